@@ -1,0 +1,3 @@
+"""activation layers."""
+
+__all__: list = []

@@ -1,0 +1,342 @@
+"""The Layer contract (as in Keras): ``__init__`` stores config, ``build`` makes weights, ``call`` computes.
+
+A layer is built lazily: the first call sees the input's shape and runs ``build(input_shape)``,
+which creates weights with :meth:`Layer.add_weight`. So ``Dense(64)`` needs no input size::
+
+    class Dense(Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight((input_shape[-1], self.units), "glorot_uniform", name="kernel")
+            self.bias = self.add_weight((self.units,), "zeros", name="bias")
+
+        def call(self, inputs, training=None):
+            return ops.matmul(inputs, self.kernel) + self.bias
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from .. import config, initializers, regularizers
+from ..autograd import Tensor, Variable
+from ..utils.naming import to_snake_case, unique_name
+
+__all__ = ["Layer", "InputSpec"]
+
+
+class InputSpec:
+    """What a layer accepts: ``ndim`` (exact rank), ``min_ndim``, and ``axes`` {axis: size}.
+
+    Checked on every call so a wrong shape fails with a message naming the layer, the expected and
+    the received shape, before any work is done.
+    """
+
+    def __init__(self, ndim: int | None = None, min_ndim: int | None = None, max_ndim: int | None = None,
+                 axes: dict | None = None, dtype=None):
+        self.ndim, self.min_ndim, self.max_ndim = ndim, min_ndim, max_ndim
+        self.axes = dict(axes or {})
+        self.dtype = dtype
+
+    def check(self, layer_name: str, shape: tuple, index: int = 0) -> None:
+        where = f"Input {index} of layer '{layer_name}' is incompatible with the layer"
+        rank = len(shape)
+        if self.ndim is not None and rank != self.ndim:
+            raise ValueError(f"{where}: expected ndim={self.ndim}, found ndim={rank}. Full shape received: {shape}")
+        if self.min_ndim is not None and rank < self.min_ndim:
+            raise ValueError(
+                f"{where}: expected min_ndim={self.min_ndim}, found ndim={rank}. Full shape received: {shape}"
+            )
+        if self.max_ndim is not None and rank > self.max_ndim:
+            raise ValueError(
+                f"{where}: expected max_ndim={self.max_ndim}, found ndim={rank}. Full shape received: {shape}"
+            )
+        for axis, size in self.axes.items():
+            if size is None:
+                continue
+            if -rank <= axis < rank and shape[axis] is not None and shape[axis] != size:
+                raise ValueError(
+                    f"{where}: expected axis {axis} of input shape to have value {size}, "
+                    f"but received input with shape {shape}"
+                )
+
+
+def _accepts(fn, name: str) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+class Layer:
+    """Base class of all layers.
+
+    Args:
+        trainable: whether the layer's weights are updated by training. Defaults to True.
+        name: unique name; defaults to the snake-case class name with a counter (dense, dense_1, …).
+        dtype: float dtype of the weights and computations; defaults to ``config.floatx()``.
+        input_shape: shape of one sample (without the batch axis), accepted on a model's first layer.
+        input_dim: for 2-D inputs, the same as ``input_shape=(input_dim,)``.
+        batch_size / batch_input_shape: Keras spellings, also accepted.
+
+    Subclasses implement ``build(input_shape)``, ``call(inputs, training=None)`` and
+    ``compute_output_shape(input_shape)``, and extend ``get_config()``.
+    """
+
+    supports_masking = False
+
+    def __init__(self, trainable: bool = True, name: str | None = None, dtype=None, input_shape=None,
+                 input_dim: int | None = None, batch_size: int | None = None, batch_input_shape=None,
+                 activity_regularizer=None, **kwargs):
+        for key in ("autocast", "input_length", "seed_generator"):
+            kwargs.pop(key, None)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}")
+        object.__setattr__(self, "_layers", [])
+        object.__setattr__(self, "_own_weights", [])
+        self.name = name or unique_name(to_snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self.dtype = np.dtype(dtype).name if dtype is not None else config.floatx()
+        self.built = False
+        self.input_spec = None
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._activity_losses: list = []
+        self._build_input_shape = None
+        self._batch_input_shape = None
+        if batch_input_shape is not None:
+            self._batch_input_shape = tuple(batch_input_shape)
+        elif input_shape is not None:
+            self._batch_input_shape = (batch_size,) + tuple(input_shape)
+        elif input_dim is not None:
+            self._batch_input_shape = (batch_size, int(input_dim))
+        cls = type(self)
+        self._call_takes_training = _accepts(cls.call, "training")
+        self._call_takes_mask = _accepts(cls.call, "mask")
+
+    # ------------------------------------------------------------------ tracking
+    def __setattr__(self, name, value):
+        if isinstance(value, Layer) and name != "_outer":
+            if value not in self._layers:
+                self._layers.append(value)
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
+            for v in value:
+                if v not in self._layers:
+                    self._layers.append(v)
+        object.__setattr__(self, name, value)
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for layer in self._layers:
+            layer.trainable = value
+
+    def add_weight(self, shape=None, initializer="glorot_uniform", dtype=None, trainable: bool = True,
+                   regularizer=None, constraint=None, name: str | None = None, **kwargs) -> Variable:
+        """Create a weight of ``shape``, tracked by this layer (Keras argument order and names).
+
+        Args:
+            shape: the weight's shape.
+            initializer: name, object or callable. Defaults to 'glorot_uniform'.
+            dtype: defaults to the layer's dtype.
+            trainable: whether optimizers update it. Defaults to True.
+            regularizer: a penalty added to the model's loss (see ``layer.losses``).
+            constraint: a callable applied to the weight after each optimizer update.
+            name: the weight's name (e.g. 'kernel'); its path is 'layer_name/name'.
+        """
+        shape = () if shape is None else tuple(int(s) for s in shape)
+        var = Variable(initializers.get(initializer), shape=shape, dtype=dtype or self.dtype,
+                       trainable=trainable, name=name, regularizer=regularizers.get(regularizer),
+                       constraint=constraint)
+        var.path = f"{self.name}/{name}" if name else self.name
+        self._own_weights.append(var)
+        return var
+
+    @property
+    def weights(self) -> list:
+        """All weights, trainable first, in creation order (the order of ``get_weights``)."""
+        return self.trainable_weights + self.non_trainable_weights
+
+    def _all_weights(self) -> list:
+        out = list(self._own_weights)
+        for layer in self._layers:
+            for w in layer._all_weights():
+                if not any(w is o for o in out):
+                    out.append(w)
+        return out
+
+    @property
+    def trainable_weights(self) -> list:
+        if not self.trainable:
+            return []
+        own = [w for w in self._own_weights if w.trainable]
+        for layer in self._layers:
+            for w in layer.trainable_weights:
+                if not any(w is o for o in own):
+                    own.append(w)
+        return own
+
+    @property
+    def non_trainable_weights(self) -> list:
+        trainable = self.trainable_weights
+        return [w for w in self._all_weights() if not any(w is t for t in trainable)]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    @property
+    def variables(self) -> list:
+        return self.weights
+
+    @property
+    def layers(self) -> list:
+        return list(self._layers)
+
+    def get_weights(self) -> list:
+        """Copies of the weights as ndarrays, in the order of ``weights`` (Keras order)."""
+        return [w.data.copy() for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Load ndarrays into the weights; every shape is checked before anything is changed."""
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ValueError(
+                f"Layer '{self.name}' set_weights: expected a list of {len(own)} arrays "
+                f"({[tuple(w.shape) for w in own]}), received {len(weights)}"
+            )
+        arrays = []
+        for i, (w, value) in enumerate(zip(own, weights)):
+            value = np.asarray(value.data if isinstance(value, Tensor) else value)
+            if value.shape != w.shape:
+                raise ValueError(
+                    f"Layer '{self.name}' set_weights: weight {i} ('{w.path}') expected shape {w.shape}, "
+                    f"received {value.shape}"
+                )
+            arrays.append(value)
+        for w, value in zip(own, arrays):
+            w.data[...] = value
+
+    def count_params(self) -> int:
+        """Total number of scalars in the weights."""
+        if not self.built:
+            raise ValueError(
+                f"Layer '{self.name}' has not been built yet, so its parameters cannot be counted; "
+                "call it on data or give the model an input shape"
+            )
+        return int(sum(w.size for w in self.weights))
+
+    @property
+    def losses(self) -> list:
+        """Regularization penalties (scalar Tensors) of this layer and its sublayers for the last call."""
+        out = list(self._activity_losses)
+        for w in self._own_weights:
+            if w.regularizer is not None and w.trainable:
+                out.append(w.regularizer(w))
+        for layer in self._layers:
+            out.extend(layer.losses)
+        return out
+
+    # ------------------------------------------------------------------ building and calling
+    def build(self, input_shape) -> None:
+        """Create the weights for inputs of ``input_shape`` (the batch axis included, may be None)."""
+        self.built = True
+
+    def call(self, inputs, training=None):  # pragma: no cover - abstract
+        raise NotImplementedError(f"Layer {type(self).__name__} does not implement call()")
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for ``input_shape``; by default found by running the layer on zeros."""
+        shapes = input_shape
+        if isinstance(shapes, (list,)) and shapes and isinstance(shapes[0], (tuple, list)):
+            dummy = [np.zeros([1 if d is None else d for d in s], self.dtype) for s in shapes]
+        else:
+            dummy = np.zeros([1 if d is None else d for d in shapes], self.dtype)
+        from ..autograd import no_grad
+
+        with no_grad():
+            out = self(dummy)
+        multi = isinstance(input_shape, list)
+        batch = input_shape[0][0] if multi else input_shape[0]
+        if isinstance(out, (tuple, list)):
+            return [(batch,) + tuple(o.shape[1:]) for o in out]
+        return (batch,) + tuple(out.shape[1:])
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs: passed through unchanged when the layer supports masking."""
+        return mask if self.supports_masking else None
+
+    def _maybe_build(self, inputs) -> None:
+        if self.built:
+            return
+        if isinstance(inputs, (list, tuple)):
+            shape = [tuple(x.shape) for x in inputs]
+        else:
+            shape = tuple(inputs.shape)
+        self._build_input_shape = shape
+        self.build(shape)
+        self.built = True
+
+    def _convert_input(self, x):
+        if isinstance(x, Tensor):
+            if x.data.dtype != self.dtype and np.issubdtype(x.data.dtype, np.floating):
+                from .. import ops
+
+                return ops.cast(x, self.dtype)
+            return x
+        arr = np.asarray(x)
+        if np.issubdtype(arr.dtype, np.floating) and arr.dtype != self.dtype:
+            arr = arr.astype(self.dtype)
+        return Tensor._wrap(arr)
+
+    def __call__(self, inputs, *args, training=None, mask=None, **kwargs):
+        if isinstance(inputs, (list, tuple)):
+            inputs = type(inputs)(self._convert_input(x) for x in inputs)
+            shapes = [x.shape for x in inputs]
+        else:
+            inputs = self._convert_input(inputs)
+            shapes = [inputs.shape]
+        if mask is None and self.supports_masking:
+            mask = getattr(inputs, "_keras_mask", None) if not isinstance(inputs, (list, tuple)) else None
+        if self.input_spec is not None:
+            specs = self.input_spec if isinstance(self.input_spec, (list, tuple)) else [self.input_spec]
+            for i, (spec, shape) in enumerate(zip(specs, shapes)):
+                spec.check(self.name, tuple(shape), i)
+        self._maybe_build(inputs)
+        if self._call_takes_training:
+            kwargs["training"] = bool(training)
+        if self._call_takes_mask and mask is not None:
+            kwargs["mask"] = mask
+        outputs = self.call(inputs, *args, **kwargs)
+        if self.activity_regularizer is not None:
+            self._activity_losses = [self.activity_regularizer(o) / o.shape[0]
+                                     for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+        out_mask = self.compute_mask(inputs, mask)
+        if out_mask is not None and isinstance(outputs, Tensor):
+            outputs._keras_mask = out_mask
+        return outputs
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict:
+        """The constructor arguments as plain data (JSON-able), so ``from_config`` rebuilds the layer."""
+        cfg = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            cfg["batch_input_shape"] = list(self._batch_input_shape)
+        if self.activity_regularizer is not None and hasattr(self.activity_regularizer, "get_config"):
+            cfg["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"

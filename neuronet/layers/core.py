@@ -1,0 +1,3 @@
+"""core layers."""
+
+__all__: list = []

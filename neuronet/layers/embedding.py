@@ -1,0 +1,3 @@
+"""embedding layers."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""merge layers."""
+
+__all__: list = []

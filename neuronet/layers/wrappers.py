@@ -1,0 +1,3 @@
+"""wrappers layers."""
+
+__all__: list = []

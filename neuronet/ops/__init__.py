@@ -1,0 +1,39 @@
+"""Differentiable functions with Keras 3 names (``keras.ops``), one family per file.
+
+Every function takes Tensors, ndarrays or Python numbers and returns a Tensor. Each is built on a
+:class:`neuronet.autograd.Function` whose forward and backward sit together in the family's file:
+
+    math.py           add, multiply, exp, log, clip, where, ...
+    reduce.py         sum, mean, max, min, var
+    shape.py          reshape, transpose, concatenate, stack, split, take, pad, indexing
+    linalg.py         matmul
+    activations.py    sigmoid, tanh, relu, softmax, log_softmax, gelu, ...
+    losses.py         fused, numerically stable loss kernels (softmax + cross-entropy, ...)
+    conv.py pooling.py normalization.py recurrent.py
+"""
+
+from .activations import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .linalg import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
+from .math import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
+from .recurrent import *  # noqa: F401,F403
+from .reduce import *  # noqa: F401,F403
+from .shape import *  # noqa: F401,F403
+from ..autograd import Tensor
+
+
+def convert_to_tensor(x, dtype=None) -> Tensor:
+    """``x`` as a Tensor (returned as is when it already is one and the dtype matches)."""
+    if isinstance(x, Tensor) and (dtype is None or x.dtype == dtype):
+        return x
+    return Tensor(x, dtype=dtype)
+
+
+def convert_to_numpy(x):
+    """``x`` as an ndarray."""
+    import numpy as np
+
+    return x.data if isinstance(x, Tensor) else np.asarray(x)

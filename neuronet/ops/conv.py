@@ -1,0 +1,3 @@
+"""conv ops."""
+
+__all__: list = []

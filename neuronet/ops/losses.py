@@ -1,0 +1,3 @@
+"""losses ops."""
+
+__all__: list = []

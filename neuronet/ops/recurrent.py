@@ -1,0 +1,3 @@
+"""recurrent ops."""
+
+__all__: list = []

@@ -4,9 +4,10 @@
 read side by side in ``neuronet/ops``.
 """
 
-from . import autograd, config, ops
+from . import autograd, config, ops, utils
+from . import activations, initializers, losses, metrics, optimizers, regularizers
+from . import layers, callbacks, models
 from .autograd import Tensor, Variable, enable_grad, is_grad_enabled, no_grad
+from .models import *  # noqa: F401,F403  (Sequential, Model)
 
 __version__ = "0.1.0"
-
-__all__ = ["Tensor", "Variable", "autograd", "config", "enable_grad", "is_grad_enabled", "no_grad", "ops"]

@@ -11,4 +11,5 @@ from .pooling import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
 from .reshaping import *  # noqa: F401,F403
+from .spatial import *  # noqa: F401,F403
 from .wrappers import *  # noqa: F401,F403

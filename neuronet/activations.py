@@ -1,0 +1,3 @@
+"""Activation functions by Keras name."""
+
+__all__: list = []

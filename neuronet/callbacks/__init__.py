@@ -1,0 +1,3 @@
+"""callbacks"""
+
+__all__: list = []

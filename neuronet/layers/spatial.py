@@ -1,0 +1,3 @@
+"""Spatial reshaping layers: padding, cropping, upsampling."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""Loss functions and classes with Keras names."""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""Metrics with Keras names."""
+
+__all__: list = []

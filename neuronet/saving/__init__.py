@@ -1,0 +1,3 @@
+"""saving"""
+
+__all__: list = []

@@ -1,0 +1,3 @@
+"""Data adapters."""
+
+__all__: list = []

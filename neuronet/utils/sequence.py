@@ -1,0 +1,3 @@
+"""Sequence utilities."""
+
+__all__: list = []

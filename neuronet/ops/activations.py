@@ -1,32 +1,98 @@
-"""Activation functions: each forward beside its derivative, numerically stable for large inputs."""
+"""Activation functions: each forward beside its derivative, numerically stable for large inputs.
+
+None of these ever exponentiates a large positive number: sigmoid goes through ``tanh``, softplus
+through ``log1p(exp(-|x|))``, elu through ``expm1`` of the non-positive part, and softmax /
+log_softmax subtract the maximum first. Inputs of ±1000 give finite values and gradients in float32
+and float64 (the only floating-point event left is a harmless underflow of ``exp`` to 0, which NumPy
+ignores by default).
+
+Gradients at kinks follow PyTorch: relu and relu6 have gradient 0 at their corners, leaky_relu has
+``negative_slope`` at 0 and elu has ``alpha`` at 0.
+
+Constants are Python floats, so a float32 input gives a float32 output (NumPy 2 promotes float32
+arrays to float64 when combined with a NumPy float64 scalar).
+"""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from ..autograd import Function, Tensor
 
-__all__ = ["relu", "sigmoid", "tanh"]
+__all__ = [
+    "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh", "silu", "swish", "softplus",
+    "softsign", "hard_sigmoid", "hard_silu", "hard_swish", "softmax", "log_softmax", "log_sigmoid", "erf",
+]
+
+_SELU_ALPHA = 1.6732632423543772
+_SELU_SCALE = 1.0507009873554805
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
+# ----------------------------------------------------------------------------- rectifiers
 class ReLU(Function):
-    # y = max(x, 0)          dx = gy · [x > 0]
+    # y = max(x, 0)          dx = gy · [x > 0]   (0 at x = 0, as in PyTorch)
     def forward(self, x):
-        self.mask = x > 0
-        return np.where(self.mask, x, np.zeros((), x.dtype))
+        self.y = y = np.maximum(x, 0)
+        return y
 
     def backward(self, gy):
-        return gy * self.mask
+        return gy * (self.y > 0)
+
+
+class ReLU6(Function):
+    # y = min(max(x, 0), 6)  dx = gy · [0 < x < 6]
+    def forward(self, x):
+        self.x = x
+        return np.clip(x, 0, 6)
+
+    def backward(self, gy):
+        x = self.x
+        return gy * ((x > 0) & (x < 6))
+
+
+class LeakyReLU(Function):
+    # y = x if x > 0 else s·x     dx = gy if x > 0 else s·gy   (s at x = 0, as in PyTorch)
+    def forward(self, x, negative_slope):
+        self.positive = x > 0
+        self.slope = negative_slope
+        return np.where(self.positive, x, x * negative_slope)
+
+    def backward(self, gy):
+        return np.where(self.positive, gy, gy * self.slope)
+
+
+class ELU(Function):
+    # y = x if x > 0 else α(eˣ - 1)    dx = gy if x > 0 else gy·(y + α)
+    # scale multiplies both branches (1 for elu, λ for selu)
+    def forward(self, x, alpha, scale):
+        self.positive = x > 0
+        negative = np.expm1(np.minimum(x, 0)) * (alpha * scale)
+        self.y = y = np.where(self.positive, x * scale, negative)
+        self.alpha, self.scale = alpha, scale
+        return y
+
+    def backward(self, gy):
+        return np.where(self.positive, gy * self.scale, gy * (self.y + self.alpha * self.scale))
+
+
+# ----------------------------------------------------------------------------- sigmoids
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """σ(x) = (1 + tanh(x/2)) / 2: exact and free of overflow for any x."""
+    y = np.tanh(x * 0.5)
+    y += 1
+    y *= 0.5
+    return y
 
 
 class Sigmoid(Function):
     # y = 1 / (1 + e⁻ˣ)      dx = gy · y · (1 - y)
-    # computed as (1 + tanh(x/2)) / 2, which never exponentiates a large positive number
     def forward(self, x):
-        y = np.tanh(x * 0.5)
-        y += 1
-        y *= 0.5
-        self.y = y
+        self.y = y = _sigmoid(x)
         return y
 
     def backward(self, gy):
@@ -37,24 +103,310 @@ class Sigmoid(Function):
 class Tanh(Function):
     # y = tanh x             dx = gy · (1 - y²)
     def forward(self, x):
-        self.y = np.tanh(x)
-        return self.y
+        self.y = y = np.tanh(x)
+        return y
 
     def backward(self, gy):
         y = self.y
         return gy * (1 - y * y)
 
 
+class SiLU(Function):
+    # y = x·σ(x)             dx = gy · σ(x)·(1 + x·(1 - σ(x)))
+    def forward(self, x):
+        self.x = x
+        self.s = s = _sigmoid(x)
+        return x * s
+
+    def backward(self, gy):
+        s = self.s
+        return gy * s * (1 + self.x * (1 - s))
+
+
+class LogSigmoid(Function):
+    # y = log σ(x) = -softplus(-x) = min(x, 0) - log(1 + e^-|x|)      dx = gy · (1 - σ(x))
+    def forward(self, x):
+        self.x = x
+        return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+    def backward(self, gy):
+        return gy * _sigmoid(-self.x)
+
+
+class Softplus(Function):
+    # y = log(1 + eˣ) = max(x, 0) + log(1 + e^-|x|)      dx = gy · σ(x)
+    def forward(self, x):
+        self.x = x
+        return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+    def backward(self, gy):
+        return gy * _sigmoid(self.x)
+
+
+class Softsign(Function):
+    # y = x / (1 + |x|)      dx = gy / (1 + |x|)²
+    def forward(self, x):
+        self.d = d = 1 + np.abs(x)
+        return x / d
+
+    def backward(self, gy):
+        d = self.d
+        return gy / (d * d)
+
+
+class HardSigmoid(Function):
+    # y = relu6(x + 3) / 6 = clip(x/6 + 1/2, 0, 1)      dx = gy/6 where -3 < x < 3, else 0
+    def forward(self, x):
+        self.inside = (x > -3) & (x < 3)
+        return np.clip(x * (1 / 6) + 0.5, 0, 1)
+
+    def backward(self, gy):
+        return gy * self.inside * (1 / 6)
+
+
+class HardSiLU(Function):
+    # y = x · relu6(x + 3) / 6     dx = gy · (0 if x < -3; 1 if x > 3; (2x + 3)/6 between)
+    def forward(self, x):
+        self.x = x
+        return x * np.clip(x * (1 / 6) + 0.5, 0, 1)
+
+    def backward(self, gy):
+        x = self.x
+        slope = np.where(x >= 3, 1, np.where(x > -3, x * (1 / 3) + 0.5, 0)).astype(gy.dtype, copy=False)
+        return gy * slope
+
+
+# ----------------------------------------------------------------------------- gelu
+# erf by the Chebyshev expansion of erfc from Numerical Recipes (3rd ed., §6.2.2): relative accuracy
+# ~1e-16 for erfc, so |error| of erf < 1e-15 everywhere. NumPy has no erf and SciPy is not a dependency.
+_ERFC_COEFS = (
+    -1.3026537197817094, 6.4196979235649026e-1, 1.9476473204185836e-2, -9.561514786808631e-3,
+    -9.46595344482036e-4, 3.66839497852761e-4, 4.2523324806907e-5, -2.0278578112534e-5,
+    -1.624290004647e-6, 1.303655835580e-6, 1.5626441722e-8, -8.5238095915e-8, 6.529054439e-9,
+    5.059343495e-9, -9.91364156e-10, -2.27365122e-10, 9.6467911e-11, 2.394038e-12, -6.886027e-12,
+    8.94487e-13, 3.13092e-13, -1.12708e-13, 3.81e-16, 7.106e-15, -1.523e-15, -9.4e-17, 1.21e-16,
+    -2.8e-17,
+)
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """The error function erf(x) = 2/√π ∫₀ˣ e^(-t²) dt, elementwise, in x's float dtype."""
+    x = np.asarray(x)
+    dtype = x.dtype if np.issubdtype(x.dtype, np.floating) else np.dtype("float64")
+    z = np.abs(x).astype(np.float64)
+    t = 2.0 / (2.0 + z)
+    ty = 4.0 * t - 2.0
+    d = np.zeros_like(z)
+    dd = np.zeros_like(z)
+    for c in _ERFC_COEFS[:0:-1]:  # Clenshaw recurrence
+        d, dd = ty * d - dd + c, d
+    with np.errstate(under="ignore"):
+        erfc = t * np.exp(-z * z + 0.5 * (_ERFC_COEFS[0] + ty * d) - dd)
+    return np.copysign(1.0 - erfc, x).astype(dtype, copy=False)
+
+
+class GELUExact(Function):
+    # y = x·Φ(x), Φ(x) = (1 + erf(x/√2)) / 2      dx = gy · (Φ(x) + x·φ(x)),  φ(x) = e^(-x²/2)/√(2π)
+    def forward(self, x):
+        self.x = x
+        self.cdf = cdf = 0.5 * (1 + _erf(x * _INV_SQRT_2))
+        return x * cdf
+
+    def backward(self, gy):
+        x = self.x
+        with np.errstate(under="ignore"):
+            pdf = np.exp(-0.5 * x * x) * _INV_SQRT_2PI
+        return gy * (self.cdf + x * pdf)
+
+
+class GELUTanh(Function):
+    # y = x/2 · (1 + tanh(u)),  u = √(2/π)(x + 0.044715x³)
+    # dx = gy · (½(1 + t) + ½x(1 - t²)·√(2/π)(1 + 3·0.044715x²)),  t = tanh(u)
+    def forward(self, x):
+        self.x = x
+        self.t = t = np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
+        return 0.5 * x * (1 + t)
+
+    def backward(self, gy):
+        x, t = self.x, self.t
+        du = _SQRT_2_OVER_PI * (1 + 0.134145 * x * x)
+        return gy * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+
+
+class Erf(Function):
+    # y = erf(x)             dx = gy · 2/√π · e^(-x²)
+    def forward(self, x):
+        self.x = x
+        return _erf(x)
+
+    def backward(self, gy):
+        x = self.x
+        with np.errstate(under="ignore"):
+            return gy * (np.exp(-x * x) * (2 / math.sqrt(math.pi)))
+
+
+# ----------------------------------------------------------------------------- softmax
+class Softmax(Function):
+    # y = e^(x - max x) / Σ e^(x - max x)      dx = y · (gy - Σ gy·y)   (sums over axis)
+    def forward(self, x, axis):
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        e /= e.sum(axis=axis, keepdims=True)
+        self.y, self.axis = e, axis
+        return e
+
+    def backward(self, gy):
+        y = self.y
+        gx = gy * y
+        gx -= y * gx.sum(axis=self.axis, keepdims=True)
+        return gx
+
+
+class LogSoftmax(Function):
+    # y = x - max x - log Σ e^(x - max x)      dx = gy - softmax(x) · Σ gy   (sums over axis)
+    def forward(self, x, axis):
+        shifted = x - x.max(axis=axis, keepdims=True)
+        y = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        self.y, self.axis = y, axis
+        return y
+
+    def backward(self, gy):
+        return gy - np.exp(self.y) * gy.sum(axis=self.axis, keepdims=True)
+
+
+# ----------------------------------------------------------------------------- public functions
+def _check_axis(name: str, x, axis: int) -> None:
+    ndim = np.ndim(x.data if isinstance(x, Tensor) else x)
+    if not isinstance(axis, (int, np.integer)) or not -max(ndim, 1) <= axis < max(ndim, 1):
+        raise ValueError(f"{name}: axis must be an integer in [-{max(ndim, 1)}, {max(ndim, 1)}) for an input of "
+                         f"rank {ndim}, received axis={axis!r}")
+
+
 def relu(x) -> Tensor:
-    """Rectified linear unit: ``max(x, 0)``."""
+    """Rectified linear unit, elementwise: ``max(x, 0)``.
+
+    The gradient at exactly 0 is 0 (as in PyTorch). For the Keras ``negative_slope``, ``max_value``
+    and ``threshold`` options use :func:`neuronet.activations.relu`.
+
+    Example::
+
+        >>> ops.relu([-1.0, 0.0, 2.0])
+        Tensor([0., 0., 2.], dtype=float32)
+    """
     return ReLU.apply(x)
 
 
+def relu6(x) -> Tensor:
+    """ReLU capped at 6, elementwise: ``min(max(x, 0), 6)``; gradient 0 at both corners."""
+    return ReLU6.apply(x)
+
+
+def leaky_relu(x, negative_slope: float = 0.2) -> Tensor:
+    """Leaky ReLU, elementwise: ``x`` if ``x > 0`` else ``negative_slope * x``.
+
+    Args:
+        x: input Tensor or array.
+        negative_slope: slope for negative inputs. Defaults to 0.2 (Keras).
+    """
+    return LeakyReLU.apply(x, negative_slope=float(negative_slope))
+
+
+def elu(x, alpha: float = 1.0) -> Tensor:
+    """Exponential linear unit: ``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``.
+
+    Args:
+        x: input Tensor or array.
+        alpha: value approached for large negative inputs is ``-alpha``. Defaults to 1.0.
+    """
+    return ELU.apply(x, alpha=float(alpha), scale=1.0)
+
+
+def selu(x) -> Tensor:
+    """Scaled ELU: ``scale * elu(x, alpha)`` with alpha ≈ 1.6733 and scale ≈ 1.0507 (self-normalizing)."""
+    return ELU.apply(x, alpha=_SELU_ALPHA, scale=_SELU_SCALE)
+
+
+def gelu(x, approximate: bool = True) -> Tensor:
+    """Gaussian error linear unit: ``x * Φ(x)`` where Φ is the standard normal CDF.
+
+    Args:
+        x: input Tensor or array.
+        approximate: use the tanh approximation
+            ``0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))``. Defaults to True (as ``keras.ops.gelu``;
+            ``keras.activations.gelu`` defaults to False).
+    """
+    return GELUTanh.apply(x) if approximate else GELUExact.apply(x)
+
+
 def sigmoid(x) -> Tensor:
-    """Logistic sigmoid ``1 / (1 + exp(-x))``, stable for any x."""
+    """Logistic sigmoid ``1 / (1 + exp(-x))``, computed as ``(1 + tanh(x/2)) / 2`` (stable for any x)."""
     return Sigmoid.apply(x)
 
 
 def tanh(x) -> Tensor:
-    """Hyperbolic tangent."""
+    """Hyperbolic tangent, elementwise."""
     return Tanh.apply(x)
+
+
+def silu(x) -> Tensor:
+    """Sigmoid linear unit (swish): ``x * sigmoid(x)``."""
+    return SiLU.apply(x)
+
+
+swish = silu
+
+
+def log_sigmoid(x) -> Tensor:
+    """``log(sigmoid(x)) = -softplus(-x)``, stable for any x."""
+    return LogSigmoid.apply(x)
+
+
+def softplus(x) -> Tensor:
+    """``log(1 + exp(x))``, computed as ``max(x, 0) + log1p(exp(-|x|))`` (stable for any x)."""
+    return Softplus.apply(x)
+
+
+def softsign(x) -> Tensor:
+    """``x / (1 + |x|)``."""
+    return Softsign.apply(x)
+
+
+def hard_sigmoid(x) -> Tensor:
+    """Piecewise-linear sigmoid (Keras 3): ``relu6(x + 3) / 6``, i.e. 0 below -3, 1 above 3."""
+    return HardSigmoid.apply(x)
+
+
+def hard_silu(x) -> Tensor:
+    """Hard SiLU / hard swish: ``x * relu6(x + 3) / 6``."""
+    return HardSiLU.apply(x)
+
+
+hard_swish = hard_silu
+
+
+def erf(x) -> Tensor:
+    """The error function ``erf(x) = 2/√π ∫₀ˣ exp(-t²) dt``, elementwise (accurate to ~1e-15)."""
+    return Erf.apply(x)
+
+
+def softmax(x, axis: int = -1) -> Tensor:
+    """Softmax over ``axis``: ``exp(x) / sum(exp(x), axis)``, computed after subtracting the maximum.
+
+    Args:
+        x: input Tensor or array.
+        axis: the axis whose entries sum to 1. Defaults to -1.
+
+    Shape: output has the shape of ``x``.
+    """
+    _check_axis("softmax", x, axis)
+    return Softmax.apply(x, axis=int(axis))
+
+
+def log_softmax(x, axis: int = -1) -> Tensor:
+    """Log of the softmax over ``axis``: ``x - logsumexp(x, axis)``, stable for any x.
+
+    Args:
+        x: input Tensor or array.
+        axis: the normalized axis. Defaults to -1.
+    """
+    _check_axis("log_softmax", x, axis)
+    return LogSoftmax.apply(x, axis=int(axis))

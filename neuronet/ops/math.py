@@ -11,8 +11,10 @@ import numpy as np
 from ..autograd import Function, Tensor
 
 __all__ = [
-    "add", "subtract", "multiply", "divide", "negative", "power", "square", "sqrt", "exp", "log",
-    "abs", "maximum", "minimum", "clip", "where", "cast", "sign", "reciprocal", "log1p", "expm1",
+    "add", "subtract", "multiply", "divide", "true_divide", "negative", "power", "square", "sqrt", "exp", "log",
+    "abs", "absolute", "maximum", "minimum", "clip", "where", "cast", "sign", "reciprocal", "log1p", "expm1",
+    "equal", "not_equal", "greater", "greater_equal", "less", "less_equal", "logical_and", "logical_or",
+    "logical_not", "isfinite", "isnan", "floor", "ceil", "round",
 ]
 
 
@@ -81,7 +83,8 @@ class Power(Function):
         gb = None
         if self.needs_input_grad[1]:
             with np.errstate(divide="ignore", invalid="ignore"):
-                gb = gy * self.y * np.where(a > 0, np.log(np.where(a > 0, a, 1)), 0)
+                log_a = np.where(a > 0, np.log(np.where(a > 0, a, 1)), 0).astype(gy.dtype, copy=False)
+            gb = gy * self.y * log_a
         return ga, gb
 
 
@@ -175,28 +178,28 @@ class Sign(Function):
 
 
 class Maximum(Function):
-    # y = max(a, b)  the gradient goes to the larger input; ties split it evenly
+    # y = max(a, b)  da = gy where a > b, db = gy where b > a; ties split it evenly (as torch.maximum)
     def forward(self, a, b):
-        y = np.maximum(a, b)
-        self.mask_a = (a > b) + 0.5 * (a == b)
-        return y
+        self.a, self.b = a, b
+        return np.maximum(a, b)
 
     def backward(self, gy):
-        ga = gy * self.mask_a if self.needs_input_grad[0] else None
-        gb = gy * (1 - self.mask_a) if self.needs_input_grad[1] else None
+        share_a = ((self.a > self.b) + (self.a == self.b) * 0.5).astype(gy.dtype, copy=False)
+        ga = gy * share_a if self.needs_input_grad[0] else None
+        gb = gy * (1 - share_a) if self.needs_input_grad[1] else None
         return ga, gb
 
 
 class Minimum(Function):
-    # y = min(a, b)  the gradient goes to the smaller input; ties split it evenly
+    # y = min(a, b)  da = gy where a < b, db = gy where b < a; ties split it evenly (as torch.minimum)
     def forward(self, a, b):
-        y = np.minimum(a, b)
-        self.mask_a = (a < b) + 0.5 * (a == b)
-        return y
+        self.a, self.b = a, b
+        return np.minimum(a, b)
 
     def backward(self, gy):
-        ga = gy * self.mask_a if self.needs_input_grad[0] else None
-        gb = gy * (1 - self.mask_a) if self.needs_input_grad[1] else None
+        share_a = ((self.a < self.b) + (self.a == self.b) * 0.5).astype(gy.dtype, copy=False)
+        ga = gy * share_a if self.needs_input_grad[0] else None
+        gb = gy * (1 - share_a) if self.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -231,8 +234,6 @@ class Cast(Function):
 
     def backward(self, gy):
         return gy.astype(self.dtype)
-
-
 
 
 def add(x1, x2) -> Tensor:
@@ -325,11 +326,58 @@ def clip(x, x_min, x_max) -> Tensor:
     return Clip.apply(x, x_min, x_max)
 
 
-def where(condition, x1, x2) -> Tensor:
-    """``x1`` where ``condition`` is true, else ``x2`` (gradient flows to the chosen input)."""
+def where(condition, x1=None, x2=None) -> Tensor:
+    """``x1`` where ``condition`` is true, else ``x2``, with broadcasting (the gradient flows to the
+    chosen input). With only ``condition``, returns the tuple of indices where it is true (no gradient)."""
+    if x1 is None and x2 is None:
+        return tuple(Tensor._wrap(i) for i in np.nonzero(_raw(condition)))
+    if x1 is None or x2 is None:
+        raise ValueError("where: x1 and x2 must be given together, received only one of them")
     return Where.apply(condition, x1, x2)
 
 
 def cast(x, dtype) -> Tensor:
-    """``x`` converted to ``dtype``; the gradient is converted back."""
-    return Cast.apply(x, dtype=np.dtype(dtype))
+    """``x`` converted to ``dtype``; the gradient is converted back (none flows through a cast to an
+    integer or boolean dtype)."""
+    dtype = np.dtype(dtype)
+    if not np.issubdtype(dtype, np.floating):
+        return Tensor._wrap(np.asarray(_raw(x)).astype(dtype))
+    return Cast.apply(x, dtype=dtype)
+
+
+true_divide = divide
+absolute = abs
+
+
+# ----------------------------------------------------------------------------- no-gradient ops
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _constant(ufunc, name: str, doc: str):
+    def op(*xs) -> Tensor:
+        return Tensor._wrap(ufunc(*[_raw(x) for x in xs]))
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc + " (no gradient; returns a constant Tensor)."
+    return op
+
+
+equal = _constant(np.equal, "equal", "Elementwise ``x1 == x2``")
+not_equal = _constant(np.not_equal, "not_equal", "Elementwise ``x1 != x2``")
+greater = _constant(np.greater, "greater", "Elementwise ``x1 > x2``")
+greater_equal = _constant(np.greater_equal, "greater_equal", "Elementwise ``x1 >= x2``")
+less = _constant(np.less, "less", "Elementwise ``x1 < x2``")
+less_equal = _constant(np.less_equal, "less_equal", "Elementwise ``x1 <= x2``")
+logical_and = _constant(np.logical_and, "logical_and", "Elementwise logical and")
+logical_or = _constant(np.logical_or, "logical_or", "Elementwise logical or")
+logical_not = _constant(np.logical_not, "logical_not", "Elementwise logical not")
+isfinite = _constant(np.isfinite, "isfinite", "True where ``x`` is neither infinite nor NaN")
+isnan = _constant(np.isnan, "isnan", "True where ``x`` is NaN")
+floor = _constant(np.floor, "floor", "Elementwise floor")
+ceil = _constant(np.ceil, "ceil", "Elementwise ceiling")
+
+
+def round(x, decimals: int = 0) -> Tensor:  # noqa: A001 - Keras name
+    """Round to ``decimals`` decimals, halves to even (no gradient; returns a constant Tensor)."""
+    return Tensor._wrap(np.round(_raw(x), decimals))

@@ -1,23 +1,40 @@
-"""Reductions: sum, mean. Backward spreads the output gradient back over the reduced axes."""
+"""Reductions: sum, mean, max, min, var, std, prod, logsumexp, argmax, argmin.
+
+Backward spreads the output gradient back over the reduced axes. ``axis`` is None (all axes), an
+integer or a tuple/list of integers; ``keepdims=True`` keeps the reduced axes with length 1.
+"""
 
 from __future__ import annotations
+
+import builtins
 
 import numpy as np
 
 from ..autograd import Function, Tensor
 
-__all__ = ["sum", "mean"]
+__all__ = ["sum", "mean", "max", "min", "amax", "amin", "var", "std", "prod", "logsumexp", "argmax", "argmin"]
 
 
 def _expand(gy, shape, axis, keepdims):
     """``gy`` reshaped so it broadcasts against an input of ``shape`` reduced over ``axis``."""
-    if axis is None or keepdims:
-        return gy if keepdims else np.reshape(gy, (1,) * len(shape))
+    if keepdims:
+        return gy
+    if axis is None:
+        return np.reshape(gy, (1,) * len(shape))
     axes = (axis,) if isinstance(axis, int) else axis
-    axes = sorted(a % len(shape) for a in axes)
+    ndim = len(shape)
+    return np.expand_dims(gy, tuple(sorted(a % ndim for a in axes)))
+
+
+def _count(shape, axis) -> int:
+    """Number of elements reduced into each output element."""
+    if axis is None:
+        return int(np.prod(shape, dtype=np.int64))
+    axes = (axis,) if isinstance(axis, int) else axis
+    n = 1
     for a in axes:
-        gy = np.expand_dims(gy, a)
-    return gy
+        n *= shape[a]
+    return n
 
 
 class Sum(Function):
@@ -34,24 +51,171 @@ class Mean(Function):
     # y = Σ x / n over axis   dx = gy / n broadcast back over axis
     def forward(self, x, axis, keepdims):
         self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
-        y = np.mean(x, axis=axis, keepdims=keepdims)
-        self.n = x.size // max(np.size(y), 1) if x.size else 1
-        return y
+        return np.mean(x, axis=axis, keepdims=keepdims)
 
     def backward(self, gy):
-        g = _expand(gy, self.shape, self.axis, self.keepdims) / self.n
+        n = _count(self.shape, self.axis)
+        g = _expand(gy, self.shape, self.axis, self.keepdims) * (1.0 / builtins.max(n, 1))
         return np.broadcast_to(g, self.shape)
 
 
-def _axis(axis):
-    return tuple(axis) if isinstance(axis, list) else axis
+class Max(Function):
+    # y = max x over axis     dx = gy / k at the k positions that reach the maximum, 0 elsewhere
+    # (ties share the gradient evenly, like torch.amax)
+    def forward(self, x, axis, keepdims, use_min):
+        y = (np.min if use_min else np.max)(x, axis=axis, keepdims=keepdims)
+        self.x, self.y, self.axis, self.keepdims = x, y, axis, keepdims
+        return y
+
+    def backward(self, gy):
+        x, axis, keepdims = self.x, self.axis, self.keepdims
+        hit = x == _expand(self.y, x.shape, axis, keepdims)
+        count = hit.sum(axis=axis, keepdims=True)
+        return hit * (_expand(gy, x.shape, axis, keepdims) / count)
 
 
-def sum(x, axis=None, keepdims=False) -> Tensor:  # noqa: A001 - Keras name
-    """Sum of elements over ``axis`` (all axes when None)."""
-    return Sum.apply(x, axis=_axis(axis), keepdims=keepdims)
+class Var(Function):
+    # y = Σ (x - x̄)² / n over axis     dx = gy · 2 (x - x̄) / n
+    def forward(self, x, axis, keepdims):
+        self.centered = c = x - np.mean(x, axis=axis, keepdims=True)
+        self.n = _count(x.shape, axis)
+        self.axis, self.keepdims = axis, keepdims
+        return np.mean(c * c, axis=axis, keepdims=keepdims)
+
+    def backward(self, gy):
+        c = self.centered
+        return _expand(gy, c.shape, self.axis, self.keepdims) * c * (2.0 / builtins.max(self.n, 1))
 
 
-def mean(x, axis=None, keepdims=False) -> Tensor:
-    """Mean of elements over ``axis`` (all axes when None)."""
-    return Mean.apply(x, axis=_axis(axis), keepdims=keepdims)
+class Prod(Function):
+    # y = Π x over axis       dx_i = gy · Π_{j≠i} x_j
+    # The product of the others is taken as (exclusive cumprod from the left) × (from the right), so
+    # zeros in x are handled exactly (no division by x).
+    def forward(self, x, axis, keepdims):
+        self.x, self.axis, self.keepdims = x, axis, keepdims
+        return np.prod(x, axis=axis, keepdims=keepdims)
+
+    def backward(self, gy):
+        x, axis = self.x, self.axis
+        axes = tuple(range(x.ndim)) if axis is None else ((axis,) if isinstance(axis, int) else axis)
+        axes = tuple(sorted(a % x.ndim for a in axes))
+        kept = [a for a in range(x.ndim) if a not in axes]
+        moved = np.transpose(x, kept + list(axes))
+        flat = moved.reshape(moved.shape[: len(kept)] + (-1,))
+        ones = np.ones(flat.shape[:-1] + (1,), x.dtype)
+        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        others = (left * right).reshape(moved.shape)
+        others = np.transpose(others, np.argsort(kept + list(axes)))
+        return others * _expand(gy, x.shape, axis, self.keepdims)
+
+
+class LogSumExp(Function):
+    # y = log Σ eˣ = m + log Σ e^(x - m), m = max x     dx = gy · e^(x - y)
+    def forward(self, x, axis, keepdims):
+        m = np.max(x, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        y = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+        self.x, self.y_kept, self.axis, self.keepdims = x, y, axis, keepdims
+        return y if keepdims else _squeeze(y, axis)
+
+    def backward(self, gy):
+        return _expand(gy, self.x.shape, self.axis, self.keepdims) * np.exp(self.x - self.y_kept)
+
+
+def _squeeze(y, axis):
+    return y.reshape(()) if axis is None else np.squeeze(y, axis=axis)
+
+
+def _axis(name: str, x, axis):
+    """Validate ``axis`` for an input like ``x``: None, an int or a tuple of ints (lists accepted)."""
+    if axis is None:
+        return None
+    ndim = np.ndim(x.data if isinstance(x, Tensor) else x)
+    limit = builtins.max(ndim, 1)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis) if isinstance(axis, (tuple, list)) else None
+    if axes is None or not all(isinstance(a, (int, np.integer)) and -limit <= a < limit for a in axes):
+        raise ValueError(f"{name}: axis must be None, an integer or a tuple of integers in [-{ndim}, {ndim}) for an "
+                         f"input of rank {ndim}, received axis={axis!r}")
+    if len({a % limit for a in axes}) != len(axes):
+        raise ValueError(f"{name}: axis contains a repeated axis, received axis={axis!r}")
+    return int(axes[0]) if isinstance(axis, (int, np.integer)) else tuple(int(a) for a in axes)
+
+
+def sum(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001 - Keras name
+    """Sum of elements over ``axis``.
+
+    Args:
+        x: input Tensor or array.
+        axis: axis or axes to reduce. Defaults to None (all axes).
+        keepdims: keep reduced axes with length 1. Defaults to False.
+    """
+    return Sum.apply(x, axis=_axis("sum", x, axis), keepdims=bool(keepdims))
+
+
+def mean(x, axis=None, keepdims: bool = False) -> Tensor:
+    """Arithmetic mean over ``axis`` (all axes when None). Args as :func:`sum`."""
+    return Mean.apply(x, axis=_axis("mean", x, axis), keepdims=bool(keepdims))
+
+
+def max(x, axis=None, keepdims: bool = False, initial=None) -> Tensor:  # noqa: A001 - Keras name
+    """Maximum over ``axis`` (all axes when None).
+
+    The gradient goes to the position of the maximum; when several elements tie for the maximum
+    they share it evenly (as ``torch.amax``). ``initial`` (Keras), when given, is a lower bound.
+    """
+    y = Max.apply(x, axis=_axis("max", x, axis), keepdims=bool(keepdims), use_min=False)
+    if initial is not None:
+        from .math import maximum
+
+        y = maximum(y, initial)
+    return y
+
+
+def min(x, axis=None, keepdims: bool = False, initial=None) -> Tensor:  # noqa: A001 - Keras name
+    """Minimum over ``axis``; ties share the gradient evenly (as ``torch.amin``)."""
+    y = Max.apply(x, axis=_axis("min", x, axis), keepdims=bool(keepdims), use_min=True)
+    if initial is not None:
+        from .math import minimum
+
+        y = minimum(y, initial)
+    return y
+
+
+amax = max
+amin = min
+
+
+def var(x, axis=None, keepdims: bool = False) -> Tensor:
+    """Population variance ``mean((x - mean(x))²)`` over ``axis`` (divides by n, as Keras)."""
+    return Var.apply(x, axis=_axis("var", x, axis), keepdims=bool(keepdims))
+
+
+def std(x, axis=None, keepdims: bool = False) -> Tensor:
+    """Population standard deviation ``sqrt(var(x))`` over ``axis`` (its gradient is infinite where
+    the variance is 0)."""
+    from .math import sqrt
+
+    return sqrt(var(x, axis=axis, keepdims=keepdims))
+
+
+def prod(x, axis=None, keepdims: bool = False) -> Tensor:
+    """Product of elements over ``axis``; its gradient is exact even where ``x`` has zeros."""
+    return Prod.apply(x, axis=_axis("prod", x, axis), keepdims=bool(keepdims))
+
+
+def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
+    """``log(sum(exp(x), axis))`` computed after subtracting the maximum (stable for any x)."""
+    return LogSumExp.apply(x, axis=_axis("logsumexp", x, axis), keepdims=bool(keepdims))
+
+
+def argmax(x, axis=None, keepdims: bool = False) -> Tensor:
+    """Index of the maximum along ``axis`` (of the flattened input when None); an int64 Tensor, no gradient."""
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return Tensor._wrap(np.argmax(data, axis=axis, keepdims=keepdims))
+
+
+def argmin(x, axis=None, keepdims: bool = False) -> Tensor:
+    """Index of the minimum along ``axis`` (of the flattened input when None); an int64 Tensor, no gradient."""
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return Tensor._wrap(np.argmin(data, axis=axis, keepdims=keepdims))

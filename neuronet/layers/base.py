@@ -26,7 +26,7 @@ from .. import config, initializers, regularizers
 from ..autograd import Tensor, Variable
 from ..utils.naming import to_snake_case, unique_name
 
-__all__ = ["Layer", "InputSpec"]
+__all__ = ["Layer", "InputSpec", "KerasTensor"]
 
 
 class InputSpec:
@@ -63,6 +63,64 @@ class InputSpec:
                     f"{where}: expected axis {axis} of input shape to have value {size}, "
                     f"but received input with shape {shape}"
                 )
+
+
+class KerasTensor:
+    """A symbolic tensor of the functional API: a shape and dtype, no data, and the layer call that made it.
+
+    ``Input(shape=(20,))`` returns one; calling a layer on it returns another and records the call (a
+    :class:`Node`), so ``Model(inputs, outputs)`` can replay the graph on real data later.
+
+    Attributes:
+        shape: the shape, the batch axis first (``None`` where unknown).
+        dtype: the dtype name.
+        name: a name (the producing layer's).
+    """
+
+    def __init__(self, shape, dtype=None, name: str | None = None, node=None, index: int = 0):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = np.dtype(dtype or config.floatx()).name
+        self.name = name
+        self._node = node
+        self._index = index
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def _keras_history(self):
+        return (self._node.layer if self._node is not None else None, 0, self._index)
+
+    def __repr__(self) -> str:
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError(
+            f"KerasTensor {self.name!r} is symbolic (shape {self.shape}): it has no values. Build a "
+            "Model(inputs, outputs) from it and call the model on real data"
+        )
+
+
+class Node:
+    """One recorded layer call of the functional API: ``outputs = layer(inputs, *args, **kwargs)``."""
+
+    def __init__(self, layer, inputs, args: tuple, kwargs: dict, outputs):
+        self.layer, self.inputs, self.args, self.kwargs, self.outputs = layer, inputs, args, kwargs, outputs
+
+    @property
+    def input_tensors(self) -> list:
+        return list(self.inputs) if isinstance(self.inputs, (list, tuple)) else [self.inputs]
+
+    @property
+    def output_tensors(self) -> list:
+        return list(self.outputs) if isinstance(self.outputs, (list, tuple)) else [self.outputs]
+
+
+def _is_symbolic(inputs) -> bool:
+    if isinstance(inputs, KerasTensor):
+        return True
+    return isinstance(inputs, (list, tuple)) and any(isinstance(x, KerasTensor) for x in inputs)
 
 
 def _accepts(fn, name: str) -> bool:
@@ -162,8 +220,15 @@ class Layer:
 
     @property
     def weights(self) -> list:
-        """All weights, trainable first, in creation order (the order of ``get_weights``)."""
-        return self.trainable_weights + self.non_trainable_weights
+        """All weights in Keras order: this layer's own (trainable, then non-trainable), then each
+        sublayer's in the order the sublayers were assigned. This is the order of ``get_weights``."""
+        own = [w for w in self._own_weights if w.trainable] + [w for w in self._own_weights if not w.trainable]
+        out, seen = [], set()
+        for w in own + [w for layer in self._layers for w in layer.weights]:
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        return out
 
     def _all_weights(self) -> list:
         out = list(self._own_weights)
@@ -186,8 +251,8 @@ class Layer:
 
     @property
     def non_trainable_weights(self) -> list:
-        trainable = self.trainable_weights
-        return [w for w in self._all_weights() if not any(w is t for t in trainable)]
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
 
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
@@ -262,8 +327,10 @@ class Layer:
             dummy = np.zeros([1 if d is None else d for d in shapes], self.dtype)
         from ..autograd import no_grad
 
+        saved = self._activity_losses
         with no_grad():
             out = self(dummy)
+        self._activity_losses = saved
         multi = isinstance(input_shape, list)
         batch = input_shape[0][0] if multi else input_shape[0]
         if isinstance(out, (tuple, list)):
@@ -273,6 +340,22 @@ class Layer:
     def compute_mask(self, inputs, mask=None):
         """The mask of the outputs: passed through unchanged when the layer supports masking."""
         return mask if self.supports_masking else None
+
+    def _check_input_spec(self, shapes) -> None:
+        if self.input_spec is not None:
+            specs = self.input_spec if isinstance(self.input_spec, (list, tuple)) else [self.input_spec]
+            for i, (spec, shape) in enumerate(zip(specs, shapes)):
+                spec.check(self.name, tuple(shape), i)
+
+    def _build_by_shape(self, input_shape) -> None:
+        """Build from a shape alone (no data): checks the input spec, then runs ``build``."""
+        if self.built:
+            return
+        multi = isinstance(input_shape, list)
+        self._check_input_spec(input_shape if multi else [input_shape])
+        self._build_input_shape = input_shape
+        self.build(input_shape)
+        self.built = True
 
     def _maybe_build(self, inputs) -> None:
         if self.built:
@@ -292,12 +375,22 @@ class Layer:
 
                 return ops.cast(x, self.dtype)
             return x
+        if hasattr(x, "to_numpy") and not isinstance(x, np.ndarray):  # pandas DataFrame / Series
+            x = x.to_numpy()
         arr = np.asarray(x)
         if np.issubdtype(arr.dtype, np.floating) and arr.dtype != self.dtype:
             arr = arr.astype(self.dtype)
         return Tensor._wrap(arr)
 
     def __call__(self, inputs, *args, training=None, mask=None, **kwargs):
+        """Run the layer: build it on the first call, check the input's shape, then ``call``.
+
+        ``inputs`` may be an ndarray, a Tensor (or a list of them) — the layer runs eagerly and returns a
+        Tensor — or a symbolic :class:`KerasTensor` from ``Input``, which records the call for a
+        functional ``Model``.
+        """
+        if _is_symbolic(inputs):
+            return self._symbolic_call(inputs, args, training, mask, kwargs)
         if isinstance(inputs, (list, tuple)):
             inputs = type(inputs)(self._convert_input(x) for x in inputs)
             shapes = [x.shape for x in inputs]
@@ -306,10 +399,7 @@ class Layer:
             shapes = [inputs.shape]
         if mask is None and self.supports_masking:
             mask = getattr(inputs, "_keras_mask", None) if not isinstance(inputs, (list, tuple)) else None
-        if self.input_spec is not None:
-            specs = self.input_spec if isinstance(self.input_spec, (list, tuple)) else [self.input_spec]
-            for i, (spec, shape) in enumerate(zip(specs, shapes)):
-                spec.check(self.name, tuple(shape), i)
+        self._check_input_spec(shapes)
         self._maybe_build(inputs)
         if self._call_takes_training:
             kwargs["training"] = bool(training)
@@ -323,6 +413,57 @@ class Layer:
         if out_mask is not None and isinstance(outputs, Tensor):
             outputs._keras_mask = out_mask
         return outputs
+
+    def _symbolic_call(self, inputs, args, training, mask, kwargs):
+        """Record a call on KerasTensors: build from their shapes and return KerasTensors of the output
+        shapes (nothing is computed)."""
+        multi = isinstance(inputs, (list, tuple))
+        flat = list(inputs) if multi else [inputs]
+        for x in flat:
+            if not isinstance(x, KerasTensor):
+                raise TypeError(
+                    f"Layer '{self.name}': when one input is symbolic (from Input), all must be; received {x!r}"
+                )
+        shape = [x.shape for x in flat] if multi else flat[0].shape
+        self._build_by_shape(shape)
+        self._check_input_spec([x.shape for x in flat])
+        out_shape = self.compute_output_shape(shape)
+        node_kwargs = dict(kwargs)
+        if training is not None:
+            node_kwargs["training"] = training
+        if mask is not None:
+            node_kwargs["mask"] = mask
+        node = Node(self, inputs, tuple(args), node_kwargs, None)
+        dtype = self.dtype if np.issubdtype(np.dtype(flat[0].dtype), np.floating) else flat[0].dtype
+        if isinstance(out_shape, list):
+            outputs = [KerasTensor(s, dtype, name=self.name, node=node, index=i) for i, s in enumerate(out_shape)]
+        else:
+            outputs = KerasTensor(out_shape, dtype, name=self.name, node=node)
+        node.outputs = outputs
+        self._inbound_nodes.append(node)
+        return outputs
+
+    @property
+    def _inbound_nodes(self) -> list:
+        nodes = self.__dict__.get("_nodes")
+        if nodes is None:
+            nodes = []
+            object.__setattr__(self, "_nodes", nodes)
+        return nodes
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's first functional call (a KerasTensor)."""
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called on a symbolic input")
+        return self._inbound_nodes[0].inputs
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's first functional call (a KerasTensor)."""
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called on a symbolic input")
+        return self._inbound_nodes[0].outputs
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:

@@ -133,20 +133,24 @@ _FREED = (
 
 def _topological_order(root_fn: Function) -> list:
     """Functions reachable from ``root_fn``, each after every function that consumes its outputs."""
-    order, seen = [], {id(root_fn)}
+    # a function is marked when it is expanded (not when pushed), so it is finished only after
+    # every function feeding it, whichever path reaches it first
+    order, seen = [], set()
     stack = [(root_fn, False)]
     while stack:
         fn, done = stack.pop()
         if done:
             order.append(fn)
             continue
+        if id(fn) in seen:
+            continue
+        seen.add(id(fn))
         if getattr(fn, "inputs", None) is None:
             raise RuntimeError(_FREED)
         stack.append((fn, True))
         for x in fn.inputs:
             parent = x._ctx if isinstance(x, Tensor) else None
             if parent is not None and id(parent) not in seen:
-                seen.add(id(parent))
                 stack.append((parent, False))
     order.reverse()
     return order

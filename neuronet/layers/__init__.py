@@ -5,6 +5,7 @@ from .base import InputSpec, Layer  # noqa: F401
 from .conv import *  # noqa: F401,F403
 from .core import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403
+from .masking import *  # noqa: F401,F403
 from .merge import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403

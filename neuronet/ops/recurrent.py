@@ -1,3 +1,657 @@
-"""recurrent ops."""
+"""Recurrent ops: a whole sequence of SimpleRNN, LSTM or GRU steps as ONE differentiable op.
 
-__all__: list = []
+Each op runs the forward loop over time on raw arrays and writes backpropagation through time (BPTT)
+out beside it, so the autograd graph holds one node per layer call instead of one per time step.
+The layout and gate order are Keras's, so weights can be exchanged with Keras (and, after
+reordering, with PyTorch):
+
+    SimpleRNN  kernel (features, units)       recurrent_kernel (units, units)      bias (units,)
+    LSTM       kernel (features, 4·units)     recurrent_kernel (units, 4·units)    bias (4·units,)
+               gates i, f, c, o
+    GRU        kernel (features, 3·units)     recurrent_kernel (units, 3·units)    gates z, r, h
+               bias (2, 3·units) [input bias; recurrent bias] with reset_after=True, else (3·units,)
+
+What makes them fast on NumPy (see BENCHMARKS.md): the input projections of all steps are one GEMM
+before the loop; inside the loop there is one GEMM with the recurrent kernel and one in-place
+activation call per gate group, on preallocated buffers; the weight gradients are single GEMMs over
+all steps after the backward loop. Sigmoid is computed through tanh (``σ(x) = ½·tanh(x/2) + ½``),
+which is the cheaper transcendental here and never overflows.
+
+Masks (varying lengths) follow Keras: ``mask`` is a boolean (batch, time) array; at a masked step the
+state is carried over unchanged, and the output repeats the previous output (zeros before the first
+valid step), or is zero when ``zero_output_for_mask`` is True (as inside Bidirectional).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Function, Tensor
+
+__all__ = [
+    "simple_rnn", "lstm", "gru", "embedding_lookup", "reverse_sequence", "merge_bidirectional",
+    "RECURRENT_ACTIVATIONS",
+]
+
+
+# ----------------------------------------------------------------------------- activations
+# In-place activation ``a ← act(a)`` and its derivative written through the output ``y``:
+# ``g ← g · act'(x)`` with act'(x) expressed in y = act(x), so backward needs only the outputs.
+
+def _act_tanh(a):
+    np.tanh(a, out=a)
+
+
+def _act_sigmoid(a):
+    # σ(x) = ½·tanh(x/2) + ½
+    a *= 0.5
+    np.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+
+
+def _act_hard_sigmoid(a):
+    # Keras 3: relu6(x + 3) / 6 = clip(x/6 + ½, 0, 1)
+    a *= 1.0 / 6.0
+    a += 0.5
+    np.clip(a, 0.0, 1.0, out=a)
+
+
+def _act_relu(a):
+    np.maximum(a, 0.0, out=a)
+
+
+def _act_linear(a):
+    pass
+
+
+def _act_softsign(a):
+    # x / (1 + |x|)
+    a /= np.abs(a) + 1.0
+
+
+def _act_elu(a):
+    # x if x > 0 else eˣ - 1
+    np.copyto(a, np.expm1(np.minimum(a, 0.0)), where=a <= 0)
+
+
+def _grad_tanh(g, y):
+    # tanh' = 1 - y²
+    g *= 1.0 - y * y
+
+
+def _grad_sigmoid(g, y):
+    # σ' = y (1 - y)
+    g *= y * (1.0 - y)
+
+
+def _grad_hard_sigmoid(g, y):
+    # 1/6 inside the linear part, 0 where clipped
+    g *= ((y > 0.0) & (y < 1.0)) * (1.0 / 6.0)
+
+
+def _grad_relu(g, y):
+    g *= y > 0.0
+
+
+def _grad_linear(g, y):
+    pass
+
+
+def _grad_softsign(g, y):
+    # softsign'(x) = 1 / (1 + |x|)² = (1 - |y|)²
+    d = 1.0 - np.abs(y)
+    g *= d * d
+
+
+def _grad_elu(g, y):
+    # 1 for x > 0, eˣ = y + 1 otherwise
+    g *= np.where(y > 0, 1.0, y + 1.0)
+
+
+_ACTIVATIONS = {
+    "tanh": (_act_tanh, _grad_tanh),
+    "sigmoid": (_act_sigmoid, _grad_sigmoid),
+    "hard_sigmoid": (_act_hard_sigmoid, _grad_hard_sigmoid),
+    "relu": (_act_relu, _grad_relu),
+    "linear": (_act_linear, _grad_linear),
+    "softsign": (_act_softsign, _grad_softsign),
+    "elu": (_act_elu, _grad_elu),
+}
+#: Activation names the fused recurrent kernels support (for ``activation`` and ``recurrent_activation``).
+RECURRENT_ACTIVATIONS = tuple(_ACTIVATIONS)
+
+
+def _activation(name: str):
+    try:
+        return _ACTIVATIONS[name]
+    except KeyError:
+        raise ValueError(
+            f"recurrent op: activation {name!r} is not supported; expected one of {RECURRENT_ACTIVATIONS}"
+        ) from None
+
+
+# ----------------------------------------------------------------------------- shared sequence logic
+class _SequenceOp(Function):
+    """Shared bookkeeping of the recurrent ops: time-major layout, masks, outputs and their gradients.
+
+    Internally everything is time-major (time, batch, ·) so that one step's rows are contiguous.
+    ``self.valid`` (time, batch, 1) bool marks the unmasked steps in processing order; ``self.weight``
+    is the 0/1 factor between the state sequence and the output sequence (see the module docstring).
+    """
+
+    def _prepare(self, x, mask, go_backwards, zero_output_for_mask):
+        batch, steps, _ = x.shape
+        self.batch, self.steps, self.go_backwards = batch, steps, go_backwards
+        xt = x.transpose(1, 0, 2)
+        if go_backwards:
+            xt = xt[::-1]
+        self.xt = np.ascontiguousarray(xt)
+        self.valid = self.pad_steps = self.weight = None
+        if mask is not None:
+            valid = np.asarray(mask, dtype=bool).T
+            if go_backwards:
+                valid = valid[::-1]
+            valid = np.ascontiguousarray(valid)[:, :, None]
+            if not valid.all():
+                self.valid = valid
+                self.invalid = ~valid
+                self.pad_steps = (~valid).any(axis=(1, 2))
+                self.weight = valid if zero_output_for_mask else np.logical_or.accumulate(valid, axis=0)
+        return self.xt
+
+    def _input_projection(self, kernel, bias):
+        """x_t @ kernel + bias for every step at once: (time, batch, gates)."""
+        steps, batch, features = self.xt.shape
+        z = (self.xt.reshape(steps * batch, features) @ kernel).reshape(steps, batch, kernel.shape[1])
+        if bias is not None:
+            z += bias
+        return z
+
+    def _outputs(self, H, return_sequences, extra_states=()):
+        """(output, final h, *final other states) from the state sequence H (time + 1, batch, units)."""
+        self.return_sequences = return_sequences
+        steps = self.steps
+        if return_sequences:
+            seq = H[1:]
+            if self.weight is not None:
+                seq = seq * self.weight
+            out = np.ascontiguousarray(seq.transpose(1, 0, 2))
+        else:
+            out = H[steps] * self.weight[steps - 1] if self.weight is not None else H[steps].copy()
+        return (out, H[steps].copy()) + tuple(s.copy() for s in extra_states)
+
+    def _output_grads(self, gout, gh):
+        """The running dh at the last step, and the per-step output gradients (time-major) or None."""
+        dh = gh.copy()
+        if self.return_sequences:
+            g_seq = gout.transpose(1, 0, 2)
+            if self.weight is not None:
+                g_seq = g_seq * self.weight
+            return dh, g_seq
+        if self.weight is not None:
+            dh += gout * self.weight[self.steps - 1]
+        else:
+            dh += gout
+        return dh, None
+
+    def _input_grad(self, dZ, kernel):
+        """dx (batch, time, features) from the pre-activation gradients dZ (time, batch, gates)."""
+        steps, batch, gates = dZ.shape
+        dx = (dZ.reshape(steps * batch, gates) @ kernel.T).reshape(steps, batch, kernel.shape[0])
+        if self.go_backwards:
+            dx = dx[::-1]
+        return np.ascontiguousarray(dx.transpose(1, 0, 2))
+
+    def _hidden_for_kernel(self, H):
+        """The states that multiplied the recurrent kernel, flattened: (time·batch, units)."""
+        hp = H[:-1]
+        if self.rmask is not None:
+            hp = hp * self.rmask
+        return hp.reshape(-1, hp.shape[-1])
+
+
+# ----------------------------------------------------------------------------- SimpleRNN
+class SimpleRNNSequence(_SequenceOp):
+    # h_t = act(x_t W + h_{t-1} U + b)
+    # BPTT: da_t = (dh_t + dout_t) · act'(h_t);  dh_{t-1} = da_t Uᵀ;  dW = Σ x_tᵀ da_t;  dU = Σ h_{t-1}ᵀ da_t
+    def forward(self, x, h0, kernel, recurrent_kernel, bias, mask=None, recurrent_mask=None,
+                activation="tanh", go_backwards=False, return_sequences=True, zero_output_for_mask=False):
+        act, self.act_grad = _activation(activation)
+        self._prepare(x, mask, go_backwards, zero_output_for_mask)
+        self.kernel, self.recurrent_kernel, self.rmask = kernel, recurrent_kernel, recurrent_mask
+        Z = self._input_projection(kernel, bias)
+        steps, batch, units = Z.shape
+        H = np.empty((steps + 1, batch, units), x.dtype)
+        H[0] = h0
+        rec = np.empty((batch, units), x.dtype)
+        for t in range(steps):
+            h = H[t] if recurrent_mask is None else H[t] * recurrent_mask
+            np.matmul(h, recurrent_kernel, out=rec)
+            z = Z[t]
+            z += rec
+            act(z)
+            H[t + 1] = z
+            if self.pad_steps is not None and self.pad_steps[t]:
+                np.copyto(H[t + 1], H[t], where=self.invalid[t])
+        self.Z, self.H = Z, H
+        return self._outputs(H, return_sequences)
+
+    def backward(self, gy):
+        gout, gh = gy
+        dh, g_seq = self._output_grads(gout, gh)
+        Z, R = self.Z, self.recurrent_kernel
+        dZ = np.empty_like(Z)
+        for t in range(self.steps - 1, -1, -1):
+            if g_seq is not None:
+                dh += g_seq[t]
+            da = dZ[t]
+            np.copyto(da, dh)
+            self.act_grad(da, Z[t])
+            masked = self.pad_steps is not None and self.pad_steps[t]
+            if masked:
+                da *= self.valid[t]
+            dh_prev = da @ R.T
+            if self.rmask is not None:
+                dh_prev *= self.rmask
+            if masked:
+                np.copyto(dh_prev, dh, where=self.invalid[t])
+            dh = dh_prev
+        return self._param_grads(dZ, dh)
+
+    def _param_grads(self, dZ, dh0):
+        need = self.needs_input_grad
+        flat = dZ.reshape(-1, dZ.shape[-1])
+        gx = self._input_grad(dZ, self.kernel) if need[0] else None
+        gW = self.xt.reshape(-1, self.xt.shape[-1]).T @ flat if need[2] else None
+        gU = self._hidden_for_kernel(self.H).T @ flat if need[3] else None
+        gb = flat.sum(axis=0) if need[4] else None
+        return gx, (dh0 if need[1] else None), gW, gU, gb
+
+
+# ----------------------------------------------------------------------------- LSTM
+def _lstm_order(units: int) -> np.ndarray:
+    """Column permutation from Keras's gate order (i, f, c, o) to the internal one (i, f, o, c).
+
+    Internally the three sigmoid gates are adjacent, so one activation call covers them.
+    """
+    u = units
+    return np.concatenate([np.arange(0, 2 * u), np.arange(3 * u, 4 * u), np.arange(2 * u, 3 * u)])
+
+
+class LSTMSequence(_SequenceOp):
+    # i, f, o = σ(x W + h U + b) (their columns),  g = tanh(same, cell columns)
+    # c_t = f·c_{t-1} + i·g,   h_t = o·tanh(c_t)
+    # BPTT with dh, dc the gradients reaching h_t, c_t:
+    #   do = dh·tanh(c_t);  dc += dh·o·(1 - tanh²c_t);  di = dc·g;  df = dc·c_{t-1};  dg = dc·i
+    #   da = [di·σ', df·σ', do·σ', dg·tanh'];  dh_{t-1} = da Uᵀ;  dc_{t-1} = dc·f
+    def forward(self, x, h0, c0, kernel, recurrent_kernel, bias, mask=None, recurrent_mask=None,
+                activation="tanh", recurrent_activation="sigmoid", go_backwards=False, return_sequences=True,
+                zero_output_for_mask=False):
+        act, self.act_grad = _activation(activation)
+        rec_act, self.rec_grad = _activation(recurrent_activation)
+        self._prepare(x, mask, go_backwards, zero_output_for_mask)
+        units = h0.shape[1]
+        u3 = 3 * units
+        self.order = order = _lstm_order(units)
+        W, R = kernel[:, order], recurrent_kernel[:, order]
+        self.kernel, self.recurrent_kernel, self.rmask = W, R, recurrent_mask
+        Z = self._input_projection(W, None if bias is None else bias[order])
+        steps, batch, _ = Z.shape
+        dtype = x.dtype
+        H = np.empty((steps + 1, batch, units), dtype)
+        C = np.empty((steps + 1, batch, units), dtype)
+        TC = np.empty((steps, batch, units), dtype)
+        H[0], C[0] = h0, c0
+        rec = np.empty((batch, 4 * units), dtype)
+        tmp = np.empty((batch, units), dtype)
+        for t in range(steps):
+            h = H[t] if recurrent_mask is None else H[t] * recurrent_mask
+            np.matmul(h, R, out=rec)
+            z = Z[t]
+            z += rec
+            rec_act(z[:, :u3])
+            act(z[:, u3:])
+            i, f, o, g = z[:, :units], z[:, units:2 * units], z[:, 2 * units:u3], z[:, u3:]
+            c = C[t + 1]
+            np.multiply(f, C[t], out=c)
+            np.multiply(i, g, out=tmp)
+            c += tmp
+            tc = TC[t]
+            np.copyto(tc, c)
+            act(tc)
+            np.multiply(o, tc, out=H[t + 1])
+            if self.pad_steps is not None and self.pad_steps[t]:
+                np.copyto(c, C[t], where=self.invalid[t])
+                np.copyto(H[t + 1], H[t], where=self.invalid[t])
+        self.Z, self.H, self.C, self.TC = Z, H, C, TC
+        return self._outputs(H, return_sequences, (C[steps],))
+
+    def backward(self, gy):
+        gout, gh, gc = gy
+        dh, g_seq = self._output_grads(gout, gh)
+        dc = gc.copy()
+        Z, C, TC, R = self.Z, self.C, self.TC, self.recurrent_kernel
+        units = dc.shape[1]
+        u3 = 3 * units
+        dZ = np.empty_like(Z)
+        tmp = np.empty_like(dc)
+        for t in range(self.steps - 1, -1, -1):
+            if g_seq is not None:
+                dh += g_seq[t]
+            z, tc, da = Z[t], TC[t], dZ[t]
+            i, f, o, g = z[:, :units], z[:, units:2 * units], z[:, 2 * units:u3], z[:, u3:]
+            # do = dh·tanh(c)
+            np.multiply(dh, tc, out=da[:, 2 * units:u3])
+            # dc_total = dc + dh·o·act'(c)
+            np.multiply(dh, o, out=tmp)
+            self.act_grad(tmp, tc)
+            dct = dc + tmp
+            np.multiply(dct, g, out=da[:, :units])            # di
+            np.multiply(dct, C[t], out=da[:, units:2 * units])  # df
+            np.multiply(dct, i, out=da[:, u3:])               # dg
+            self.rec_grad(da[:, :u3], z[:, :u3])
+            self.act_grad(da[:, u3:], g)
+            dct *= f                                          # dc_{t-1}
+            masked = self.pad_steps is not None and self.pad_steps[t]
+            if masked:
+                da *= self.valid[t]
+                np.copyto(dct, dc, where=self.invalid[t])
+            dh_prev = da @ R.T
+            if self.rmask is not None:
+                dh_prev *= self.rmask
+            if masked:
+                np.copyto(dh_prev, dh, where=self.invalid[t])
+            dh, dc = dh_prev, dct
+        need = self.needs_input_grad
+        flat = dZ.reshape(-1, dZ.shape[-1])
+        back = np.argsort(self.order)  # internal gate order → Keras order
+        gx = self._input_grad(dZ, self.kernel) if need[0] else None
+        gW = (self.xt.reshape(-1, self.xt.shape[-1]).T @ flat)[:, back] if need[3] else None
+        gU = (self._hidden_for_kernel(self.H).T @ flat)[:, back] if need[4] else None
+        gb = flat.sum(axis=0)[back] if need[5] else None
+        return gx, (dh if need[1] else None), (dc if need[2] else None), gW, gU, gb
+
+
+# ----------------------------------------------------------------------------- GRU
+class GRUSequence(_SequenceOp):
+    # reset_after=True (Keras 3 and cuDNN/PyTorch convention), bias = [b_in; b_rec]:
+    #   [xz, xr, xh] = x W + b_in,   [rz, rr, rh] = h U + b_rec
+    #   z = σ(xz + rz),  r = σ(xr + rr),  hh = tanh(xh + r·rh),  h_t = z·h_{t-1} + (1 - z)·hh
+    # reset_after=False (original GRU), bias (3·units,):
+    #   z, r as above without b_rec,  hh = tanh(xh + (r·h_{t-1}) U_h)
+    # BPTT: dz = dh·(h_{t-1} - hh)·σ',  dxh = dh·(1 - z)·tanh',  dr = dxh·rh·σ' (reset_after)
+    #       dh_{t-1} = dh·z + [dz, dr, dxh·r] Uᵀ
+    def forward(self, x, h0, kernel, recurrent_kernel, bias, mask=None, recurrent_mask=None,
+                activation="tanh", recurrent_activation="sigmoid", go_backwards=False, return_sequences=True,
+                zero_output_for_mask=False, reset_after=True):
+        act, self.act_grad = _activation(activation)
+        rec_act, self.rec_grad = _activation(recurrent_activation)
+        self._prepare(x, mask, go_backwards, zero_output_for_mask)
+        self.kernel, self.recurrent_kernel, self.rmask = kernel, recurrent_kernel, recurrent_mask
+        self.reset_after, self.bias_shape = reset_after, None if bias is None else bias.shape
+        if bias is not None and reset_after:
+            b_in, b_rec = bias[0], bias[1]
+        else:
+            b_in, b_rec = bias, None
+        Z = self._input_projection(kernel, b_in)
+        steps, batch, u3 = Z.shape
+        units = u3 // 3
+        u2 = 2 * units
+        dtype = x.dtype
+        H = np.empty((steps + 1, batch, units), dtype)
+        H[0] = h0
+        # reset_after: rh = h U_h + b_rec_h (needed for dr); otherwise r·h (needed for dU_h)
+        RH = np.empty((steps, batch, units), dtype)
+        rec = np.empty((batch, u3 if reset_after else u2), dtype)
+        rec_h = np.empty((batch, units), dtype)
+        R_zr, R_h = recurrent_kernel[:, :u2], recurrent_kernel[:, u2:]
+        for t in range(steps):
+            hp = H[t] if recurrent_mask is None else H[t] * recurrent_mask
+            z = Z[t]
+            if reset_after:
+                np.matmul(hp, recurrent_kernel, out=rec)
+                if b_rec is not None:
+                    rec += b_rec
+                z[:, :u2] += rec[:, :u2]
+                rec_act(z[:, :u2])
+                RH[t] = rec[:, u2:]
+                np.multiply(z[:, units:u2], RH[t], out=rec_h)
+            else:
+                np.matmul(hp, R_zr, out=rec)
+                z[:, :u2] += rec
+                rec_act(z[:, :u2])
+                np.multiply(z[:, units:u2], hp, out=RH[t])
+                np.matmul(RH[t], R_h, out=rec_h)
+            hh = z[:, u2:]
+            hh += rec_h
+            act(hh)
+            # h = z·h_prev + (1 - z)·hh = hh + z·(h_prev - hh)
+            hn = H[t + 1]
+            np.subtract(H[t], hh, out=hn)
+            hn *= z[:, :units]
+            hn += hh
+            if self.pad_steps is not None and self.pad_steps[t]:
+                np.copyto(hn, H[t], where=self.invalid[t])
+        self.Z, self.H, self.RH = Z, H, RH
+        return self._outputs(H, return_sequences)
+
+    def backward(self, gy):
+        gout, gh = gy
+        dh, g_seq = self._output_grads(gout, gh)
+        Z, H, RH, R = self.Z, self.H, self.RH, self.recurrent_kernel
+        steps, batch, u3 = Z.shape
+        units = u3 // 3
+        u2 = 2 * units
+        reset_after = self.reset_after
+        dZ = np.empty_like(Z)                                   # gradients of x W + b_in
+        dR = np.empty_like(Z) if reset_after else None          # gradients of h U + b_rec
+        R_zr, R_h = R[:, :u2], R[:, u2:]
+        for t in range(steps - 1, -1, -1):
+            if g_seq is not None:
+                dh += g_seq[t]
+            z, dz_all = Z[t], dZ[t]
+            zg, r, hh = z[:, :units], z[:, units:u2], z[:, u2:]
+            dzg, dr, dxh = dz_all[:, :units], dz_all[:, units:u2], dz_all[:, u2:]
+            hp = H[t]
+            np.subtract(hp, hh, out=dzg)
+            dzg *= dh
+            self.rec_grad(dzg, zg)
+            np.subtract(1.0, zg, out=dxh)
+            dxh *= dh
+            self.act_grad(dxh, hh)
+            masked = self.pad_steps is not None and self.pad_steps[t]
+            if masked:
+                dzg *= self.valid[t]
+                dxh *= self.valid[t]
+            if reset_after:
+                np.multiply(dxh, RH[t], out=dr)
+                self.rec_grad(dr, r)
+                dr_all = dR[t]
+                dr_all[:, :u2] = dz_all[:, :u2]
+                np.multiply(dxh, r, out=dr_all[:, u2:])
+                dh_rec = dr_all @ R.T
+            else:
+                d_rh = dxh @ R_h.T                               # gradient of r·h_prev
+                hpd = hp if self.rmask is None else hp * self.rmask
+                np.multiply(d_rh, hpd, out=dr)
+                self.rec_grad(dr, r)
+                dh_rec = dz_all[:, :u2] @ R_zr.T
+                dh_rec += d_rh * r
+            if self.rmask is not None:
+                dh_rec *= self.rmask
+            dh_rec += dh * zg
+            if masked:
+                np.copyto(dh_rec, dh, where=self.invalid[t])
+            dh = dh_rec
+        need = self.needs_input_grad
+        flat = dZ.reshape(-1, u3)
+        gx = self._input_grad(dZ, self.kernel) if need[0] else None
+        gW = self.xt.reshape(-1, self.xt.shape[-1]).T @ flat if need[2] else None
+        gU = gb = None
+        hp = self._hidden_for_kernel(H) if need[3] else None
+        if reset_after:
+            rflat = dR.reshape(-1, u3)
+            if need[3]:
+                gU = hp.T @ rflat
+            if need[4]:
+                gb = np.stack([flat.sum(axis=0), rflat.sum(axis=0)])
+        else:
+            if need[3]:
+                gU = np.empty_like(R)
+                gU[:, :u2] = hp.T @ flat[:, :u2]
+                gU[:, u2:] = RH.reshape(-1, units).T @ flat[:, u2:]
+            if need[4]:
+                gb = flat.sum(axis=0)
+        return gx, (dh if need[1] else None), gW, gU, gb
+
+
+# ----------------------------------------------------------------------------- public functions
+def simple_rnn(inputs, initial_state, kernel, recurrent_kernel, bias=None, *, mask=None, recurrent_mask=None,
+               activation: str = "tanh", go_backwards: bool = False, return_sequences: bool = True,
+               zero_output_for_mask: bool = False):
+    """A fully-connected RNN over a whole sequence: ``h_t = activation(x_t W + h_{t-1} U + b)``.
+
+    Args:
+        inputs: (batch, time, features).
+        initial_state: h_0, (batch, units).
+        kernel: W, (features, units). recurrent_kernel: U, (units, units). bias: b, (units,) or None.
+        mask: optional boolean (batch, time); False steps keep the state (see module docstring).
+        recurrent_mask: optional (batch, units) factor applied to h_{t-1} before U (recurrent dropout).
+        activation: one of :data:`RECURRENT_ACTIVATIONS`. Defaults to 'tanh'.
+        go_backwards: process the sequence from the last step to the first; the output sequence is
+            then in processing (reversed) order, as in Keras. Defaults to False.
+        return_sequences: output every step's h (batch, time, units) rather than the last (batch, units).
+        zero_output_for_mask: zeros, not the previous output, at masked steps. Defaults to False.
+
+    Returns:
+        ``(output, h_T)`` as Tensors.
+    """
+    return SimpleRNNSequence.apply(inputs, initial_state, kernel, recurrent_kernel, bias, mask=mask,
+                                   recurrent_mask=recurrent_mask, activation=activation,
+                                   go_backwards=go_backwards, return_sequences=return_sequences,
+                                   zero_output_for_mask=zero_output_for_mask)
+
+
+def lstm(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias=None, *, mask=None, recurrent_mask=None,
+         activation: str = "tanh", recurrent_activation: str = "sigmoid", go_backwards: bool = False,
+         return_sequences: bool = True, zero_output_for_mask: bool = False):
+    """Long short-term memory over a whole sequence, Keras gate order (i, f, c, o).
+
+    ``i, f, o = σ(x W + h U + b)``, ``g = tanh(…)``, ``c_t = f·c_{t-1} + i·g``, ``h_t = o·tanh(c_t)``;
+    the additive cell path ``c`` lets gradients cross many steps without vanishing.
+
+    Args:
+        inputs: (batch, time, features). initial_h, initial_c: (batch, units).
+        kernel: (features, 4·units). recurrent_kernel: (units, 4·units). bias: (4·units,) or None.
+        mask, recurrent_mask, go_backwards, return_sequences, zero_output_for_mask: as :func:`simple_rnn`.
+        activation: for the candidate and the cell output. Defaults to 'tanh'.
+        recurrent_activation: for the gates i, f, o. Defaults to 'sigmoid'.
+
+    Returns:
+        ``(output, h_T, c_T)`` as Tensors.
+    """
+    return LSTMSequence.apply(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias, mask=mask,
+                              recurrent_mask=recurrent_mask, activation=activation,
+                              recurrent_activation=recurrent_activation, go_backwards=go_backwards,
+                              return_sequences=return_sequences, zero_output_for_mask=zero_output_for_mask)
+
+
+def gru(inputs, initial_state, kernel, recurrent_kernel, bias=None, *, mask=None, recurrent_mask=None,
+        activation: str = "tanh", recurrent_activation: str = "sigmoid", go_backwards: bool = False,
+        return_sequences: bool = True, zero_output_for_mask: bool = False, reset_after: bool = True):
+    """Gated recurrent unit over a whole sequence, Keras gate order (z, r, h).
+
+    ``z = σ(…)``, ``r = σ(…)``, ``hh = tanh(x W_h + r·(h U_h + b_rh))`` (reset_after=True) or
+    ``tanh(x W_h + (r·h) U_h + b_h)`` (reset_after=False), ``h_t = z·h_{t-1} + (1 - z)·hh``.
+
+    Args:
+        inputs: (batch, time, features). initial_state: (batch, units).
+        kernel: (features, 3·units). recurrent_kernel: (units, 3·units).
+        bias: (2, 3·units) with reset_after=True (input bias, recurrent bias), (3·units,) otherwise, or None.
+        reset_after: apply the reset gate after the recurrent matrix product. Defaults to True.
+        Other arguments: as :func:`lstm`.
+
+    Returns:
+        ``(output, h_T)`` as Tensors.
+    """
+    return GRUSequence.apply(inputs, initial_state, kernel, recurrent_kernel, bias, mask=mask,
+                             recurrent_mask=recurrent_mask, activation=activation,
+                             recurrent_activation=recurrent_activation, go_backwards=go_backwards,
+                             return_sequences=return_sequences, zero_output_for_mask=zero_output_for_mask,
+                             reset_after=reset_after)
+
+
+# ----------------------------------------------------------------------------- sequence helpers
+class EmbeddingLookup(Function):
+    # y = E[ids]      dE = zeros with gy added at the looked-up rows (repeated ids accumulate)
+    def forward(self, table, ids):
+        self.ids, self.shape = ids, table.shape
+        return np.take(table, ids, axis=0)
+
+    def backward(self, gy):
+        g = np.zeros(self.shape, gy.dtype)
+        np.add.at(g, self.ids.reshape(-1), gy.reshape(-1, self.shape[1]))
+        return g, None
+
+
+class ReverseSequence(Function):
+    # y = x reversed along the time axis (1)     dx = gy reversed back
+    def forward(self, x):
+        return np.ascontiguousarray(x[:, ::-1])
+
+    def backward(self, gy):
+        return np.ascontiguousarray(gy[:, ::-1])
+
+
+class MergeBidirectional(Function):
+    # y = merge(a, b) with b first reversed in time when return_sequences
+    #   concat: [a, b]  sum: a + b  ave: (a + b)/2  mul: a·b
+    def forward(self, a, b, mode, reverse):
+        if reverse:
+            b = b[:, ::-1]
+        self.mode, self.reverse, self.units = mode, reverse, a.shape[-1]
+        if mode == "concat":
+            return np.concatenate([a, b], axis=-1)
+        if mode == "sum":
+            return a + b
+        if mode == "ave":
+            return (a + b) * 0.5
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, gy):
+        mode = self.mode
+        if mode == "concat":
+            ga, gb = gy[..., :self.units], gy[..., self.units:]
+        elif mode == "sum":
+            ga = gb = gy
+        elif mode == "ave":
+            ga = gb = gy * 0.5
+        else:
+            ga, gb = gy * self.b, gy * self.a
+        if self.reverse:
+            gb = gb[:, ::-1]
+        return np.ascontiguousarray(ga), np.ascontiguousarray(gb)
+
+
+def embedding_lookup(table, ids) -> Tensor:
+    """Rows of ``table`` (input_dim, output_dim) at integer ``ids`` (any shape): shape ids.shape + (output_dim,)."""
+    ids = ids.data if isinstance(ids, Tensor) else np.asarray(ids)
+    return EmbeddingLookup.apply(table, ids)
+
+
+def reverse_sequence(x) -> Tensor:
+    """``x`` (batch, time, ...) with the time axis reversed."""
+    return ReverseSequence.apply(x)
+
+
+def merge_bidirectional(forward, backward, mode: str = "concat", reverse: bool = True) -> Tensor:
+    """Merge the two directions of a bidirectional RNN: 'concat', 'sum', 'ave' or 'mul'.
+
+    ``backward`` (the output of the layer that ran with go_backwards=True) is first reversed in time
+    when ``reverse`` is True, so both outputs are aligned on the same steps.
+    """
+    if mode not in ("concat", "sum", "ave", "mul"):
+        raise ValueError(f"merge_bidirectional: mode must be one of concat, sum, ave, mul; received {mode!r}")
+    return MergeBidirectional.apply(forward, backward, mode=mode, reverse=reverse)

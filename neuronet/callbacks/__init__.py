@@ -1,3 +1,28 @@
-"""callbacks"""
+"""Callbacks: code run by fit/evaluate/predict at the start and end of training, epochs and batches.
 
-__all__: list = []
+Keras names and defaults: History, ProgbarLogger, EarlyStopping, ReduceLROnPlateau,
+LearningRateScheduler, TerminateOnNaN, CSVLogger, LambdaCallback; subclass :class:`Callback` for your own.
+"""
+
+from .base import Callback, CallbackList
+from .csv_logger import CSVLogger
+from .early_stopping import EarlyStopping
+from .history import History
+from .lambda_callback import LambdaCallback
+from .lr_scheduler import LearningRateScheduler
+from .progbar import ProgbarLogger
+from .reduce_lr import ReduceLROnPlateau
+from .terminate_on_nan import TerminateOnNaN
+
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "ProgbarLogger",
+    "ReduceLROnPlateau",
+    "TerminateOnNaN",
+]

@@ -1,3 +1,165 @@
-"""pooling ops."""
+"""Pooling: the max or the mean of every window, one strided pass per window offset.
 
-__all__: list = []
+Max pooling keeps, for every output pixel, the index of the window offset that won (one byte per
+output when the window has at most 255 pixels) instead of a mask the size of the input; backward
+writes ``gy`` to exactly that pixel (the first maximum wins ties, as in PyTorch). Average pooling
+with ``padding='same'`` divides by the number of real (unpadded) pixels in each window, as Keras and
+TensorFlow do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Function, Tensor
+from .conv import (_as_image, _crop, _offset_slices, _pad, conv_geometry, normalize_data_format,
+                   normalize_padding, normalize_tuple)
+
+__all__ = ["max_pool", "average_pool"]
+
+
+def _geometry(x: np.ndarray, pool, strides, padding) -> tuple:
+    h, w = x.shape[1:3]
+    oh, top, bottom = conv_geometry(h, pool[0], strides[0], 1, padding)
+    ow, left, right = conv_geometry(w, pool[1], strides[1], 1, padding)
+    return oh, ow, (top, bottom, left, right)
+
+
+class MaxPool(Function):
+    # y[n,o,p,c] = max_{i,j} xp[n, o·sh + i, p·sw + j, c]     (xp padded with -inf)
+    # dx[n, o·sh + i*, p·sw + j*, c] += gy[n,o,p,c] at the first (i*, j*) reaching the max
+    def forward(self, x, pool, strides, padding):
+        self.rank, self.xshape = x.ndim, x.shape
+        x4 = _as_image(x)
+        oh, ow, pads = _geometry(x4, pool, strides, padding)
+        xp = _pad(x4, pads, -np.inf)
+        offsets = [(i, j) for i in range(pool[0]) for j in range(pool[1])]
+        views = [xp[_offset_slices(i, j, oh, ow, strides, (1, 1))] for i, j in offsets]
+        y = views[0].copy()
+        itype = np.uint8 if len(offsets) < 256 else np.int32
+        arg = np.zeros(y.shape, itype)
+        for k, v in enumerate(views[1:], 1):
+            # arg = k where v beats the running max: max(arg, [v > y]·k), since k exceeds every earlier index
+            beats = v > y
+            beats = beats.view(np.uint8) if itype is np.uint8 else beats.astype(itype)
+            np.maximum(arg, beats * itype(k), out=arg)
+            np.maximum(y, v, out=y)
+        self.arg, self.offsets, self.pshape, self.pads = arg, offsets, xp.shape, pads
+        self.geom = (pool, strides)
+        return y[:, 0] if self.rank == 3 else y
+
+    def backward(self, gy):
+        if self.rank == 3:
+            gy = gy[:, None]
+        pool, strides = self.geom
+        oh, ow = gy.shape[1:3]
+        dxp = np.zeros(self.pshape, gy.dtype)
+        disjoint = strides[0] >= pool[0] and strides[1] >= pool[1]
+        for k, (i, j) in enumerate(self.offsets):
+            target = dxp[_offset_slices(i, j, oh, ow, strides, (1, 1))]
+            if disjoint:  # every input pixel belongs to at most one window: write, don't add
+                np.multiply(gy, self.arg == k, out=target)
+            else:
+                target += gy * (self.arg == k)
+        h, w = (1, self.xshape[1]) if self.rank == 3 else self.xshape[1:3]
+        return _crop(dxp, self.pads, h, w).reshape(self.xshape)
+
+
+class AveragePool(Function):
+    # y[n,o,p,c] = Σ_{i,j} xp[n, o·sh + i, p·sw + j, c] / count[o,p]   (count: real pixels in the window)
+    # dx(window) += gy / count
+    def forward(self, x, pool, strides, padding):
+        self.rank, self.xshape = x.ndim, x.shape
+        x4 = _as_image(x)
+        oh, ow, pads = _geometry(x4, pool, strides, padding)
+        xp = _pad(x4, pads)
+        offsets = [(i, j) for i in range(pool[0]) for j in range(pool[1])]
+        y = np.zeros((x4.shape[0], oh, ow, x4.shape[3]), x.dtype)
+        for i, j in offsets:
+            y += xp[_offset_slices(i, j, oh, ow, strides, (1, 1))]
+        if any(pads):
+            ones = _pad(np.ones((1,) + x4.shape[1:3] + (1,), x.dtype), pads)
+            count = sum(ones[_offset_slices(i, j, oh, ow, strides, (1, 1))] for i, j in offsets)
+            scale = 1.0 / count
+        else:
+            scale = 1.0 / len(offsets)
+        y *= scale
+        self.scale, self.offsets, self.pshape, self.pads = scale, offsets, xp.shape, pads
+        self.geom = (pool, strides)
+        return y[:, 0] if self.rank == 3 else y
+
+    def backward(self, gy):
+        if self.rank == 3:
+            gy = gy[:, None]
+        pool, strides = self.geom
+        oh, ow = gy.shape[1:3]
+        g = gy * self.scale
+        dxp = np.zeros(self.pshape, gy.dtype)
+        for i, j in self.offsets:
+            dxp[_offset_slices(i, j, oh, ow, strides, (1, 1))] += g
+        h, w = (1, self.xshape[1]) if self.rank == 3 else self.xshape[1:3]
+        return _crop(dxp, self.pads, h, w).reshape(self.xshape)
+
+
+def _pool(cls, name: str, inputs, pool_size, strides, padding, data_format) -> Tensor:
+    shape = tuple(np.shape(inputs.data if isinstance(inputs, Tensor) else inputs))
+    if len(shape) not in (3, 4):
+        raise ValueError(f"{name}: expected inputs of rank 3 (batch, steps, channels) or 4 "
+                         f"(batch, height, width, channels), received shape {shape}")
+    rank = len(shape) - 2
+    pool = normalize_tuple(pool_size, rank, "pool_size", name)
+    strides = pool if strides is None else normalize_tuple(strides, rank, "strides", name)
+    padding = normalize_padding(padding, name)
+    data_format = normalize_data_format(data_format, name)
+    x = inputs
+    if data_format == "channels_first":
+        from .shape import transpose
+
+        x = transpose(x, (0,) + tuple(range(2, rank + 2)) + (1,))
+        shape = shape[:1] + shape[2:] + shape[1:2]
+    if padding == "valid" and any(p > s for p, s in zip(pool, shape[1:-1])):
+        raise ValueError(f"{name}: pool_size {pool} is larger than the input's spatial shape {shape[1:-1]} "
+                         "with padding='valid'")
+    if rank == 1:
+        pool, strides = (1,) + pool, (1,) + strides
+    y = cls.apply(x, pool=pool, strides=strides, padding=padding)
+    if data_format == "channels_first":
+        from .shape import transpose
+
+        y = transpose(y, (0, rank + 1) + tuple(range(1, rank + 1)))
+    return y
+
+
+def max_pool(inputs, pool_size, strides=None, padding: str = "valid", data_format: str | None = None) -> Tensor:
+    """Max pooling (1-D or 2-D), as ``keras.ops.max_pool``: the largest value of every window.
+
+    Args:
+        inputs: ``(batch, steps, channels)`` or ``(batch, height, width, channels)``.
+        pool_size: int or tuple, the window size.
+        strides: int or tuple; defaults to None, meaning ``pool_size`` (non-overlapping windows).
+        padding: ``'valid'`` (drop windows that do not fit) or ``'same'`` (``out = ceil(in / stride)``,
+            padding never wins the max). Defaults to ``'valid'``.
+        data_format: ``'channels_last'`` (default, also for None) or ``'channels_first'``.
+
+    Returns:
+        A Tensor ``(batch, out_h, out_w, channels)``. Its gradient flows to the first maximum of each
+        window.
+
+    Example::
+
+        >>> ops.max_pool(np.arange(16.0).reshape(1, 4, 4, 1), 2).shape
+        (1, 2, 2, 1)
+    """
+    return _pool(MaxPool, "max_pool", inputs, pool_size, strides, padding, data_format)
+
+
+def average_pool(inputs, pool_size, strides=None, padding: str = "valid", data_format: str | None = None) -> Tensor:
+    """Average pooling (1-D or 2-D), as ``keras.ops.average_pool``: the mean of every window.
+
+    Args are those of :func:`max_pool`. With ``padding='same'`` the mean is over the real pixels
+    of each window only (padding is not counted), as in Keras/TensorFlow.
+
+    Returns:
+        A Tensor ``(batch, out_h, out_w, channels)``.
+    """
+    return _pool(AveragePool, "average_pool", inputs, pool_size, strides, padding, data_format)

@@ -1,0 +1,191 @@
+"""The functional API: ``Model(inputs, outputs)`` replays recorded layer calls on real data.
+
+``Input(shape=...)`` gives a symbolic :class:`KerasTensor`; each layer called on one records a node and
+returns a new KerasTensor. The model walks back from ``outputs`` to ``inputs`` once, orders the nodes
+topologically, and on every call runs them eagerly in that order.
+
+Supported: any directed acyclic graph of layer calls, several inputs (pass a list of arrays), shared
+layers, nested models. Several outputs can be predicted (a list of arrays is returned) but not trained:
+``compile`` takes one loss for one output. Operations other than layer calls (``x + y`` on
+KerasTensors) are not recorded: use layers (e.g. ``Add``) or ``Lambda``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Tensor
+from ..layers.base import KerasTensor
+from ..layers.core import InputLayer
+from ..utils.naming import unique_name
+from .training import Model
+
+__all__ = ["Functional"]
+
+
+def _flatten(x) -> list:
+    if isinstance(x, dict):
+        return list(x.values())
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    return [x]
+
+
+class Functional(Model):
+    """A model defined by its symbolic inputs and outputs (made by ``Model(inputs, outputs)``).
+
+    Args:
+        inputs: a KerasTensor from ``Input``, or a list of them.
+        outputs: the KerasTensor(s) computed from ``inputs`` by layer calls.
+        name: model name. Defaults to 'functional', 'functional_1', ...
+
+    Example::
+
+        inputs = Input(shape=(20,))
+        hidden = Dense(64, activation="relu")(inputs)
+        outputs = Dense(1, activation="sigmoid")(hidden)
+        model = Model(inputs=inputs, outputs=outputs)
+    """
+
+    def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True, **kwargs):
+        super().__init__(name=name or unique_name("functional"), trainable=trainable, **kwargs)
+        self._multi_input = isinstance(inputs, (list, tuple, dict))
+        self._multi_output = isinstance(outputs, (list, tuple, dict))
+        self._inputs = _flatten(inputs)
+        self._outputs = _flatten(outputs)
+        for kind, tensors in (("inputs", self._inputs), ("outputs", self._outputs)):
+            if not tensors:
+                raise ValueError(f"Model: {kind} must not be empty")
+            for t in tensors:
+                if not isinstance(t, KerasTensor):
+                    raise TypeError(f"Model: every one of {kind} must be a KerasTensor (from Input and layer calls), "
+                                    f"received {t!r}")
+        for t in self._inputs:
+            if not isinstance(getattr(t._node, "layer", None), InputLayer):
+                raise ValueError(f"Model: inputs must come from Input(...), received {t!r} made by a layer call")
+        self._order = self._topological_nodes()
+        for node in self._order:
+            if node.layer not in self._layers and not isinstance(node.layer, InputLayer):
+                self._layers.append(node.layer)
+        self._input_layers = [t._node.layer for t in self._inputs]
+        shapes = [t.shape for t in self._inputs]
+        self._build_input_shape = shapes if self._multi_input else shapes[0]
+        out_shapes = [t.shape for t in self._outputs]
+        self._output_shape_cache = out_shapes if self._multi_output else out_shapes[0]
+        last = self._outputs[0]._node if not self._multi_output else None
+        self._logits_node = last
+        self.built = True
+
+    def _topological_nodes(self) -> list:
+        """Nodes from the inputs to the outputs, each after the nodes producing its inputs."""
+        input_ids = {id(t) for t in self._inputs}
+        order, state = [], {}
+        for out in self._outputs:
+            stack = [(out._node, False)]
+            while stack:
+                node, done = stack.pop()
+                if done:
+                    state[id(node)] = 2
+                    order.append(node)
+                    continue
+                if state.get(id(node)) is not None:
+                    continue
+                state[id(node)] = 1
+                stack.append((node, True))
+                if isinstance(node.layer, InputLayer):
+                    if not any(id(t) in input_ids for t in node.output_tensors):
+                        raise ValueError(
+                            f"Model: graph disconnected — the input '{node.layer.name}' is needed to compute the "
+                            f"outputs but is not among the model's inputs {[t.name for t in self._inputs]}"
+                        )
+                    continue
+                for t in node.input_tensors:
+                    if t._node is None:
+                        raise ValueError(f"Model: {t!r} has no producing layer")
+                    if state.get(id(t._node)) is None:
+                        stack.append((t._node, False))
+        return [n for n in order if not isinstance(n.layer, InputLayer)]
+
+    # ------------------------------------------------------------------ structure
+    @property
+    def inputs(self) -> list:
+        return list(self._inputs)
+
+    @property
+    def outputs(self) -> list:
+        return list(self._outputs)
+
+    @property
+    def input_shape(self):
+        return self._build_input_shape
+
+    @property
+    def output_shape(self):
+        return self._output_shape_cache
+
+    def _input_count(self) -> int:
+        return len(self._inputs)
+
+    def _expected_input_shape(self):
+        return self._build_input_shape
+
+    def _layer_shape(self, layer):
+        for node in layer._inbound_nodes:
+            if node in self._order or isinstance(layer, InputLayer):
+                outs = node.output_tensors
+                return outs[0].shape if len(outs) == 1 else [t.shape for t in outs]
+        return None
+
+    def _logits_layer(self):
+        node = self._logits_node
+        if node is None:
+            return None
+        layer = node.layer
+        if (getattr(layer, "_can_return_logits", False) and layer.activity_regularizer is None
+                and sum(n in self._order for n in layer._inbound_nodes) == 1):
+            return layer
+        return None
+
+    def _maybe_build(self, inputs) -> None:
+        pass
+
+    # ------------------------------------------------------------------ computing
+    def call(self, inputs, training=None, mask=None):
+        flat = _flatten(inputs)
+        for i, (x, t) in enumerate(zip(flat, self._inputs)):
+            want, got = t.shape[1:], tuple(x.shape[1:])
+            if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want, got)):
+                raise ValueError(f"Input {i} of model '{self.name}' is incompatible: expected shape {t.shape}, "
+                                 f"received {tuple(x.shape)}")
+        return self._forward(inputs, training=training)
+
+    def _forward(self, inputs, training: bool, logits: bool = False):
+        flat = _flatten(inputs)
+        if len(flat) != len(self._inputs):
+            raise ValueError(f"Model '{self.name}' expects {len(self._inputs)} input(s), received {len(flat)}")
+        values = {}
+        for t, x in zip(self._inputs, flat):
+            values[id(t)] = x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x))
+        fused_node = self._logits_node if logits else None
+        for node in self._order:
+            args = [values[id(t)] for t in node.input_tensors]
+            arg = args if isinstance(node.inputs, (list, tuple)) else args[0]
+            kwargs = dict(node.kwargs) if node.kwargs else {}
+            node_training = kwargs.pop("training", None)
+            if node is fused_node:
+                kwargs["_logits"] = True
+            out = node.layer(arg, *node.args, training=training if node_training is None else node_training,
+                             **kwargs)
+            outs = out if isinstance(out, (list, tuple)) else [out]
+            for t, o in zip(node.output_tensors, outs):
+                values[id(t)] = o
+        results = [values[id(t)] for t in self._outputs]
+        return results if self._multi_output else results[0]
+
+    def compute_output_shape(self, input_shape):
+        return self._output_shape_cache
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "trainable": self.trainable,
+                "layers": [{"class_name": type(n.layer).__name__, "config": n.layer.get_config()}
+                           for n in self._order]}

@@ -1,0 +1,838 @@
+"""``Model``: compile, fit, evaluate, predict — the ONE training loop that Sequential, functional and
+subclassed models share.
+
+One training step is the guide's loop: forward propagation, loss, backward (the chain rule through the
+recorded ops), optimizer update::
+
+    outputs = model(x, training=True)
+    loss = loss_fn(y, outputs, sample_weight) + sum(model.losses)
+    loss.backward()
+    optimizer.apply([v.grad for v in variables], variables)
+
+When the output layer's activation is sigmoid (softmax) and the loss is binary (categorical)
+cross-entropy on probabilities, the step computes the loss from the pre-activation logits with
+``from_logits=True`` instead: the same value, but numerically stable and with the short gradient
+``p - y``. ``predict`` still returns probabilities.
+"""
+
+from __future__ import annotations
+
+import numbers
+import sys
+import warnings
+
+import numpy as np
+
+from ..autograd import Tensor, no_grad
+from ..layers.base import Layer
+from ..utils import data as data_utils
+
+__all__ = ["Model"]
+
+_WARNED: set = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _WARNED:
+        _WARNED.add(message)
+        warnings.warn(message, UserWarning, stacklevel=3)
+
+
+def _nonnegative_int(where: str, name: str, value, allow_none: bool = False, positive: bool = False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < (1 if positive else 0):
+        bound = "a positive" if positive else "a non-negative"
+        raise ValueError(f"{where}: expected {name} to be {bound} integer, received {name}={value!r}")
+    return int(value)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _loss_kind(loss) -> str:
+    """'binary', 'categorical', 'sparse' for the three cross-entropies, else ''."""
+    from .. import losses
+
+    if isinstance(loss, losses.BinaryCrossentropy) or getattr(loss, "fn", None) is losses.binary_crossentropy:
+        return "binary"
+    if isinstance(loss, losses.CategoricalCrossentropy) or getattr(loss, "fn", None) is losses.categorical_crossentropy:
+        return "categorical"
+    if (isinstance(loss, losses.SparseCategoricalCrossentropy)
+            or getattr(loss, "fn", None) is losses.sparse_categorical_crossentropy):
+        return "sparse"
+    return ""
+
+
+class Model(Layer):
+    """A trainable stack of layers: ``compile``, ``fit``, ``evaluate``, ``predict``.
+
+    Three ways to make one, all trained by the same loop:
+
+    * ``Sequential([...])`` — a plain stack (see :class:`neuronet.models.Sequential`);
+    * ``Model(inputs, outputs)`` — the functional API, from ``Input`` and layer calls;
+    * a subclass defining ``__init__`` (creating layers) and ``call(inputs, training=None)``.
+
+    Example (subclassing)::
+
+        class TwoLayer(Model):
+            def __init__(self):
+                super().__init__()
+                self.hidden = Dense(64, activation="relu")
+                self.out = Dense(1, activation="sigmoid")
+
+            def call(self, inputs, training=None):
+                return self.out(self.hidden(inputs))
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from .functional import Functional
+
+            return object.__new__(Functional)
+        return object.__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        if args or "inputs" in kwargs:
+            raise TypeError(f"{type(self).__name__}: a subclassed Model takes no inputs/outputs; use "
+                            "Model(inputs, outputs) for the functional API")
+        super().__init__(**kwargs)
+        self._init_training_state()
+
+    def _init_training_state(self) -> None:
+        object.__setattr__(self, "optimizer", None)
+        object.__setattr__(self, "compiled", False)
+        self.loss = None
+        self.stop_training = False
+        self.history = None
+        self._loss_fn = None
+        self._metric_specs: list = []
+        self._weighted_metric_specs: list = []
+        self._metrics: list | None = None
+        self._weighted_metrics: list | None = None
+        self._fused = None  # (layer, kind, logits loss) when the output activation is fused into the loss
+        self._train_vars = None
+
+    # ------------------------------------------------------------------ shapes and structure
+    def _logits_layer(self):
+        """The layer producing the output, when the model can ask it for pre-activation values."""
+        return None
+
+    def _forward(self, x, training: bool, logits: bool = False):
+        """The model's output Tensor for ``x`` (logits of the output layer when ``logits``)."""
+        return self(x, training=training)
+
+    def _expected_input_shape(self):
+        """The batch input shape the model expects, or None when it is not known yet."""
+        return getattr(self, "_build_input_shape", None) if self.built else None
+
+    @property
+    def _output_units(self):
+        shape = getattr(self, "_output_shape_cache", None)
+        if shape is None or isinstance(shape, list) or len(shape) < 1:
+            return None
+        return shape[-1]
+
+    def _ensure_built(self, x) -> None:
+        """Build the model from a batch of data (so its weights exist before training starts)."""
+        if getattr(self, "_output_shape_cache", None) is not None and self.built:
+            return
+        sample = [a[:1] for a in x] if isinstance(x, list) else x[:1]
+        with no_grad():
+            out = self(sample, training=False)
+        self._output_shape_cache = (None,) + tuple(out.shape[1:])
+
+    @property
+    def metrics_names(self) -> list:
+        names = ["loss"]
+        names += [m.name for m in (self._metrics or []) + (self._weighted_metrics or [])]
+        return names
+
+    @property
+    def metrics(self) -> list:
+        return list((self._metrics or []) + (self._weighted_metrics or []))
+
+    def summary(self, line_length: int | None = None, positions=None, print_fn=None, expand_nested: bool = False,
+                show_trainable: bool = False, layer_range=None) -> None:
+        """Print a Keras-style table of the layers, their output shapes and parameter counts.
+
+        Args:
+            line_length: total width of the table. Defaults to 65 (more with wide shapes).
+            print_fn: function called with the whole summary text. Defaults to ``print``.
+            show_trainable: add a column saying whether each layer is trainable. Defaults to False.
+        """
+        from .summary import print_summary
+
+        print_summary(self, line_length=line_length, print_fn=print_fn, show_trainable=show_trainable)
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
+                run_eagerly=None, steps_per_execution=1, jit_compile=None, auto_scale_loss=None) -> None:
+        """Configure the model for training.
+
+        Args:
+            optimizer: name ('adam', 'sgd', 'rmsprop', ...) or optimizer object. Defaults to 'rmsprop'.
+            loss: name ('binary_crossentropy', 'categorical_crossentropy',
+                'sparse_categorical_crossentropy', 'mse', ...), Loss object or function
+                ``(y_true, y_pred) -> per-sample losses``.
+            metrics: list of names or Metric objects. ``'accuracy'`` means binary accuracy for one
+                output unit or binary cross-entropy, sparse categorical accuracy for sparse
+                cross-entropy, categorical accuracy otherwise (as Keras).
+            loss_weights: a float scaling the loss (one output). Defaults to None (1.0).
+            weighted_metrics: metrics that also receive ``sample_weight`` / ``class_weight``.
+
+        The other arguments are accepted for Keras compatibility and ignored (training is eager).
+        """
+        from .. import losses, optimizers
+        from .. import metrics as metrics_module
+
+        opt = optimizers.get(optimizer)
+        loss_fn = None if loss is None else losses.get(loss)
+        if isinstance(loss, (list, tuple, dict)):
+            raise ValueError("compile: one loss per output is not supported; this model trains one output with "
+                             f"one loss, received loss={loss!r}")
+        weight = 1.0
+        if loss_weights is not None:
+            if isinstance(loss_weights, (list, tuple)) and len(loss_weights) == 1:
+                loss_weights = loss_weights[0]
+            if not isinstance(loss_weights, numbers.Real):
+                raise ValueError(f"compile: expected loss_weights to be a number, received {loss_weights!r}")
+            weight = float(loss_weights)
+        specs = self._metric_list("metrics", metrics)
+        wspecs = self._metric_list("weighted_metrics", weighted_metrics)
+        for spec in specs + wspecs:  # unknown names fail here, before any training
+            if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
+                continue
+            metrics_module.get(spec)
+        object.__setattr__(self, "optimizer", opt)
+        self.loss = loss
+        self._loss_fn = loss_fn
+        self._loss_weight = weight
+        self._metric_specs = specs
+        self._weighted_metric_specs = wspecs
+        self._metrics = None
+        self._weighted_metrics = None
+        self._fused = None
+        self._train_vars = None
+        object.__setattr__(self, "compiled", True)
+
+    @staticmethod
+    def _metric_list(name: str, metrics) -> list:
+        if metrics is None:
+            return []
+        if isinstance(metrics, dict):
+            raise ValueError(f"compile: {name} as a dict (per output) is not supported; pass a list")
+        if isinstance(metrics, (str,)) or not isinstance(metrics, (list, tuple)):
+            metrics = [metrics]
+        return list(metrics)
+
+    def _resolve_metrics(self) -> None:
+        """Turn metric names into objects once the output width is known (for 'accuracy')."""
+        from .. import metrics as metrics_module
+
+        def make(spec):
+            if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
+                return metrics_module.resolve_accuracy(self.loss, self._output_units, name=spec)
+            return metrics_module.get(spec)
+
+        if self._metrics is None:
+            self._metrics = [make(s) for s in self._metric_specs]
+            self._weighted_metrics = [make(s) for s in self._weighted_metric_specs]
+
+    def _assert_compiled(self, method: str) -> None:
+        if not self.compiled or self._loss_fn is None:
+            raise RuntimeError(
+                f"{method}: the model must be compiled with a loss first, e.g. "
+                "model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])"
+            )
+
+    def _setup_fusion(self) -> None:
+        """Decide whether the output activation is fused into the loss, and warn about mismatches."""
+        from .. import activations
+
+        if self._fused is not None:
+            return
+        layer = self._logits_layer()
+        activation = getattr(layer, "activation", None)
+        loss = self._loss_fn
+        kind = _loss_kind(loss)
+        from_logits = bool(getattr(loss, "from_logits", False) or getattr(loss, "_fn_kwargs", {}).get("from_logits"))
+        units = self._output_units
+        name = f"the output layer '{layer.name}'" if layer is not None else "the output"
+        self._fused = False
+        if activation is activations.softmax:
+            if kind == "binary" and (units or 0) > 1:
+                _warn_once(f"{name} applies softmax over {units} units but the loss is binary_crossentropy: "
+                           "use categorical_crossentropy (one-hot labels) or sparse_categorical_crossentropy "
+                           "(integer labels), or a sigmoid output for independent labels")
+            if from_logits:
+                _warn_once(f"the loss has from_logits=True but {name} already applies softmax: the loss will "
+                           "treat probabilities as logits. Remove the activation or use from_logits=False")
+            elif kind in ("categorical", "sparse"):
+                self._fused = True
+        elif activation is activations.sigmoid:
+            if kind in ("categorical", "sparse") and not from_logits:
+                _warn_once(f"{name} applies sigmoid but the loss is {getattr(loss, 'name', kind)}: categorical "
+                           "cross-entropy expects a softmax output (probabilities summing to 1)")
+            if from_logits:
+                _warn_once(f"the loss has from_logits=True but {name} already applies sigmoid: the loss will "
+                           "treat probabilities as logits. Remove the activation or use from_logits=False")
+            elif kind == "binary":
+                self._fused = True
+        if self._fused:
+            try:
+                cfg = dict(loss.get_config())
+                cfg["from_logits"] = True
+                self._logits_loss = type(loss)(**cfg)
+                self._fused_activation = "sigmoid" if activation is activations.sigmoid else "softmax"
+            except Exception:  # an unusual Loss subclass: keep the probability path
+                self._fused = False
+
+    # ------------------------------------------------------------------ data preparation
+    def _input_count(self) -> int:
+        return 1
+
+    def _prepare_x(self, x, where: str):
+        if x is None:
+            raise ValueError(f"{where}: x is None; pass the input data")
+        dtype = self.dtype
+        if isinstance(x, dict):
+            raise ValueError(f"{where}: inputs given as a dict are not supported; pass an array or a list of arrays")
+        if self._input_count() > 1:
+            if not isinstance(x, (list, tuple)) or len(x) != self._input_count():
+                raise ValueError(f"{where}: this model has {self._input_count()} inputs; pass a list of "
+                                 f"{self._input_count()} arrays, received {type(x).__name__}")
+            arrays = [data_utils.as_float_array(a, f"{where}: x[{i}]", dtype) for i, a in enumerate(x)]
+            if len({len(a) for a in arrays}) > 1:
+                raise ValueError(f"{where}: the input arrays have different numbers of samples "
+                                 f"{[len(a) for a in arrays]}")
+            return arrays
+        if isinstance(x, (list, tuple)) and len(x) == 1 and hasattr(x[0], "shape"):
+            x = x[0]
+        return data_utils.as_float_array(x, f"{where}: x", dtype)
+
+    def _check_features(self, x, where: str) -> None:
+        expected = self._expected_input_shape()
+        if expected is None:
+            return
+        arrays = x if isinstance(x, list) else [x]
+        shapes = expected if isinstance(expected, list) else [expected]
+        for i, (a, shape) in enumerate(zip(arrays, shapes)):
+            want = tuple(shape[1:])
+            got = tuple(a.shape[1:])
+            ok = len(want) == len(got) and all(w is None or w == g for w, g in zip(want, got))
+            if ok:
+                continue
+            label = "X" if len(arrays) == 1 else f"X[{i}]"
+            if len(want) == 1 and len(got) == 1:
+                raise ValueError(f"{where}: {label} has {got[0]} features, but {self.name} is expecting "
+                                 f"{want[0]} features as input")
+            raise ValueError(f"{where}: {label} has sample shape {got}, but {self.name} is expecting samples of "
+                             f"shape {want} (input shape {tuple(shape)}), received data of shape {a.shape}")
+
+    def _prepare_y(self, y, n: int, where: str):
+        """Targets as an array matching the loss: integer labels for sparse CE, floats otherwise."""
+        if y is None:
+            raise ValueError(f"{where}: y is None; pass the targets (labels) for the loss")
+        arr = data_utils._to_numpy(y)
+        if arr.dtype == object or arr.dtype.kind in "USV":
+            raise TypeError(f"{where}: expected numeric targets y, received an array of dtype {arr.dtype}")
+        if arr.ndim == 0:
+            raise ValueError(f"{where}: expected y with one entry per sample, received a scalar")
+        if len(arr) != n:
+            raise ValueError(f"{where}: x and y have different numbers of samples: x has {n}, y has {len(arr)}")
+        data_utils.check_finite(arr, f"{where}: y")
+        kind = _loss_kind(self._loss_fn)
+        units = self._output_units
+        if kind == "sparse":
+            if arr.ndim == 2 and arr.shape[1] == 1:
+                arr = arr[:, 0]
+            if arr.ndim != 1:
+                raise ValueError(
+                    f"{where}: sparse_categorical_crossentropy expects integer labels of shape (n,), received y of "
+                    f"shape {arr.shape}; for one-hot labels use categorical_crossentropy"
+                )
+            if arr.dtype.kind == "f" and not np.all(np.mod(arr, 1) == 0):
+                raise ValueError(f"{where}: sparse_categorical_crossentropy expects integer class labels, "
+                                 "received non-integer values in y")
+            labels = arr.astype(np.int64)
+            if units is not None and labels.size and (labels.min() < 0 or labels.max() >= units):
+                bad = int(labels.min()) if labels.min() < 0 else int(labels.max())
+                row = int(np.argmax((labels < 0) | (labels >= units)))
+                raise ValueError(f"{where}: label {bad} (row {row}) is out of range for an output of {units} "
+                                 f"units; labels must be in [0, {units - 1}]")
+            return labels
+        arr = arr.astype(self.dtype) if arr.dtype != self.dtype else arr
+        if kind == "categorical" and units is not None:
+            if arr.ndim == 1 or arr.shape[-1] != units:
+                width = 1 if arr.ndim == 1 else arr.shape[-1]
+                raise ValueError(
+                    f"{where}: categorical_crossentropy expects one-hot targets of width {units} (the output "
+                    f"units), received y of shape {arr.shape} (width {width}). Use "
+                    f"to_categorical(y, {units}) or loss='sparse_categorical_crossentropy' for integer labels"
+                )
+        out_shape = getattr(self, "_output_shape_cache", None)
+        if arr.ndim == 1 and out_shape is not None and len(out_shape) == 2 and out_shape[-1] == 1:
+            arr = arr.reshape(-1, 1)
+        return arr
+
+    def _prepare_sample_weight(self, sample_weight, class_weight, y, n: int, where: str):
+        sw = None
+        if sample_weight is not None:
+            sw = np.asarray(data_utils._to_numpy(sample_weight), dtype=self.dtype)
+            if sw.ndim == 2 and sw.shape[1] == 1:
+                sw = sw[:, 0]
+            if sw.shape != (n,):
+                raise ValueError(f"{where}: expected sample_weight of shape ({n},) (one per sample), received "
+                                 f"shape {sw.shape}")
+            data_utils.check_finite(sw, f"{where}: sample_weight")
+        if class_weight is not None:
+            if not isinstance(class_weight, dict):
+                raise ValueError(f"{where}: expected class_weight to be a dict {{class: weight}}, received "
+                                 f"{type(class_weight).__name__}")
+            if y.ndim == 2 and y.shape[1] > 1:
+                labels = np.argmax(y, axis=1)
+            else:
+                labels = np.rint(y.reshape(len(y))).astype(np.int64)
+            table = np.ones(int(max(labels.max(initial=0), max(class_weight, default=0))) + 1, dtype=self.dtype)
+            for key, value in class_weight.items():
+                table[int(key)] = float(value)
+            cw = table[labels]
+            sw = cw if sw is None else sw * cw
+        return sw
+
+    def _prepare_arrays(self, x, y, sample_weight, class_weight, where: str, need_y: bool = True):
+        """Checked, converted arrays (x, y, sample_weight) — every error raised before any training."""
+        x = self._prepare_x(x, where)
+        arrays = x if isinstance(x, list) else [x]
+        n = len(arrays[0])
+        if n == 0:
+            raise ValueError(f"{where}: received empty data (0 samples)")
+        for i, a in enumerate(arrays):
+            data_utils.check_finite(a, f"{where}: x" if len(arrays) == 1 else f"{where}: x[{i}]")
+        if y is not None:
+            n_y = len(data_utils._to_numpy(y)) if not isinstance(y, np.ndarray) else len(y)
+            if n_y != n:
+                raise ValueError(f"{where}: x and y have different numbers of samples: x has {n}, y has {n_y}")
+        self._check_features(x, where)
+        self._ensure_built(x)
+        if not need_y:
+            return x, None, None
+        y = self._prepare_y(y, n, where)
+        sw = self._prepare_sample_weight(sample_weight, class_weight, y, n, where)
+        return x, y, sw
+
+    def _batch_converter(self, where: str):
+        """For generators/PyDatasets: convert and check each (x, y[, sample_weight]) batch."""
+        def convert(batch):
+            if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
+                raise ValueError(f"{where}: each batch must be a tuple (x, y) or (x, y, sample_weight), "
+                                 f"received {type(batch).__name__}")
+            x = self._prepare_x(batch[0], where)
+            n = len(x[0]) if isinstance(x, list) else len(x)
+            self._ensure_built(x)
+            y = self._prepare_y(batch[1], n, where)
+            sw = None
+            if len(batch) == 3 and batch[2] is not None:
+                sw = self._prepare_sample_weight(batch[2], None, y, n, where)
+            return x, y, sw
+        return convert
+
+    # ------------------------------------------------------------------ one step
+    def _compute_loss(self, y, outputs, sample_weight, fused: bool):
+        loss_fn = self._logits_loss if fused else self._loss_fn
+        loss = loss_fn(y, outputs, sample_weight=sample_weight)
+        if self._loss_weight != 1.0:
+            loss = loss * self._loss_weight
+        if self._has_extra_losses:
+            extra = self.losses
+            if extra:
+                total = extra[0]
+                for term in extra[1:]:
+                    total = total + term
+                loss = loss + total
+        return loss
+
+    def _probabilities(self, outputs: np.ndarray, fused: bool) -> np.ndarray:
+        if not fused:
+            return outputs
+        return _sigmoid(outputs) if self._fused_activation == "sigmoid" else _softmax(outputs)
+
+    def _prepare_step(self) -> None:
+        """Once per fit/evaluate: metrics resolved, fusion decided, regularization looked up."""
+        self._resolve_metrics()
+        self._setup_fusion()
+        self._has_extra_losses = bool(
+            any(w.regularizer is not None for w in self.weights)
+            or any(getattr(layer, "activity_regularizer", None) is not None for layer in _all_layers(self))
+            or type(self).losses is not Layer.losses
+        )
+
+    def _train_step(self, x, y, sw):
+        fused = self._fused
+        outputs = self._forward(x, training=True, logits=fused)
+        loss = self._compute_loss(y, outputs, sw, fused)
+        variables = self._train_vars
+        if variables is None:
+            variables = self._train_vars = [v for v in self.trainable_weights]
+            self._constrained = [v for v in variables if v.constraint is not None]
+        for v in variables:
+            v.grad = None
+        if loss.requires_grad:
+            loss.backward()
+        grads, used = [], []
+        for v in variables:
+            if v.grad is not None:
+                grads.append(v.grad)
+                used.append(v)
+        if grads:
+            if len(used) == len(variables):
+                used = variables
+            self.optimizer.apply(grads, used)
+        for v in self._constrained:
+            value = v.constraint(v)
+            v.data[...] = value.data if isinstance(value, Tensor) else value
+        value = float(loss.data)
+        if self._metrics or self._weighted_metrics:
+            probs = self._probabilities(outputs.data, fused)
+            for m in self._metrics:
+                m.update_state(y, probs)
+            for m in self._weighted_metrics:
+                m.update_state(y, probs, sample_weight=sw)
+        return value
+
+    def _test_step(self, x, y, sw):
+        fused = self._fused
+        with no_grad():
+            outputs = self._forward(x, training=False, logits=fused)
+            loss = self._compute_loss(y, outputs, sw, fused)
+        if self._metrics or self._weighted_metrics:
+            probs = self._probabilities(outputs.data, fused)
+            for m in self._metrics:
+                m.update_state(y, probs)
+            for m in self._weighted_metrics:
+                m.update_state(y, probs, sample_weight=sw)
+        return float(loss.data)
+
+    def _reset_metrics(self) -> None:
+        for m in (self._metrics or []) + (self._weighted_metrics or []):
+            m.reset_state()
+
+    def _logs(self, loss_total: float, count: int) -> dict:
+        logs = {"loss": loss_total / count if count else float("nan")}
+        for m in (self._metrics or []) + (self._weighted_metrics or []):
+            logs[m.name] = float(m.result())
+        return logs
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, x=None, y=None, batch_size: int | None = None, epochs: int = 1, verbose="auto", callbacks=None,
+            validation_split: float = 0.0, validation_data=None, shuffle: bool = True, class_weight=None,
+            sample_weight=None, initial_epoch: int = 0, steps_per_epoch: int | None = None,
+            validation_steps: int | None = None, validation_batch_size: int | None = None, validation_freq=1):
+        """Train the model for ``epochs`` passes over the data.
+
+        Args:
+            x: inputs — an ndarray, a list of arrays (one per model input), a pandas DataFrame, or a
+               generator / :class:`neuronet.utils.PyDataset` yielding ``(x, y[, sample_weight])`` batches.
+            y: targets (integer labels or one-hot rows, as the loss expects); None with a generator.
+            batch_size: samples per gradient update. Defaults to 32.
+            epochs: number of passes over the data. Defaults to 1.
+            verbose: 0 silent, 1 progress bar, 2 one line per epoch; 'auto' is 1 on a terminal, else 2.
+            callbacks: list of :class:`neuronet.callbacks.Callback`.
+            validation_split: fraction of the data held out for validation — the LAST samples, taken
+                before shuffling (as Keras). Defaults to 0.0.
+            validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight_val)``; overrides
+                ``validation_split``.
+            shuffle: reshuffle the training data every epoch. Defaults to True.
+            class_weight: ``{class: weight}`` scaling each sample's loss by its class.
+            sample_weight: one weight per training sample.
+            initial_epoch: epoch to start at (to resume training). Defaults to 0.
+            steps_per_epoch: batches per epoch. Defaults to all the data (or the PyDataset's length).
+            validation_freq: validate every N epochs (int), or on the listed epochs (1-based).
+
+        Returns:
+            A ``History`` whose ``.history`` maps 'loss', each metric and their 'val_' versions to
+            per-epoch values.
+        """
+        where = "fit"
+        self._assert_compiled(where)
+        epochs = _nonnegative_int(where, "epochs", epochs)
+        initial_epoch = _nonnegative_int(where, "initial_epoch", initial_epoch)
+        batch_size = _nonnegative_int(where, "batch_size", 32 if batch_size is None else batch_size, positive=True)
+        steps_per_epoch = _nonnegative_int(where, "steps_per_epoch", steps_per_epoch, allow_none=True, positive=True)
+        if not isinstance(validation_split, numbers.Real) or not 0.0 <= validation_split < 1.0:
+            raise ValueError(f"{where}: expected validation_split in [0, 1), received {validation_split!r}")
+        if isinstance(validation_freq, numbers.Integral):
+            validation_freq = _nonnegative_int(where, "validation_freq", validation_freq, positive=True)
+        elif not isinstance(validation_freq, (list, tuple, set)):
+            raise ValueError(f"{where}: expected validation_freq to be an int or a list of epochs, received "
+                             f"{validation_freq!r}")
+        verbose = _resolve_verbose(verbose)
+
+        if data_utils.is_batch_source(x):
+            if y is not None:
+                raise ValueError(f"{where}: y must be None when x is a generator or PyDataset (it yields (x, y))")
+            if validation_split:
+                raise ValueError(f"{where}: validation_split is not supported with a generator or PyDataset; "
+                                 "pass validation_data")
+            train = data_utils.IteratorAdapter(x, steps_per_epoch, self._batch_converter(where))
+        else:
+            xs, ys, sws = self._prepare_arrays(x, y, sample_weight, class_weight, where)
+            if validation_split and validation_data is None:
+                (xs, ys, sws), (xv, yv, swv) = data_utils.split_train_validation([xs, ys, sws], validation_split)
+                validation_data = (xv, yv, swv)
+            train = data_utils.ArrayAdapter(xs, ys, sws, batch_size, shuffle=shuffle, steps=steps_per_epoch)
+        val = self._validation_adapter(validation_data, validation_batch_size or batch_size, validation_steps)
+
+        from .. import callbacks as callbacks_module
+
+        self._prepare_step()
+        self.stop_training = False
+        cbs = callbacks_module.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+                                            verbose=verbose, epochs=epochs, steps=train.steps)
+        batch_hooks = _wants_batch_hooks(cbs, verbose)
+        logs: dict = {}
+        cbs.on_train_begin()
+        for epoch in range(initial_epoch, epochs):
+            self._reset_metrics()
+            cbs.on_epoch_begin(epoch)
+            loss_total, count = 0.0, 0
+            for step, (xb, yb, swb) in enumerate(train.epoch()):
+                if batch_hooks:
+                    cbs.on_train_batch_begin(step)
+                n = len(xb[0]) if isinstance(xb, list) else len(xb)
+                loss_total += self._train_step(xb, yb, swb) * n
+                count += n
+                if batch_hooks:
+                    cbs.on_train_batch_end(step, self._logs(loss_total, count))
+                if self.stop_training:
+                    break
+            logs = self._logs(loss_total, count)
+            if val is not None and _validate_now(epoch, validation_freq):
+                val_logs = self._run_evaluation(val, cbs, verbose=0, inside_fit=True)
+                logs.update({"val_" + k: v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, logs)
+            train.on_epoch_end()
+            if self.stop_training:
+                break
+        cbs.on_train_end(logs)
+        return self.history
+
+    def _validation_adapter(self, validation_data, batch_size: int, steps):
+        if validation_data is None:
+            return None
+        where = "fit (validation_data)"
+        if data_utils.is_batch_source(validation_data):
+            return data_utils.IteratorAdapter(validation_data, steps, self._batch_converter(where))
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+            raise ValueError(f"{where}: expected a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), "
+                             f"received {type(validation_data).__name__}")
+        xv, yv = validation_data[0], validation_data[1]
+        swv = validation_data[2] if len(validation_data) == 3 else None
+        xv, yv, swv = self._prepare_arrays(xv, yv, swv, None, where)
+        return data_utils.ArrayAdapter(xv, yv, swv, batch_size, shuffle=False, steps=steps)
+
+    def _run_evaluation(self, adapter, cbs, verbose: int, inside_fit: bool = False) -> dict:
+        self._reset_metrics()
+        batch_hooks = _wants_batch_hooks(cbs, verbose, test=True)
+        cbs.on_test_begin()
+        loss_total, count = 0.0, 0
+        for step, (xb, yb, swb) in enumerate(adapter.epoch()):
+            if batch_hooks:
+                cbs.on_test_batch_begin(step)
+            n = len(xb[0]) if isinstance(xb, list) else len(xb)
+            loss_total += self._test_step(xb, yb, swb) * n
+            count += n
+            if batch_hooks:
+                cbs.on_test_batch_end(step, self._logs(loss_total, count))
+        logs = self._logs(loss_total, count)
+        cbs.on_test_end(logs)
+        return logs
+
+    # ------------------------------------------------------------------ evaluate / predict
+    def evaluate(self, x=None, y=None, batch_size: int | None = None, verbose="auto", sample_weight=None,
+                 steps: int | None = None, callbacks=None, return_dict: bool = False):
+        """Loss and metrics of the model on ``(x, y)`` (in inference mode: no dropout).
+
+        Args:
+            x, y: data as for :meth:`fit` (a generator/PyDataset in ``x`` with ``y=None`` works too).
+            batch_size: samples per batch. Defaults to 32.
+            verbose: 0 silent, 1 progress bar, 2 one line; 'auto' as in fit.
+            sample_weight: one weight per sample for the loss.
+            return_dict: return ``{'loss': ..., 'accuracy': ...}`` instead of a list.
+
+        Returns:
+            The loss (a float) when there are no metrics, else ``[loss, *metrics]`` — or a dict.
+        """
+        where = "evaluate"
+        self._assert_compiled(where)
+        batch_size = _nonnegative_int(where, "batch_size", 32 if batch_size is None else batch_size, positive=True)
+        verbose = _resolve_verbose(verbose)
+        if data_utils.is_batch_source(x):
+            adapter = data_utils.IteratorAdapter(x, steps, self._batch_converter(where))
+        else:
+            xs, ys, sws = self._prepare_arrays(x, y, sample_weight, None, where)
+            adapter = data_utils.ArrayAdapter(xs, ys, sws, batch_size, shuffle=False, steps=steps)
+        from .. import callbacks as callbacks_module
+
+        self._prepare_step()
+        cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self,
+                                            verbose=verbose, epochs=1, steps=adapter.steps)
+        logs = self._run_evaluation(adapter, cbs, verbose)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size: int | None = None, verbose="auto", steps: int | None = None, callbacks=None):
+        """The model's outputs for ``x`` as an ndarray (inference mode, no graph recorded).
+
+        Args:
+            x: inputs (ndarray, list of arrays, DataFrame, or a generator/PyDataset of batches).
+            batch_size: samples per batch. Defaults to 32.
+
+        Returns:
+            An ndarray of shape ``(n, *output_shape)``: probabilities for a sigmoid/softmax output.
+        """
+        where = "predict"
+        batch_size = _nonnegative_int(where, "batch_size", 32 if batch_size is None else batch_size, positive=True)
+        self._assert_buildable(where)
+        if data_utils.is_batch_source(x):
+            def convert(batch):
+                xb = batch[0] if isinstance(batch, (tuple, list)) and len(batch) in (2, 3) else batch
+                return self._prepare_x(xb, where), None, None
+
+            batches = (b[0] for b in data_utils.IteratorAdapter(x, steps, convert).epoch())
+        else:
+            xs = self._prepare_x(x, where)
+            first = xs[0] if isinstance(xs, list) else xs
+            if len(first) == 0:
+                raise ValueError(f"{where}: received empty data (0 samples)")
+            for i, a in enumerate(xs if isinstance(xs, list) else [xs]):
+                data_utils.check_finite(a, f"{where}: x")
+            self._check_features(xs, where)
+            adapter = data_utils.ArrayAdapter(xs, None, None, batch_size, shuffle=False, steps=steps)
+            batches = (b[0] for b in adapter.epoch())
+        outputs = []
+        with no_grad():
+            for xb in batches:
+                out = self._forward(xb, training=False)
+                outputs.append([_numpy(o) for o in out] if isinstance(out, (list, tuple)) else _numpy(out))
+        if not outputs:
+            raise ValueError(f"{where}: received no data")
+        if isinstance(outputs[0], list):  # several model outputs: one array each
+            return [np.concatenate([batch[i] for batch in outputs], axis=0) for i in range(len(outputs[0]))]
+        return outputs[0] if len(outputs) == 1 else np.concatenate(outputs, axis=0)
+
+    def _assert_buildable(self, where: str) -> None:
+        """Predicting needs weights: a model never built (no input shape, never called or fit) is refused
+        rather than silently predicting from freshly drawn random weights."""
+        if not self.built:
+            raise ValueError(
+                f"{where}: model '{self.name}' has not been built: it has no input shape and has never been "
+                "trained or called. Give its first layer input_shape=..., call model.build((None, n_features)), "
+                "or fit it first"
+            )
+
+    def predict_on_batch(self, x) -> np.ndarray:
+        """The outputs for one batch ``x`` (no batching, no callbacks)."""
+        self._assert_buildable("predict_on_batch")
+        xs = self._prepare_x(x, "predict_on_batch")
+        self._check_features(xs, "predict_on_batch")
+        with no_grad():
+            out = self._forward(xs, training=False)
+        return [_numpy(o) for o in out] if isinstance(out, (list, tuple)) else _numpy(out)
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict: bool = False):
+        """One gradient update on the batch ``(x, y)``; returns the loss (and metrics) of that batch."""
+        self._assert_compiled("train_on_batch")
+        xs, ys, sws = self._prepare_arrays(x, y, sample_weight, class_weight, "train_on_batch")
+        self._prepare_step()
+        self._reset_metrics()
+        loss = self._train_step(xs, ys, sws)
+        return self._single_logs(loss, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict: bool = False):
+        """Loss (and metrics) on one batch ``(x, y)`` in inference mode."""
+        self._assert_compiled("test_on_batch")
+        xs, ys, sws = self._prepare_arrays(x, y, sample_weight, None, "test_on_batch")
+        self._prepare_step()
+        self._reset_metrics()
+        loss = self._test_step(xs, ys, sws)
+        return self._single_logs(loss, return_dict)
+
+    def _single_logs(self, loss: float, return_dict: bool):
+        logs = {"loss": loss}
+        for m in (self._metrics or []) + (self._weighted_metrics or []):
+            logs[m.name] = float(m.result())
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict_classes(self, x, batch_size: int = 32, verbose=0) -> np.ndarray:
+        """Class predictions as in Keras 2: for one output unit, ``(n, 1)`` int32 of ``p > 0.5``; for
+        several units, the argmax of each row, shape ``(n,)``."""
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if proba.ndim >= 2 and proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype("int32")
+
+    def predict_proba(self, x, batch_size: int = 32, verbose=0) -> np.ndarray:
+        """The predicted probabilities (Keras 2's ``predict_proba``: the same as ``predict``)."""
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
+
+    def get_config(self) -> dict:
+        cfg = {"name": self.name, "trainable": self.trainable}
+        return cfg
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _numpy(x) -> np.ndarray:
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _all_layers(layer) -> list:
+    out = []
+    for sub in layer._layers:
+        out.append(sub)
+        out.extend(_all_layers(sub))
+    return out
+
+
+def _resolve_verbose(verbose) -> int:
+    if verbose == "auto":
+        return 1 if sys.stdout.isatty() else 2
+    if verbose not in (0, 1, 2, True, False):
+        raise ValueError(f"expected verbose to be 'auto', 0, 1 or 2, received {verbose!r}")
+    return int(verbose)
+
+
+def _validate_now(epoch: int, freq) -> bool:
+    if isinstance(freq, int):
+        return (epoch + 1) % freq == 0
+    return (epoch + 1) in freq
+
+
+def _wants_batch_hooks(cbs, verbose: int, test: bool = False) -> bool:
+    """Whether any callback overrides a batch hook (History and epoch-only loggers do not): skipping
+    the calls and the per-batch log dicts otherwise keeps the loop lean."""
+    from .. import callbacks as callbacks_module
+
+    base = callbacks_module.Callback
+    hooks = (("on_test_batch_begin", "on_test_batch_end") if test
+             else ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end"))
+    for cb in getattr(cbs, "callbacks", []):
+        for hook in hooks:
+            if getattr(type(cb), hook, None) is not getattr(base, hook, None):
+                return True
+    return False
+

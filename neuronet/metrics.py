@@ -708,7 +708,8 @@ def _filter_top_k(y_pred: np.ndarray, k: int) -> np.ndarray:
     """Keep the ``k`` largest predictions of each row; the others become -1e10 (never positive)."""
     if k >= y_pred.shape[-1]:
         return y_pred
-    top = np.argpartition(-y_pred, k - 1, axis=-1)[..., :k]
+    # A stable sort keeps the lower index first among ties, as Keras' top_k does.
+    top = np.argsort(-y_pred, axis=-1, kind="stable")[..., :k]
     out = np.full(y_pred.shape, _NEG_INF, dtype=y_pred.dtype)
     np.put_along_axis(out, top, np.take_along_axis(y_pred, top, axis=-1), axis=-1)
     return out

@@ -23,8 +23,24 @@ lint: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+# Benchmarks run in their own venv: the peers (PyTorch, Keras on TensorFlow and JAX, scikit-learn) are
+# heavy and stay out of .venv, so the tests see exactly the project's dependencies. neuronet is
+# installed there editable. An uninstallable peer is skipped by the harness, with a line saying so.
+BENCH_VENV := .venv-bench
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP): pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PY) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q --upgrade pip
+	$(BENCH_VENV)/bin/pip install -q -e . pyinstrument threadpoolctl
+	-$(BENCH_VENV)/bin/pip install -q torch==2.13.0
+	-$(BENCH_VENV)/bin/pip install -q keras tensorflow-cpu
+	-$(BENCH_VENV)/bin/pip install -q jax
+	-$(BENCH_VENV)/bin/pip install -q scikit-learn
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BENCH_VENV)/bin/python benchmarks/run.py
 
 bench-smoke: $(STAMP)
 	$(BIN)/python benchmarks/run.py --smoke

@@ -1,0 +1,605 @@
+"""Side-by-side benchmarks: neuronet against PyTorch, Keras (TensorFlow, JAX) and scikit-learn.
+
+Every framework runs in its own worker process (``worker.py``), one per workload, so imports and
+peak RSS stay separate. The workers of one workload are driven round-robin — for each repeat, each
+framework in turn (the order rotated every repeat) — so all measurements of a workload interleave in
+time and the ratios hold even while this shared machine's speed drifts. Reported figures are medians.
+
+Usage:
+    python benchmarks/run.py                       # full run, writes benchmarks/results/latest.{md,json}
+    python benchmarks/run.py --smoke               # tiny sizes, ~0.2 s per measurement (CI)
+    python benchmarks/run.py --frameworks neuronet,torch --workloads tiny,mlp
+
+A framework that is not installed is skipped with a line saying so; nothing is ever filled in for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import queue
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from workloads import WORKLOADS, mlp_step_flops  # noqa: E402
+
+FRAMEWORKS = ["neuronet", "torch", "keras-tensorflow", "keras-jax", "sklearn"]
+LABELS = {
+    "neuronet": "neuronet",
+    "torch": "PyTorch",
+    "keras-tensorflow": "Keras/TF",
+    "keras-jax": "Keras/JAX",
+    "sklearn": "sklearn MLP",
+}
+# The module whose import time is measured in a fresh process for each framework.
+IMPORTS = {
+    "neuronet": "import neuronet",
+    "torch": "import torch",
+    "keras-tensorflow": "import keras",
+    "keras-jax": "import keras",
+    "sklearn": "import sklearn.neural_network",
+}
+BACKENDS = {"keras-tensorflow": "tensorflow", "keras-jax": "jax"}
+GOALS = {
+    "seed": "fit ≤ 0.10 s and faster than sklearn; import ≤ 0.3 s",
+    "tiny": "≥ 5× PyTorch",
+    "mlp": "≥ 1.1× best peer",
+    "cnn": "≥ 1.0× best peer",
+    "lstm": "≥ 1.0× best peer",
+    "gru": "≥ 1.0× best peer",
+    "autoencoder": "≥ 1.1× best peer",
+}
+THROUGHPUT_WORKLOADS = list(WORKLOADS)
+ALL_WORKLOADS = ["seed", *THROUGHPUT_WORKLOADS]
+
+
+def worker_env(framework: str) -> dict:
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if framework in BACKENDS:
+        env["KERAS_BACKEND"] = BACKENDS[framework]
+    return env
+
+
+class Worker:
+    """A worker process and the JSON-lines conversation with it."""
+
+    def __init__(self, python: str, framework: str, log, timeout: float):
+        self.framework = framework
+        self.timeout = timeout
+        log.flush()
+        self.proc = subprocess.Popen(
+            [python, os.path.join(HERE, "worker.py"), framework],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1,
+            env=worker_env(framework), cwd=HERE,
+        )
+        self.lines: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.hello = self._receive()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def _receive(self) -> dict:
+        try:
+            line = self.lines.get(timeout=self.timeout)
+        except queue.Empty:
+            self.close()
+            return {"status": "error", "reason": f"no answer within {self.timeout:.0f} s"}
+        if line is None:
+            return {"status": "error", "reason": f"worker exited (code {self.proc.poll()}); see the worker log"}
+        return json.loads(line)
+
+    def send(self, cmd: str, **fields) -> dict:
+        if self.proc.poll() is not None:
+            return {"status": "error", "reason": "worker is not running"}
+        try:
+            self.proc.stdin.write(json.dumps({"cmd": cmd, **fields}) + "\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return {"status": "error", "reason": "worker closed its input"}
+        return self._receive()
+
+    def close(self) -> dict:
+        answer = {}
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.write(json.dumps({"cmd": "quit"}) + "\n")
+                self.proc.stdin.flush()
+                line = self.lines.get(timeout=30)
+                answer = json.loads(line) if line else {}
+            except (BrokenPipeError, OSError, queue.Empty, ValueError):
+                pass
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return answer
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def rotate(items: list, k: int) -> list:
+    """The frameworks' order for repeat k: rotated so no framework always runs first or last."""
+    if not items:
+        return items
+    k %= len(items)
+    return items[k:] + items[:k]
+
+
+def say(msg: str = ""):
+    print(msg, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def machine_info(python: str) -> dict:
+    info = {"platform": platform.platform(), "python": platform.python_version(), "cores": os.cpu_count()}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    info["cpu"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    probe = (
+        "import json, numpy as np\n"
+        "cfg = np.show_config(mode='dicts')\n"
+        "blas = cfg.get('Build Dependencies', {}).get('blas', {})\n"
+        "simd = cfg.get('SIMD Extensions', {})\n"
+        "out = {'numpy': np.__version__, 'blas': f\"{blas.get('name', '?')} {blas.get('version', '')}\".strip(),\n"
+        "       'simd_found': simd.get('found', [])}\n"
+        "try:\n"
+        "    from threadpoolctl import threadpool_info\n"
+        "    out['blas_threads'] = [p.get('num_threads') for p in threadpool_info() if p.get('user_api') == 'blas']\n"
+        "except ImportError:\n"
+        "    pass\n"
+        "print(json.dumps(out))\n"
+    )
+    try:
+        result = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=60)
+        info.update(json.loads(result.stdout.strip().splitlines()[-1]))
+    except (subprocess.SubprocessError, ValueError, IndexError):
+        pass
+    return info
+
+
+def measure_imports(python: str, frameworks: list, repeats: int, skipped: dict) -> dict:
+    """``import X`` in a fresh process, interleaved across frameworks; in-process seconds and whole-process."""
+    runs = {fw: [] for fw in frameworks}
+    walls = {fw: [] for fw in frameworks}
+    for k in range(repeats):
+        for fw in rotate(frameworks, k):
+            if fw in skipped:
+                continue
+            code = (
+                "import time\nt = time.perf_counter()\n" + IMPORTS[fw] + "\n"
+                "print(time.perf_counter() - t)\n"
+            )
+            start = time.perf_counter()
+            result = subprocess.run([python, "-c", code], capture_output=True, text=True, env=worker_env(fw),
+                                    timeout=300)
+            wall = time.perf_counter() - start
+            if result.returncode != 0:
+                lines = result.stderr.strip().splitlines()
+                skipped[fw] = lines[-1] if lines else f"import failed (code {result.returncode})"
+                continue
+            runs[fw].append(float(result.stdout.strip().splitlines()[-1]))
+            walls[fw].append(wall)
+    return {
+        fw: {"median_s": median(runs[fw]), "process_median_s": median(walls[fw]), "runs_s": runs[fw]}
+        for fw in frameworks if runs[fw]
+    }
+
+
+def start_workers(python, frameworks, log, timeout, skipped) -> dict:
+    workers = {}
+    for fw in frameworks:
+        if fw in skipped:
+            continue
+        w = Worker(python, fw, log, timeout)
+        if w.hello.get("status") != "ok":
+            skipped[fw] = w.hello.get("reason", "unavailable")
+            say(f"  skipped {LABELS[fw]}: {skipped[fw]}")
+            w.close()
+            continue
+        workers[fw] = w
+    return workers
+
+
+def run_seed(python, frameworks, repeats, log, timeout, skipped, versions) -> dict:
+    say("seed example (end to end: build, 10 epochs fit with validation, predict)")
+    fws = [fw for fw in frameworks if fw not in skipped]
+    workers = start_workers(python, fws, log, timeout, skipped)
+    for fw, w in workers.items():
+        versions.update(w.hello.get("versions", {}))
+    results = {fw: {"runs": [], "status": "ok"} for fw in workers}
+    # The first run in each process is a cold start; it is kept apart from the warm runs' median.
+    for k in range(repeats + 1):
+        for fw in rotate(list(workers), k):
+            if results[fw]["status"] != "ok":
+                continue
+            answer = workers[fw].send("seed")
+            if answer.get("status") != "ok":
+                results[fw].update(status=answer.get("status"), reason=answer.get("reason"))
+                continue
+            results[fw]["runs"].append({key: answer[key] for key in ("fit_s", "total_s", "test_accuracy")})
+    for fw, w in workers.items():
+        final = w.close()
+        entry = results[fw]
+        runs = entry.pop("runs")
+        entry["peak_rss_mb"] = final.get("peak_rss_mb") if runs else None
+        if runs:
+            warm = runs[1:] or runs
+            entry.update(
+                cold_fit_s=runs[0]["fit_s"],
+                fit_s=median([r["fit_s"] for r in warm]),
+                total_s=median([r["total_s"] for r in warm]),
+                test_accuracy=median([r["test_accuracy"] for r in warm]),
+                runs=runs,
+            )
+        line = (f"  {LABELS[fw]:<12} fit {entry['fit_s']:.3f} s  total {entry['total_s']:.3f} s  "
+                f"accuracy {entry['test_accuracy']:.3f}") if runs else f"  {LABELS[fw]:<12} {entry['status']}: " \
+                                                                       f"{entry.get('reason')}"
+        say(line)
+    return results
+
+
+def run_workload(name, python, frameworks, args, log, skipped, versions, extra) -> dict:
+    wl = WORKLOADS[name]
+    say(f"{name}: {wl.description}, batch {wl.batch_size if not args.smoke else min(wl.batch_size, 8)}")
+    fws = [fw for fw in frameworks if fw not in skipped and fw != "sklearn"]
+    workers = start_workers(python, fws, log, args.timeout, skipped)
+    results = {}
+    for fw, w in workers.items():
+        versions.update(w.hello.get("versions", {}))
+        answer = w.send("setup", workload=name, smoke=args.smoke, mode=args.mode, seconds=args.seconds)
+        results[fw] = {"status": answer.get("status"), "runs": []}
+        if answer.get("status") == "ok":
+            results[fw]["epoch_batches"] = answer.get("epoch_batches")
+        else:
+            results[fw]["reason"] = answer.get("reason")
+            say(f"  {LABELS[fw]:<12} {answer.get('status')}: {answer.get('reason')}")
+    ready = [fw for fw in workers if results[fw]["status"] == "ok"]
+    gemm = []
+    for k in range(args.repeats):
+        for fw in rotate(ready, k):
+            if results[fw]["status"] != "ok":
+                continue
+            answer = workers[fw].send("measure")
+            if answer.get("status") != "ok":
+                results[fw].update(status=answer.get("status"), reason=answer.get("reason"))
+                continue
+            results[fw]["runs"].append(answer["samples_per_s"])
+        if name == "mlp" and "neuronet" in workers:  # the GEMM ceiling, measured between the repeats
+            answer = workers["neuronet"].send("gemm_peak")
+            if answer.get("status") == "ok":
+                gemm.append(answer["gflops"])
+    if name == "tiny":  # single-sample predict latency, also interleaved
+        lat = {fw: {"predict_us": [], "call_us": []} for fw in ready}
+        for k in range(args.repeats):
+            for fw in rotate(ready, k):
+                answer = workers[fw].send("latency", calls=20 if args.smoke else 200)
+                if answer.get("status") == "ok":
+                    for key in ("predict_us", "call_us"):
+                        lat[fw][key].append(answer.get(key))
+        extra["latency"] = {fw: {key: median(v) for key, v in d.items()} for fw, d in lat.items()}
+    if gemm:
+        extra["gemm_peak_gflops"] = median(gemm)
+    for fw, w in workers.items():
+        final_rss = w.close().get("peak_rss_mb")
+        results[fw]["samples_per_s"] = median(results[fw]["runs"])
+        results[fw]["peak_rss_mb"] = final_rss if results[fw]["samples_per_s"] is not None else None
+        if results[fw]["samples_per_s"] is not None:
+            say(f"  {LABELS[fw]:<12} {results[fw]['samples_per_s']:>10.0f} samples/s  "
+                f"(runs {', '.join(f'{r:.0f}' for r in results[fw]['runs'])})  "
+                f"peak RSS {results[fw]['peak_rss_mb']:.0f} MB")
+    return results
+
+
+OP_OVERHEAD_PROBE = """
+import json, sys
+sys.path.insert(0, {here!r})
+import op_overhead
+out = {{}}
+for key, call in (("chain_us_per_op", lambda: op_overhead.bench_chain({n}, {repeats})),
+                  ("mlp_step_us", lambda: op_overhead.bench_mlp({repeats}))):
+    try:
+        out[key] = {{name: seconds * 1e6 for name, seconds in call().items()}}
+    except Exception as exc:
+        out[key] = {{"error": f"{{type(exc).__name__}}: {{exc}}"[:300]}}
+print(json.dumps(out))
+"""
+
+
+def run_op_overhead(python, args, log) -> dict:
+    """Per-op overhead from ``benchmarks/op_overhead.py`` (another engineer's functions), when it exists.
+
+    Calls its ``bench_chain(n, repeats)`` (µs per op of a chain of elementwise ops on 4×4 tensors, forward
+    and forward+backward, neuronet beside PyTorch) and ``bench_mlp(repeats)`` (one raw-op 20-64-10 MLP
+    step: neuronet, PyTorch, NumPy by hand) in a fresh process.
+    """
+    if not os.path.exists(os.path.join(HERE, "op_overhead.py")):
+        return {"status": "unavailable", "reason": "benchmarks/op_overhead.py not present"}
+    n, repeats = (20, 1) if args.smoke else (200, 7)
+    code = OP_OVERHEAD_PROBE.format(here=HERE, n=n, repeats=repeats)
+    try:
+        result = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=args.timeout, cwd=HERE)
+    except subprocess.TimeoutExpired:
+        return {"status": "error", "reason": f"op_overhead took more than {args.timeout:.0f} s"}
+    log.write(result.stderr)
+    log.flush()
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines()
+        return {"status": "error", "reason": lines[-1] if lines else f"exit code {result.returncode}"}
+    try:
+        return {"status": "ok", "chain_ops": n, **json.loads(result.stdout.strip().splitlines()[-1])}
+    except (ValueError, IndexError):
+        return {"status": "error", "reason": "op_overhead printed no JSON"}
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def fmt(v, spec=".0f", unit=""):
+    return "—" if v is None else f"{v:{spec}}{unit}"
+
+
+def ratio_cells(report, name, peers):
+    res = report["throughput"][name]
+    ours = res.get("neuronet", {}).get("samples_per_s")
+    cells = []
+    best = None
+    for fw in peers:
+        theirs = res.get(fw, {}).get("samples_per_s")
+        if ours is not None and theirs:
+            r = ours / theirs
+            cells.append(f"{r:.2f}×")
+            best = theirs if best is None or theirs > best else best
+        else:
+            cells.append("—")
+    vs_best = f"{ours / best:.2f}×" if ours is not None and best else "—"
+    return cells, vs_best
+
+
+def render_markdown(report: dict) -> str:
+    cfg = report["config"]
+    fws = [fw for fw in cfg["frameworks"] if fw != "sklearn"]
+    peers = [fw for fw in fws if fw != "neuronet"]
+    out = [
+        "# neuronet benchmarks" + (" (smoke run: tiny sizes, not a measurement)" if cfg["smoke"] else ""),
+        "",
+        f"- date: {report['date']}",
+        f"- command: `{report['command']}`",
+        f"- machine: {report['machine'].get('cpu', '?')}, {report['machine'].get('cores')} cores, "
+        f"Python {report['machine'].get('python')}, NumPy {report['machine'].get('numpy', '?')} "
+        f"({report['machine'].get('blas', '?')}, BLAS threads {report['machine'].get('blas_threads', '?')})",
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in sorted(report["versions"].items())),
+        f"- method: training samples/s, {cfg['mode_description']}; median of {cfg['repeats']} repeats of ≥ "
+        f"{cfg['seconds']} s each, after 3 warm-up steps; frameworks interleaved round-robin in one run, "
+        "each in its own process per workload. Ratio = neuronet samples/s ÷ peer samples/s (> 1 means neuronet "
+        "is faster).",
+        "",
+    ]
+    if report["skipped"]:
+        out += ["Skipped (not installed or not working — nothing is filled in for them):", ""]
+        out += [f"- {LABELS.get(fw, fw)}: {reason}" for fw, reason in report["skipped"].items()]
+        out.append("")
+
+    out += ["## Training throughput (samples/s)", ""]
+    header = ["workload", "batch", *[LABELS[fw] for fw in fws], *[f"neuronet / {LABELS[fw]}" for fw in peers],
+              "neuronet / best peer", "goal"]
+    out += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name in cfg["workloads"]:
+        if name not in report["throughput"]:
+            continue
+        res = report["throughput"][name]
+        cells = []
+        for fw in fws:
+            entry = res.get(fw, {})
+            if entry.get("samples_per_s") is not None:
+                cells.append(f"{entry['samples_per_s']:,.0f}")
+            else:
+                cells.append(entry.get("status", "skipped") if entry else "skipped")
+        ratios, vs_best = ratio_cells(report, name, peers)
+        batch = report["batch_sizes"].get(name, "")
+        out.append("| " + " | ".join([name, str(batch), *cells, *ratios, vs_best, GOALS[name]]) + " |")
+    out.append("")
+    notes = [f"- {name} {LABELS[fw]}: {e.get('status')} — {e.get('reason')}"
+             for name, res in report["throughput"].items() for fw, e in res.items()
+             if e.get("status") != "ok" and e.get("reason")]
+    if notes:
+        out += ["Not measured:", "", *sorted(set(notes)), ""]
+    if report.get("mlp_gemm"):
+        g = report["mlp_gemm"]
+        out += [f"mlp: NumPy float32 GEMM peak {fmt(g.get('peak_gflops'), '.0f')} GFLOP/s (1024³, best of 5); "
+                f"the mlp step's GEMMs are {g['flops_per_step'] / 1e9:.3f} GFLOP, so the ceiling is "
+                f"{fmt(g.get('ceiling_samples_per_s'), ',.0f')} samples/s; neuronet reaches "
+                f"{fmt(g.get('neuronet_fraction_of_peak'), '.0%')} of GEMM peak.", ""]
+
+    out += ["## Seed example end to end", "",
+            "make_classification(1000, 20), 80/20 split, Dense(64, relu) → Dense(1, sigmoid), Adam(1e-3), "
+            "binary cross-entropy, batch 32, 10 epochs with validation data, then predict. fit = the fit call "
+            "(warm: median over repeats after the first run in the process; cold = the first run); total = "
+            "build + compile + fit + predict; import = `import X` in a fresh process (median).", "",
+            "| framework | import s | fit s (warm) | fit s (cold) | total s | test accuracy | peak RSS MB |",
+            "|---|---|---|---|---|---|---|"]
+    for fw in cfg["frameworks"]:
+        e = report["seed"].get(fw)
+        imp = report["import"].get(fw, {}).get("median_s")
+        if not e or e.get("fit_s") is None:
+            status = "skipped" if not e else f"{e.get('status')}: {e.get('reason')}"
+            out.append(f"| {LABELS[fw]} | {fmt(imp, '.3f')} | {status} | | | | |")
+            continue
+        out.append(f"| {LABELS[fw]} | {fmt(imp, '.3f')} | {e['fit_s']:.3f} | {e['cold_fit_s']:.3f} | "
+                   f"{e['total_s']:.3f} | {e['test_accuracy']:.3f} | {fmt(e.get('peak_rss_mb'), '.0f')} |")
+    out.append("")
+
+    out += ["## Peak RSS per workload (MB, the worker process's ru_maxrss, framework import included)", "",
+            "| workload | " + " | ".join(LABELS[fw] for fw in cfg["frameworks"]) + " |",
+            "|---|" + "---|" * len(cfg["frameworks"])]
+    for name in ["seed", *cfg["workloads"]]:
+        res = report["seed"] if name == "seed" else report["throughput"].get(name, {})
+        out.append(f"| {name} | " + " | ".join(fmt(res.get(fw, {}).get("peak_rss_mb"), ".0f")
+                                               for fw in cfg["frameworks"]) + " |")
+    out.append("")
+
+    if report.get("latency"):
+        out += ["## Single-sample latency of the tiny model (µs, median)", "",
+                "predict = `model.predict(x, verbose=0)` (PyTorch: forward under `no_grad`); "
+                "call = `model(x, training=False)` (PyTorch: the same forward in eval mode).", "",
+                "| | " + " | ".join(LABELS[fw] for fw in report["latency"]) + " |",
+                "|---|" + "---|" * len(report["latency"])]
+        for key in ("predict_us", "call_us"):
+            out.append(f"| {key[:-3]} | " + " | ".join(fmt(v.get(key), ",.0f") for v in report["latency"].values())
+                       + " |")
+        out.append("")
+
+    op = report.get("op_overhead") or {}
+    out += ["## Per-op overhead (benchmarks/op_overhead.py)", ""]
+    if op.get("status") == "ok":
+        out += [f"A chain of {op.get('chain_ops')} elementwise ops on 4×4 float32 tensors (µs per op), and one "
+                "20-64-10 MLP training step written with raw ops (µs per step); median of repeats.", "",
+                "| figure | µs |", "|---|---|"]
+        for key in ("chain_us_per_op", "mlp_step_us"):
+            for name, value in (op.get(key) or {}).items():
+                cell = value if isinstance(value, str) else f"{value:,.2f}"
+                out.append(f"| {name}{' (per op)' if key == 'chain_us_per_op' else ''} | {cell} |")
+        out.append("")
+    else:
+        out += [f"{op.get('status', 'unavailable')}: {op.get('reason', '')}", ""]
+    return "\n".join(out) + "\n"
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--smoke", action="store_true", help="tiny sizes and ~0.2 s measurements: checks the harness")
+    p.add_argument("--frameworks", default=",".join(FRAMEWORKS),
+                   help=f"comma-separated subset of {','.join(FRAMEWORKS)} (default: all)")
+    p.add_argument("--workloads", default=",".join(ALL_WORKLOADS),
+                   help=f"comma-separated subset of {','.join(ALL_WORKLOADS)} (default: all)")
+    p.add_argument("--repeats", type=int, default=None, help="interleaved repeats per workload (default 3; smoke 1)")
+    p.add_argument("--seconds", type=float, default=None, help="minimum seconds per measurement (default 5; smoke 0.2)")
+    p.add_argument("--mode", choices=["fit", "step"], default="fit",
+                   help="fit: timed model.fit epochs over fixed random batches (default); "
+                        "step: train_on_batch on one fixed batch")
+    p.add_argument("--python", default=sys.executable, help="interpreter for the workers (default: this one)")
+    p.add_argument("--out-dir", default=None,
+                   help="where to write latest.md/latest.json (default benchmarks/results; smoke writes smoke.*)")
+    p.add_argument("--timeout", type=float, default=None, help="seconds to wait for one worker answer")
+    args = p.parse_args(argv)
+
+    frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()]
+    workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
+    for f in frameworks:
+        if f not in FRAMEWORKS:
+            p.error(f"--frameworks: unknown framework {f!r}; expected a subset of {', '.join(FRAMEWORKS)}")
+    for w in workloads:
+        if w not in ALL_WORKLOADS:
+            p.error(f"--workloads: unknown workload {w!r}; expected a subset of {', '.join(ALL_WORKLOADS)}")
+    args.repeats = args.repeats or (1 if args.smoke else 3)
+    if args.repeats < 1:
+        p.error(f"--repeats must be ≥ 1, got {args.repeats}")
+    args.seconds = args.seconds if args.seconds is not None else (0.2 if args.smoke else 5.0)
+    args.timeout = args.timeout or (120.0 if args.smoke else 900.0)
+    out_dir = args.out_dir or os.path.join(HERE, "results")
+    stem = "smoke" if args.smoke and args.out_dir is None else "latest"
+    os.makedirs(out_dir, exist_ok=True)
+
+    started = time.perf_counter()
+    skipped: dict = {}
+    versions: dict = {}
+    log_file = tempfile.NamedTemporaryFile("w", prefix="neuronet-bench-", suffix=".log", delete=False)
+    say(f"worker log: {log_file.name}")
+    machine = machine_info(args.python)
+    say(f"machine: {machine.get('cpu', '?')}, {machine.get('cores')} cores, NumPy {machine.get('numpy', '?')} "
+        f"({machine.get('blas', '?')})")
+
+    say("import time (fresh process, interleaved)")
+    imports = measure_imports(args.python, frameworks, 1 if args.smoke else 5, skipped)
+    for fw in frameworks:
+        if fw in skipped:
+            say(f"  skipped {LABELS[fw]}: {skipped[fw]}")
+        else:
+            say(f"  {LABELS[fw]:<12} {imports[fw]['median_s']:.3f} s")
+
+    seed = {}
+    if "seed" in workloads:
+        seed = run_seed(args.python, frameworks, args.repeats if args.smoke else max(args.repeats, 5), log_file,
+                        args.timeout, skipped, versions)
+    throughput, extra, batch_sizes = {}, {}, {"seed": 32}
+    for name in [w for w in workloads if w != "seed"]:
+        throughput[name] = run_workload(name, args.python, frameworks, args, log_file, skipped, versions, extra)
+        batch_sizes[name] = min(WORKLOADS[name].batch_size, 8) if args.smoke else WORKLOADS[name].batch_size
+
+    report = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "machine": machine,
+        "versions": versions,
+        "config": {
+            "smoke": args.smoke, "frameworks": frameworks, "workloads": [w for w in workloads if w != "seed"],
+            "repeats": args.repeats, "seconds": args.seconds, "mode": args.mode,
+            "mode_description": ("timed `fit(epochs=1, shuffle=False)` calls over a fixed set of random batches "
+                                 "(PyTorch: the same batches in a plain zero_grad/forward/backward/step loop)"
+                                 if args.mode == "fit" else
+                                 "`train_on_batch` on one fixed random batch (PyTorch: one zero_grad/forward/"
+                                 "backward/step on it)"),
+        },
+        "batch_sizes": batch_sizes,
+        "skipped": skipped,
+        "import": imports,
+        "seed": seed,
+        "throughput": throughput,
+        "latency": extra.get("latency"),
+    }
+    mlp = throughput.get("mlp", {}).get("neuronet", {})
+    if "gemm_peak_gflops" in extra:
+        flops = mlp_step_flops(batch_sizes["mlp"])
+        peak = extra["gemm_peak_gflops"]
+        ceiling = peak * 1e9 / flops * batch_sizes["mlp"]
+        report["mlp_gemm"] = {
+            "peak_gflops": peak, "flops_per_step": flops, "ceiling_samples_per_s": ceiling,
+            "neuronet_fraction_of_peak": (mlp["samples_per_s"] / ceiling) if mlp.get("samples_per_s") else None,
+        }
+    say("per-op overhead")
+    report["op_overhead"] = run_op_overhead(args.python, args, log_file)
+    say(f"  {report['op_overhead'].get('status')}" + (f": {report['op_overhead'].get('reason')}"
+                                                      if report["op_overhead"].get("reason") else ""))
+    log_file.close()
+    report["elapsed_s"] = time.perf_counter() - started
+
+    markdown = render_markdown(report)
+    md_path = os.path.join(out_dir, f"{stem}.md")
+    json_path = os.path.join(out_dir, f"{stem}.json")
+    # Written to a temporary name first, then renamed: an interrupted run never leaves a half file.
+    for path, text in ((json_path, json.dumps(report, indent=2) + "\n"), (md_path, markdown)):
+        with open(path + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(path + ".tmp", path)
+    say()
+    say(markdown)
+    say(f"wrote {md_path} and {json_path} in {report['elapsed_s']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,24 +9,27 @@ recording the graph, walking it backward), not in arithmetic. This script measur
    matmul, bias add, log_softmax, pick the label column, mean, backward — and the same step in plain
    NumPy by hand (the floor: no engine at all).
 
-Each figure is the median of several repeats; peers run interleaved in the same process, so the
-ratios hold even when the shared machine drifts.
+Each figure is the best (minimum) of several repeats — for microbenchmarks on a shared machine the
+minimum is the figure least disturbed by other processes; peers run interleaved in the same process,
+so the ratios hold even when the machine drifts. ``--baseline DIR`` also times another copy of the
+neuronet package (e.g. an older checkout extracted with ``git archive``), interleaved, to measure a
+change before and after.
 
 Usage::
 
-    python benchmarks/op_overhead.py [--n 200] [--repeats 7]
+    python benchmarks/op_overhead.py [--n 200] [--repeats 7] [--baseline /tmp/old/neuronet]
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import importlib.util
+import sys
 import time
 
 import numpy as np
 
 import neuronet as nn
-from neuronet import ops
 
 try:  # optional peer
     import torch
@@ -34,8 +37,8 @@ except ImportError:  # pragma: no cover - depends on the machine
     torch = None
 
 
-def _median_time(fn, repeats: int, min_time: float = 0.2) -> float:
-    """Median over ``repeats`` of the seconds per call of ``fn`` (each repeat runs ≥ ``min_time`` s)."""
+def _best_time(fn, repeats: int, min_time: float = 0.2) -> float:
+    """Best over ``repeats`` of the seconds per call of ``fn`` (each repeat runs about ``min_time`` s)."""
     fn()
     calls = 1
     while True:
@@ -52,11 +55,11 @@ def _median_time(fn, repeats: int, min_time: float = 0.2) -> float:
         for _ in range(calls):
             fn()
         times.append((time.perf_counter() - start) / calls)
-    return statistics.median(times)
+    return min(times)
 
 
 # ----------------------------------------------------------------------------- elementwise chain
-def _neuronet_chain(x, n: int):
+def _neuronet_chain(ops, x, n: int):
     steps = (
         lambda y: y * 1.01,
         lambda y: y + 0.1,
@@ -90,20 +93,21 @@ def _torch_chain(x, n: int):
     return y
 
 
-def bench_chain(n: int, repeats: int) -> dict:
+def bench_chain(n: int, repeats: int, libs: dict) -> dict:
     data = np.random.default_rng(0).standard_normal((4, 4)).astype(np.float32) * 0.1
     results = {}
-    x = nn.Tensor(data, requires_grad=True)
+    for label, lib in libs.items():
+        x = lib.Tensor(data, requires_grad=True)
 
-    def nn_forward():
-        _neuronet_chain(x, n)
+        def nn_forward(lib=lib, x=x):
+            _neuronet_chain(lib.ops, x, n)
 
-    def nn_step():
-        x.grad = None
-        _neuronet_chain(x, n).sum().backward()
+        def nn_step(lib=lib, x=x):
+            x.grad = None
+            _neuronet_chain(lib.ops, x, n).sum().backward()
 
-    results["neuronet forward"] = _median_time(nn_forward, repeats) / n
-    results["neuronet forward+backward"] = _median_time(nn_step, repeats) / n
+        results[f"{label} forward"] = _best_time(nn_forward, repeats) / n
+        results[f"{label} forward+backward"] = _best_time(nn_step, repeats) / n
     if torch is not None:
         torch.set_num_threads(1)
         tx = torch.tensor(data, requires_grad=True)
@@ -115,13 +119,13 @@ def bench_chain(n: int, repeats: int) -> dict:
             tx.grad = None
             _torch_chain(tx, n).sum().backward()
 
-        results["torch forward"] = _median_time(torch_forward, repeats) / n
-        results["torch forward+backward"] = _median_time(torch_step, repeats) / n
+        results["torch forward"] = _best_time(torch_forward, repeats) / n
+        results["torch forward+backward"] = _best_time(torch_step, repeats) / n
     return results
 
 
 # ----------------------------------------------------------------------------- MLP step
-def bench_mlp(repeats: int, batch: int = 32) -> dict:
+def bench_mlp(repeats: int, libs: dict, batch: int = 32) -> dict:
     rng = np.random.default_rng(0)
     x = rng.standard_normal((batch, 20)).astype(np.float32)
     labels = rng.integers(0, 10, batch)
@@ -131,10 +135,10 @@ def bench_mlp(repeats: int, batch: int = 32) -> dict:
     b2 = np.zeros(10, np.float32)
     results = {}
 
-    params = [nn.Variable(a.copy()) for a in (w1, b1, w2, b2)]
     pick = labels[:, None]
 
-    def nn_step():
+    def nn_step(lib, params):
+        ops = lib.ops
         W1, B1, W2, B2 = params
         for p in params:
             p.grad = None
@@ -160,8 +164,10 @@ def bench_mlp(repeats: int, batch: int = 32) -> dict:
         gb1 = gz1.sum(axis=0)
         return gw1, gb1, gw2, gb2
 
-    results["neuronet MLP step"] = _median_time(nn_step, repeats)
-    results["numpy by hand MLP step"] = _median_time(numpy_step, repeats)
+    for label, lib in libs.items():
+        params = [lib.Variable(a.copy()) for a in (w1, b1, w2, b2)]
+        results[f"{label} MLP step"] = _best_time(lambda lib=lib, params=params: nn_step(lib, params), repeats)
+    results["numpy by hand MLP step"] = _best_time(numpy_step, repeats)
     if torch is not None:
         tparams = [torch.tensor(a, requires_grad=True) for a in (w1, b1, w2, b2)]
         tx, tlabels = torch.tensor(x), torch.tensor(labels)
@@ -175,23 +181,38 @@ def bench_mlp(repeats: int, batch: int = 32) -> dict:
             loss = -logp.gather(1, tlabels[:, None]).mean()
             loss.backward()
 
-        results["torch MLP step"] = _median_time(torch_step, repeats)
+        results["torch MLP step"] = _best_time(torch_step, repeats)
     return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="ops in the elementwise chain (default 200)")
-    parser.add_argument("--repeats", type=int, default=7, help="repeats per figure; the median is shown")
+    parser.add_argument("--repeats", type=int, default=7, help="repeats per figure; the best is shown")
+    parser.add_argument("--baseline", help="directory of another neuronet package to time alongside")
     args = parser.parse_args()
+    libs = {"neuronet": nn}
+    if args.baseline:
+        libs["baseline"] = _load_baseline(args.baseline)
     if torch is None:
         print("torch is not installed: its columns are skipped")
-    print(f"elementwise chain of {args.n} ops on 4x4 float32 (µs per op, median of {args.repeats})")
-    for name, seconds in bench_chain(args.n, args.repeats).items():
+    print(f"elementwise chain of {args.n} ops on 4x4 float32 (µs per op, best of {args.repeats})")
+    for name, seconds in bench_chain(args.n, args.repeats, libs).items():
         print(f"  {name:<28s} {seconds * 1e6:8.2f} µs/op")
     print("one training step, 20-64-10 MLP, batch 32, softmax cross-entropy (µs per step)")
-    for name, seconds in bench_mlp(args.repeats).items():
+    for name, seconds in bench_mlp(args.repeats, libs).items():
         print(f"  {name:<28s} {seconds * 1e6:8.1f} µs/step")
+
+
+def _load_baseline(path: str):
+    """Import the neuronet package in directory ``path`` under another name, beside the current one."""
+    spec = importlib.util.spec_from_file_location(
+        "neuronet_baseline", f"{path.rstrip('/')}/__init__.py", submodule_search_locations=[path]
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["neuronet_baseline"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 if __name__ == "__main__":

@@ -80,6 +80,8 @@ class Function:
     # inputs: the Tensors/constants given to apply; needs_input_grad: one bool per input.
     inputs: tuple
     needs_input_grad: tuple
+    # (shape, dtype) of each output of a multi-output op (None for the usual single output)
+    _out_meta = None
 
     def forward(self, *args, **kwargs):  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__}.forward is not implemented")
@@ -89,21 +91,29 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **kwargs):
+        # The hot path of every op: one pass over the inputs unwraps Tensors and notes which need a
+        # gradient; the graph is recorded only when one does (and grad mode is on).
         fn = cls()
-        out = fn.forward(*[x.data if isinstance(x, Tensor) else x for x in inputs], **kwargs)
-        if _state["grad_enabled"]:
-            needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
-            if True in needs:
-                fn.inputs = inputs
-                fn.needs_input_grad = needs
-                if isinstance(out, tuple):
-                    fn._out_meta = [(o.shape, o.dtype) for o in out]
-                    fn._out_grads = [None] * len(out)
-                    return tuple(Tensor._from_op(o, fn, i) for i, o in enumerate(out))
-                fn._out_meta = None
-                fn._out_grads = [None]
-                return Tensor._from_op(out, fn, 0)
-        if isinstance(out, tuple):
+        arrays = []
+        needs = []
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x.data)
+                needs.append(x.requires_grad)
+            else:
+                arrays.append(x)
+                needs.append(False)
+        out = fn.forward(*arrays, **kwargs)
+        if True in needs and _state["grad_enabled"]:
+            fn.inputs = inputs
+            fn.needs_input_grad = tuple(needs)
+            if type(out) is tuple:
+                fn._out_meta = [(o.shape, o.dtype) for o in out]
+                fn._out_grads = [None] * len(out)
+                return tuple(Tensor._from_op(o, fn, i) for i, o in enumerate(out))
+            fn._out_grads = [None]
+            return Tensor._from_op(out, fn, 0)
+        if type(out) is tuple:
             return tuple(Tensor._wrap(o) for o in out)
         return Tensor._wrap(out)
 
@@ -112,17 +122,16 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum ``grad`` over the axes that broadcasting added or stretched, so it takes ``shape``.
 
     This is the chain rule for broadcasting: an input copied along an axis receives the sum of the
-    gradients of all its copies.
+    gradients of all its copies. It is applied by the engine to every gradient whose shape differs
+    from its input's, so ops never undo broadcasting themselves.
     """
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
-    if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    return grad.reshape(shape)
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
+    )
+    return grad.sum(axis=axes).reshape(shape)
 
 
 _FREED = (
@@ -131,37 +140,37 @@ _FREED = (
 )
 
 
-def _topological_order(root_fn: Function) -> list:
-    """Functions reachable from ``root_fn``, each after every function that consumes its outputs."""
-    # a function is marked when it is expanded (not when pushed), so it is finished only after
-    # every function feeding it, whichever path reaches it first
-    order, seen = [], set()
-    stack = [(root_fn, False)]
+def _count_consumers(root_fn: Function) -> dict:
+    """For every function reachable from ``root_fn``: how many graph edges consume its outputs.
+
+    A function is ready for its backward once that many gradients have been delivered to it, which
+    gives a reverse topological order without sorting (as PyTorch's engine does).
+    """
+    pending = {root_fn: 0}
+    stack = [root_fn]
     while stack:
-        fn, done = stack.pop()
-        if done:
-            order.append(fn)
-            continue
-        if id(fn) in seen:
-            continue
-        seen.add(id(fn))
-        if getattr(fn, "inputs", None) is None:
+        fn = stack.pop()
+        if fn.inputs is None:
             raise RuntimeError(_FREED)
-        stack.append((fn, True))
-        for x in fn.inputs:
-            parent = x._ctx if isinstance(x, Tensor) else None
-            if parent is not None and id(parent) not in seen:
-                stack.append((parent, False))
-    order.reverse()
-    return order
+        for x, need in zip(fn.inputs, fn.needs_input_grad):
+            if need:
+                parent = x._ctx
+                if parent is not None:
+                    if parent in pending:
+                        pending[parent] += 1
+                    else:
+                        pending[parent] = 1
+                        stack.append(parent)
+    return pending
 
 
 def _accumulate(x: Tensor, g: np.ndarray) -> None:
     """Add gradient ``g`` into input ``x``: its producing op's slot, or ``x.grad`` for a leaf."""
-    if g.shape != x.data.shape:
-        g = unbroadcast(g, x.data.shape)
-    if g.dtype != x.data.dtype:
-        g = g.astype(x.data.dtype)
+    data = x.data
+    if g.shape != data.shape:
+        g = unbroadcast(g, data.shape)
+    if g.dtype != data.dtype:
+        g = g.astype(data.dtype)
     fn = x._ctx
     if fn is None:
         x.grad = g if x.grad is None else x.grad + g
@@ -174,8 +183,12 @@ def _accumulate(x: Tensor, g: np.ndarray) -> None:
 
 
 def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
-    """Backpropagate from ``root``: walk its graph in reverse topological order, applying the chain
-    rule at each op and accumulating (``+=``) gradients into the leaves' ``.grad``."""
+    """Backpropagate from ``root``: apply the chain rule at each op in reverse topological order and
+    accumulate (``+=``) the gradients into the leaves' ``.grad``.
+
+    Gradients of different leaves may share memory (``a + b`` hands the same array to both): treat
+    ``.grad`` as read-only, or copy it first.
+    """
     if not root.requires_grad:
         raise RuntimeError("backward: this tensor does not require grad (no trainable input reached it)")
     if grad is None:
@@ -188,13 +201,17 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
         grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=root.data.dtype)
         if grad.shape != root.data.shape:
             raise ValueError(f"backward: expected grad of shape {root.shape}, received {grad.shape}")
-    if root._ctx is None:
+    root_fn = root._ctx
+    if root_fn is None:
         root.grad = grad if root.grad is None else root.grad + grad
         return
-    if getattr(root._ctx, "inputs", None) is None:
+    if getattr(root_fn, "inputs", None) is None:
         raise RuntimeError(_FREED)
+    pending = _count_consumers(root_fn)
     _accumulate(root, grad)
-    for fn in _topological_order(root._ctx):
+    ready = [root_fn]
+    while ready:
+        fn = ready.pop()
         gys = fn._out_grads
         if fn._out_meta is None:
             gy = gys[0]
@@ -203,17 +220,38 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
                 g if g is not None else np.zeros(shape, dtype)
                 for g, (shape, dtype) in zip(gys, fn._out_meta)
             )
-        if gy is None:
-            continue
-        grads = fn.backward(gy)
-        if not isinstance(grads, tuple):
-            grads = (grads,)
-        for x, need, g in zip(fn.inputs, fn.needs_input_grad, grads):
-            if need and g is not None:
-                _accumulate(x, g)
-        if not retain_graph:
+        inputs = fn.inputs
+        if gy is None:  # no gradient reached this op: its inputs get none, but they are still released
+            grads = (None,) * len(inputs)
+        else:
+            grads = fn.backward(gy)
+            if type(grads) is not tuple:
+                grads = (grads,)
+        for x, need, g in zip(inputs, fn.needs_input_grad, grads):
+            if not need:
+                continue
+            parent = x._ctx
+            if g is not None:  # _accumulate(x, g), inlined: this loop runs once per graph edge
+                data = x.data
+                if g.shape != data.shape:
+                    g = unbroadcast(g, data.shape)
+                if g.dtype != data.dtype:
+                    g = g.astype(data.dtype)
+                if parent is None:
+                    x.grad = g if x.grad is None else x.grad + g
+                    continue
+                slot = parent._out_grads
+                i = x._index
+                slot[i] = g if slot[i] is None else slot[i] + g
+                if x._retains_grad:
+                    x.grad = slot[i]
+            if parent is not None:
+                left = pending[parent] - 1
+                pending[parent] = left
+                if left == 0:
+                    ready.append(parent)
+        if retain_graph:
+            fn._out_grads = [None] * len(gys)
+        else:
             fn.__dict__.clear()
             fn.inputs = None
-        else:
-            fn._out_grads = [None] * len(gys)
-

@@ -17,6 +17,10 @@ class MatMul(Function):
 
     def backward(self, gy):
         a, b = self.a, self.b
+        if a.ndim == 2 and b.ndim == 2:  # the common case (Dense layers), without the batching rules below
+            ga = gy @ b.T if self.needs_input_grad[0] else None
+            gb = a.T @ gy if self.needs_input_grad[1] else None
+            return ga, gb
         ga = gb = None
         if a.ndim == 1:
             a2 = a[None, :]
@@ -47,7 +51,14 @@ class MatMul(Function):
 
 
 def matmul(x1, x2) -> Tensor:
-    """Matrix product with NumPy's rules (batched over leading axes, 1-D operands promoted)."""
+    """Matrix product ``x1 @ x2`` with NumPy's rules.
+
+    2-D operands give the usual product; N-D operands are stacks of matrices over the leading axes
+    (broadcast against each other); a 1-D first operand is treated as a row vector and a 1-D second
+    operand as a column vector, and the added axis is removed from the result.
+
+    Shapes: ``(..., n, k) @ (..., k, m) -> (..., n, m)``.
+    """
     return MatMul.apply(x1, x2)
 
 

@@ -7,6 +7,7 @@ integer or a tuple/list of integers; ``keepdims=True`` keeps the reduced axes wi
 from __future__ import annotations
 
 import builtins
+import math
 
 import numpy as np
 
@@ -26,10 +27,23 @@ def _expand(gy, shape, axis, keepdims):
     return np.expand_dims(gy, tuple(sorted(a % ndim for a in axes)))
 
 
+def _spread(g, shape):
+    """``g`` (already shaped to broadcast) copied out to ``shape``.
+
+    Small results are materialized (``np.broadcast_to`` costs more than the copy and gives a read-only
+    view); large ones stay a zero-copy broadcast view.
+    """
+    if math.prod(shape) > 65536:
+        return np.broadcast_to(g, shape)
+    out = np.empty(shape, g.dtype)
+    out[...] = g
+    return out
+
+
 def _count(shape, axis) -> int:
     """Number of elements reduced into each output element."""
     if axis is None:
-        return int(np.prod(shape, dtype=np.int64))
+        return math.prod(shape)
     axes = (axis,) if isinstance(axis, int) else axis
     n = 1
     for a in axes:
@@ -44,7 +58,7 @@ class Sum(Function):
         return np.sum(x, axis=axis, keepdims=keepdims)
 
     def backward(self, gy):
-        return np.broadcast_to(_expand(gy, self.shape, self.axis, self.keepdims), self.shape)
+        return _spread(_expand(gy, self.shape, self.axis, self.keepdims), self.shape)
 
 
 class Mean(Function):
@@ -56,7 +70,7 @@ class Mean(Function):
     def backward(self, gy):
         n = _count(self.shape, self.axis)
         g = _expand(gy, self.shape, self.axis, self.keepdims) * (1.0 / builtins.max(n, 1))
-        return np.broadcast_to(g, self.shape)
+        return _spread(g, self.shape)
 
 
 class Max(Function):

@@ -159,18 +159,22 @@ class Take(Function):
 
 class TakeAlongAxis(Function):
     # y = x[..., indices[...], ...] elementwise along axis   dx = gy scattered back (repeats accumulate)
+    # Done as one fancy index: ``indices`` on ``axis``, a broadcast ``arange`` on every other axis.
     def forward(self, x, indices, axis):
-        self.shape, self.dtype, self.indices, self.axis = x.shape, x.dtype, indices, axis
-        return np.take_along_axis(x, indices, axis=axis)
+        self.shape, self.dtype, self.axis = x.shape, x.dtype, axis
+        if axis is None:
+            self.index = indices
+            return x.reshape(-1)[indices]
+        ndim = x.ndim
+        self.index = index = tuple(
+            indices if d == axis else np.arange(n).reshape((1,) * d + (n,) + (1,) * (ndim - d - 1))
+            for d, n in enumerate(x.shape)
+        )
+        return x[index]
 
     def backward(self, gy):
-        indices, axis = self.indices, self.axis
         gx = np.zeros(self.shape, self.dtype)
-        target = gx.reshape(-1) if axis is None else gx
-        axis = 0 if axis is None else axis
-        grids = list(np.ogrid[tuple(slice(n) for n in indices.shape)])
-        grids[axis] = indices
-        np.add.at(target, tuple(grids), gy)
+        np.add.at(gx.reshape(-1) if self.axis is None else gx, self.index, gy)
         return gx
 
 

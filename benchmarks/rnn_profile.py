@@ -1,0 +1,164 @@
+"""Side-by-side speed of the recurrent workloads: neuronet's fused LSTM/GRU against torch.nn.LSTM/GRU.
+
+Workloads (BENCHMARKS.md 'lstm' and 'gru'): input (50 steps, 32 features), LSTM(128) or GRU(128) →
+last state → Dense(10), batch 64, Adam(1e-3), softmax cross-entropy from logits, float32. Each repeat
+runs every framework for ``--seconds`` after 3 warm-up steps, interleaved, and the median
+samples/s of the repeats is reported with the ratio neuronet / torch. Also prints how one neuronet
+training step splits into the recurrent forward, its backward (BPTT) and the rest.
+
+Usage::
+
+    .venv/bin/python benchmarks/rnn_profile.py                 # lstm and gru, 3 repeats of 5 s
+    .venv/bin/python benchmarks/rnn_profile.py --seconds 2 --repeats 3 --workloads lstm
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+import neuronet
+from neuronet import layers, ops
+
+BATCH, STEPS, FEATURES, UNITS, CLASSES = 64, 50, 32, 128, 10
+
+
+def _data(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((BATCH, STEPS, FEATURES)).astype(np.float32)
+    y = rng.integers(0, CLASSES, BATCH)
+    return x, y
+
+
+class _Adam:
+    """Adam in place on float32 arrays (used when neuronet.optimizers has no Adam yet)."""
+
+    def __init__(self, variables, lr=1e-3, b1=0.9, b2=0.999, eps=1e-7):
+        self.vars, self.lr, self.b1, self.b2, self.eps, self.t = variables, lr, b1, b2, eps, 0
+        self.m = [np.zeros_like(v.data) for v in variables]
+        self.v = [np.zeros_like(v.data) for v in variables]
+
+    def step(self):
+        self.t += 1
+        lr = self.lr * (1 - self.b2**self.t) ** 0.5 / (1 - self.b1**self.t)
+        for var, m, v in zip(self.vars, self.m, self.v):
+            g = var.grad
+            m *= self.b1
+            m += (1 - self.b1) * g
+            v *= self.b2
+            v += (1 - self.b2) * (g * g)
+            var.data -= lr * m / (np.sqrt(v) + self.eps)
+            var.grad = None
+
+
+def neuronet_step_fn(kind: str):
+    x, y = _data()
+    rnn = layers.LSTM(UNITS) if kind == "lstm" else layers.GRU(UNITS)
+    dense = layers.Dense(CLASSES)
+    dense(rnn(x))
+    variables = rnn.trainable_weights + dense.trainable_weights
+    opt_cls = getattr(getattr(neuronet, "optimizers", None), "Adam", None)
+    opt = opt_cls(learning_rate=1e-3) if opt_cls is not None else _Adam(variables)
+    loss_fn = neuronet.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    def step():
+        loss = loss_fn(y, dense(rnn(x, training=True), training=True))
+        loss.backward()
+        if isinstance(opt, _Adam):
+            opt.step()
+        else:
+            opt.apply([v.grad for v in variables], variables)
+            for v in variables:
+                v.grad = None
+        return float(loss.data)
+
+    return step, rnn, x
+
+
+def torch_step_fn(kind: str):
+    import torch
+
+    torch.set_num_threads(2)
+    x, y = _data()
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    rnn = (torch.nn.LSTM if kind == "lstm" else torch.nn.GRU)(FEATURES, UNITS, batch_first=True)
+    head = torch.nn.Linear(UNITS, CLASSES)
+    params = list(rnn.parameters()) + list(head.parameters())
+    opt = torch.optim.Adam(params, lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        out, _ = rnn(xt)
+        loss = loss_fn(head(out[:, -1]), yt)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def throughput(step, seconds: float) -> float:
+    for _ in range(3):
+        step()
+    n, start = 0, time.perf_counter()
+    while True:
+        step()
+        n += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return n * BATCH / elapsed
+
+
+def breakdown(kind: str, rnn, x, n: int = 10) -> str:
+    """Milliseconds of the recurrent op's forward and backward within one step."""
+    h0 = np.zeros((BATCH, UNITS), np.float32)
+    args = [x, h0] + ([h0] if kind == "lstm" else []) + [rnn.kernel, rnn.recurrent_kernel, rnn.bias]
+    fn = ops.lstm if kind == "lstm" else ops.gru
+    fwd = bwd = 0.0
+    for _ in range(n):
+        t0 = time.perf_counter()
+        out = fn(*args, return_sequences=False)
+        t1 = time.perf_counter()
+        out[0].sum().backward()
+        t2 = time.perf_counter()
+        fwd, bwd = fwd + t1 - t0, bwd + t2 - t1
+        for w in (rnn.kernel, rnn.recurrent_kernel, rnn.bias):
+            w.grad = None
+    return f"fused {kind} op: forward {fwd / n * 1e3:.1f} ms, backward (BPTT) {bwd / n * 1e3:.1f} ms per batch"
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="measuring time per framework and repeat")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workloads", nargs="+", default=["lstm", "gru"], choices=["lstm", "gru"])
+    args = parser.parse_args(argv)
+    try:
+        import torch  # noqa: F401
+        have_torch = True
+    except ImportError:
+        have_torch = False
+        print("torch is not installed: the PyTorch peer is skipped")
+    for kind in args.workloads:
+        ours, step_rnn, x = neuronet_step_fn(kind)
+        theirs = torch_step_fn(kind) if have_torch else None
+        rates = {"neuronet": [], "torch": []}
+        for _ in range(args.repeats):
+            rates["neuronet"].append(throughput(ours, args.seconds))
+            if theirs is not None:
+                rates["torch"].append(throughput(theirs, args.seconds))
+        n = statistics.median(rates["neuronet"])
+        line = f"{kind}: neuronet {n:,.0f} samples/s ({BATCH / n * 1e3:.1f} ms/step)"
+        if rates["torch"]:
+            t = statistics.median(rates["torch"])
+            line += f"; torch {t:,.0f} samples/s ({BATCH / t * 1e3:.1f} ms/step); ratio neuronet/torch {n / t:.2f}"
+        print(line)
+        print("  " + breakdown(kind, step_rnn, x))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,267 @@
+"""SimpleRNN, LSTM, GRU layers: Keras arguments and layouts, gradients, masks, states, errors."""
+
+import numpy as np
+import pytest
+
+import neuronet
+from neuronet import layers
+from neuronet.autograd import Tensor, gradcheck
+
+LAYERS = [layers.SimpleRNN, layers.LSTM, layers.GRU]
+
+
+def _x(rng, batch=2, steps=4, features=3):
+    return rng.standard_normal((batch, steps, features))
+
+
+def _perturb_bias(layer, rng):
+    # zero-initialized biases would hide bias gradient bugs behind symmetric values
+    if layer.bias is not None:
+        layer.bias.data[...] = rng.standard_normal(layer.bias.shape) * 0.3
+
+
+@pytest.mark.parametrize("cls", LAYERS)
+@pytest.mark.parametrize("options", [
+    {}, {"return_sequences": True}, {"go_backwards": True, "return_sequences": True},
+    {"return_state": True}, {"use_bias": False},
+])
+def test_layer_gradcheck(float64, rng, cls, options):
+    layer = cls(3, **options)
+    x = _x(rng)
+    layer(x)
+    _perturb_bias(layer, rng)
+    gradcheck(lambda t: layer(t), [x], params=layer.weights)
+
+
+@pytest.mark.parametrize("cls", LAYERS)
+def test_layer_gradcheck_with_mask_and_initial_state(float64, rng, cls):
+    layer = cls(2, return_sequences=True)
+    x = _x(rng)
+    layer(x)
+    _perturb_bias(layer, rng)
+    mask = np.array([[True, True, True, False], [False, True, True, True]])
+    n_states = 2 if cls is layers.LSTM else 1
+    states = [rng.standard_normal((2, 2)) * 0.5 for _ in range(n_states)]
+
+    def f(t, *s):
+        return layer(t, initial_state=list(s), mask=mask)
+
+    gradcheck(f, [x, *states], params=layer.weights)
+
+
+def test_gru_reset_before_gradcheck(float64, rng):
+    layer = layers.GRU(3, reset_after=False, return_sequences=True)
+    x = _x(rng)
+    layer(x)
+    assert layer.bias.shape == (9,)
+    _perturb_bias(layer, rng)
+    gradcheck(lambda t: layer(t), [x], params=layer.weights)
+
+
+def test_keras_weight_layouts_and_initializers(rng):
+    x = _x(rng, features=5).astype(np.float32)
+    lstm, gru, rnn = layers.LSTM(4), layers.GRU(4), layers.SimpleRNN(4)
+    for layer in (lstm, gru, rnn):
+        assert layer(x).dtype == np.float32
+    assert [w.shape for w in lstm.weights] == [(5, 16), (4, 16), (16,)]
+    assert [w.shape for w in gru.weights] == [(5, 12), (4, 12), (2, 12)]
+    assert [w.shape for w in rnn.weights] == [(5, 4), (4, 4), (4,)]
+    # unit_forget_bias: ones on the forget gate (second block of i, f, c, o), zeros elsewhere
+    np.testing.assert_array_equal(lstm.bias.data, np.r_[np.zeros(4), np.ones(4), np.zeros(8)])
+    np.testing.assert_array_equal(layers.LSTM(4, unit_forget_bias=False)(x) is not None, True)
+    # orthogonal recurrent kernels
+    np.testing.assert_allclose(rnn.recurrent_kernel.data.T @ rnn.recurrent_kernel.data, np.eye(4), atol=1e-5)
+    np.testing.assert_allclose(lstm.recurrent_kernel.data @ lstm.recurrent_kernel.data.T, np.eye(4), atol=1e-5)
+    assert [w.path.split("/")[-1] for w in lstm.weights] == ["kernel", "recurrent_kernel", "bias"]
+
+
+def test_keras_defaults():
+    layer = layers.LSTM(8)
+    cfg = layer.get_config()
+    assert cfg["activation"] == "tanh" and cfg["recurrent_activation"] == "sigmoid"
+    assert cfg["unit_forget_bias"] is True and cfg["return_sequences"] is False
+    assert cfg["kernel_initializer"]["class_name"] == "GlorotUniform"
+    assert cfg["recurrent_initializer"]["class_name"] == "Orthogonal"
+    assert layers.GRU(8).get_config()["reset_after"] is True
+    assert layers.SimpleRNN(8).get_config()["activation"] == "tanh"
+
+
+def test_activation_functions_are_accepted_by_identity():
+    layer = layers.SimpleRNN(2, activation=neuronet.activations.relu)
+    assert layer.get_config()["activation"] == "relu"
+    assert layers.LSTM(2, activation=None).get_config()["activation"] == "linear"
+
+
+@pytest.mark.parametrize("cls", LAYERS)
+def test_config_round_trip_gives_same_outputs(rng, cls):
+    layer = cls(3, return_sequences=True, go_backwards=True, kernel_regularizer="l2")
+    x = _x(rng).astype(np.float32)
+    y = layer(x).data
+    clone = cls.from_config(layer.get_config())
+    clone(x)
+    clone.set_weights(layer.get_weights())
+    np.testing.assert_array_equal(clone(x).data, y)
+    assert clone.get_config() == layer.get_config()
+    assert len(layer.losses) == 1  # the kernel regularizer
+
+
+@pytest.mark.parametrize("cls", LAYERS)
+@pytest.mark.parametrize("padding", ["pre", "post"])
+def test_padded_masked_batch_equals_unpadded_sequences(float64, rng, cls, padding):
+    lengths = [4, 2, 1]
+    layer = cls(3, return_sequences=False)
+    seqs = [rng.standard_normal((n, 2)) for n in lengths]
+    padded = neuronet.utils.pad_sequences(seqs, dtype="float64", padding=padding)
+    mask = np.zeros(padded.shape[:2], bool)
+    for i, n in enumerate(lengths):
+        if padding == "post":
+            mask[i, :n] = True
+        else:
+            mask[i, len(mask[i]) - n:] = True
+    xb = Tensor(padded, requires_grad=True)
+    out = layer(xb, mask=mask)
+    _perturb_bias(layer, rng)
+    out = layer(xb, mask=mask)
+    w = rng.standard_normal(out.shape)
+    (out * Tensor(w)).sum().backward()
+    batch_grads = [v.grad.copy() for v in layer.weights]
+    for v in layer.weights:
+        v.grad = None
+    for i, s in enumerate(seqs):
+        xi = Tensor(s[None], requires_grad=True)
+        yi = layer(xi)
+        np.testing.assert_allclose(out.data[i], yi.data[0], atol=1e-12)
+        (yi * Tensor(w[i:i + 1])).sum().backward()
+        valid = mask[i]
+        np.testing.assert_allclose(xb.grad[i][valid], xi.grad[0], atol=1e-12)
+        np.testing.assert_array_equal(xb.grad[i][~valid], 0.0)  # padded steps get no gradient
+    for v, g in zip(layer.weights, batch_grads):
+        np.testing.assert_allclose(v.grad, g, atol=1e-12)
+
+
+def test_return_sequences_with_mask_repeats_previous_output(rng):
+    layer = layers.GRU(3, return_sequences=True)
+    x = _x(rng, steps=5)
+    mask = np.array([[1, 1, 1, 0, 0], [0, 0, 1, 1, 1]], bool)
+    y = layer(x, mask=mask)
+    np.testing.assert_array_equal(y.data[0, 3], y.data[0, 2])
+    np.testing.assert_array_equal(y.data[0, 4], y.data[0, 2])
+    np.testing.assert_array_equal(y.data[1, :2], 0.0)
+    np.testing.assert_array_equal(y._keras_mask, mask)  # the mask flows on with return_sequences
+    assert getattr(layers.GRU(3)(x, mask=mask), "_keras_mask", None) is None
+
+
+@pytest.mark.parametrize("cls", LAYERS)
+def test_return_state(rng, cls):
+    x = _x(rng)
+    out = cls(3, return_state=True, return_sequences=True)(x)
+    n_states = 2 if cls is layers.LSTM else 1
+    assert isinstance(out, tuple) and len(out) == 1 + n_states
+    np.testing.assert_array_equal(out[0].data[:, -1], out[1].data)
+    assert cls(3, return_state=True).compute_output_shape((None, 4, 3)) == [(None, 3)] * (1 + n_states)
+
+
+def test_go_backwards_is_reversed_input(rng):
+    x = _x(rng)
+    fwd = layers.LSTM(3, return_sequences=True)
+    bwd = layers.LSTM(3, return_sequences=True, go_backwards=True)
+    fwd(x)
+    bwd(x)
+    bwd.set_weights(fwd.get_weights())
+    np.testing.assert_allclose(bwd(x).data, fwd(x[:, ::-1]).data, atol=1e-6)
+
+
+@pytest.mark.parametrize("cls", LAYERS)
+def test_stateful_carries_state_and_resets(rng, cls):
+    x = _x(rng, steps=6).astype(np.float32)
+    full = cls(3, return_sequences=True)
+    whole = full(x).data
+    layer = cls(3, return_sequences=True, stateful=True)
+    layer(x[:, :3])
+    layer.set_weights(full.get_weights())
+    layer.reset_states()
+    first, second = layer(x[:, :3]).data, layer(x[:, 3:]).data
+    np.testing.assert_allclose(np.concatenate([first, second], axis=1), whole, atol=1e-6)
+    layer.reset_states()
+    np.testing.assert_allclose(layer(x[:, :3]).data, first, atol=1e-7)
+    with pytest.raises(ValueError, match="same batch size"):
+        layer(x[:1, :3])
+    with pytest.raises(AttributeError, match="stateful"):
+        full.reset_states()
+
+
+def test_dropout_only_in_training(rng):
+    x = _x(rng, batch=8, steps=5, features=6).astype(np.float32)
+    plain = layers.LSTM(4)
+    drop = layers.LSTM(4, dropout=0.5, recurrent_dropout=0.5, seed=3)
+    plain(x)
+    drop(x)
+    drop.set_weights(plain.get_weights())
+    np.testing.assert_array_equal(drop(x, training=False).data, plain(x).data)
+    a = drop(x, training=True).data
+    assert not np.allclose(a, plain(x).data)
+    assert a.dtype == np.float32
+
+
+def test_dropout_gradcheck(float64, rng):
+    # with a fixed seed the same masks are drawn for every evaluation of the function
+    layer = layers.GRU(2, dropout=0.3, recurrent_dropout=0.3, return_sequences=True)
+    x = _x(rng)
+    layer(x)
+
+    def f(t):
+        layer._rng = np.random.default_rng(5)
+        return layer(t, training=True)
+
+    gradcheck(f, [x], params=layer.weights)
+
+
+def test_masks_from_embedding_and_masking_reach_the_rnn(rng):
+    emb = layers.Embedding(10, 3, mask_zero=True)
+    lstm = layers.LSTM(2)
+    ids = np.array([[0, 0, 4, 5], [6, 7, 8, 9]])
+    y = lstm(emb(ids))
+    y_short = lstm(emb(ids[:1, 2:]))
+    np.testing.assert_allclose(y.data[0], y_short.data[0], atol=1e-6)
+    x = _x(rng).astype(np.float32)
+    x[0, 2:] = 0.0
+    gru = layers.GRU(2)
+    np.testing.assert_allclose(gru(layers.Masking()(x)).data[0], gru(x[:1, :2]).data[0], atol=1e-6)
+
+
+def test_in_sequential_model_with_mask():
+    if not hasattr(neuronet, "Sequential"):
+        pytest.skip("Sequential is not available yet")
+    model = neuronet.Sequential([layers.Embedding(20, 4, mask_zero=True), layers.LSTM(3), layers.Dense(2)])
+    ids = np.array([[0, 0, 3, 4], [5, 6, 7, 8]])
+    y = model(ids)
+    y_short = model(ids[:1, 2:])
+    np.testing.assert_allclose(y.data[0], y_short.data[0], atol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"units": 0}, "units must be a positive integer"),
+    ({"units": 2.5}, "units must be a positive integer"),
+    ({"units": 2, "dropout": 1.0}, "dropout must be a float in"),
+    ({"units": 2, "recurrent_dropout": -0.1}, "recurrent_dropout must be a float in"),
+    ({"units": 2, "activation": "gelu"}, "activation='gelu' is not supported"),
+    ({"units": 2, "recurrent_activation": "nope"}, "recurrent_activation='nope'"),
+])
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        layers.LSTM(**kwargs)
+
+
+def test_bad_inputs(rng):
+    layer = layers.LSTM(2)
+    with pytest.raises(ValueError, match="expected ndim=3"):
+        layer(np.zeros((2, 3)))
+    layer(_x(rng))
+    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 3"):
+        layer(np.zeros((2, 4, 5)))
+    with pytest.raises(ValueError, match="initial_state expected 2"):
+        layer(_x(rng), initial_state=[np.zeros((2, 2))])
+    with pytest.raises(ValueError, match=r"initial_state expected shape \(2, 2\)"):
+        layer(_x(rng), initial_state=[np.zeros((2, 3)), np.zeros((2, 3))])
+    with pytest.raises(ValueError, match="expected a mask of shape"):
+        layer(_x(rng), mask=np.ones((2, 3), bool))

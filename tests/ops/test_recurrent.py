@@ -1,0 +1,260 @@
+"""The fused recurrent ops: BPTT against finite differences and against PyTorch, masks, dtypes."""
+
+import numpy as np
+import pytest
+
+from neuronet import ops
+from neuronet.autograd import Tensor, gradcheck
+
+B, T, F, U = 2, 4, 3, 2
+MASK = np.array([[True, True, False, False], [False, True, True, True]])
+
+
+def _inputs(rng, gates, bias_shape=None, states=1, batch=B, steps=T, features=F, units=U, scale=0.5):
+    x = rng.standard_normal((batch, steps, features))
+    hs = [rng.standard_normal((batch, units)) * scale for _ in range(states)]
+    W = rng.standard_normal((features, gates * units)) * scale
+    R = rng.standard_normal((units, gates * units)) * scale
+    b = rng.standard_normal(bias_shape or (gates * units,)) * scale
+    return [x, *hs, W, R, b]
+
+
+@pytest.mark.parametrize("return_sequences", [True, False])
+@pytest.mark.parametrize("go_backwards", [False, True])
+@pytest.mark.parametrize("mask", [None, MASK])
+def test_lstm_gradcheck(rng, return_sequences, go_backwards, mask):
+    def f(*a):
+        return ops.lstm(*a, mask=mask, go_backwards=go_backwards, return_sequences=return_sequences)
+
+    gradcheck(f, _inputs(rng, 4, states=2))
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+@pytest.mark.parametrize("mask", [None, MASK])
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_gru_gradcheck(rng, reset_after, mask, go_backwards):
+    bias_shape = (2, 3 * U) if reset_after else (3 * U,)
+
+    def f(*a):
+        return ops.gru(*a, mask=mask, reset_after=reset_after, go_backwards=go_backwards)
+
+    gradcheck(f, _inputs(rng, 3, bias_shape))
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "softsign", "linear", "elu"])
+@pytest.mark.parametrize("mask", [None, MASK])
+def test_simple_rnn_gradcheck(rng, activation, mask):
+    def f(*a):
+        return ops.simple_rnn(*a, mask=mask, activation=activation, return_sequences=True)
+
+    gradcheck(f, _inputs(rng, 1))
+
+
+def test_kinked_activations_gradcheck_away_from_kinks():
+    # relu and hard_sigmoid have kinks; weights chosen so every pre-activation is >= 0.1 away from them
+    x = np.full((1, 3, 1), 1.0)
+    h0 = np.zeros((1, 1))
+    W, R, b = np.array([[0.5]]), np.array([[0.25]]), np.array([0.2])
+    gradcheck(lambda *a: ops.simple_rnn(*a, activation="relu"), [x, h0, W, R, b])
+    gradcheck(lambda *a: ops.simple_rnn(*a, activation="hard_sigmoid"), [x, h0, W, R, b])
+    # beyond the kink the gradient is exactly zero, not a finite difference straddling it
+    x_neg = np.full((1, 3, 1), -1.0)
+    W_, R_, b_ = (Tensor(v, requires_grad=True) for v in (W, R, b))
+    out = ops.simple_rnn(Tensor(x_neg), Tensor(h0), W_, R_, b_, activation="relu", return_sequences=True)[0]
+    out.sum().backward()
+    assert np.all(out.data == 0) and W_.grad[0, 0] == 0 and b_.grad[0] == 0
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (3, 6, 2, 3), (2, 3, 5, 4)])
+def test_lstm_gru_gradcheck_shapes_with_recurrent_mask(rng, shape):
+    batch, steps, features, units = shape
+    rmask = (rng.random((batch, units)) > 0.3) / 0.7
+    args = dict(batch=batch, steps=steps, features=features, units=units)
+    gradcheck(lambda *a: ops.lstm(*a, recurrent_mask=rmask, return_sequences=False),
+              _inputs(rng, 4, states=2, **args))
+    for reset_after in (True, False):
+        bias_shape = (2, 3 * units) if reset_after else (3 * units,)
+        gradcheck(lambda *a: ops.gru(*a, recurrent_mask=rmask, reset_after=reset_after, return_sequences=True),
+                  _inputs(rng, 3, bias_shape, **args))
+    gradcheck(lambda *a: ops.simple_rnn(*a, recurrent_mask=rmask), _inputs(rng, 1, **args))
+
+
+def test_masked_outputs_follow_keras(rng):
+    x, h0, c0, W, R, b = _inputs(rng, 4, states=2)
+    out, h, c = ops.lstm(x, h0, c0, W, R, b, mask=MASK)
+    seq = out.data
+    # sample 0 is post-padded: the masked steps repeat the last valid output, and the state stops there
+    np.testing.assert_array_equal(seq[0, 2], seq[0, 1])
+    np.testing.assert_array_equal(seq[0, 3], seq[0, 1])
+    np.testing.assert_array_equal(h.data[0], seq[0, 1])
+    # sample 1 is pre-padded: zeros before its first valid step, and its state starts from h0 there
+    np.testing.assert_array_equal(seq[1, 0], 0.0)
+    ref = ops.lstm(x[1:, 1:], h0[1:], c0[1:], W, R, b)[0].data
+    np.testing.assert_allclose(seq[1:, 1:], ref, atol=1e-12)
+    zero = ops.lstm(x, h0, c0, W, R, b, mask=MASK, zero_output_for_mask=True)[0].data
+    np.testing.assert_array_equal(zero[0, 2:], 0.0)
+    np.testing.assert_array_equal(zero[0, :2], seq[0, :2])
+
+
+@pytest.mark.parametrize("op", ["simple_rnn", "lstm", "gru"])
+def test_dtype_stays_float32(rng, op):
+    gates, states = {"simple_rnn": (1, 1), "lstm": (4, 2), "gru": (3, 1)}[op]
+    bias_shape = (2, 3 * U) if op == "gru" else None
+    arrays = [a.astype(np.float32) for a in _inputs(rng, gates, bias_shape, states=states)]
+    tensors = [Tensor(a, requires_grad=True) for a in arrays]
+    outs = getattr(ops, op)(*tensors, mask=MASK, return_sequences=True)
+    assert all(o.dtype == np.float32 for o in outs)
+    outs[0].sum().backward()
+    assert all(t.grad.dtype == np.float32 for t in tensors)
+
+
+def test_gradient_skipped_for_constants(rng):
+    x, h0, c0, W, R, b = _inputs(rng, 4, states=2)
+    Wt = Tensor(W, requires_grad=True)
+    out = ops.lstm(x, h0, c0, Wt, R, b)[0]
+    out.sum().backward()
+    assert Wt.grad.shape == W.shape
+
+
+def test_unknown_activation_is_refused(rng):
+    with pytest.raises(ValueError, match="activation 'gelu'"):
+        ops.simple_rnn(*_inputs(rng, 1), activation="gelu")
+
+
+def test_embedding_lookup_and_merge_gradcheck(rng):
+    ids = np.array([[0, 2, 2], [1, 0, 3]])
+    gradcheck(lambda E: ops.embedding_lookup(E, ids), [rng.standard_normal((4, 3))])
+    a, b = rng.standard_normal((2, 3, 2)), rng.standard_normal((2, 3, 2))
+    for mode in ("concat", "sum", "ave", "mul"):
+        gradcheck(lambda p, q: ops.merge_bidirectional(p, q, mode=mode), [a, b])
+        gradcheck(lambda p, q: ops.merge_bidirectional(p[:, 0], q[:, 0], mode=mode, reverse=False), [a, b])
+    gradcheck(ops.reverse_sequence, [a])
+    y = ops.merge_bidirectional(a, b, mode="concat").data
+    np.testing.assert_array_equal(y[:, 0, 2:], b[:, -1])
+
+
+# ----------------------------------------------------------------------------- against PyTorch
+def _torch_compare(torch, module, ours_out, ours_inputs, torch_run, atol=1e-6):
+    """Compare values and gradients of Σ(out·w) between ours and torch."""
+    rng = np.random.default_rng(7)
+    weights = [rng.standard_normal(o.shape) for o in ours_out]
+    total = None
+    for o, w in zip(ours_out, weights):
+        term = (o * Tensor(w)).sum()
+        total = term if total is None else total + term
+    total.backward()
+    t_out = torch_run()
+    for o, t in zip(ours_out, t_out):
+        np.testing.assert_allclose(o.data, t.detach().numpy(), atol=atol)
+    t_total = sum((t * torch.from_numpy(w)).sum() for t, w in zip(t_out, weights))
+    t_total.backward()
+    return ours_inputs
+
+
+def test_lstm_matches_torch(rng):
+    torch = pytest.importorskip("torch")
+    x, h0, c0, W, R, b = _inputs(rng, 4, states=2, batch=3, steps=5, features=4, units=3)
+    mod = torch.nn.LSTM(4, 3, batch_first=True).double()
+    with torch.no_grad():  # torch gates i, f, g, o are Keras's i, f, c, o; weights are transposed
+        mod.weight_ih_l0.copy_(torch.from_numpy(W.T))
+        mod.weight_hh_l0.copy_(torch.from_numpy(R.T))
+        mod.bias_ih_l0.copy_(torch.from_numpy(b))
+        mod.bias_hh_l0.zero_()
+    ts = [Tensor(a, requires_grad=True) for a in (x, h0, c0, W, R, b)]
+    out = ops.lstm(*ts, return_sequences=True)
+    xt = torch.from_numpy(x).requires_grad_()
+    h0t = torch.from_numpy(h0)[None].requires_grad_()
+    c0t = torch.from_numpy(c0)[None].requires_grad_()
+
+    def run():
+        y, (h, c) = mod(xt, (h0t, c0t))
+        return y, h[0], c[0]
+
+    _torch_compare(torch, mod, out, ts, run)
+    np.testing.assert_allclose(ts[0].grad, xt.grad.numpy(), atol=1e-6)
+    np.testing.assert_allclose(ts[1].grad, h0t.grad[0].numpy(), atol=1e-6)
+    np.testing.assert_allclose(ts[2].grad, c0t.grad[0].numpy(), atol=1e-6)
+    np.testing.assert_allclose(ts[3].grad, mod.weight_ih_l0.grad.numpy().T, atol=1e-6)
+    np.testing.assert_allclose(ts[4].grad, mod.weight_hh_l0.grad.numpy().T, atol=1e-6)
+    np.testing.assert_allclose(ts[5].grad, mod.bias_ih_l0.grad.numpy(), atol=1e-6)
+
+
+def _keras_to_torch_gru(a, units):
+    """Keras gate blocks (z, r, h) → PyTorch's (r, z, n) along the last axis."""
+    z, r, h = a[..., :units], a[..., units:2 * units], a[..., 2 * units:]
+    return np.concatenate([r, z, h], axis=-1)
+
+
+def test_gru_matches_torch(rng):
+    torch = pytest.importorskip("torch")
+    units = 3
+    x, h0, W, R, b = _inputs(rng, 3, (2, 3 * units), batch=3, steps=5, features=4, units=units)
+    mod = torch.nn.GRU(4, units, batch_first=True).double()
+    with torch.no_grad():
+        mod.weight_ih_l0.copy_(torch.from_numpy(_keras_to_torch_gru(W, units).T))
+        mod.weight_hh_l0.copy_(torch.from_numpy(_keras_to_torch_gru(R, units).T))
+        mod.bias_ih_l0.copy_(torch.from_numpy(_keras_to_torch_gru(b[0], units)))
+        mod.bias_hh_l0.copy_(torch.from_numpy(_keras_to_torch_gru(b[1], units)))
+    ts = [Tensor(a, requires_grad=True) for a in (x, h0, W, R, b)]
+    out = ops.gru(*ts, return_sequences=True, reset_after=True)
+    xt = torch.from_numpy(x).requires_grad_()
+    h0t = torch.from_numpy(h0)[None].requires_grad_()
+
+    def run():
+        y, h = mod(xt, h0t)
+        return y, h[0]
+
+    _torch_compare(torch, mod, out, ts, run)
+    np.testing.assert_allclose(ts[0].grad, xt.grad.numpy(), atol=1e-6)
+    np.testing.assert_allclose(ts[1].grad, h0t.grad[0].numpy(), atol=1e-6)
+    np.testing.assert_allclose(_keras_to_torch_gru(ts[2].grad, units), mod.weight_ih_l0.grad.numpy().T, atol=1e-6)
+    np.testing.assert_allclose(_keras_to_torch_gru(ts[3].grad, units), mod.weight_hh_l0.grad.numpy().T, atol=1e-6)
+    np.testing.assert_allclose(_keras_to_torch_gru(ts[4].grad[0], units), mod.bias_ih_l0.grad.numpy(), atol=1e-6)
+    np.testing.assert_allclose(_keras_to_torch_gru(ts[4].grad[1], units), mod.bias_hh_l0.grad.numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_simple_rnn_matches_torch(rng, activation):
+    torch = pytest.importorskip("torch")
+    x, h0, W, R, b = _inputs(rng, 1, batch=3, steps=5, features=4, units=3)
+    mod = torch.nn.RNN(4, 3, nonlinearity=activation, batch_first=True).double()
+    with torch.no_grad():
+        mod.weight_ih_l0.copy_(torch.from_numpy(W.T))
+        mod.weight_hh_l0.copy_(torch.from_numpy(R.T))
+        mod.bias_ih_l0.copy_(torch.from_numpy(b))
+        mod.bias_hh_l0.zero_()
+    ts = [Tensor(a, requires_grad=True) for a in (x, h0, W, R, b)]
+    out = ops.simple_rnn(*ts, activation=activation, return_sequences=True)
+    xt = torch.from_numpy(x).requires_grad_()
+    h0t = torch.from_numpy(h0)[None].requires_grad_()
+
+    def run():
+        y, h = mod(xt, h0t)
+        return y, h[0]
+
+    _torch_compare(torch, mod, out, ts, run)
+    np.testing.assert_allclose(ts[0].grad, xt.grad.numpy(), atol=1e-6)
+    np.testing.assert_allclose(ts[1].grad, h0t.grad[0].numpy(), atol=1e-6)
+    np.testing.assert_allclose(ts[2].grad, mod.weight_ih_l0.grad.numpy().T, atol=1e-6)
+    np.testing.assert_allclose(ts[3].grad, mod.weight_hh_l0.grad.numpy().T, atol=1e-6)
+    np.testing.assert_allclose(ts[4].grad, mod.bias_ih_l0.grad.numpy(), atol=1e-6)
+
+
+def test_masked_batch_matches_torch_packed_sequences(rng):
+    torch = pytest.importorskip("torch")
+    lengths = [5, 3, 1]
+    x, h0, c0, W, R, b = _inputs(rng, 4, states=2, batch=3, steps=5, features=2, units=3)
+    mask = np.arange(5)[None, :] < np.array(lengths)[:, None]           # post-padding
+    x = x * mask[..., None]
+    mod = torch.nn.LSTM(2, 3, batch_first=True).double()
+    with torch.no_grad():
+        mod.weight_ih_l0.copy_(torch.from_numpy(W.T))
+        mod.weight_hh_l0.copy_(torch.from_numpy(R.T))
+        mod.bias_ih_l0.copy_(torch.from_numpy(b))
+        mod.bias_hh_l0.zero_()
+    xt = torch.from_numpy(x)
+    packed = torch.nn.utils.rnn.pack_padded_sequence(xt, lengths, batch_first=True)
+    _, (h, c) = mod(packed, (torch.from_numpy(h0)[None], torch.from_numpy(c0)[None]))
+    _, ours_h, ours_c = ops.lstm(x, h0, c0, W, R, b, mask=mask, return_sequences=False)
+    np.testing.assert_allclose(ours_h.data, h[0].detach().numpy(), atol=1e-6)
+    np.testing.assert_allclose(ours_c.data, c[0].detach().numpy(), atol=1e-6)

@@ -1,3 +1,217 @@
-"""normalization layers."""
+"""Normalization layers (Keras 3 names, defaults and weight order): BatchNormalization, LayerNormalization."""
 
-__all__: list = []
+from __future__ import annotations
+
+import numpy as np
+
+from .. import initializers, ops, regularizers
+from .base import InputSpec, Layer
+from .conv import serialize_initializer, serialize_regularizer
+
+__all__ = ["BatchNormalization", "LayerNormalization"]
+
+
+def _check_momentum_epsilon(where: str, momentum: float | None, epsilon: float) -> None:
+    if momentum is not None and not 0.0 <= float(momentum) <= 1.0:
+        raise ValueError(f"{where}: `momentum` must be in [0, 1], received momentum={momentum!r}")
+    if not float(epsilon) > 0.0:
+        raise ValueError(f"{where}: `epsilon` must be positive, received epsilon={epsilon!r}")
+
+
+class BatchNormalization(Layer):
+    """Normalize each feature with the batch's statistics while training, moving averages at inference.
+
+    While training (``training=True``, as in ``fit``), for every feature (channel) ``c``::
+
+        y = gamma · (x - mean(batch)) / sqrt(var(batch) + epsilon) + beta
+        moving_mean     = moving_mean     · momentum + mean(batch) · (1 - momentum)
+        moving_variance = moving_variance · momentum + var(batch)  · (1 - momentum)
+
+    where the statistics run over every axis but ``axis`` and ``var`` is the biased variance
+    (divided by the count), as in Keras 3. At inference (``training=False``, as in ``predict`` and
+    ``evaluate``) the moving averages replace the batch statistics. A layer with ``trainable=False``
+    always runs in inference mode (Keras 3 behaviour, for fine-tuning).
+
+    Args:
+        axis: the feature axis. Defaults to -1 (channels-last).
+        momentum: of the moving averages. Defaults to 0.99.
+        epsilon: added to the variance. Defaults to 1e-3.
+        center: learn an offset ``beta``. Defaults to True.
+        scale: learn a scale ``gamma``. Defaults to True.
+        beta_initializer: Defaults to 'zeros'. gamma_initializer: Defaults to 'ones'.
+        moving_mean_initializer: Defaults to 'zeros'. moving_variance_initializer: Defaults to 'ones'.
+        beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint: Defaults to None.
+        synchronized: accepted for Keras compatibility (one device: no effect). Defaults to False.
+
+    Weights (Keras order): ``gamma``, ``beta`` (trainable), ``moving_mean``, ``moving_variance``
+    (non-trainable), each of shape ``(input_shape[axis],)``.
+
+    Shapes: output shape = input shape.
+
+    Example::
+
+        >>> bn = BatchNormalization()
+        >>> y = bn(np.random.randn(32, 8, 8, 16), training=True)      # normalized per channel
+        >>> [w.name for w in bn.weights]
+        ['gamma', 'beta', 'moving_mean', 'moving_variance']
+    """
+
+    supports_masking = True
+
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, synchronized: bool = False,
+                 **kwargs):
+        super().__init__(**kwargs)
+        where = f"BatchNormalization '{self.name}'"
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise ValueError(f"{where}: `axis` must be an int, received axis={axis!r}")
+        _check_momentum_epsilon(where, momentum, epsilon)
+        self.axis, self.momentum, self.epsilon = int(axis), float(momentum), float(epsilon)
+        self.center, self.scale, self.synchronized = bool(center), bool(scale), bool(synchronized)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint, self.gamma_constraint = beta_constraint, gamma_constraint
+
+    def build(self, input_shape) -> None:
+        ndim = len(input_shape)
+        if not -ndim <= self.axis < ndim:
+            raise ValueError(f"BatchNormalization '{self.name}': axis {self.axis} is out of range for inputs of "
+                             f"shape {tuple(input_shape)}")
+        size = input_shape[self.axis]
+        if size is None:
+            raise ValueError(f"BatchNormalization '{self.name}': axis {self.axis} of the input must be known, "
+                             f"received input shape {tuple(input_shape)}")
+        shape = (int(size),)
+        self.gamma = self.beta = None
+        if self.scale:
+            self.gamma = self.add_weight(shape, self.gamma_initializer, name="gamma",
+                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight(shape, self.beta_initializer, name="beta",
+                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self.moving_mean = self.add_weight(shape, self.moving_mean_initializer, name="moving_mean", trainable=False)
+        self.moving_variance = self.add_weight(shape, self.moving_variance_initializer, name="moving_variance",
+                                               trainable=False)
+        self.input_spec = InputSpec(ndim=ndim, axes={self.axis: int(size)})
+        self.built = True
+
+    def call(self, inputs, training=None, mask=None):
+        if training and self.trainable:
+            y, mean, variance = ops.fused_batch_normalization(inputs, self.beta, self.gamma, self.axis, self.epsilon)
+            m = self.momentum
+            # moving = moving·momentum + batch·(1 - momentum), in place, without changing the dtype
+            for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):
+                moving.data *= m
+                moving.data += batch.data.astype(moving.dtype, copy=False) * (1.0 - m)
+            return y
+        return ops.batch_normalization(inputs, self.moving_mean.data, self.moving_variance.data, self.axis,
+                                       offset=self.beta, scale=self.gamma, epsilon=self.epsilon)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg.update({
+            "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon, "center": self.center,
+            "scale": self.scale, "beta_initializer": serialize_initializer(self.beta_initializer),
+            "gamma_initializer": serialize_initializer(self.gamma_initializer),
+            "moving_mean_initializer": serialize_initializer(self.moving_mean_initializer),
+            "moving_variance_initializer": serialize_initializer(self.moving_variance_initializer),
+            "beta_regularizer": serialize_regularizer(self.beta_regularizer),
+            "gamma_regularizer": serialize_regularizer(self.gamma_regularizer),
+            "beta_constraint": None, "gamma_constraint": None, "synchronized": self.synchronized,
+        })
+        return cfg
+
+
+class LayerNormalization(Layer):
+    """Normalize each sample over its last axis (or ``axis``): ``y = gamma · (x - mean) / sqrt(var + epsilon) + beta``.
+
+    Unlike BatchNormalization the statistics belong to each sample, so training and inference behave
+    the same and the batch size does not matter (the normalization of Transformers and RNNs).
+
+    Args:
+        axis: int or list of ints to normalize over. Defaults to -1.
+        epsilon: added to the variance. Defaults to 1e-3.
+        center: learn an offset ``beta``. Defaults to True.
+        scale: learn a scale ``gamma``. Defaults to True.
+        rms_scaling: only False is implemented. Defaults to False.
+        beta_initializer: Defaults to 'zeros'. gamma_initializer: Defaults to 'ones'.
+        beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint: Defaults to None.
+
+    Weights (Keras order): ``gamma``, ``beta``, each shaped like the normalized axes.
+
+    Shapes: output shape = input shape.
+    """
+
+    supports_masking = True
+
+    def __init__(self, axis=-1, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
+                 rms_scaling: bool = False, beta_initializer="zeros", gamma_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        where = f"LayerNormalization '{self.name}'"
+        if rms_scaling:
+            raise ValueError(f"{where}: rms_scaling=True is not implemented")
+        _check_momentum_epsilon(where, None, epsilon)
+        if isinstance(axis, (list, tuple)):
+            self.axis = [int(a) for a in axis]
+        elif isinstance(axis, (int, np.integer)) and not isinstance(axis, bool):
+            self.axis = int(axis)
+        else:
+            raise ValueError(f"{where}: `axis` must be an int or a list of ints, received axis={axis!r}")
+        self.epsilon, self.center, self.scale, self.rms_scaling = float(epsilon), bool(center), bool(scale), False
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint, self.gamma_constraint = beta_constraint, gamma_constraint
+
+    def build(self, input_shape) -> None:
+        ndim = len(input_shape)
+        axes = self.axis if isinstance(self.axis, list) else [self.axis]
+        for a in axes:
+            if not -ndim <= a < ndim:
+                raise ValueError(f"LayerNormalization '{self.name}': axis {a} is out of range for inputs of shape "
+                                 f"{tuple(input_shape)}")
+        axes = sorted(a % ndim for a in axes)
+        if any(input_shape[a] is None for a in axes):
+            raise ValueError(f"LayerNormalization '{self.name}': the normalized axes must be known, received input "
+                             f"shape {tuple(input_shape)}")
+        shape = tuple(int(input_shape[a]) for a in axes)
+        self.gamma = self.beta = None
+        if self.scale:
+            self.gamma = self.add_weight(shape, self.gamma_initializer, name="gamma",
+                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight(shape, self.beta_initializer, name="beta",
+                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self._axes = tuple(axes)
+        self.input_spec = InputSpec(ndim=ndim, axes={a: int(input_shape[a]) for a in axes})
+        self.built = True
+
+    def call(self, inputs):
+        return ops.layer_normalization(inputs, self.gamma, self.beta, self._axes, self.epsilon)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg.update({
+            "axis": self.axis, "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+            "rms_scaling": self.rms_scaling, "beta_initializer": serialize_initializer(self.beta_initializer),
+            "gamma_initializer": serialize_initializer(self.gamma_initializer),
+            "beta_regularizer": serialize_regularizer(self.beta_regularizer),
+            "gamma_regularizer": serialize_regularizer(self.gamma_regularizer),
+            "beta_constraint": None, "gamma_constraint": None,
+        })
+        return cfg

@@ -72,6 +72,8 @@ _NEG_INF = -1e10
 
 def _array(x) -> np.ndarray:
     """An ndarray view of ``x``: Tensors give their ``.data``, lists become arrays."""
+    if type(x) is np.ndarray:
+        return x
     data = getattr(x, "data", None)
     if isinstance(data, np.ndarray):
         return data
@@ -115,6 +117,40 @@ def _check_batch(metric: str, y_true: np.ndarray, y_pred: np.ndarray) -> None:
         )
 
 
+def _mean_last(x: np.ndarray) -> np.ndarray:
+    """``x.mean(axis=-1)`` for rank ≥ 2, ``x`` itself for rank 1; cheap on small per-batch arrays."""
+    if x.ndim < 2:
+        return x
+    if x.shape[-1] == 1:
+        return x[..., 0]
+    return x.sum(axis=-1) * (1.0 / x.shape[-1])
+
+
+def _mean_from(x: np.ndarray, axis: int) -> np.ndarray:
+    """Mean over axes ``axis, axis+1, ...`` of ``x`` (the per-sample reduction of Keras metrics)."""
+    return _mean_last(x.reshape(x.shape[:axis] + (-1,)))
+
+
+def _broadcast_weight(metric: str, weight, shape: tuple) -> np.ndarray:
+    """Sample weights aligned with the leading (batch) axes of ``shape`` and broadcast to it.
+
+    Shape (batch,) weights every entry of a sample's row; a trailing axis of 1 is accepted.
+    """
+    weight = _array(weight)
+    if weight.dtype.kind != "f":
+        weight = weight.astype(np.float64)
+    if weight.ndim == len(shape) + 1 and weight.shape[-1] == 1:
+        weight = weight[..., 0]
+    if weight.ndim < len(shape):
+        weight = weight.reshape(weight.shape + (1,) * (len(shape) - weight.ndim))
+    try:
+        return np.broadcast_to(weight, shape)
+    except ValueError:
+        raise ValueError(
+            f"{metric}: sample_weight with shape {weight.shape} does not broadcast to y_pred's shape {shape}"
+        ) from None
+
+
 def _divide_no_nan(a, b):
     """``a / b`` with 0 where ``b == 0`` (works on scalars and arrays)."""
     if np.ndim(b) == 0:
@@ -139,7 +175,7 @@ def _samplewise(values: np.ndarray, sample_weight, metric: str) -> tuple[np.ndar
                 f"sample_weight with shape {weight.shape} for values with shape {values.shape}"
             )
         if values.ndim > weight.ndim:
-            values = values.mean(axis=tuple(range(weight.ndim, values.ndim)))
+            values = _mean_from(values, weight.ndim)
         try:
             weight = np.broadcast_to(weight, values.shape)
         except ValueError:
@@ -149,11 +185,11 @@ def _samplewise(values: np.ndarray, sample_weight, metric: str) -> tuple[np.ndar
             ) from None
         values = values * weight
         if weight.ndim > 1:
-            weight = weight.mean(axis=tuple(range(1, weight.ndim)))
+            weight = _mean_from(weight, 1)
     else:
         weight = None
     if values.ndim > 1:
-        values = values.mean(axis=tuple(range(1, values.ndim)))
+        values = _mean_from(values, 1)
     return values, weight
 
 
@@ -381,8 +417,7 @@ class MeanMetricWrapper(Mean):
 def accuracy(y_true, y_pred) -> np.ndarray:
     """How often predictions equal labels exactly: ``mean(y_true == y_pred, axis=-1)``."""
     y_true, y_pred = _same_rank(_array(y_true), _array(y_pred))
-    matches = (y_true == y_pred).astype(config.floatx())
-    return matches.mean(axis=-1) if matches.ndim > 1 else matches
+    return _mean_last((y_true == y_pred).astype(config.floatx()))
 
 
 def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> np.ndarray:
@@ -391,8 +426,7 @@ def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> np.ndarray:
     Shapes: y_true (batch,) or (batch, d), y_pred the same or with a trailing axis of 1 → (batch,).
     """
     y_true, y_pred = _same_rank(_array(y_true), _array(y_pred))
-    matches = ((y_pred > threshold) == (y_true > 0.5)).astype(config.floatx())
-    return matches.mean(axis=-1) if matches.ndim > 1 else matches
+    return _mean_last(((y_pred > threshold) == (y_true > 0.5)).astype(config.floatx()))
 
 
 def categorical_accuracy(y_true, y_pred) -> np.ndarray:
@@ -439,8 +473,8 @@ def _in_top_k(targets: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
     """
     flat_scores = scores.reshape(-1, scores.shape[-1])
     flat_targets = targets.reshape(-1).astype(np.intp)
-    target_score = np.take_along_axis(flat_scores, flat_targets[:, None], axis=-1)
-    higher = (flat_scores > target_score).sum(axis=-1)
+    target_score = flat_scores[np.arange(flat_scores.shape[0]), flat_targets]
+    higher = np.count_nonzero(flat_scores > target_score[:, None], axis=-1)
     return (higher < k).astype(config.floatx()).reshape(targets.shape)
 
 
@@ -467,20 +501,20 @@ def mean_squared_error(y_true, y_pred) -> np.ndarray:
     """Per-sample ``mean((y_true - y_pred) ** 2, axis=-1)``."""
     y_true, y_pred = _same_rank(_float_array(y_true), _float_array(y_pred))
     diff = y_pred - y_true
-    return (diff * diff).mean(axis=-1)
+    return _mean_last(diff * diff)
 
 
 def mean_absolute_error(y_true, y_pred) -> np.ndarray:
     """Per-sample ``mean(|y_true - y_pred|, axis=-1)``."""
     y_true, y_pred = _same_rank(_float_array(y_true), _float_array(y_pred))
-    return np.abs(y_pred - y_true).mean(axis=-1)
+    return _mean_last(np.abs(y_pred - y_true))
 
 
 def mean_absolute_percentage_error(y_true, y_pred) -> np.ndarray:
     """Per-sample ``100 * mean(|y_true - y_pred| / max(|y_true|, epsilon), axis=-1)``."""
     y_true, y_pred = _same_rank(_float_array(y_true), _float_array(y_pred))
     diff = np.abs(y_true - y_pred) / np.maximum(np.abs(y_true), config.epsilon())
-    return 100.0 * diff.mean(axis=-1)
+    return 100.0 * _mean_last(diff)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -738,15 +772,7 @@ def _confusion_counts(y_true, y_pred, thresholds: np.ndarray, sample_weight=None
     if nan.any():
         buckets[nan] = 0  # NaN > t is False for every threshold
     if sample_weight is not None:
-        weight = _array(sample_weight).astype(np.float64)
-        weight, _ = _same_rank(weight, y_pred)
-        try:
-            weight = np.broadcast_to(weight, y_pred.shape).reshape(-1)
-        except ValueError:
-            raise ValueError(
-                f"{metric}: sample_weight with shape {_array(sample_weight).shape} does not broadcast to "
-                f"y_pred's shape {y_pred.shape}"
-            ) from None
+        weight = _broadcast_weight(metric, sample_weight, y_pred.shape).reshape(-1)
         pos_hist = np.bincount(buckets[labels], weights=weight[labels], minlength=n_thr + 1)
         neg_hist = np.bincount(buckets[~labels], weights=weight[~labels], minlength=n_thr + 1)
     else:
@@ -832,12 +858,45 @@ class _PrecisionRecall(Metric):
                 if sw.ndim == yt.ndim + 1:
                     sw = sw[..., self.class_id] if sw.shape[-1] != 1 else sw[..., 0]
                 sample_weight = sw
+        if len(self.thresholds) == 1:
+            self._update_one_threshold(yt, yp, sample_weight)
+            return
         tp, fp, tn, fn = _confusion_counts(yt, yp, self._sorted, sample_weight, self.name)
         order = self._order
         self.true_positives[order] += tp
         self.false_positives[order] += fp
         self.true_negatives[order] += tn
         self.false_negatives[order] += fn
+
+    def _update_one_threshold(self, y_true, y_pred, sample_weight) -> None:
+        """The common case of one threshold: four weighted sums instead of the bucketed histogram."""
+        y_true, y_pred = _same_rank(y_true, y_pred)
+        _check_batch(self.name, y_true, y_pred)
+        try:
+            label = np.broadcast_to(y_true != 0, y_pred.shape)
+        except ValueError:
+            raise ValueError(
+                f"{self.name}: y_true with shape {y_true.shape} does not match y_pred with shape {y_pred.shape}"
+            ) from None
+        predicted = y_pred > self.thresholds[0]
+        if sample_weight is None:
+            n_pos = np.count_nonzero(label)
+            tp = np.count_nonzero(predicted & label)
+            fp = np.count_nonzero(predicted) - tp
+            fn = n_pos - tp
+            tn = label.size - n_pos - fp
+        else:
+            weight = _broadcast_weight(self.name, sample_weight, y_pred.shape).reshape(-1)
+            label, predicted = label.reshape(-1), predicted.reshape(-1)
+            w_pos = float(np.dot(weight, label))
+            tp = float(np.dot(weight, predicted & label))
+            fp = float(np.dot(weight, predicted)) - tp
+            fn = w_pos - tp
+            tn = float(weight.sum()) - w_pos - fp
+        self.true_positives[0] += tp
+        self.false_positives[0] += fp
+        self.true_negatives[0] += tn
+        self.false_negatives[0] += fn
 
     def _output(self, values):
         return float(values[0]) if self._single else np.asarray(values, dtype=self.dtype)
@@ -985,7 +1044,7 @@ class AUC(Metric):
         if self.from_logits:
             yp = 1.0 / (1.0 + np.exp(-yp))
         if sample_weight is not None:
-            sample_weight, _ = _same_rank(_array(sample_weight), yp)
+            sample_weight = _broadcast_weight(self.name, sample_weight, yp.shape)
         if self.multi_label:
             if yp.ndim != 2:
                 raise ValueError(f"{self.name}: multi_label expects y_pred of shape (batch, labels), "
@@ -997,16 +1056,15 @@ class AUC(Metric):
                 raise ValueError(f"{self.name}: expected {self.num_labels} labels, received y_pred with shape "
                                  f"{yp.shape}")
             yt = np.broadcast_to(yt, yp.shape)
-            sw = None if sample_weight is None else np.broadcast_to(sample_weight, yp.shape)
             for j in range(yp.shape[-1]):  # a loop over labels, each vectorized over samples
                 counts = _confusion_counts(yt[:, j], yp[:, j], self._thresholds,
-                                           None if sw is None else sw[:, j], self.name)
+                                           None if sample_weight is None else sample_weight[:, j], self.name)
                 for state, c in zip(self._state(), counts):
                     state[:, j] += c
             return
         if self.label_weights is not None:
             lw = self.label_weights
-            sample_weight = lw if sample_weight is None else np.asarray(sample_weight, dtype=np.float64) * lw
+            sample_weight = lw if sample_weight is None else sample_weight * lw
         counts = _confusion_counts(yt, yp, self._thresholds, sample_weight, self.name)
         for state, c in zip(self._state(), counts):
             state += c

@@ -1,0 +1,106 @@
+"""Bidirectional and TimeDistributed."""
+
+import numpy as np
+import pytest
+
+from neuronet import layers
+from neuronet.autograd import gradcheck
+
+
+def _x(rng, batch=2, steps=4, features=3):
+    return rng.standard_normal((batch, steps, features))
+
+
+@pytest.mark.parametrize("merge_mode", ["concat", "sum", "mul", "ave"])
+@pytest.mark.parametrize("return_sequences", [True, False])
+def test_bidirectional_gradcheck(float64, rng, merge_mode, return_sequences):
+    layer = layers.Bidirectional(layers.GRU(2, return_sequences=return_sequences), merge_mode=merge_mode)
+    x = _x(rng)
+    layer(x)
+    gradcheck(lambda t: layer(t), [x], params=layer.weights)
+
+
+def test_bidirectional_matches_two_layers_keras_semantics(rng):
+    x = _x(rng).astype(np.float32)
+    bi = layers.Bidirectional(layers.LSTM(3, return_sequences=True))
+    y = bi(x).data
+    assert y.shape == (2, 4, 6)
+    assert bi.forward_layer.name.startswith("forward_") and bi.backward_layer.name.startswith("backward_")
+    assert bi.backward_layer.go_backwards and not bi.forward_layer.go_backwards
+    fwd, bwd = layers.LSTM(3, return_sequences=True), layers.LSTM(3, return_sequences=True)
+    fwd(x)
+    bwd(x)
+    w = bi.get_weights()
+    assert len(w) == 6  # forward's kernel, recurrent_kernel, bias, then backward's
+    fwd.set_weights(w[:3])
+    bwd.set_weights(w[3:])
+    np.testing.assert_allclose(y[..., :3], fwd(x).data, atol=1e-6)
+    # the backward half runs on the reversed sequence and is reversed back: step t sees x[t:]
+    np.testing.assert_allclose(y[..., 3:], bwd(x[:, ::-1]).data[:, ::-1], atol=1e-6)
+
+
+def test_bidirectional_merge_none_and_return_state(rng):
+    x = _x(rng).astype(np.float32)
+    a, b = layers.Bidirectional(layers.GRU(2, return_sequences=True), merge_mode=None)(x)
+    assert a.shape == b.shape == (2, 4, 2)
+    out = layers.Bidirectional(layers.LSTM(2, return_state=True))(x)
+    assert len(out) == 5 and out[0].shape == (2, 4)
+    np.testing.assert_array_equal(out[0].data[:, :2], out[1].data)  # forward h
+    shape = layers.Bidirectional(layers.LSTM(2, return_state=True)).compute_output_shape((None, 4, 3))
+    assert shape == [(None, 4)] + [(None, 2)] * 4
+
+
+def test_bidirectional_mask_gives_zeros_and_matches_unpadded(rng):
+    x = _x(rng, steps=5).astype(np.float32)
+    mask = np.array([[True] * 5, [True, True, True, False, False]])
+    bi = layers.Bidirectional(layers.SimpleRNN(2, return_sequences=True))
+    y = bi(x, mask=mask)
+    np.testing.assert_array_equal(y.data[1, 3:], 0.0)
+    np.testing.assert_array_equal(y._keras_mask, mask)
+    np.testing.assert_allclose(y.data[1, :3], bi(x[1:, :3]).data[0], atol=1e-6)
+    last = layers.Bidirectional(layers.LSTM(2))
+    np.testing.assert_allclose(last(x, mask=mask).data[1], last(x[1:, :3]).data[0], atol=1e-6)
+
+
+def test_bidirectional_config_round_trip(rng):
+    x = _x(rng).astype(np.float32)
+    bi = layers.Bidirectional(layers.GRU(2), merge_mode="sum")
+    y = bi(x).data
+    clone = layers.Bidirectional.from_config(bi.get_config())
+    clone(x)
+    clone.set_weights(bi.get_weights())
+    np.testing.assert_array_equal(clone(x).data, y)
+    assert clone.merge_mode == "sum"
+
+
+def test_bidirectional_errors():
+    with pytest.raises(ValueError, match="merge_mode must be one of"):
+        layers.Bidirectional(layers.LSTM(2), merge_mode="max")
+    with pytest.raises(ValueError, match="must be a Layer instance"):
+        layers.Bidirectional("lstm")
+    with pytest.raises(ValueError, match="different go_backwards"):
+        layers.Bidirectional(layers.LSTM(2), backward_layer=layers.LSTM(2))
+    with pytest.raises(ValueError, match="same return_sequences"):
+        layers.Bidirectional(layers.LSTM(2), backward_layer=layers.LSTM(2, go_backwards=True, return_sequences=True))
+
+
+def test_time_distributed_dense(float64, rng):
+    td = layers.TimeDistributed(layers.Dense(3))
+    x = _x(rng)
+    y = td(x)
+    assert y.shape == (2, 4, 3)
+    dense = td.layer
+    np.testing.assert_allclose(y.data[1, 2], x[1, 2] @ dense.kernel.data + dense.bias.data, atol=1e-12)
+    gradcheck(lambda t: td(t), [x], params=td.weights)
+    assert td.compute_output_shape((None, 4, 3)) == (None, 4, 3)
+    with pytest.raises(ValueError, match="expected min_ndim=3"):
+        td(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="must be a Layer instance"):
+        layers.TimeDistributed(3)
+
+
+def test_time_distributed_passes_mask_through(rng):
+    emb = layers.Embedding(5, 3, mask_zero=True)
+    td = layers.TimeDistributed(layers.Dense(2))
+    y = td(emb(np.array([[0, 1, 2]])))
+    np.testing.assert_array_equal(y._keras_mask, [[False, True, True]])

@@ -243,7 +243,7 @@ def _check_labels(labels: np.ndarray, classes: int, ignore_class, name: str) -> 
             if not whole.all():
                 idx = tuple(int(i) for i in np.argwhere(~whole)[0])
                 raise ValueError(
-                    f"{name}: expected integer class labels, received {labels[idx]!r} at index {idx}"
+                    f"{name}: expected integer class labels, received {labels[idx].item()!r} at index {idx}"
                 )
     bad = (labels < 0) | (labels >= classes)
     if ignore_class is not None:

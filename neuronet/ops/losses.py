@@ -96,8 +96,8 @@ class SparseSoftmaxCrossentropy(Function):
 
     def backward(self, gy):
         p = self.e / self.total  # softmax(x)
-        flat = p.reshape(-1, p.shape[-1])
-        flat[np.arange(flat.shape[0]), self.labels.reshape(-1)] -= 1
+        rows = np.ogrid[tuple(slice(n) for n in self.labels.shape)]
+        p[(*rows, self.labels)] -= 1
         p *= gy[..., None]
         return p, None
 

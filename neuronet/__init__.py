@@ -8,6 +8,13 @@ from . import autograd, config, ops, utils
 from . import activations, initializers, losses, metrics, optimizers, regularizers
 from . import layers, callbacks, models
 from .autograd import Tensor, Variable, enable_grad, is_grad_enabled, no_grad
-from .models import *  # noqa: F401,F403  (Sequential, Model)
+from .models import Functional, Input, Model, Sequential
+from .layers.base import KerasTensor, Layer
+
+__all__ = [
+    "autograd", "config", "ops", "utils", "activations", "initializers", "losses", "metrics", "optimizers",
+    "regularizers", "layers", "callbacks", "models", "Tensor", "Variable", "enable_grad", "is_grad_enabled",
+    "no_grad", "KerasTensor", "Layer", "Functional", "Input", "Model", "Sequential",
+]
 
 __version__ = "0.1.0"

@@ -67,7 +67,7 @@ class Functional(Model):
         for node in self._order:
             if node.layer not in self._layers and not isinstance(node.layer, InputLayer):
                 self._layers.append(node.layer)
-        self._input_layers = [t._node.layer for t in self._inputs]
+        object.__setattr__(self, "_input_layers", [t._node.layer for t in self._inputs])  # not sublayers
         shapes = [t.shape for t in self._inputs]
         self._build_input_shape = shapes if self._multi_input else shapes[0]
         out_shapes = [t.shape for t in self._outputs]

@@ -28,8 +28,7 @@ def _rows(model) -> list:
 
     layers = list(model.layers)
     input_layers = [lyr for lyr in getattr(model, "_input_layers", []) if isinstance(lyr, InputLayer)]
-    if len(input_layers) > 1:
-        layers = input_layers + layers
+    layers = input_layers + layers  # a functional model shows its Input rows first, as Keras
     rows = []
     for layer in layers:
         shape = model._layer_shape(layer) if hasattr(model, "_layer_shape") else None

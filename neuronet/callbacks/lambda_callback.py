@@ -13,6 +13,14 @@ _HOOKS = frozenset(
 )
 
 
+def _as_method(fn: Callable):
+    def hook(self, *args, **kwargs):
+        return fn(*args, **kwargs)
+
+    hook.__name__ = getattr(fn, "__name__", "hook")
+    return hook
+
+
 class LambdaCallback(Callback):
     """Build a callback from functions, one per hook (Keras ``LambdaCallback``).
 
@@ -40,6 +48,7 @@ class LambdaCallback(Callback):
         hooks.update(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end, on_train_begin=on_train_begin,
                      on_train_end=on_train_end, on_train_batch_begin=on_train_batch_begin,
                      on_train_batch_end=on_train_batch_end)
+        methods = {}
         for name, fn in hooks.items():
             if name not in _HOOKS:
                 raise TypeError(f"LambdaCallback: unknown hook {name!r}; expected one of {sorted(_HOOKS)}")
@@ -47,4 +56,8 @@ class LambdaCallback(Callback):
                 continue
             if not callable(fn):
                 raise TypeError(f"LambdaCallback: expected {name} to be callable, received {fn!r}")
-            setattr(self, name, fn)
+            methods[name] = _as_method(fn)
+        # The given hooks become methods of a per-instance subclass, so code that asks the class whether
+        # a hook is overridden (the training loop skips batch hooks nobody implements) sees them.
+        if methods:
+            self.__class__ = type(type(self).__name__, (type(self),), methods)

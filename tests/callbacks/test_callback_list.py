@@ -88,6 +88,11 @@ def test_lambda_callback_hooks_and_unknown_hook(model):
     cl.on_epoch_end(0, {"loss": 1.0})
     cl.on_test_end({})
     assert seen == [("batch", 0), (0, 1.0), "test"]
+    # hooks are visible on the class, where the training loop looks to decide whether to call them
+    assert type(cb).on_train_batch_end is not callbacks.Callback.on_train_batch_end
+    epoch_only = callbacks.LambdaCallback(on_epoch_end=print)
+    assert type(epoch_only).on_train_batch_end is callbacks.Callback.on_train_batch_end
+    assert isinstance(cb, callbacks.LambdaCallback)
     with pytest.raises(TypeError, match="on_epoch_ending"):
         callbacks.LambdaCallback(on_epoch_ending=print)
 

@@ -165,7 +165,8 @@ class HardSigmoid(Function):
 
 
 class HardSiLU(Function):
-    # y = x · relu6(x + 3) / 6     dx = gy · (0 if x < -3; 1 if x > 3; (2x + 3)/6 between)
+    # y = x · relu6(x + 3) / 6     dx = gy · (0 if x ≤ -3; 1 if x ≥ 3; x/3 + 1/2 between)
+    # (at the corners: 0 at -3 and 1 at 3, as torch.nn.functional.hardswish)
     def forward(self, x):
         self.x = x
         return x * np.clip(x * (1 / 6) + 0.5, 0, 1)

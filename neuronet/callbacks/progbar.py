@@ -129,35 +129,42 @@ class ProgbarLogger(Callback):
         self.seen = 0
         self._start = time.perf_counter()
         self._last_draw = 0.0
-        if self.verbose == 1:
-            from tqdm import tqdm
 
-            # mininterval=0 and miniters=1: tqdm redraws whenever we call update, and we call it at
-            # most every _REDRAW_INTERVAL seconds (see _update).
-            self._bar = tqdm(
-                total=self.target, file=sys.stdout, unit="step", mininterval=0, miniters=1, leave=True,
-                dynamic_ncols=True, ascii=not _stdout_supports_unicode(),
-                bar_format="{n_fmt}/{total_fmt} |{bar:20}| {elapsed}<{remaining}, {rate_fmt}{postfix}"
-                if self.target else "{n_fmt} steps {elapsed}, {rate_fmt}{postfix}",
-            )
+    def _open_bar(self):
+        """The tqdm bar of this epoch, created at its first draw (so no empty '0/n' line is printed)."""
+        from tqdm import tqdm
+
+        # mininterval=0 and miniters=1: tqdm redraws whenever we call update, and we call it at most
+        # every _REDRAW_INTERVAL seconds (see _update).
+        self._bar = tqdm(
+            total=self.target, file=sys.stdout, unit="step", mininterval=0, miniters=1, leave=True,
+            dynamic_ncols=True, ascii=not _stdout_supports_unicode(), delay=1e9,
+            bar_format="{n_fmt}/{total_fmt} |{bar:20}| {elapsed}<{remaining}, {rate_fmt}{postfix}"
+            if self.target else "{n_fmt} steps {elapsed}, {rate_fmt}{postfix}",
+        )
+        # Count time from the start of the epoch, not from the first draw; `delay` only kept tqdm from
+        # drawing an empty bar when it was created.
+        self._bar.start_t = self._bar.last_print_t = time.time() - (time.perf_counter() - self._start)
+        self._bar.delay = 0
+        return self._bar
 
     def _update(self, batch: int, logs) -> None:
         self.seen = batch + 1
-        bar = self._bar
-        if bar is None:
+        if self.verbose != 1:
             return
         now = time.perf_counter()
         if now - self._last_draw < _REDRAW_INTERVAL:
             return
         self._last_draw = now
+        bar = self._bar or self._open_bar()
         if logs:
             bar.set_postfix_str(format_logs(logs), refresh=False)
         bar.update(self.seen - bar.n)
 
     def _finish(self, logs) -> None:
-        bar = self._bar
-        if bar is None:
+        if self.verbose != 1:
             return
+        bar = self._bar or self._open_bar()
         if self.target is None:
             bar.total = self.seen
         final = self.target or self.seen

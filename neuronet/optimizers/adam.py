@@ -22,8 +22,9 @@ class Adam(Optimizer):
         α = lr · √(1 - β₂ᵗ) / (1 - β₁ᵗ)
         var ← var - α · m / (√v + ε)
 
-    Keras puts ε outside the bias correction of ``v``: this is PyTorch's Adam with ε replaced by
-    ``ε·√(1 - β₂ᵗ)``, so the two agree exactly only as ε → 0 (they differ by ≲ ε relative to the step).
+    Keras puts ε outside the bias correction of ``v``: its update with ε is PyTorch's Adam with
+    ``ε / √(1 - β₂ᵗ)``, so the two agree only as ε → 0 (with ε = 1e-7 and gradients much larger than
+    ε they differ negligibly; for tiny gradients early in training Keras's steps are slightly smaller).
 
     Args:
         learning_rate: float ≥ 0 or a schedule. Defaults to 0.001.

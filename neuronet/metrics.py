@@ -30,6 +30,18 @@ from .utils.naming import closest_match, to_snake_case, unique_name
 
 __all__ = [
     "AUC",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "FalseNegatives",
+    "FalsePositives",
+    "MeanSquaredLogarithmicError",
+    "SparseCategoricalCrossentropy",
+    "TrueNegatives",
+    "TruePositives",
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "mean_squared_logarithmic_error",
+    "sparse_categorical_crossentropy",
     "Accuracy",
     "BinaryAccuracy",
     "CategoricalAccuracy",
@@ -517,6 +529,72 @@ def mean_absolute_percentage_error(y_true, y_pred) -> np.ndarray:
     return 100.0 * _mean_last(diff)
 
 
+def mean_squared_logarithmic_error(y_true, y_pred) -> np.ndarray:
+    """Per-sample ``mean((log(1 + max(y_pred, eps)) - log(1 + max(y_true, eps))) ** 2, axis=-1)``."""
+    y_true, y_pred = _same_rank(_float_array(y_true), _float_array(y_pred))
+    eps = config.epsilon()
+    diff = np.log1p(np.maximum(y_pred, eps)) - np.log1p(np.maximum(y_true, eps))
+    return _mean_last(diff * diff)
+
+
+def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothing: float = 0.0) -> np.ndarray:
+    """Per-sample binary cross-entropy ``-mean(y log p + (1 - y) log(1 - p), axis=-1)``.
+
+    Probabilities are clipped to ``[epsilon, 1 - epsilon]`` (as Keras); with ``from_logits`` the stable
+    form ``max(z, 0) - z y + log(1 + exp(-|z|))`` is used. ``label_smoothing`` moves labels towards 0.5.
+    """
+    y_true, y_pred = _same_rank(_float_array(y_true), _float_array(y_pred))
+    y_true = y_true.astype(y_pred.dtype, copy=False)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    if from_logits:
+        z = y_pred
+        loss = np.maximum(z, 0) - z * y_true + np.log1p(np.exp(-np.abs(z)))
+    else:
+        eps = config.epsilon()
+        p = np.clip(y_pred, eps, 1.0 - eps)
+        loss = -(y_true * np.log(p) + (1.0 - y_true) * np.log(1.0 - p))
+    return _mean_last(loss)
+
+
+def _log_probabilities(y_pred: np.ndarray, from_logits: bool) -> np.ndarray:
+    """log of class probabilities along the last axis: log-softmax of logits, or of normalized clipped p."""
+    if from_logits:
+        shifted = y_pred - y_pred.max(axis=-1, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    eps = config.epsilon()
+    p = y_pred / y_pred.sum(axis=-1, keepdims=True)
+    return np.log(np.clip(p, eps, 1.0 - eps))
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothing: float = 0.0) -> np.ndarray:
+    """Per-sample ``-sum(y_true * log(p), axis=-1)`` for one-hot (or soft) labels of shape (batch, classes)."""
+    y_true, y_pred = _float_array(y_true), _float_array(y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"categorical_crossentropy: expected y_true with the shape of y_pred {y_pred.shape}, received "
+            f"{y_true.shape} (for integer labels use sparse_categorical_crossentropy)"
+        )
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[-1]
+    return -(y_true * _log_probabilities(y_pred, from_logits)).sum(axis=-1)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -> np.ndarray:
+    """Per-sample ``-log(p[label])`` for integer labels of shape (batch,) or (batch, 1)."""
+    y_pred = _float_array(y_pred)
+    labels = _sparse_labels(_array(y_true), y_pred).astype(np.intp)
+    n_classes = y_pred.shape[-1]
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        bad = labels[(labels < 0) | (labels >= n_classes)].reshape(-1)[0]
+        raise ValueError(
+            f"sparse_categorical_crossentropy: expected labels in [0, {n_classes - 1}] for y_pred with "
+            f"{n_classes} classes, received label {bad}"
+        )
+    log_p = _log_probabilities(y_pred, from_logits)
+    return -np.take_along_axis(log_p, labels[..., None], axis=-1)[..., 0]
+
+
 # ----------------------------------------------------------------------------------------------------------
 # Accuracy and regression metric classes
 # ----------------------------------------------------------------------------------------------------------
@@ -699,6 +777,79 @@ class MeanAbsolutePercentageError(MeanMetricWrapper):
 
     def __init__(self, name: str = "mean_absolute_percentage_error", dtype: str | None = None):
         super().__init__(mean_absolute_percentage_error, name=name, dtype=dtype)
+
+
+class MeanSquaredLogarithmicError(MeanMetricWrapper):
+    """Mean squared logarithmic error: ``mean((log(1 + y_pred) - log(1 + y_true)) ** 2)``.
+
+    Args:
+        name: Defaults to ``'mean_squared_logarithmic_error'``.
+        dtype: Defaults to ``config.floatx()``.
+    """
+
+    _direction = "down"
+
+    def __init__(self, name: str = "mean_squared_logarithmic_error", dtype: str | None = None):
+        super().__init__(mean_squared_logarithmic_error, name=name, dtype=dtype)
+
+
+class BinaryCrossentropy(MeanMetricWrapper):
+    """Binary cross-entropy averaged over samples (the loss, tracked as a metric).
+
+    Args:
+        name: Defaults to ``'binary_crossentropy'``.
+        dtype: Defaults to ``config.floatx()``.
+        from_logits: whether ``y_pred`` are logits rather than probabilities. Defaults to False.
+        label_smoothing: in [0, 1]; labels become ``y (1 - s) + 0.5 s``. Defaults to 0.
+    """
+
+    _direction = "down"
+
+    def __init__(self, name: str = "binary_crossentropy", dtype: str | None = None, from_logits: bool = False,
+                 label_smoothing: float = 0.0):
+        _check_smoothing("BinaryCrossentropy", label_smoothing)
+        super().__init__(binary_crossentropy, name=name, dtype=dtype, from_logits=bool(from_logits),
+                         label_smoothing=float(label_smoothing))
+
+
+class CategoricalCrossentropy(MeanMetricWrapper):
+    """Categorical cross-entropy with one-hot labels, averaged over samples.
+
+    Args:
+        name: Defaults to ``'categorical_crossentropy'``.
+        dtype: Defaults to ``config.floatx()``.
+        from_logits: whether ``y_pred`` are logits rather than probabilities. Defaults to False.
+        label_smoothing: in [0, 1]; labels become ``y (1 - s) + s / classes``. Defaults to 0.
+    """
+
+    _direction = "down"
+
+    def __init__(self, name: str = "categorical_crossentropy", dtype: str | None = None, from_logits: bool = False,
+                 label_smoothing: float = 0.0):
+        _check_smoothing("CategoricalCrossentropy", label_smoothing)
+        super().__init__(categorical_crossentropy, name=name, dtype=dtype, from_logits=bool(from_logits),
+                         label_smoothing=float(label_smoothing))
+
+
+class SparseCategoricalCrossentropy(MeanMetricWrapper):
+    """Categorical cross-entropy with integer labels, averaged over samples.
+
+    Args:
+        name: Defaults to ``'sparse_categorical_crossentropy'``.
+        dtype: Defaults to ``config.floatx()``.
+        from_logits: whether ``y_pred`` are logits rather than probabilities. Defaults to False.
+    """
+
+    _direction = "down"
+
+    def __init__(self, name: str = "sparse_categorical_crossentropy", dtype: str | None = None,
+                 from_logits: bool = False):
+        super().__init__(sparse_categorical_crossentropy, name=name, dtype=dtype, from_logits=bool(from_logits))
+
+
+def _check_smoothing(cls: str, label_smoothing) -> None:
+    if not 0.0 <= float(label_smoothing) <= 1.0:
+        raise ValueError(f"{cls}: expected label_smoothing in [0, 1], received {label_smoothing!r}")
 
 
 class RootMeanSquaredError(Mean):
@@ -951,6 +1102,70 @@ class Recall(_PrecisionRecall):
         return self._output(_divide_no_nan(self.true_positives, self.true_positives + self.false_negatives))
 
 
+class _ConfusionCount(Metric):
+    """Weighted count of one confusion-matrix cell at one or several thresholds."""
+
+    _direction = None
+    _cell = 0  # index into (tp, fp, tn, fn)
+
+    def __init__(self, thresholds=None, name: str | None = None, dtype: str | None = None):
+        super().__init__(name=name, dtype=dtype)
+        self.init_thresholds = thresholds
+        self.thresholds = [0.5] if thresholds is None else _check_thresholds(type(self).__name__, thresholds)
+        self._single = thresholds is None or np.ndim(thresholds) == 0
+        self._order = np.argsort(self.thresholds, kind="stable")
+        self._sorted = np.asarray(self.thresholds, dtype=np.float64)[self._order]
+        self.reset_state()
+
+    def reset_state(self) -> None:
+        self.accumulator = np.zeros(len(self.thresholds))
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        """Add one batch's weighted count. y_true: binary labels; y_pred: probabilities, same shape."""
+        sample_weight = _apply_mask(y_pred, sample_weight)
+        yt, yp = _same_rank(_array(y_true), _float_array(y_pred))
+        if sample_weight is not None:
+            sample_weight = _broadcast_weight(self.name, sample_weight, yp.shape)
+        counts = _confusion_counts(yt, yp, self._sorted, sample_weight, self.name)
+        self.accumulator[self._order] += counts[self._cell]
+
+    def result(self):
+        return float(self.accumulator[0]) if self._single else self.accumulator.astype(self.dtype)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype, "thresholds": self.init_thresholds}
+
+
+class TruePositives(_ConfusionCount):
+    """Weighted number of true positives (label non-zero and ``y_pred > threshold``).
+
+    Args:
+        thresholds: a float in [0, 1] or a list of them. Defaults to 0.5.
+        name: Defaults to ``'true_positives'`` (made unique).
+        dtype: Defaults to ``config.floatx()``.
+    """
+
+    _cell = 0
+
+
+class FalsePositives(_ConfusionCount):
+    """Weighted number of false positives (label 0 and ``y_pred > threshold``). Args as TruePositives."""
+
+    _cell = 1
+
+
+class TrueNegatives(_ConfusionCount):
+    """Weighted number of true negatives (label 0 and ``y_pred <= threshold``). Args as TruePositives."""
+
+    _cell = 2
+
+
+class FalseNegatives(_ConfusionCount):
+    """Weighted number of false negatives (label non-zero, ``y_pred <= threshold``). Args as TruePositives."""
+
+    _cell = 3
+
+
 class AUC(Metric):
     """Area under the ROC or precision-recall curve, approximated on a grid of thresholds (as Keras).
 
@@ -1136,7 +1351,9 @@ _CLASSES: dict[str, type] = {
     for cls in (
         Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
         TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, Precision, Recall, AUC, MeanSquaredError,
-        MeanAbsoluteError, MeanAbsolutePercentageError, RootMeanSquaredError,
+        MeanAbsoluteError, MeanAbsolutePercentageError, RootMeanSquaredError, MeanSquaredLogarithmicError,
+        BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, TruePositives, FalsePositives,
+        TrueNegatives, FalseNegatives,
     )
 }
 
@@ -1145,6 +1362,7 @@ _FUNCTIONS: dict[str, Callable] = {
     for f in (
         accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,
         sparse_top_k_categorical_accuracy, mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
+        mean_squared_logarithmic_error, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy,
     )
 }
 
@@ -1168,6 +1386,15 @@ _NAMES: dict[str, type] = {
     "mape": MeanAbsolutePercentageError,
     "root_mean_squared_error": RootMeanSquaredError,
     "rmse": RootMeanSquaredError,
+    "mean_squared_logarithmic_error": MeanSquaredLogarithmicError,
+    "msle": MeanSquaredLogarithmicError,
+    "binary_crossentropy": BinaryCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "true_positives": TruePositives,
+    "false_positives": FalsePositives,
+    "true_negatives": TrueNegatives,
+    "false_negatives": FalseNegatives,
 }
 
 _ACCURACY_NAMES = ("accuracy", "acc")

@@ -315,3 +315,55 @@ def test_keras_mask_on_predictions_weights_samples():
 
 def test_module_is_exposed():
     assert neuronet.metrics.get("mae").name == "mae"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Cross-entropies, MSLE, confusion counts
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_crossentropy_metrics_match_sklearn_log_loss(rng):
+    y = rng.integers(0, 2, size=60)
+    p = rng.uniform(0.05, 0.95, size=60)
+    w = rng.uniform(0.2, 1, size=60)
+    bce = metrics.BinaryCrossentropy()
+    for s in _batches(60, 25):
+        bce.update_state(y[s, None], p[s, None], sample_weight=w[s])
+    assert bce.result() == pytest.approx(skm.log_loss(y, p, sample_weight=w), rel=1e-6)
+    logits = np.log(p / (1 - p))
+    assert metrics.BinaryCrossentropy(from_logits=True)(y, logits) == pytest.approx(skm.log_loss(y, p), rel=1e-6)
+
+    labels = rng.integers(0, 4, size=50)
+    probs = rng.dirichlet(np.ones(4), size=50)
+    expected = skm.log_loss(labels, probs, labels=np.arange(4))
+    assert metrics.CategoricalCrossentropy()(np.eye(4)[labels], probs) == pytest.approx(expected, rel=1e-6)
+    assert metrics.SparseCategoricalCrossentropy()(labels[:, None], probs) == pytest.approx(expected, rel=1e-6)
+    assert metrics.SparseCategoricalCrossentropy(from_logits=True)(labels, np.log(probs) + 3.0) == pytest.approx(
+        expected, rel=1e-6)
+    with pytest.raises(ValueError, match="label 7"):
+        metrics.SparseCategoricalCrossentropy()(np.array([0, 7]), probs[:2])
+
+
+def test_msle_and_confusion_counts_match_sklearn(rng):
+    y = rng.uniform(0, 3, size=(40, 2))
+    p = rng.uniform(0, 3, size=(40, 2))
+    assert metrics.get("msle")(y, p) == pytest.approx(skm.mean_squared_log_error(y, p))
+
+    labels = rng.integers(0, 2, size=70)
+    scores = rng.uniform(size=70)
+    w = rng.uniform(size=70)
+    tn, fp, fn, tp = skm.confusion_matrix(labels, scores > 0.5, sample_weight=w).ravel()
+    got = [metrics.get(name)(labels, scores, sample_weight=w)
+           for name in ("true_negatives", "false_positives", "false_negatives", "true_positives")]
+    np.testing.assert_allclose(got, [tn, fp, fn, tp])
+    many = metrics.TruePositives(thresholds=[0.9, 0.1])(labels, scores)
+    np.testing.assert_allclose(many, [np.sum((scores > 0.9) & (labels == 1)), np.sum((scores > 0.1) & (labels == 1))])
+
+
+def test_row_sample_weights_apply_to_every_column_in_confusion_metrics(rng):
+    y = rng.integers(0, 2, size=(30, 3))
+    p = rng.uniform(size=(30, 3))
+    w = rng.uniform(size=30)
+    expected = skm.precision_score(y.ravel(), (p > 0.5).ravel(), sample_weight=np.repeat(w, 3))
+    assert metrics.Precision()(y, p, sample_weight=w) == pytest.approx(expected)
+    assert metrics.Precision(thresholds=[0.5, 0.7])(y, p, sample_weight=w)[0] == pytest.approx(expected)

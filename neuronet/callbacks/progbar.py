@@ -167,7 +167,8 @@ class ProgbarLogger(Callback):
         bar = self._bar or self._open_bar()
         if self.target is None:
             bar.total = self.seen
-        final = self.target or self.seen
+        # The steps actually run: fewer than the target when training was stopped mid-epoch.
+        final = self.seen or self.target or 0
         if logs:
             bar.set_postfix_str(format_logs(logs), refresh=False)
         if final > bar.n:

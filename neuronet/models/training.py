@@ -32,10 +32,11 @@ __all__ = ["Model"]
 _WARNED: set = set()
 
 
-def _warn_once(message: str) -> None:
-    if message not in _WARNED:
-        _WARNED.add(message)
-        warnings.warn(message, UserWarning, stacklevel=3)
+def _warn_once(key: str, message: str) -> None:
+    """Warn about one kind of mistake (``key``) once per process, like Python's 'once' filter."""
+    if key not in _WARNED:
+        _WARNED.add(key)
+        warnings.warn(message, UserWarning, stacklevel=4)
 
 
 def _nonnegative_int(where: str, name: str, value, allow_none: bool = False, positive: bool = False):
@@ -192,11 +193,14 @@ class Model(Layer):
         from .. import losses, optimizers
         from .. import metrics as metrics_module
 
+        if isinstance(loss, (list, tuple, dict)):
+            if isinstance(loss, (list, tuple)) and len(loss) == 1:
+                loss = loss[0]
+            else:
+                raise ValueError("compile: one loss per output is not supported; a model trains one output with "
+                                 f"one loss, received loss={loss!r}")
         opt = optimizers.get(optimizer)
         loss_fn = None if loss is None else losses.get(loss)
-        if isinstance(loss, (list, tuple, dict)):
-            raise ValueError("compile: one loss per output is not supported; this model trains one output with "
-                             f"one loss, received loss={loss!r}")
         weight = 1.0
         if loss_weights is not None:
             if isinstance(loss_weights, (list, tuple)) and len(loss_weights) == 1:
@@ -266,23 +270,26 @@ class Model(Layer):
         units = self._output_units
         name = f"the output layer '{layer.name}'" if layer is not None else "the output"
         self._fused = False
+        logits_note = "treat probabilities as logits. Remove the activation or use from_logits=False"
         if activation is activations.softmax:
             if kind == "binary" and (units or 0) > 1:
-                _warn_once(f"{name} applies softmax over {units} units but the loss is binary_crossentropy: "
-                           "use categorical_crossentropy (one-hot labels) or sparse_categorical_crossentropy "
-                           "(integer labels), or a sigmoid output for independent labels")
+                _warn_once("softmax+binary",
+                           f"{name} applies softmax over {units} units but the loss is binary_crossentropy: use "
+                           "categorical_crossentropy (one-hot labels) or sparse_categorical_crossentropy (integer "
+                           "labels), or a sigmoid output for independent labels")
             if from_logits:
-                _warn_once(f"the loss has from_logits=True but {name} already applies softmax: the loss will "
-                           "treat probabilities as logits. Remove the activation or use from_logits=False")
+                _warn_once("softmax+from_logits", f"the loss has from_logits=True but {name} already applies "
+                           f"softmax: the loss will {logits_note}")
             elif kind in ("categorical", "sparse"):
                 self._fused = True
         elif activation is activations.sigmoid:
             if kind in ("categorical", "sparse") and not from_logits:
-                _warn_once(f"{name} applies sigmoid but the loss is {getattr(loss, 'name', kind)}: categorical "
+                _warn_once("sigmoid+categorical",
+                           f"{name} applies sigmoid but the loss is {getattr(loss, 'name', kind)}: categorical "
                            "cross-entropy expects a softmax output (probabilities summing to 1)")
             if from_logits:
-                _warn_once(f"the loss has from_logits=True but {name} already applies sigmoid: the loss will "
-                           "treat probabilities as logits. Remove the activation or use from_logits=False")
+                _warn_once("sigmoid+from_logits", f"the loss has from_logits=True but {name} already applies "
+                           f"sigmoid: the loss will {logits_note}")
             elif kind == "binary":
                 self._fused = True
         if self._fused:
@@ -640,7 +647,7 @@ class Model(Layer):
 
     def _run_evaluation(self, adapter, cbs, verbose: int, inside_fit: bool = False) -> dict:
         self._reset_metrics()
-        batch_hooks = _wants_batch_hooks(cbs, verbose, test=True)
+        batch_hooks = _wants_batch_hooks(cbs, verbose, kind="test")
         cbs.on_test_begin()
         loss_total, count = 0.0, 0
         for step, (xb, yb, swb) in enumerate(adapter.epoch()):
@@ -708,7 +715,8 @@ class Model(Layer):
                 xb = batch[0] if isinstance(batch, (tuple, list)) and len(batch) in (2, 3) else batch
                 return self._prepare_x(xb, where), None, None
 
-            batches = (b[0] for b in data_utils.IteratorAdapter(x, steps, convert).epoch())
+            source = data_utils.IteratorAdapter(x, steps, convert)
+            batches = (b[0] for b in source.epoch())
         else:
             xs = self._prepare_x(x, where)
             first = xs[0] if isinstance(xs, list) else xs
@@ -718,12 +726,25 @@ class Model(Layer):
                 data_utils.check_finite(a, f"{where}: x")
             self._check_features(xs, where)
             adapter = data_utils.ArrayAdapter(xs, None, None, batch_size, shuffle=False, steps=steps)
+            source = adapter
             batches = (b[0] for b in adapter.epoch())
+        from .. import callbacks as callbacks_module
+
+        verbose = _resolve_verbose(verbose)
+        cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self,
+                                            verbose=verbose, epochs=1, steps=source.steps)
+        hooks = _wants_batch_hooks(cbs, verbose, kind="predict")
         outputs = []
+        cbs.on_predict_begin()
         with no_grad():
-            for xb in batches:
+            for step, xb in enumerate(batches):
+                if hooks:
+                    cbs.on_predict_batch_begin(step)
                 out = self._forward(xb, training=False)
                 outputs.append([_numpy(o) for o in out] if isinstance(out, (list, tuple)) else _numpy(out))
+                if hooks:
+                    cbs.on_predict_batch_end(step, {"outputs": outputs[-1]})
+        cbs.on_predict_end()
         if not outputs:
             raise ValueError(f"{where}: received no data")
         if isinstance(outputs[0], list):  # several model outputs: one array each
@@ -780,6 +801,8 @@ class Model(Layer):
         """Class predictions as in Keras 2: for one output unit, ``(n, 1)`` int32 of ``p > 0.5``; for
         several units, the argmax of each row, shape ``(n,)``."""
         proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if isinstance(proba, list):
+            raise ValueError("predict_classes: the model has several outputs; use predict() and pick one")
         if proba.ndim >= 2 and proba.shape[-1] > 1:
             return proba.argmax(axis=-1)
         return (proba > 0.5).astype("int32")
@@ -822,14 +845,15 @@ def _validate_now(epoch: int, freq) -> bool:
     return (epoch + 1) in freq
 
 
-def _wants_batch_hooks(cbs, verbose: int, test: bool = False) -> bool:
+def _wants_batch_hooks(cbs, verbose: int, kind: str = "train") -> bool:
     """Whether any callback overrides a batch hook (History and epoch-only loggers do not): skipping
     the calls and the per-batch log dicts otherwise keeps the loop lean."""
     from .. import callbacks as callbacks_module
 
     base = callbacks_module.Callback
-    hooks = (("on_test_batch_begin", "on_test_batch_end") if test
-             else ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end"))
+    hooks = {"test": ("on_test_batch_begin", "on_test_batch_end"),
+             "predict": ("on_predict_batch_begin", "on_predict_batch_end"),
+             "train": ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")}[kind]
     for cb in getattr(cbs, "callbacks", []):
         for hook in hooks:
             if getattr(type(cb), hook, None) is not getattr(base, hook, None):

@@ -1,0 +1,151 @@
+"""Functional Model(inputs, outputs): graph recording, execution, parity with Sequential, several
+inputs/outputs, shared layers, errors, summary; and subclassed models."""
+
+import numpy as np
+import pytest
+
+from neuronet import layers, ops
+from neuronet.autograd import Tensor
+from neuronet.models import Functional, Model, Sequential
+
+
+def pair():
+    """A Sequential and a functional model with the same architecture and the same weights."""
+    seq = Sequential([layers.Dense(16, activation="relu", input_dim=8), layers.Dropout(0.2),
+                      layers.Dense(3, activation="softmax")])
+    inputs = layers.Input(shape=(8,))
+    x = layers.Dense(16, activation="relu")(inputs)
+    x = layers.Dropout(0.2)(x)
+    outputs = layers.Dense(3, activation="softmax")(x)
+    fun = Model(inputs, outputs)
+    fun.set_weights(seq.get_weights())
+    return seq, fun
+
+
+def test_model_with_inputs_is_functional():
+    _, fun = pair()
+    assert isinstance(fun, Functional) and isinstance(fun, Model)
+    assert fun.input_shape == (None, 8) and fun.output_shape == (None, 3)
+    assert [type(layer).__name__ for layer in fun.layers] == ["Dense", "Dropout", "Dense"]
+    assert fun.count_params() == 8 * 16 + 16 + 16 * 3 + 3
+
+
+def test_same_result_as_sequential_for_same_weights(blobs):
+    X, y = blobs
+    seq, fun = pair()
+    np.testing.assert_allclose(fun.predict(X, verbose=0), seq.predict(X, verbose=0), rtol=1e-6)
+    for model in (seq, fun):
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    import neuronet
+
+    neuronet.utils.set_random_seed(3)
+    h1 = seq.fit(X, y, epochs=2, batch_size=16, verbose=0)
+    neuronet.utils.set_random_seed(3)
+    h2 = fun.fit(X, y, epochs=2, batch_size=16, verbose=0)
+    np.testing.assert_allclose(h1.history["loss"], h2.history["loss"], rtol=1e-6)
+    for a, b in zip(seq.get_weights(), fun.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_calling_functional_model_eagerly_returns_tensor():
+    _, fun = pair()
+    y = fun(np.ones((2, 8)))
+    assert isinstance(y, Tensor) and y.shape == (2, 3)
+    with pytest.raises(ValueError, match=r"expected shape \(None, 8\)"):
+        fun(np.ones((2, 5)))
+
+
+def test_two_inputs_and_shared_layer(blobs):
+    X, y = blobs
+    a, b = layers.Input(shape=(8,)), layers.Input(shape=(8,))
+    shared = layers.Dense(4, activation="tanh")
+    merged = layers.Lambda(lambda xs: xs[0] + xs[1])([shared(a), shared(b)])
+    out = layers.Dense(3, activation="softmax")(merged)
+    model = Model([a, b], out)
+    assert len(model.weights) == 4  # the shared Dense counts once
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit([X, X * 0.5], y, epochs=2, verbose=0)
+    assert len(history.history["loss"]) == 2
+    assert model.predict([X, X], verbose=0).shape == (150, 3)
+    with pytest.raises(ValueError, match="2 inputs"):
+        model.predict(X, verbose=0)
+
+
+def test_two_outputs_predict_a_list():
+    inputs = layers.Input(shape=(4,))
+    h = layers.Dense(5)(inputs)
+    model = Model(inputs=inputs, outputs=[layers.Dense(1)(h), layers.Dense(2)(h)])
+    out = model.predict(np.ones((3, 4)), verbose=0)
+    assert [o.shape for o in out] == [(3, 1), (3, 2)]
+    with pytest.raises(ValueError, match="one loss"):
+        model.compile("adam", loss=["mse", "mse"])
+
+
+def test_graph_disconnected_is_reported():
+    a, b = layers.Input(shape=(3,)), layers.Input(shape=(3,))
+    out = layers.Lambda(lambda xs: xs[0] * xs[1])([a, b])
+    with pytest.raises(ValueError, match="disconnected"):
+        Model(a, out)
+
+
+def test_inputs_must_be_keras_tensors():
+    with pytest.raises(TypeError, match="KerasTensor"):
+        Model(np.ones((2, 3)), layers.Input(shape=(3,)))
+
+
+def test_functional_summary_lists_input_layer():
+    _, fun = pair()
+    lines = []
+    fun.summary(print_fn=lines.append)
+    text = "\n".join(lines)
+    assert "(InputLayer)" in text and "(None, 8)" in text and "(None, 16)" in text and "Total params: 195" in text
+
+
+def test_nested_functional_model_as_layer():
+    _, inner = pair()
+    inputs = layers.Input(shape=(8,))
+    outer = Model(inputs, layers.Dense(1)(inner(inputs)))
+    assert outer.predict(np.ones((2, 8)), verbose=0).shape == (2, 1)
+
+
+# ----------------------------------------------------------------------------- subclassed
+class TwoLayer(Model):
+    def __init__(self, units=3):
+        super().__init__()
+        self.hidden = layers.Dense(16, activation="relu")
+        self.out = layers.Dense(units, activation="softmax")
+
+    def call(self, inputs, training=None):
+        return self.out(self.hidden(inputs))
+
+
+def test_subclassed_model_trains_with_the_same_loop(blobs):
+    X, y = blobs
+    model = TwoLayer()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(X, y, epochs=15, batch_size=16, verbose=0)
+    assert history.history["accuracy"][-1] > 0.9
+    assert [w.path for w in model.weights][:2] == ["dense/kernel", "dense/bias"]
+    assert model.predict(X[:4], verbose=0).shape == (4, 3)
+
+
+def test_subclassed_model_with_custom_ops():
+    class Residual(Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(4)
+
+        def call(self, inputs):
+            return ops.tanh(self.dense(inputs)) + inputs
+
+    model = Residual()
+    y = model(np.ones((2, 4)))
+    assert y.shape == (2, 4) and model.built
+
+
+def test_subclassed_model_rejects_inputs_arguments():
+    class Bare(Model):
+        pass
+
+    with pytest.raises(TypeError, match="subclassed"):
+        Bare(layers.Input(shape=(3,)))

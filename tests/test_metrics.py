@@ -367,3 +367,10 @@ def test_row_sample_weights_apply_to_every_column_in_confusion_metrics(rng):
     expected = skm.precision_score(y.ravel(), (p > 0.5).ravel(), sample_weight=np.repeat(w, 3))
     assert metrics.Precision()(y, p, sample_weight=w) == pytest.approx(expected)
     assert metrics.Precision(thresholds=[0.5, 0.7])(y, p, sample_weight=w)[0] == pytest.approx(expected)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(metrics, extraglobs={"np": np}, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 10 and result.failed == 0

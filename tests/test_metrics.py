@@ -374,3 +374,24 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(metrics, extraglobs={"np": np}, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 10 and result.failed == 0
+
+
+@pytest.mark.parametrize("fn", [metrics.binary_accuracy, metrics.mean_squared_error, metrics.mean_absolute_error,
+                                metrics.mean_absolute_percentage_error, metrics.mean_squared_logarithmic_error,
+                                metrics.binary_crossentropy, metrics.accuracy])
+def test_per_sample_functions_keep_float32(rng, fn):
+    y = rng.integers(0, 2, size=(8, 3)).astype(np.float32)
+    p = rng.uniform(0.1, 0.9, size=(8, 3)).astype(np.float32)
+    out = fn(y, p)
+    assert out.shape == (8,) and out.dtype == np.float32
+
+
+def test_crossentropy_keeps_input_precision_and_runs_in_float64(rng, float64):
+    labels = rng.integers(0, 3, size=8)
+    p = rng.dirichlet(np.ones(3), size=8)
+    onehot32, p32 = np.eye(3, dtype=np.float32)[labels], p.astype(np.float32)
+    assert metrics.categorical_crossentropy(onehot32, p32).dtype == np.float32
+    assert metrics.categorical_crossentropy(np.eye(3)[labels], p).dtype == np.float64
+    assert metrics.categorical_accuracy(np.eye(3)[labels], p).dtype == np.float64  # floatx is float64 here
+    expected = -np.mean(np.log(p[np.arange(8), labels]))
+    assert metrics.SparseCategoricalCrossentropy()(labels, p) == pytest.approx(expected)

@@ -395,3 +395,36 @@ def test_crossentropy_keeps_input_precision_and_runs_in_float64(rng, float64):
     assert metrics.categorical_accuracy(np.eye(3)[labels], p).dtype == np.float64  # floatx is float64 here
     expected = -np.mean(np.log(p[np.arange(8), labels]))
     assert metrics.SparseCategoricalCrossentropy()(labels, p) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("average", [None, "micro", "macro", "weighted"])
+def test_f1_score_matches_sklearn_multilabel(rng, average):
+    y = rng.integers(0, 2, size=(60, 4))
+    p = rng.uniform(size=(60, 4))
+    m = metrics.F1Score(average=average, threshold=0.5)
+    for s in _batches(60, 25):
+        m.update_state(y[s], p[s])
+    expected = skm.f1_score(y, (p > 0.5).astype(int), average=average, zero_division=0)
+    np.testing.assert_allclose(m.result(), expected, atol=1e-5)
+
+
+def test_fbeta_argmax_mode_matches_sklearn_multiclass(rng):
+    labels = rng.integers(0, 3, size=50)
+    p = rng.dirichlet(np.ones(3), size=50)
+    w = rng.uniform(size=50)
+    got = metrics.FBetaScore(beta=2.0, average="macro")(np.eye(3)[labels], p, sample_weight=w)
+    expected = skm.fbeta_score(labels, p.argmax(1), beta=2.0, average="macro", sample_weight=w)
+    assert got == pytest.approx(expected, abs=1e-5)
+
+
+def test_r2_score_matches_sklearn(rng):
+    y = rng.normal(size=(80, 2))
+    p = y + rng.normal(scale=0.5, size=(80, 2))
+    w = rng.uniform(size=80)
+    for aggregation, sk in (("uniform_average", "uniform_average"), ("variance_weighted_average", "variance_weighted"),
+                            (None, "raw_values")):
+        m = metrics.R2Score(class_aggregation=aggregation)
+        for s in _batches(80, 30):
+            m.update_state(y[s], p[s], sample_weight=w[s])
+        np.testing.assert_allclose(m.result(), skm.r2_score(y, p, sample_weight=w, multioutput=sk), rtol=1e-6)
+    assert metrics.get("r2_score")(y[:, 0], p[:, 0]) == pytest.approx(skm.r2_score(y[:, 0], p[:, 0]))

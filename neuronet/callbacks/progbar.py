@@ -81,7 +81,6 @@ class ProgbarLogger(Callback):
         self._called_in_fit = False
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._epoch = epoch
         if self.verbose == 1 and self.epochs > 1:
             sys.stdout.write(f"Epoch {epoch + 1}/{self.epochs}\n")
         self._start_progress()

@@ -57,7 +57,7 @@ def _to_pred(y_pred, dtype=None) -> Tensor:
         y_pred = Tensor(y_pred)
     if dtype is not None and y_pred.dtype != dtype:
         y_pred = ops.cast(y_pred, dtype)
-    elif not np.issubdtype(y_pred.dtype, np.floating):
+    elif y_pred.dtype.kind != "f":
         y_pred = ops.cast(y_pred, config.floatx())
     return y_pred
 
@@ -117,8 +117,12 @@ def mean_squared_error(y_true, y_pred) -> Tensor:
     Returns:
         Tensor of shape ``(batch, d0, .., dN-1)``.
     """
+    return _mean_squared_error(y_true, y_pred)
+
+
+def _mean_squared_error(y_true, y_pred, mean_all: bool = False) -> Tensor:
     y_true, y_pred = _prepare(y_true, y_pred, "mean_squared_error")
-    return kernels.mean_squared_difference(y_pred, y_true, axis=-1)
+    return kernels.mean_squared_difference(y_pred, y_true, axis=-1, mean_all=mean_all)
 
 
 def mean_absolute_error(y_true, y_pred) -> Tensor:
@@ -161,13 +165,17 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothi
     Returns:
         Tensor of shape ``(batch, d0, .., dN-1)``.
     """
+    return _binary_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis)
+
+
+def _binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1, mean_all=False):
     label_smoothing = _check_smoothing("binary_crossentropy", label_smoothing)
     y_true, y_pred = _prepare(y_true, y_pred, "binary_crossentropy")
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
-        return kernels.sigmoid_binary_crossentropy(y_pred, y_true, axis=axis)
-    return kernels.binary_crossentropy_probs(y_pred, y_true, axis=axis, epsilon=config.epsilon())
+        return kernels.sigmoid_binary_crossentropy(y_pred, y_true, axis=axis, mean_all=mean_all)
+    return kernels.binary_crossentropy_probs(y_pred, y_true, axis=axis, epsilon=config.epsilon(), mean_all=mean_all)
 
 
 def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing: bool = False, alpha: float = 0.25,
@@ -216,6 +224,10 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False, label_sm
     Returns:
         Tensor with ``axis`` removed, e.g. ``(batch,)``.
     """
+    return _categorical_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis)
+
+
+def _categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1, mean_all=False):
     label_smoothing = _check_smoothing("categorical_crossentropy", label_smoothing)
     y_pred = _to_pred(y_pred)
     y_true = _to_true(y_true, y_pred)
@@ -229,8 +241,9 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False, label_sm
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
     if from_logits:
-        return kernels.softmax_crossentropy(y_pred, y_true, axis=axis)
-    return kernels.categorical_crossentropy_probs(y_pred, y_true, axis=axis, epsilon=config.epsilon())
+        return kernels.softmax_crossentropy(y_pred, y_true, axis=axis, mean_all=mean_all)
+    return kernels.categorical_crossentropy_probs(y_pred, y_true, axis=axis, epsilon=config.epsilon(),
+                                                  mean_all=mean_all)
 
 
 def _check_labels(labels: np.ndarray, classes: int, ignore_class, name: str) -> np.ndarray:
@@ -245,6 +258,8 @@ def _check_labels(labels: np.ndarray, classes: int, ignore_class, name: str) -> 
                 raise ValueError(
                     f"{name}: expected integer class labels, received {labels[idx].item()!r} at index {idx}"
                 )
+    if not labels.size or (labels.min() >= 0 and labels.max() < classes):
+        return labels.astype(np.intp, copy=False)
     bad = (labels < 0) | (labels >= classes)
     if ignore_class is not None:
         bad &= labels != ignore_class
@@ -280,6 +295,11 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, i
     Raises:
         ValueError: if a label is outside ``[0, classes)`` or not an integer.
     """
+    return _sparse_categorical_crossentropy(y_true, y_pred, from_logits, ignore_class, axis)
+
+
+def _sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1,
+                                     mean_all=False):
     name = "sparse_categorical_crossentropy"
     y_pred = _to_pred(y_pred)
     labels = np.asarray(_data(y_true))
@@ -300,12 +320,14 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, i
     if ignore_class is not None:
         valid = labels != ignore_class
         labels = np.where(valid, labels, 0)
+    mean_all = mean_all and valid is None
     if from_logits:
-        res = kernels.sparse_softmax_crossentropy(y_pred, labels)
+        res = kernels.sparse_softmax_crossentropy(y_pred, labels, mean_all=mean_all)
     else:
         onehot = np.zeros(y_pred.shape, dtype=y_pred.dtype)
         np.put_along_axis(onehot, labels[..., None], 1.0, axis=-1)
-        res = kernels.categorical_crossentropy_probs(y_pred, onehot, axis=-1, epsilon=config.epsilon())
+        res = kernels.categorical_crossentropy_probs(y_pred, onehot, axis=-1, epsilon=config.epsilon(),
+                                                     mean_all=mean_all)
     if valid is not None:
         res = ops.where(valid, res, np.zeros((), res.dtype))
         res._keras_mask = valid
@@ -433,9 +455,15 @@ class Loss:
     def call(self, y_true, y_pred) -> Tensor:  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__}.call is not implemented")
 
+    # a function computing the unweighted 'sum_over_batch_size' value in one fused op, if there is one
+    _mean_all_fn = None
+
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         y_pred = _to_pred(y_pred, self.dtype)
         in_mask = getattr(y_pred, "_keras_mask", None)
+        if (self._mean_all_fn is not None and sample_weight is None and in_mask is None
+                and self.reduction in ("sum_over_batch_size", "mean")):
+            return self._mean_all_fn(y_true, y_pred, **self._fn_kwargs, mean_all=True)
         values = self.call(y_true, y_pred)
         out_mask = getattr(values, "_keras_mask", None)
         mask = out_mask if in_mask is None else (in_mask if out_mask is None else np.logical_and(in_mask, out_mask))
@@ -530,6 +558,8 @@ class LossFunctionWrapper(Loss):
 class MeanSquaredError(LossFunctionWrapper):
     """Mean of ``(y_true - y_pred)²``. Name 'mean_squared_error'."""
 
+    _mean_all_fn = staticmethod(_mean_squared_error)
+
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
         super().__init__(mean_squared_error, reduction=reduction, name=name, dtype=dtype)
 
@@ -570,6 +600,8 @@ class BinaryCrossentropy(LossFunctionWrapper):
         >>> loss = BinaryCrossentropy(from_logits=True)
         >>> loss(np.array([[0.0], [1.0]]), Tensor([[-2.0], [3.0]]))     # scalar Tensor
     """
+
+    _mean_all_fn = staticmethod(_binary_crossentropy)
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
                  reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
@@ -614,6 +646,8 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         reduction, name ('categorical_crossentropy'), dtype: as :class:`Loss`.
     """
 
+    _mean_all_fn = staticmethod(_categorical_crossentropy)
+
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
                  reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
         label_smoothing = _check_smoothing("CategoricalCrossentropy", label_smoothing)
@@ -634,6 +668,8 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         reduction, name ('sparse_categorical_crossentropy'), dtype: as :class:`Loss`.
     """
 
+    _mean_all_fn = staticmethod(_sparse_categorical_crossentropy)
+
     def __init__(self, from_logits: bool = False, ignore_class: int | None = None, axis: int = -1,
                  reduction="sum_over_batch_size", name="sparse_categorical_crossentropy", dtype=None):
         ignore_class = None if ignore_class is None else int(ignore_class)
@@ -642,6 +678,8 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         self.from_logits = bool(from_logits)
         self.ignore_class = ignore_class
         self.axis = int(axis)
+        if ignore_class is not None:
+            self._mean_all_fn = None  # the mean runs over the kept entries only: the general path
 
 
 class Huber(LossFunctionWrapper):

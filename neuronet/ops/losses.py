@@ -11,8 +11,10 @@ per-sample loss in one pass and backpropagates the short closed form instead:
     categorical_crossentropy_probs  probabilities p (normalized, then clipped like Keras)
 
 Every kernel reduces over the class axis itself (mean for binary, sum for categorical), so it returns
-one loss per sample, ready for the weighting and batch reduction in :mod:`neuronet.losses`. Targets
-are constants as a rule; a gradient for them is still returned when they require one.
+one loss per sample, ready for the weighting and batch reduction in :mod:`neuronet.losses`. With
+``mean_all=True`` it also averages those per-sample losses and returns a scalar: the unweighted
+``'sum_over_batch_size'`` loss in a single op, the training loop's common case. Targets are constants
+as a rule; a gradient for them is still returned when they require one.
 """
 
 from __future__ import annotations
@@ -27,23 +29,35 @@ __all__ = [
 ]
 
 
-def _spread(gy, axis):
-    """The per-sample gradient ``gy`` with the reduced ``axis`` put back, to broadcast over it."""
+def _spread(gy, axis, count):
+    """The output gradient made to broadcast over the input: the reduced ``axis`` put back, or, for
+    a ``mean_all`` scalar (``count`` per-sample losses averaged), divided by ``count``."""
+    if count:
+        return gy * (1.0 / count)
     return np.expand_dims(gy, axis)
+
+
+def _finish(per_sample, mean_all: bool):
+    """``per_sample``, or its mean as a 0-d array when ``mean_all``; also the count averaged (0 if not)."""
+    if not mean_all:
+        return per_sample, 0
+    n = per_sample.size
+    return np.asarray(per_sample.sum() * (1.0 / n) if n else per_sample.sum(), dtype=per_sample.dtype), n
 
 
 class SigmoidBinaryCrossentropy(Function):
     # l = mean over axis of  max(x, 0) - x·z + log(1 + e^-|x|)     (= -z log σ(x) - (1-z) log(1-σ(x)))
     # dx = gy · (σ(x) - z) / n,   dz = -gy · x / n                  (n = size of the averaged axis)
-    def forward(self, x, z, axis=-1):
+    def forward(self, x, z, axis=-1, mean_all=False):
         e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
         elem = np.maximum(x, 0) - x * z
         elem += np.log1p(e)
         self.x, self.z, self.e, self.axis, self.n = x, z, e, axis, x.shape[axis]
-        return np.mean(elem, axis=axis)
+        out, self.count = _finish(elem.sum(axis=axis) * (1.0 / self.n), mean_all)
+        return out
 
     def backward(self, gy):
-        g = _spread(gy, self.axis) / self.n
+        g = _spread(gy, self.axis, self.count) * (1.0 / self.n)
         gx = gz = None
         if self.needs_input_grad[0]:
             # σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0, with e = e^-|x|
@@ -59,19 +73,21 @@ class SoftmaxCrossentropy(Function):
     # l = -Σ_c y_c · log_softmax(x)_c        log_softmax(x) = (x - m) - log Σ e^(x - m),  m = max x
     # dx = gy · (softmax(x) · Σ_c y_c - y)    (= softmax(x) - y for targets summing to 1)
     # dy = -gy · log_softmax(x)
-    def forward(self, x, y, axis=-1):
+    def forward(self, x, y, axis=-1, mean_all=False):
         shifted = x - np.max(x, axis=axis, keepdims=True)
         e = np.exp(shifted)
         total = np.sum(e, axis=axis, keepdims=True)
         log_p = shifted
         log_p -= np.log(total)
-        self.p = e / total
+        e /= total
+        self.p = e
         self.y, self.axis = y, axis
         self.log_p = log_p
-        return -np.sum(y * log_p, axis=axis)
+        out, self.count = _finish(-np.sum(y * log_p, axis=axis), mean_all)
+        return out
 
     def backward(self, gy):
-        g = _spread(gy, self.axis)
+        g = _spread(gy, self.axis, self.count)
         gx = gyy = None
         if self.needs_input_grad[0]:
             y = self.y
@@ -86,35 +102,39 @@ class SoftmaxCrossentropy(Function):
 class SparseSoftmaxCrossentropy(Function):
     # l = -log_softmax(x)[k]      (classes on the last axis, k an integer label per sample)
     # dx = gy · (softmax(x) - onehot(k))
-    def forward(self, x, labels):
-        shifted = x - np.max(x, axis=-1, keepdims=True)
+    def forward(self, x, labels, mean_all=False):
+        x2 = x.reshape(-1, x.shape[-1])  # rows of classes (a view when x is contiguous)
+        rows, k = np.arange(x2.shape[0]), labels.reshape(-1)
+        shifted = x2 - x2.max(axis=-1, keepdims=True)
         e = np.exp(shifted)
-        total = np.sum(e, axis=-1, keepdims=True)
-        picked = np.take_along_axis(shifted, labels[..., None], axis=-1)[..., 0]
-        self.e, self.total, self.labels = e, total, labels
-        return np.log(total[..., 0]) - picked
+        total = e.sum(axis=-1, keepdims=True)
+        self.e, self.total, self.rows, self.k, self.shape = e, total, rows, k, x.shape
+        per = np.log(total[:, 0])
+        per -= shifted[rows, k]
+        out, self.count = _finish(per.reshape(labels.shape), mean_all)
+        return out
 
     def backward(self, gy):
         p = self.e / self.total  # softmax(x)
-        rows = np.ogrid[tuple(slice(n) for n in self.labels.shape)]
-        p[(*rows, self.labels)] -= 1
-        p *= gy[..., None]
-        return p, None
+        p[self.rows, self.k] -= 1
+        p *= gy * (1.0 / self.count) if self.count else gy.reshape(-1, 1)
+        return p.reshape(self.shape), None
 
 
 class BinaryCrossentropyProbs(Function):
     # c = clip(p, ε, 1-ε);   l = mean over axis of  -(z log c + (1-z) log(1-c))      (Keras, ε = 1e-7)
     # dp = gy · (c - z) / (c (1 - c)) / n  where ε ≤ p ≤ 1-ε, else 0;   dz = gy · (log(1-c) - log c) / n
-    def forward(self, p, z, axis=-1, epsilon=1e-7):
+    def forward(self, p, z, axis=-1, epsilon=1e-7, mean_all=False):
         c = np.clip(p, epsilon, 1.0 - epsilon)
         log_c, log_1mc = np.log(c), np.log1p(-c)
         elem = z * log_c
         elem += (1 - z) * log_1mc
         self.p, self.c, self.z, self.axis, self.n, self.eps = p, c, z, axis, p.shape[axis], epsilon
-        return -np.mean(elem, axis=axis)
+        out, self.count = _finish(elem.sum(axis=axis) * (-1.0 / self.n), mean_all)
+        return out
 
     def backward(self, gy):
-        g = _spread(gy, self.axis) / self.n
+        g = _spread(gy, self.axis, self.count) * (1.0 / self.n)
         gp = gz = None
         if self.needs_input_grad[0]:
             c = self.c
@@ -128,16 +148,17 @@ class BinaryCrossentropyProbs(Function):
 class CategoricalCrossentropyProbs(Function):
     # q = p / Σp;  c = clip(q, ε, 1-ε);  l = -Σ_c y_c log c_c                         (Keras, ε = 1e-7)
     # dq = -y / c where ε ≤ q ≤ 1-ε (else 0);   dp = gy · (dq - Σ_c dq_c q_c) / Σp;   dy = -gy · log c
-    def forward(self, p, y, axis=-1, epsilon=1e-7):
+    def forward(self, p, y, axis=-1, epsilon=1e-7, mean_all=False):
         s = np.sum(p, axis=axis, keepdims=True)
         q = p / s
         c = np.clip(q, epsilon, 1.0 - epsilon)
         log_c = np.log(c)
         self.s, self.q, self.c, self.y, self.axis, self.eps, self.log_c = s, q, c, y, axis, epsilon, log_c
-        return -np.sum(y * log_c, axis=axis)
+        out, self.count = _finish(-np.sum(y * log_c, axis=axis), mean_all)
+        return out
 
     def backward(self, gy):
-        g = _spread(gy, self.axis)
+        g = _spread(gy, self.axis, self.count)
         gp = gyy = None
         if self.needs_input_grad[0]:
             q = self.q
@@ -149,7 +170,7 @@ class CategoricalCrossentropyProbs(Function):
         return gp, gyy
 
 
-def sigmoid_binary_crossentropy(logits, targets, axis: int = -1) -> Tensor:
+def sigmoid_binary_crossentropy(logits, targets, axis: int = -1, mean_all: bool = False) -> Tensor:
     """Binary cross-entropy from logits, averaged over ``axis``, exact for any logit.
 
     ``mean(max(x, 0) - x·z + log(1 + exp(-|x|)), axis)``, which equals
@@ -159,14 +180,15 @@ def sigmoid_binary_crossentropy(logits, targets, axis: int = -1) -> Tensor:
         logits: Tensor ``x`` of any shape.
         targets: ``z``, same shape as ``logits``, values in [0, 1].
         axis: the axis averaged over. Defaults to -1.
+        mean_all: return the mean over all samples (a scalar) instead. Defaults to False.
 
     Returns:
-        Tensor of ``logits.shape`` without ``axis``.
+        Tensor of ``logits.shape`` without ``axis`` (a scalar with ``mean_all``).
     """
-    return SigmoidBinaryCrossentropy.apply(logits, targets, axis=axis)
+    return SigmoidBinaryCrossentropy.apply(logits, targets, axis=axis, mean_all=mean_all)
 
 
-def softmax_crossentropy(logits, targets, axis: int = -1) -> Tensor:
+def softmax_crossentropy(logits, targets, axis: int = -1, mean_all: bool = False) -> Tensor:
     """Categorical cross-entropy from logits: ``-Σ y · log_softmax(x)`` over ``axis``.
 
     The log-softmax subtracts the maximum first, so any logits are safe. Gradient
@@ -176,52 +198,57 @@ def softmax_crossentropy(logits, targets, axis: int = -1) -> Tensor:
         logits: Tensor of shape ``(..., classes, ...)``.
         targets: same shape, a distribution over ``axis`` (one-hot or smoothed).
         axis: the class axis. Defaults to -1.
+        mean_all: return the mean over all samples (a scalar) instead. Defaults to False.
 
     Returns:
-        Tensor of ``logits.shape`` without ``axis``.
+        Tensor of ``logits.shape`` without ``axis`` (a scalar with ``mean_all``).
     """
-    return SoftmaxCrossentropy.apply(logits, targets, axis=axis)
+    return SoftmaxCrossentropy.apply(logits, targets, axis=axis, mean_all=mean_all)
 
 
-def sparse_softmax_crossentropy(logits, labels) -> Tensor:
+def sparse_softmax_crossentropy(logits, labels, mean_all: bool = False) -> Tensor:
     """Cross-entropy from logits and integer labels: ``log Σ e^x - x[label]``, classes on the last axis.
 
     Args:
         logits: Tensor of shape ``(..., classes)``.
         labels: integer ndarray of shape ``(...)`` with values in ``[0, classes)`` (not checked here;
             :func:`neuronet.losses.sparse_categorical_crossentropy` checks them).
+        mean_all: return the mean over all samples (a scalar) instead. Defaults to False.
 
     Returns:
-        Tensor of shape ``(...)``. Gradient ``softmax(x) - onehot(label)``.
+        Tensor of shape ``(...)`` (a scalar with ``mean_all``). Gradient ``softmax(x) - onehot(label)``.
     """
     labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels).astype(np.intp, copy=False)
-    return SparseSoftmaxCrossentropy.apply(logits, labels)
+    return SparseSoftmaxCrossentropy.apply(logits, labels, mean_all=mean_all)
 
 
-def binary_crossentropy_probs(probs, targets, axis: int = -1, epsilon: float = 1e-7) -> Tensor:
+def binary_crossentropy_probs(probs, targets, axis: int = -1, epsilon: float = 1e-7,
+                              mean_all: bool = False) -> Tensor:
     """Binary cross-entropy from probabilities, clipped to ``[ε, 1-ε]`` as Keras does, averaged over ``axis``.
 
     ``mean(-(z·log c + (1-z)·log(1-c)), axis)`` with ``c = clip(p, ε, 1-ε)``; the gradient is 0 where
     ``p`` was clipped.
     """
-    return BinaryCrossentropyProbs.apply(probs, targets, axis=axis, epsilon=float(epsilon))
+    return BinaryCrossentropyProbs.apply(probs, targets, axis=axis, epsilon=float(epsilon), mean_all=mean_all)
 
 
-def categorical_crossentropy_probs(probs, targets, axis: int = -1, epsilon: float = 1e-7) -> Tensor:
+def categorical_crossentropy_probs(probs, targets, axis: int = -1, epsilon: float = 1e-7,
+                                   mean_all: bool = False) -> Tensor:
     """Categorical cross-entropy from probabilities, as Keras computes it: ``p`` is divided by its sum
     over ``axis``, clipped to ``[ε, 1-ε]``, and ``-Σ y·log`` of it is returned."""
-    return CategoricalCrossentropyProbs.apply(probs, targets, axis=axis, epsilon=float(epsilon))
+    return CategoricalCrossentropyProbs.apply(probs, targets, axis=axis, epsilon=float(epsilon), mean_all=mean_all)
 
 
 class MeanSquaredDifference(Function):
     # l = mean over axis of (a - b)²        da = gy · 2 (a - b) / n,   db = -da
-    def forward(self, a, b, axis=-1):
+    def forward(self, a, b, axis=-1, mean_all=False):
         d = a - b
         self.d, self.axis, self.n = d, axis, d.shape[axis]
-        return np.mean(d * d, axis=axis)
+        out, self.count = _finish(np.sum(d * d, axis=axis) * (1.0 / self.n), mean_all)
+        return out
 
     def backward(self, gy):
-        g = self.d * (_spread(gy, self.axis) * (2.0 / self.n))
+        g = self.d * (_spread(gy, self.axis, self.count) * (2.0 / self.n))
         return (g if self.needs_input_grad[0] else None), (-g if self.needs_input_grad[1] else None)
 
 
@@ -239,9 +266,10 @@ class LogCosh(Function):
         return gy * np.tanh(self.x)
 
 
-def mean_squared_difference(x1, x2, axis: int = -1) -> Tensor:
-    """``mean((x1 - x2)², axis)`` in one op: the per-sample mean squared error."""
-    return MeanSquaredDifference.apply(x1, x2, axis=axis)
+def mean_squared_difference(x1, x2, axis: int = -1, mean_all: bool = False) -> Tensor:
+    """``mean((x1 - x2)², axis)`` in one op: the per-sample mean squared error (its mean, a scalar,
+    with ``mean_all``)."""
+    return MeanSquaredDifference.apply(x1, x2, axis=axis, mean_all=mean_all)
 
 
 def log_cosh(x) -> Tensor:

@@ -61,7 +61,9 @@ def _assert_twins(fused, composed, inputs):
     (ya * w).sum().backward()
     (yb * w).sum().backward()
     for ta, tb in zip(a, b):
-        np.testing.assert_allclose(ta.grad, tb.grad, rtol=1e-8, atol=1e-10)
+        assert (ta.grad is None) == (tb.grad is None)
+        if ta.grad is not None:
+            np.testing.assert_allclose(ta.grad, tb.grad, rtol=1e-8, atol=1e-10)
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -184,3 +186,20 @@ def test_kernels_match_torch(rng):
          lambda a: F.cross_entropy(a, torch.tensor(labels), reduction="none"), x)
     p = rng.uniform(0.05, 0.95, size=(6, 4))
     both(K.binary_crossentropy_probs, lambda a, b: F.binary_cross_entropy(a, b, reduction="none").mean(-1), p, z)
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (2, 3, 5)])
+def test_mean_all_is_the_mean_of_the_per_sample_losses(shape, rng):
+    x, z, p = _logits(rng, shape), rng.uniform(size=shape), _probs(rng, shape)
+    labels = rng.integers(0, shape[-1], size=shape[:-1])
+    cases = [
+        (lambda a, b, **k: K.sigmoid_binary_crossentropy(a, b, **k), x, z),
+        (lambda a, b, **k: K.softmax_crossentropy(a, b, **k), x, _onehot(rng, shape)),
+        (lambda a, b, **k: K.binary_crossentropy_probs(a, b, **k), rng.uniform(0.1, 0.9, size=shape), z),
+        (lambda a, b, **k: K.categorical_crossentropy_probs(a, b, **k), p, _onehot(rng, shape)),
+        (lambda a, b, **k: K.mean_squared_difference(a, b, **k), x, z),
+        (lambda a, b, **k: K.sparse_softmax_crossentropy(a, labels, **k) + 0 * b.sum(), x, z),
+    ]
+    for fn, a, b in cases:
+        assert gradcheck(lambda u, v: fn(u, v, mean_all=True), [a, b])
+        _assert_twins(lambda u, v: fn(u, v, mean_all=True), lambda u, v: ops.mean(fn(u, v)), [a, b])

@@ -46,12 +46,12 @@ def relu(x, negative_slope: float = 0.0, max_value: float | None = None, thresho
         max_value: saturation value (None: no upper bound). Defaults to None.
         threshold: below this value the output is ``negative_slope * (x - threshold)``. Defaults to 0.0.
     """
+    if negative_slope == 0 and max_value is None and threshold == 0:  # the common case first: one fused op
+        return ops.relu(x)
     if negative_slope < 0:
         raise ValueError(f"relu: negative_slope must be >= 0, received {negative_slope!r}")
     if max_value is not None and max_value < 0:
         raise ValueError(f"relu: max_value must be >= 0 or None, received {max_value!r}")
-    if negative_slope == 0 and max_value is None and threshold == 0:
-        return ops.relu(x)
     if threshold == 0 and max_value is None:
         return ops.leaky_relu(x, negative_slope=negative_slope)
     if negative_slope == 0 and threshold == 0 and max_value == 6:

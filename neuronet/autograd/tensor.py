@@ -119,6 +119,10 @@ class Tensor:
         """The value of a one-element tensor as a Python number."""
         return self.data.item()
 
+    def tolist(self):
+        """The values as (nested) Python lists of numbers."""
+        return self.data.tolist()
+
     def __array__(self, dtype=None, copy=None):
         return self.data if dtype is None else self.data.astype(dtype, copy=False)
 
@@ -142,6 +146,12 @@ class Tensor:
 
     def __int__(self) -> int:
         return int(self.data)
+
+    def __format__(self, spec: str) -> str:
+        # f"{loss:.4f}" formats the number inside a one-element tensor
+        if spec and self.data.size == 1:
+            return format(self.data.item(), spec)
+        return format(repr(self), spec)
 
     # ----------------------------------------------------------------- autograd
     def backward(self, grad=None, retain_graph: bool = False) -> None:
@@ -247,6 +257,31 @@ class Tensor:
     def __ne__(self, other):
         return Tensor._wrap(self.data != _raw(other))
 
+    # logical and integer operators give constant tensors too (for masks and indices)
+    def __and__(self, other):
+        return Tensor._wrap(self.data & _raw(other))
+
+    def __rand__(self, other):
+        return Tensor._wrap(_raw(other) & self.data)
+
+    def __or__(self, other):
+        return Tensor._wrap(self.data | _raw(other))
+
+    def __ror__(self, other):
+        return Tensor._wrap(_raw(other) | self.data)
+
+    def __xor__(self, other):
+        return Tensor._wrap(self.data ^ _raw(other))
+
+    def __invert__(self):
+        return Tensor._wrap(~self.data)
+
+    def __floordiv__(self, other):
+        return Tensor._wrap(self.data // _raw(other))
+
+    def __mod__(self, other):
+        return Tensor._wrap(self.data % _raw(other))
+
     # ----------------------------------------------------------------- common methods
     def sum(self, axis=None, keepdims=False):
         return _ops().sum(self, axis=axis, keepdims=keepdims)
@@ -284,6 +319,46 @@ class Tensor:
 
     def tanh(self):
         return _ops().tanh(self)
+
+    def abs(self):
+        return _ops().abs(self)
+
+    def sqrt(self):
+        return _ops().sqrt(self)
+
+    def square(self):
+        return _ops().square(self)
+
+    def clip(self, min=None, max=None):  # noqa: A002 - NumPy names
+        """Values limited to ``[min, max]`` (either may be None: no bound on that side)."""
+        lo = -np.inf if min is None else min
+        hi = np.inf if max is None else max
+        return _ops().clip(self, lo, hi)
+
+    def var(self, axis=None, keepdims=False):
+        return _ops().var(self, axis=axis, keepdims=keepdims)
+
+    def std(self, axis=None, keepdims=False):
+        return _ops().std(self, axis=axis, keepdims=keepdims)
+
+    def prod(self, axis=None, keepdims=False):
+        return _ops().prod(self, axis=axis, keepdims=keepdims)
+
+    def argmax(self, axis=None, keepdims=False):
+        return _ops().argmax(self, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis=None, keepdims=False):
+        return _ops().argmin(self, axis=axis, keepdims=keepdims)
+
+    def flatten(self):
+        """A 1-D copy of the values in row-major order (differentiable)."""
+        return _ops().ravel(self)
+
+    def squeeze(self, axis=None):
+        return _ops().squeeze(self, axis=axis)
+
+    def swapaxes(self, axis1, axis2):
+        return _ops().swapaxes(self, axis1, axis2)
 
 
 def _raw(x):

@@ -1636,7 +1636,9 @@ def get(identifier) -> Metric | None:
             'mse'/'mean_squared_error', 'mae', 'rmse', 'mape', ...) or class name ('BinaryAccuracy');
             a Metric instance (returned as is); a Metric subclass (instantiated with defaults); a config
             dict ``{'class_name': ..., 'config': {...}}``; a function ``fn(y_true, y_pred)`` returning
-            per-sample values (wrapped in :class:`MeanMetricWrapper` named after the function); or None.
+            per-sample values, such as ``neuronet.losses.mean_squared_error`` (wrapped in
+            :class:`MeanMetricWrapper` named after the function); a loss object such as
+            ``neuronet.losses.Huber()`` (its per-sample values are averaged, named after the loss); or None.
 
     Returns:
         A fresh metric (for names, named exactly as written, so ``'mse'`` logs as ``'mse'`` as in Keras),
@@ -1672,8 +1674,14 @@ def get(identifier) -> Metric | None:
         return deserialize(identifier)
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
+    fn = getattr(identifier, "fn", None)
+    if callable(fn) and isinstance(getattr(identifier, "name", None), str):
+        # A loss object wrapping a per-sample function (neuronet.losses.MeanSquaredError(), ...): track
+        # the per-sample values, so the epoch value is weighted by samples like every other metric.
+        return MeanMetricWrapper(fn, name=identifier.name, **dict(getattr(identifier, "_fn_kwargs", {}) or {}))
     if callable(identifier):
-        return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", None))
+        name = getattr(identifier, "__name__", None) or getattr(identifier, "name", None)
+        return MeanMetricWrapper(identifier, name=name if isinstance(name, str) else None)
     raise TypeError(
         f"metrics.get: expected a metric name, Metric instance or class, config dict or function, "
         f"received {identifier!r} of type {type(identifier).__name__}"

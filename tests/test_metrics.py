@@ -428,3 +428,15 @@ def test_r2_score_matches_sklearn(rng):
             m.update_state(y[s], p[s], sample_weight=w[s])
         np.testing.assert_allclose(m.result(), skm.r2_score(y, p, sample_weight=w, multioutput=sk), rtol=1e-6)
     assert metrics.get("r2_score")(y[:, 0], p[:, 0]) == pytest.approx(skm.r2_score(y[:, 0], p[:, 0]))
+
+
+def test_get_accepts_loss_functions_and_loss_objects(rng):
+    y = rng.normal(size=(20, 2)).astype(np.float32)
+    p = rng.normal(size=(20, 2)).astype(np.float32)
+    w = rng.uniform(size=20)
+    from_fn = metrics.get(neuronet.losses.mean_squared_error)
+    from_obj = metrics.get(neuronet.losses.MeanSquaredError())
+    expected = skm.mean_squared_error(y, p, sample_weight=w)
+    assert from_fn.name == "mean_squared_error" and from_obj.name == "mean_squared_error"
+    assert from_fn(y, p, sample_weight=w) == pytest.approx(expected, rel=1e-5)
+    assert from_obj(y, p, sample_weight=w) == pytest.approx(expected, rel=1e-5)

@@ -21,8 +21,8 @@ class Nadam(Optimizer):
         v̂ = v / (1 - β₂ᵗ)
         var ← var - lr · m̂ / (√v̂ + ε)
 
-    PyTorch's NAdam uses ``0.96^(0.004·t)`` (its ``momentum_decay``) instead of ``0.96ᵗ``, so the
-    two differ.
+    PyTorch's NAdam uses ``0.96^(momentum_decay·t)`` with ``momentum_decay=0.004`` by default; with
+    ``momentum_decay=1`` it is this update exactly.
 
     Args:
         learning_rate: Defaults to 0.001.

@@ -158,6 +158,7 @@ TORCH_CASES = [
     ("AdamW", {"learning_rate": 0.01, "epsilon": 1e-14, "weight_decay": 0.1}, "AdamW",
      {"lr": 0.01, "eps": 1e-14, "weight_decay": 0.1}),
     ("Adamax", {"learning_rate": 0.01, "epsilon": 1e-14}, "Adamax", {"lr": 0.01, "eps": 1e-14}),
+    ("Nadam", {"learning_rate": 0.01}, "NAdam", {"lr": 0.01, "eps": 1e-7, "momentum_decay": 1.0}),
 ]
 
 

@@ -118,3 +118,19 @@ def test_lambda_batch_hooks_in_fit_and_metric_objects():
     assert batches == [0, 1, 2, 0, 1, 2]
     assert {"auc", "prec"} <= set(history.history)
     assert 0.0 <= history.history["auc"][-1] <= 1.0
+
+
+def test_evaluate_and_predict_progress_output(capsys):
+    x, y = _data()
+    model = _model()
+    model.fit(x, y, epochs=1, batch_size=32, verbose=0)
+    loss, acc = model.evaluate(x, y, batch_size=32, verbose=2)
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and out[0].startswith("3/3 - ") and f"loss: {loss:.4f}" in out[0]
+    model.evaluate(x, y, batch_size=32, verbose=1)
+    assert f"accuracy: {acc:.4f}" in capsys.readouterr().out
+    model.predict(x, batch_size=32, verbose=1)
+    assert "3/3" in capsys.readouterr().out
+    model.predict(x, batch_size=32, verbose=0)
+    model.evaluate(x, y, verbose=0)
+    assert capsys.readouterr().out == ""

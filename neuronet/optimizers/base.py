@@ -266,7 +266,7 @@ class Optimizer:
             for v in variables:
                 constraint = getattr(v, "constraint", None)
                 if constraint is not None:
-                    out = constraint(v.data)
+                    out = constraint(v)  # called with the variable, as Keras does
                     v.data[...] = out.data if isinstance(out, Tensor) else out
 
     def _update_all(self, grads, variables, learning_rate: float) -> None:

@@ -244,10 +244,12 @@ def test_weight_decay_is_decoupled_and_can_exclude_variables():
     np.testing.assert_allclose(b.data, [2.0 - 0.1])
 
 
-def test_constraint_applied_after_the_update():
-    v = neuronet.Variable(np.array([0.5, -0.5]), dtype="float64", constraint=lambda x: np.clip(x, 0.0, None))
+@pytest.mark.parametrize("constraint", [lambda w: np.clip(w, 0.0, None), lambda w: neuronet.ops.relu(w)])
+def test_constraint_applied_after_the_update(constraint):
+    v = neuronet.Variable(np.array([0.5, -0.5]), dtype="float64", constraint=constraint)
     optimizers.SGD(learning_rate=1.0).apply([np.array([-1.0, 1.0])], [v])
     np.testing.assert_allclose(v.data, [1.5, 0.0])
+    assert v.grad is None and v._ctx is None
 
 
 def test_step_uses_grad_and_skips_none():

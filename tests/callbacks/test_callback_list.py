@@ -108,3 +108,10 @@ def test_terminate_on_nan_stops_and_says_so(model, capsys):
     model.stop_training = False
     cl.on_train_batch_end(2, {"loss": np.float32("nan")})
     assert model.stop_training is True
+
+
+def test_terminate_on_nan_can_raise(model):
+    cl = callbacks.CallbackList([callbacks.TerminateOnNaN(raise_error=True)], model=model)
+    cl.on_train_batch_end(0, {"loss": 0.1})
+    with pytest.raises(RuntimeError, match="batch 4"):
+        cl.on_train_batch_end(4, {"loss": float("nan")})

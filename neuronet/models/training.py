@@ -149,6 +149,23 @@ class Model(Layer):
             out = self(sample, training=False)
         self._output_shape_cache = (None,) + tuple(out.shape[1:])
 
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A layer of the model by ``name`` or by ``index`` (position in ``model.layers``)."""
+        layers = self.layers
+        if index is not None:
+            if name is not None:
+                raise ValueError("get_layer: give either name or index, not both")
+            if not -len(layers) <= int(index) < len(layers):
+                raise ValueError(f"get_layer: index {index} is out of range for a model of {len(layers)} layers")
+            return layers[int(index)]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        from ..utils.naming import closest_match
+
+        names = [layer.name for layer in layers]
+        raise ValueError(f"get_layer: no layer named {name!r}{closest_match(name, names)}; layers: {names}")
+
     @property
     def metrics_names(self) -> list:
         names = ["loss"]

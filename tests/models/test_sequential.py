@@ -143,3 +143,11 @@ def test_training_flag_reaches_dropout():
     x = np.ones((4, 100), "float32")
     np.testing.assert_array_equal(model(x).data, x)
     assert (model(x, training=True).data == 0).any()
+
+
+def test_get_layer_by_name_and_index():
+    model = guide_model()
+    assert model.get_layer("dense_1") is model.layers[1]
+    assert model.get_layer(index=0) is model.layers[0]
+    with pytest.raises(ValueError, match="did you mean 'dense'"):
+        model.get_layer("dens")

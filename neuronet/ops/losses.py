@@ -278,3 +278,76 @@ def log_cosh(x) -> Tensor:
 
 
 __all__ += ["mean_squared_difference", "log_cosh"]
+
+
+# Keras's ``keras.ops`` cross-entropies: no batch reduction, targets first ---------------------------
+def _as_float_target(target, like):
+    if isinstance(target, Tensor):
+        return target if target.dtype == like.dtype else target.astype(like.dtype)
+    return np.asarray(target, dtype=like.dtype)
+
+
+def binary_crossentropy(target, output, from_logits: bool = False) -> Tensor:
+    """Elementwise binary cross-entropy (``keras.ops.binary_crossentropy``): same shape as ``output``.
+
+    From logits it is exact; from probabilities ``output`` is clipped to ``[ε, 1-ε]`` first.
+    """
+    from .. import config
+
+    output = output if isinstance(output, Tensor) else Tensor(output)
+    target = _as_float_target(target, output)
+    if tuple(target.shape) != tuple(output.shape):
+        raise ValueError(f"binary_crossentropy: target and output must have the same shape, received "
+                         f"target.shape={tuple(target.shape)}, output.shape={tuple(output.shape)}")
+    x = output.reshape(output.shape + (1,))
+    z = target.reshape(target.shape + (1,))
+    if from_logits:
+        return sigmoid_binary_crossentropy(x, z, axis=-1)
+    return binary_crossentropy_probs(x, z, axis=-1, epsilon=config.epsilon())
+
+
+def categorical_crossentropy(target, output, from_logits: bool = False, axis: int = -1) -> Tensor:
+    """Categorical cross-entropy over ``axis`` (``keras.ops.categorical_crossentropy``): one value per sample."""
+    from .. import config
+
+    output = output if isinstance(output, Tensor) else Tensor(output)
+    target = _as_float_target(target, output)
+    if tuple(target.shape) != tuple(output.shape):
+        raise ValueError(f"categorical_crossentropy: target and output must have the same shape, received "
+                         f"target.shape={tuple(target.shape)}, output.shape={tuple(output.shape)}")
+    if from_logits:
+        return softmax_crossentropy(output, target, axis=axis)
+    return categorical_crossentropy_probs(output, target, axis=axis, epsilon=config.epsilon())
+
+
+def sparse_categorical_crossentropy(target, output, from_logits: bool = False, axis: int = -1) -> Tensor:
+    """Cross-entropy from integer labels (``keras.ops.sparse_categorical_crossentropy``): one value per sample.
+
+    Labels must lie in ``[0, classes)``; :func:`neuronet.losses.sparse_categorical_crossentropy` adds
+    ``ignore_class`` and the label checks with their error messages.
+    """
+    from .. import config
+
+    output = output if isinstance(output, Tensor) else Tensor(output)
+    labels = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if labels.ndim == output.ndim and labels.shape[-1:] == (1,):
+        labels = labels.reshape(labels.shape[:-1])
+    axis = axis % output.ndim
+    if axis != output.ndim - 1:
+        output = output.transpose([i for i in range(output.ndim) if i != axis] + [axis])
+    classes = output.shape[-1]
+    if labels.shape != tuple(output.shape[:-1]):
+        raise ValueError(f"sparse_categorical_crossentropy: expected labels of shape {tuple(output.shape[:-1])}, "
+                         f"received {labels.shape}")
+    labels = labels.astype(np.intp)
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(f"sparse_categorical_crossentropy: expected labels in [0, {classes}), received values in "
+                         f"[{labels.min()}, {labels.max()}]")
+    if from_logits:
+        return sparse_softmax_crossentropy(output, labels)
+    onehot = np.zeros(output.shape, dtype=output.dtype)
+    np.put_along_axis(onehot, labels[..., None], 1.0, axis=-1)
+    return categorical_crossentropy_probs(output, onehot, axis=-1, epsilon=config.epsilon())
+
+
+__all__ += ["binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"]

@@ -203,3 +203,25 @@ def test_mean_all_is_the_mean_of_the_per_sample_losses(shape, rng):
     for fn, a, b in cases:
         assert gradcheck(lambda u, v: fn(u, v, mean_all=True), [a, b])
         _assert_twins(lambda u, v: fn(u, v, mean_all=True), lambda u, v: ops.mean(fn(u, v)), [a, b])
+
+
+def test_keras_ops_cross_entropies(rng):
+    x, z = _logits(rng, (4, 3)), rng.integers(0, 2, size=(4, 3)).astype(float)
+    p = rng.uniform(0.1, 0.9, size=(4, 3))
+    elem = ops.binary_crossentropy(z, Tensor(x), from_logits=True)
+    assert elem.shape == (4, 3)
+    np.testing.assert_allclose(elem.data, np.maximum(x, 0) - x * z + np.log1p(np.exp(-np.abs(x))), rtol=1e-12)
+    np.testing.assert_allclose(ops.binary_crossentropy(z, Tensor(p)).data,
+                               -(z * np.log(p) + (1 - z) * np.log(1 - p)), rtol=1e-12)
+    assert gradcheck(lambda a: ops.binary_crossentropy(z, a, from_logits=True), [x])
+    labels = np.array([0, 2, 1, 1])
+    onehot = np.eye(3)[labels]
+    for from_logits, y_pred in ((True, x), (False, _probs(rng, (4, 3)))):
+        dense = ops.categorical_crossentropy(onehot, Tensor(y_pred), from_logits=from_logits)
+        sparse = ops.sparse_categorical_crossentropy(labels, Tensor(y_pred), from_logits=from_logits)
+        np.testing.assert_allclose(dense.data, sparse.data, rtol=1e-12)
+        assert gradcheck(lambda a: ops.sparse_categorical_crossentropy(labels, a, from_logits=from_logits), [y_pred])
+    with pytest.raises(ValueError, match=r"expected labels in \[0, 3\)"):
+        ops.sparse_categorical_crossentropy(np.array([0, 3, 1, 1]), Tensor(x))
+    with pytest.raises(ValueError, match="same shape"):
+        ops.binary_crossentropy(z[:, :2], Tensor(x))

@@ -202,8 +202,8 @@ class Cropping1D(_Cropping):
 
     rank = 1
 
-    def __init__(self, cropping=(1, 1), **kwargs):
-        super().__init__(cropping, None, **kwargs)
+    def __init__(self, cropping=(1, 1), data_format: str | None = None, **kwargs):
+        super().__init__(cropping, data_format, **kwargs)
 
 
 class Cropping2D(_Cropping):
@@ -239,9 +239,9 @@ class _UpSampling(_Spatial):
 
     def get_config(self) -> dict:
         cfg = super().get_config()
-        cfg.update({"size": list(self.size) if self.rank > 1 else self.size[0]})
+        cfg.update({"size": list(self.size) if self.rank > 1 else self.size[0], "data_format": self.data_format})
         if self.rank > 1:
-            cfg.update({"data_format": self.data_format, "interpolation": "nearest"})
+            cfg["interpolation"] = "nearest"
         return cfg
 
 
@@ -256,8 +256,8 @@ class UpSampling1D(_UpSampling):
 
     rank = 1
 
-    def __init__(self, size: int = 2, **kwargs):
-        super().__init__(size, None, **kwargs)
+    def __init__(self, size: int = 2, data_format: str | None = None, **kwargs):
+        super().__init__(size, data_format, **kwargs)
 
 
 class UpSampling2D(_UpSampling):

@@ -466,7 +466,10 @@ class Loss:
             return self._mean_all_fn(y_true, y_pred, **self._fn_kwargs, mean_all=True)
         values = self.call(y_true, y_pred)
         out_mask = getattr(values, "_keras_mask", None)
-        mask = out_mask if in_mask is None else (in_mask if out_mask is None else np.logical_and(in_mask, out_mask))
+        if in_mask is not None and out_mask is not None:
+            mask = np.logical_and(_data(in_mask), _data(out_mask))
+        else:
+            mask = out_mask if in_mask is None else in_mask
         return _reduce(values, sample_weight, mask, self.reduction, self.name)
 
     def get_config(self) -> dict:
@@ -503,7 +506,10 @@ def _reduce(values: Tensor, sample_weight, mask, reduction, name: str) -> Tensor
             ) from None
         weights = w
     if mask is not None:
-        mask = np.asarray(mask)
+        mask = np.asarray(_data(mask))
+        if mask.ndim > values.ndim or mask.shape != values.shape[:mask.ndim]:
+            mask = None  # a mask for another shape (e.g. per time step against per-sample losses): not ours
+    if mask is not None:
         m = mask.astype(values.dtype).reshape(mask.shape + (1,) * (values.ndim - mask.ndim))
         weights = m if weights is None else weights * m
     if reduction is None or reduction == "none" or values.ndim == 0:

@@ -346,3 +346,16 @@ def test_loss_value_flows_into_a_variable():
     loss.backward()
     p = np.exp([0.5, -0.5]) / np.exp([0.5, -0.5]).sum()
     np.testing.assert_allclose(w.grad, [p - [1.0, 0.0]], rtol=1e-6)
+
+
+def test_keras_mask_on_predictions_excludes_entries(rng):
+    y, x = rng.normal(size=(2, 3, 4)), Tensor(rng.normal(size=(2, 3, 4)), requires_grad=True)
+    mask = np.array([[True, True, False], [True, False, False]])
+    x._keras_mask = mask
+    value = losses.MeanSquaredError()(y, x)
+    per = ((y - x.data) ** 2).mean(-1)
+    np.testing.assert_allclose(value.data, per[mask].sum() / 3)
+    value.backward()
+    assert np.all(x.grad[~mask] == 0) and np.all(x.grad[mask] != 0)
+    x._keras_mask = np.ones(7, dtype=bool)  # a mask of another shape is not applied
+    np.testing.assert_allclose(losses.MeanSquaredError()(y, x).data, per.mean())

@@ -461,3 +461,14 @@ def test_config_roundtrip(name):
     assert again.learning_rate == 0.1
     plain = optimizers.get(name)
     assert type(plain).from_config(plain.get_config()).get_config() == plain.get_config()
+
+
+def test_callable_learning_rate():
+    rate = {"value": 0.5}
+    opt = optimizers.SGD(learning_rate=lambda: rate["value"])
+    v = neuronet.Variable(np.zeros(1), dtype="float64")
+    opt.apply([np.ones(1)], [v])
+    rate["value"] = 0.25
+    opt.apply([np.ones(1)], [v])
+    np.testing.assert_allclose(v.data, [-0.75])
+    assert opt.learning_rate == 0.25 and opt.get_config()["learning_rate"] == 0.25

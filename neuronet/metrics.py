@@ -31,6 +31,20 @@ from .utils.naming import closest_match, to_snake_case, unique_name
 
 __all__ = [
     "AUC",
+    "CategoricalHinge",
+    "CosineSimilarity",
+    "Hinge",
+    "KLDivergence",
+    "LogCoshError",
+    "Poisson",
+    "SquaredHinge",
+    "categorical_hinge",
+    "cosine_similarity",
+    "hinge",
+    "kl_divergence",
+    "log_cosh",
+    "poisson",
+    "squared_hinge",
     "F1Score",
     "FBetaScore",
     "R2Score",
@@ -264,6 +278,10 @@ class Metric:
     def reset_state(self) -> None:
         """Forget everything seen (called at the start of every epoch)."""
         raise NotImplementedError(f"{type(self).__name__} must implement reset_state()")
+
+    def reset_states(self) -> None:
+        """Legacy tf.keras name of :meth:`reset_state`."""
+        self.reset_state()
 
     def __call__(self, *args, **kwargs):
         """Update the state with one batch and return the current result."""
@@ -539,6 +557,66 @@ def mean_squared_logarithmic_error(y_true, y_pred) -> np.ndarray:
     eps = config.epsilon()
     diff = np.log1p(np.maximum(y_pred, eps)) - np.log1p(np.maximum(y_true, eps))
     return _mean_last(diff * diff)
+
+
+def _hinge_labels(y_true: np.ndarray) -> np.ndarray:
+    """Labels in {-1, 1}: 0/1 labels are mapped to -1/1 (as Keras), others are kept."""
+    if y_true.size and np.all((y_true == 0) | (y_true == 1)):
+        return 2.0 * y_true - 1.0
+    return y_true
+
+
+def hinge(y_true, y_pred) -> np.ndarray:
+    """Per-sample ``mean(max(1 - y_true * y_pred, 0), axis=-1)`` with labels in {-1, 1} (or 0/1)."""
+    y_true, y_pred = _same_rank(_float_array(y_true), _float_array(y_pred))
+    return _mean_last(np.maximum(1.0 - _hinge_labels(y_true).astype(y_pred.dtype) * y_pred, 0.0))
+
+
+def squared_hinge(y_true, y_pred) -> np.ndarray:
+    """Per-sample ``mean(max(1 - y_true * y_pred, 0) ** 2, axis=-1)`` with labels in {-1, 1} (or 0/1)."""
+    y_true, y_pred = _same_rank(_float_array(y_true), _float_array(y_pred))
+    margin = np.maximum(1.0 - _hinge_labels(y_true).astype(y_pred.dtype) * y_pred, 0.0)
+    return _mean_last(margin * margin)
+
+
+def categorical_hinge(y_true, y_pred) -> np.ndarray:
+    """Per-sample ``max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)`` for one-hot labels."""
+    y_true, y_pred = _float_array(y_true), _float_array(y_pred)
+    positive = (y_true * y_pred).sum(axis=-1)
+    negative = ((1.0 - y_true) * y_pred).max(axis=-1)
+    return np.maximum(negative - positive + 1.0, 0.0)
+
+
+def kl_divergence(y_true, y_pred) -> np.ndarray:
+    """Per-sample ``sum(y_true * log(y_true / y_pred), axis=-1)``, both clipped to [epsilon, 1]."""
+    y_true, y_pred = _same_rank(_float_array(y_true), _float_array(y_pred))
+    eps = config.epsilon()
+    y_true = np.clip(y_true, eps, 1.0)
+    y_pred = np.clip(y_pred, eps, 1.0)
+    return (y_true * np.log(y_true / y_pred)).sum(axis=-1)
+
+
+def poisson(y_true, y_pred) -> np.ndarray:
+    """Per-sample ``mean(y_pred - y_true * log(y_pred + epsilon), axis=-1)``."""
+    y_true, y_pred = _same_rank(_float_array(y_true), _float_array(y_pred))
+    return _mean_last(y_pred - y_true * np.log(y_pred + config.epsilon()))
+
+
+def log_cosh(y_true, y_pred) -> np.ndarray:
+    """Per-sample ``mean(log(cosh(y_pred - y_true)), axis=-1)``, computed without overflow."""
+    y_true, y_pred = _same_rank(_float_array(y_true), _float_array(y_pred))
+    x = y_pred - y_true
+    # log(cosh(x)) = x + softplus(-2x) - log(2)
+    return _mean_last(x + np.logaddexp(0.0, -2.0 * x) - math.log(2.0))
+
+
+def cosine_similarity(y_true, y_pred, axis: int = -1) -> np.ndarray:
+    """Per-sample cosine of the angle between ``y_true`` and ``y_pred`` along ``axis`` (1 = same direction)."""
+    y_true, y_pred = _same_rank(_float_array(y_true), _float_array(y_pred))
+    eps = 1e-12
+    y_true = y_true / np.sqrt(np.maximum((y_true * y_true).sum(axis=axis, keepdims=True), eps))
+    y_pred = y_pred / np.sqrt(np.maximum((y_pred * y_pred).sum(axis=axis, keepdims=True), eps))
+    return (y_true * y_pred).sum(axis=axis)
 
 
 def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothing: float = 0.0) -> np.ndarray:
@@ -849,6 +927,53 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
     def __init__(self, name: str = "sparse_categorical_crossentropy", dtype: str | None = None,
                  from_logits: bool = False):
         super().__init__(sparse_categorical_crossentropy, name=name, dtype=dtype, from_logits=bool(from_logits))
+
+
+def _wrapper_class(class_name: str, fn: Callable, default_name: str, direction: str, doc: str) -> type:
+    """A MeanMetricWrapper subclass around ``fn`` with a Keras name, for metrics without arguments."""
+
+    def __init__(self, name: str = default_name, dtype: str | None = None):
+        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype)
+
+    return type(class_name, (MeanMetricWrapper,), {
+        "__init__": __init__, "_direction": direction, "__module__": __name__,
+        "__doc__": f"{doc}\n\n    Args:\n        name: Defaults to ``'{default_name}'``.\n"
+                   "        dtype: Defaults to ``config.floatx()``.\n",
+    })
+
+
+Hinge = _wrapper_class("Hinge", hinge, "hinge", "down",
+                       "Hinge loss as a metric: ``mean(max(1 - y_true * y_pred, 0))``, labels in {-1, 1} or 0/1.")
+SquaredHinge = _wrapper_class("SquaredHinge", squared_hinge, "squared_hinge", "down",
+                              "Squared hinge loss as a metric: ``mean(max(1 - y_true * y_pred, 0) ** 2)``.")
+CategoricalHinge = _wrapper_class("CategoricalHinge", categorical_hinge, "categorical_hinge", "down",
+                                  "Categorical hinge loss as a metric, for one-hot labels.")
+KLDivergence = _wrapper_class("KLDivergence", kl_divergence, "kl_divergence", "down",
+                              "Kullback-Leibler divergence ``sum(y_true * log(y_true / y_pred))``, mean over samples.")
+Poisson = _wrapper_class("Poisson", poisson, "poisson", "down",
+                         "Poisson loss as a metric: ``mean(y_pred - y_true * log(y_pred))``.")
+LogCoshError = _wrapper_class("LogCoshError", log_cosh, "logcosh", "down",
+                              "Logarithm of the hyperbolic cosine of the error, averaged over samples.")
+
+
+class CosineSimilarity(MeanMetricWrapper):
+    """Cosine similarity between labels and predictions, averaged over samples (1 = same direction).
+
+    Args:
+        name: Defaults to ``'cosine_similarity'``.
+        dtype: Defaults to ``config.floatx()``.
+        axis: axis along which the similarity is computed. Defaults to -1.
+
+    Example::
+
+        >>> round(CosineSimilarity()([[0.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [1.0, 1.0]]), 6)
+        0.5
+    """
+
+    _direction = "up"
+
+    def __init__(self, name: str = "cosine_similarity", dtype: str | None = None, axis: int = -1):
+        super().__init__(cosine_similarity, name=name, dtype=dtype, axis=int(axis))
 
 
 def _check_smoothing(cls: str, label_smoothing) -> None:
@@ -1572,7 +1697,8 @@ _CLASSES: dict[str, type] = {
         TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, Precision, Recall, AUC, MeanSquaredError,
         MeanAbsoluteError, MeanAbsolutePercentageError, RootMeanSquaredError, MeanSquaredLogarithmicError,
         BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, TruePositives, FalsePositives,
-        TrueNegatives, FalseNegatives, FBetaScore, F1Score, R2Score,
+        TrueNegatives, FalseNegatives, FBetaScore, F1Score, R2Score, Hinge, SquaredHinge, CategoricalHinge,
+        KLDivergence, Poisson, LogCoshError, CosineSimilarity,
     )
 }
 
@@ -1582,6 +1708,7 @@ _FUNCTIONS: dict[str, Callable] = {
         accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,
         sparse_top_k_categorical_accuracy, mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
         mean_squared_logarithmic_error, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy,
+        hinge, squared_hinge, categorical_hinge, kl_divergence, poisson, log_cosh, cosine_similarity,
     )
 }
 
@@ -1617,6 +1744,16 @@ _NAMES: dict[str, type] = {
     "f1_score": F1Score,
     "fbeta_score": FBetaScore,
     "r2_score": R2Score,
+    "hinge": Hinge,
+    "squared_hinge": SquaredHinge,
+    "categorical_hinge": CategoricalHinge,
+    "kl_divergence": KLDivergence,
+    "kld": KLDivergence,
+    "poisson": Poisson,
+    "logcosh": LogCoshError,
+    "log_cosh": LogCoshError,
+    "log_cosh_error": LogCoshError,
+    "cosine_similarity": CosineSimilarity,
 }
 
 _ACCURACY_NAMES = ("accuracy", "acc")

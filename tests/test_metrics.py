@@ -440,3 +440,31 @@ def test_get_accepts_loss_functions_and_loss_objects(rng):
     assert from_fn.name == "mean_squared_error" and from_obj.name == "mean_squared_error"
     assert from_fn(y, p, sample_weight=w) == pytest.approx(expected, rel=1e-5)
     assert from_obj(y, p, sample_weight=w) == pytest.approx(expected, rel=1e-5)
+
+
+def test_loss_like_metrics_match_torch(rng):
+    torch = pytest.importorskip("torch")
+    y01 = rng.integers(0, 2, size=(12, 3)).astype(np.float64)
+    raw = rng.normal(size=(12, 3))
+    probs = rng.dirichlet(np.ones(3), size=12)
+    target = rng.dirichlet(np.ones(3), size=12)
+    t = torch.from_numpy
+    ypm = 2 * y01 - 1
+    assert metrics.Hinge()(y01, raw) == pytest.approx(torch.clamp(1 - t(ypm) * t(raw), min=0).mean().item())
+    squared = (torch.clamp(1 - t(ypm) * t(raw), min=0) ** 2).mean().item()
+    assert metrics.SquaredHinge()(ypm, raw) == pytest.approx(squared)
+    kl = torch.nn.functional.kl_div(t(np.log(probs)), t(target), reduction="batchmean").item()
+    assert metrics.KLDivergence()(target, probs) == pytest.approx(kl, rel=1e-6)
+    rates = np.abs(raw) + 0.1
+    counts = rng.poisson(2.0, size=(12, 3)).astype(np.float64)
+    expected = torch.nn.functional.poisson_nll_loss(t(rates), t(counts), log_input=False, eps=1e-7).item()
+    assert metrics.Poisson()(counts, rates) == pytest.approx(expected, rel=1e-5)
+    cos = torch.nn.functional.cosine_similarity(t(raw), t(probs), dim=-1).mean().item()
+    assert metrics.CosineSimilarity()(raw, probs) == pytest.approx(cos, rel=1e-9)
+    assert metrics.LogCoshError()(raw, probs) == pytest.approx(np.mean(np.log(np.cosh(probs - raw))), rel=1e-9)
+    big = np.array([[1000.0]])
+    assert np.isfinite(metrics.log_cosh(np.zeros((1, 1)), big)).all()
+    onehot = np.eye(3)[rng.integers(0, 3, size=12)]
+    expected = np.maximum((((1 - onehot) * raw).max(-1)) - (onehot * raw).sum(-1) + 1, 0).mean()
+    assert metrics.CategoricalHinge()(onehot, raw) == pytest.approx(expected)
+    assert metrics.get("kld").name == "kld" and metrics.get("logcosh").name == "logcosh"

@@ -117,6 +117,10 @@ class Node:
         return list(self.outputs) if isinstance(self.outputs, (list, tuple)) else [self.outputs]
 
 
+# set once any layer calls add_loss, so the training loop knows to collect ``model.losses`` every step
+_ADDED_LOSSES = {"used": False}
+
+
 def _is_symbolic(inputs) -> bool:
     if isinstance(inputs, KerasTensor):
         return True
@@ -299,10 +303,18 @@ class Layer:
             )
         return int(sum(w.size for w in self.weights))
 
+    def add_loss(self, loss) -> None:
+        """Add a scalar loss Tensor computed in ``call`` (e.g. a penalty); ``fit`` adds it to the loss it
+        minimizes. The losses added during one call replace those of the previous call."""
+        self.__dict__.setdefault("_added_losses", []).append(loss)
+        _ADDED_LOSSES["used"] = True
+
     @property
     def losses(self) -> list:
-        """Regularization penalties (scalar Tensors) of this layer and its sublayers for the last call."""
+        """Scalar loss Tensors of the last call — activity regularization and ``add_loss`` terms — plus the
+        weight regularization penalties, for this layer and its sublayers."""
         out = list(self._activity_losses)
+        out.extend(self.__dict__.get("_added_losses", ()))
         for w in self._own_weights:
             if w.regularizer is not None and w.trainable:
                 out.append(w.regularizer(w))
@@ -401,6 +413,8 @@ class Layer:
             mask = getattr(inputs, "_keras_mask", None) if not isinstance(inputs, (list, tuple)) else None
         self._check_input_spec(shapes)
         self._maybe_build(inputs)
+        if self.__dict__.get("_added_losses"):
+            self._added_losses = []
         if self._call_takes_training:
             kwargs["training"] = bool(training)
         if self._call_takes_mask and mask is not None:

@@ -24,6 +24,7 @@ import warnings
 import numpy as np
 
 from ..autograd import Tensor, no_grad
+from ..layers import base as layer_base
 from ..layers.base import Layer
 from ..utils import data as data_utils
 
@@ -121,6 +122,26 @@ class Model(Layer):
         self._train_vars = None
 
     # ------------------------------------------------------------------ shapes and structure
+    def build(self, input_shape=None) -> None:
+        """Create the weights of a subclassed model by running ``call`` once on zeros of ``input_shape``
+        (the batch axis first, e.g. ``(None, 20)``). Without a shape it only marks the model built."""
+        self.built = True
+        if input_shape is None or getattr(self, "_building", False):
+            return
+        self._building = True
+        multi = isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (tuple, list))
+        shapes = input_shape if multi else [input_shape]
+        try:
+            dummies = [np.zeros([1 if d is None else int(d) for d in shape], self.dtype) for shape in shapes]
+            with no_grad():
+                out = self(dummies if multi else dummies[0])
+        finally:
+            self._building = False
+        built = [(None,) + tuple(shape)[1:] for shape in shapes]
+        self._build_input_shape = built if multi else built[0]
+        if isinstance(out, Tensor):
+            self._output_shape_cache = (None,) + tuple(out.shape[1:])
+
     def _logits_layer(self):
         """The layer producing the output, when the model can ask it for pre-activation values."""
         return None
@@ -474,7 +495,7 @@ class Model(Layer):
         loss = loss_fn(y, outputs, sample_weight=sample_weight)
         if self._loss_weight != 1.0:
             loss = loss * self._loss_weight
-        if self._has_extra_losses:
+        if self._has_extra_losses or layer_base._ADDED_LOSSES["used"]:
             extra = self.losses
             if extra:
                 total = extra[0]

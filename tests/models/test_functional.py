@@ -159,3 +159,34 @@ def test_subclassed_model_rejects_inputs_arguments():
 
     with pytest.raises(TypeError, match="subclassed"):
         Bare(layers.Input(shape=(3,)))
+
+
+def test_subclassed_build_creates_weights():
+    model = TwoLayer()
+    model.build((None, 8))
+    assert [w.shape for w in model.weights] == [(8, 16), (16,), (16, 3), (3,)]
+    assert model.predict(np.ones((2, 8)), verbose=0).shape == (2, 3)
+
+
+def test_add_loss_is_minimized_by_fit(blobs):
+    X, y = blobs
+
+    class Penalized(Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(3, activation="softmax")
+
+        def call(self, inputs, training=None):
+            out = self.dense(inputs)
+            self.add_loss(ops.sum(ops.square(self.dense.kernel)) * 0.5)
+            return out
+
+    model = Penalized()
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    model.build((None, 8))
+    penalty = 0.5 * float(np.sum(model.dense.kernel.data.astype(float) ** 2))
+    assert len(model.losses) == 1 and float(model.losses[0].data) == pytest.approx(penalty, rel=1e-5)
+    logs = model.evaluate(X, y, verbose=0, return_dict=True)
+    p = model.predict(X, verbose=0).astype(float)
+    data_loss = -np.mean(np.log(p[np.arange(len(y)), y]))
+    assert logs["loss"] == pytest.approx(data_loss + penalty, rel=1e-4)

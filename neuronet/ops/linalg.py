@@ -6,7 +6,7 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 
-__all__ = ["matmul", "dot"]
+__all__ = ["matmul", "dot", "einsum"]
 
 
 class MatMul(Function):
@@ -63,3 +63,58 @@ def matmul(x1, x2) -> Tensor:
 
 
 dot = matmul
+
+
+class Einsum(Function):
+    # y = einsum("s₁,s₂,...->out", x₁, x₂, ...)
+    # dxᵢ = einsum("out,s₁,..(without sᵢ)..->sᵢ", gy, x₁, ...): the same contraction with xᵢ's place taken
+    # by gy; letters only xᵢ has (summed away in y) get gy's value broadcast back along them.
+    def forward(self, *operands, inputs, output):
+        self.operands, self.inputs_subs, self.output = operands, inputs, output
+        return np.einsum(f"{','.join(inputs)}->{output}", *operands, optimize=len(operands) > 2)
+
+    def backward(self, gy):
+        grads = []
+        for i, (x, sub) in enumerate(zip(self.operands, self.inputs_subs)):
+            if not self.needs_input_grad[i]:
+                grads.append(None)
+                continue
+            others = [(s, o) for j, (s, o) in enumerate(zip(self.inputs_subs, self.operands)) if j != i]
+            known = set(self.output).union(*[set(s) for s, _ in others])
+            kept = "".join(c for c in sub if c in known)
+            spec = ",".join([self.output] + [s for s, _ in others]) + "->" + kept
+            g = np.einsum(spec, gy, *[o for _, o in others], optimize=len(others) > 1)
+            if kept != sub:  # broadcast over the letters only this operand had
+                g = g.reshape([x.shape[k] if c in known else 1 for k, c in enumerate(sub)])
+                g = np.broadcast_to(g, x.shape)
+            grads.append(g)
+        return tuple(grads)
+
+
+def einsum(subscripts: str, *operands) -> Tensor:
+    """Einstein summation (NumPy/Keras ``einsum``), differentiable in every operand.
+
+    Args:
+        subscripts: e.g. ``"bij,bjk->bik"`` (batched matmul) or ``"bhqd,bhkd->bhqk"`` (attention
+            scores). Without ``->`` the output is the letters used once, in alphabetical order.
+        *operands: Tensors or arrays, one per comma-separated term.
+
+    Ellipsis (``...``) and a letter repeated within one operand (diagonals) are not supported.
+    """
+    text = subscripts.replace(" ", "")
+    if "." in text:
+        raise ValueError(f"einsum: ellipsis is not supported, received {subscripts!r}")
+    lhs, arrow, out = text.partition("->")
+    inputs = lhs.split(",")
+    if len(inputs) != len(operands):
+        raise ValueError(f"einsum: {subscripts!r} names {len(inputs)} operands, received {len(operands)}")
+    if not arrow:
+        letters = "".join(inputs)
+        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    for sub, op in zip(inputs, operands):
+        if len(set(sub)) != len(sub):
+            raise ValueError(f"einsum: repeated letters within one operand are not supported, received {sub!r}")
+        ndim = op.ndim if isinstance(op, Tensor) else np.ndim(op)
+        if len(sub) != ndim:
+            raise ValueError(f"einsum: term {sub!r} has {len(sub)} letters but its operand has rank {ndim}")
+    return Einsum.apply(*operands, inputs=tuple(inputs), output=out)

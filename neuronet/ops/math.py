@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import config
 from ..autograd import Function, Tensor
 
 __all__ = [
     "add", "subtract", "multiply", "divide", "true_divide", "negative", "power", "square", "sqrt", "exp", "log",
     "abs", "absolute", "maximum", "minimum", "clip", "where", "cast", "sign", "reciprocal", "log1p", "expm1",
     "equal", "not_equal", "greater", "greater_equal", "less", "less_equal", "logical_and", "logical_or",
-    "logical_not", "isfinite", "isnan", "floor", "ceil", "round",
+    "logical_not", "isfinite", "isnan", "floor", "ceil", "round", "sin", "cos", "rsqrt", "stop_gradient",
+    "zeros", "ones", "full", "zeros_like", "ones_like", "full_like", "arange", "eye",
 ]
 
 
@@ -156,6 +158,37 @@ class Reciprocal(Function):
 
     def backward(self, gy):
         return -gy * self.y * self.y
+
+
+class Rsqrt(Function):
+    # y = 1/√x       dx = -gy·y³/2
+    def forward(self, x):
+        self.y = y = 1 / np.sqrt(x)
+        return y
+
+    def backward(self, gy):
+        y = self.y
+        return gy * y * y * y * -0.5
+
+
+class Sin(Function):
+    # y = sin x      dx = gy·cos x
+    def forward(self, x):
+        self.x = x
+        return np.sin(x)
+
+    def backward(self, gy):
+        return gy * np.cos(self.x)
+
+
+class Cos(Function):
+    # y = cos x      dx = -gy·sin x
+    def forward(self, x):
+        self.x = x
+        return np.cos(x)
+
+    def backward(self, gy):
+        return -gy * np.sin(self.x)
 
 
 class Abs(Function):
@@ -301,6 +334,21 @@ def reciprocal(x) -> Tensor:
     return Reciprocal.apply(x)
 
 
+def rsqrt(x) -> Tensor:
+    """Elementwise ``1 / sqrt(x)``."""
+    return Rsqrt.apply(x)
+
+
+def sin(x) -> Tensor:
+    """Elementwise sine (radians)."""
+    return Sin.apply(x)
+
+
+def cos(x) -> Tensor:
+    """Elementwise cosine (radians)."""
+    return Cos.apply(x)
+
+
 def abs(x) -> Tensor:  # noqa: A001 - Keras name
     """Elementwise absolute value (gradient 0 at 0)."""
     return Abs.apply(x)
@@ -381,3 +429,53 @@ ceil = _constant(np.ceil, "ceil", "Elementwise ceiling")
 def round(x, decimals: int = 0) -> Tensor:  # noqa: A001 - Keras name
     """Round to ``decimals`` decimals, halves to even (no gradient; returns a constant Tensor)."""
     return Tensor._wrap(np.round(_raw(x), decimals))
+
+
+def stop_gradient(variable) -> Tensor:
+    """The same values, cut from the graph: no gradient flows back through the result."""
+    return Tensor._wrap(_raw(variable) if isinstance(variable, Tensor) else np.asarray(variable))
+
+
+# ----------------------------------------------------------------------------- constants
+def _dtype(dtype):
+    return np.dtype(config.floatx() if dtype is None else dtype)
+
+
+def zeros(shape, dtype=None) -> Tensor:
+    """A tensor of zeros of ``shape``; ``dtype`` defaults to ``config.floatx()``."""
+    return Tensor._wrap(np.zeros(shape, _dtype(dtype)))
+
+
+def ones(shape, dtype=None) -> Tensor:
+    """A tensor of ones of ``shape``; ``dtype`` defaults to ``config.floatx()``."""
+    return Tensor._wrap(np.ones(shape, _dtype(dtype)))
+
+
+def full(shape, fill_value, dtype=None) -> Tensor:
+    """A tensor of ``shape`` filled with ``fill_value``; ``dtype`` defaults to ``config.floatx()``."""
+    return Tensor._wrap(np.full(shape, _raw(fill_value), _dtype(dtype)))
+
+
+def zeros_like(x, dtype=None) -> Tensor:
+    """Zeros with the shape (and, unless given, the dtype) of ``x``."""
+    return Tensor._wrap(np.zeros_like(_raw(x), dtype=dtype))
+
+
+def ones_like(x, dtype=None) -> Tensor:
+    """Ones with the shape (and, unless given, the dtype) of ``x``."""
+    return Tensor._wrap(np.ones_like(_raw(x), dtype=dtype))
+
+
+def full_like(x, fill_value, dtype=None) -> Tensor:
+    """``fill_value`` with the shape (and, unless given, the dtype) of ``x``."""
+    return Tensor._wrap(np.full_like(_raw(x), _raw(fill_value), dtype=dtype))
+
+
+def arange(start, stop=None, step=1, dtype=None) -> Tensor:
+    """Evenly spaced values in ``[start, stop)`` (NumPy ``arange``; integer inputs give int64)."""
+    return Tensor._wrap(np.arange(start, stop, step, dtype=dtype))
+
+
+def eye(N: int, M: int | None = None, k: int = 0, dtype=None) -> Tensor:  # noqa: N803 - Keras names
+    """An ``N×M`` matrix with ones on diagonal ``k``; ``dtype`` defaults to ``config.floatx()``."""
+    return Tensor._wrap(np.eye(N, M, k, dtype=_dtype(dtype)))

@@ -13,7 +13,10 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 
-__all__ = ["sum", "mean", "max", "min", "amax", "amin", "var", "std", "prod", "logsumexp", "argmax", "argmin"]
+__all__ = [
+    "sum", "mean", "max", "min", "amax", "amin", "var", "std", "prod", "logsumexp", "argmax", "argmin", "cumsum",
+    "norm", "any", "all", "count_nonzero",
+]
 
 
 def _expand(gy, shape, axis, keepdims):
@@ -137,6 +140,18 @@ class LogSumExp(Function):
         return _expand(gy, self.x.shape, self.axis, self.keepdims) * np.exp(self.x - self.y_kept)
 
 
+class CumSum(Function):
+    # y_i = Σ_{j ≤ i} x_j along axis      dx_j = Σ_{i ≥ j} gy_i  (a cumulative sum from the other end)
+    def forward(self, x, axis):
+        self.axis, self.shape = axis, x.shape
+        return np.cumsum(x.reshape(-1) if axis is None else x, axis=0 if axis is None else axis)
+
+    def backward(self, gy):
+        axis = 0 if self.axis is None else self.axis
+        g = np.flip(np.cumsum(np.flip(gy, axis), axis=axis), axis)
+        return g.reshape(self.shape)
+
+
 def _squeeze(y, axis):
     return y.reshape(()) if axis is None else np.squeeze(y, axis=axis)
 
@@ -148,7 +163,7 @@ def _axis(name: str, x, axis):
     ndim = np.ndim(x.data if isinstance(x, Tensor) else x)
     limit = builtins.max(ndim, 1)
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis) if isinstance(axis, (tuple, list)) else None
-    if axes is None or not all(isinstance(a, (int, np.integer)) and -limit <= a < limit for a in axes):
+    if axes is None or not builtins.all(isinstance(a, (int, np.integer)) and -limit <= a < limit for a in axes):
         raise ValueError(f"{name}: axis must be None, an integer or a tuple of integers in [-{ndim}, {ndim}) for an "
                          f"input of rank {ndim}, received axis={axis!r}")
     if len({a % limit for a in axes}) != len(axes):
@@ -233,3 +248,54 @@ def argmin(x, axis=None, keepdims: bool = False) -> Tensor:
     """Index of the minimum along ``axis`` (of the flattened input when None); an int64 Tensor, no gradient."""
     data = x.data if isinstance(x, Tensor) else np.asarray(x)
     return Tensor._wrap(np.argmin(data, axis=axis, keepdims=keepdims))
+
+
+def cumsum(x, axis=None) -> Tensor:
+    """Cumulative sum along ``axis`` (of the flattened input when None, the default)."""
+    if axis is not None:
+        axis = _axis("cumsum", x, axis)
+        if not isinstance(axis, int):
+            raise ValueError(f"cumsum: axis must be None or one integer, received axis={axis!r}")
+    return CumSum.apply(x, axis=axis)
+
+
+def norm(x, ord=None, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A002 - Keras name
+    """Vector norm of ``x`` over ``axis`` (all elements when None).
+
+    Args:
+        x: input Tensor or array.
+        ord: ``None`` or 2 (Euclidean / Frobenius: ``sqrt(sum(x²))``), 1 (``sum(|x|)``) or ``inf``
+            (``max(|x|)``). Defaults to None.
+        axis: axis or axes to reduce. Defaults to None.
+        keepdims: keep reduced axes with length 1. Defaults to False.
+
+    The Euclidean norm's gradient ``x / norm`` is undefined at the zero vector (NaN there).
+    """
+    from .math import abs as absolute
+    from .math import sqrt, square
+
+    if ord is None or ord == 2 or ord == "fro":
+        return sqrt(sum(square(x), axis=axis, keepdims=keepdims))
+    if ord == 1:
+        return sum(absolute(x), axis=axis, keepdims=keepdims)
+    if ord == np.inf:
+        return max(absolute(x), axis=axis, keepdims=keepdims)
+    raise ValueError(f"norm: ord must be None, 1, 2, 'fro' or inf, received ord={ord!r}")
+
+
+def any(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001 - Keras name
+    """True where any element along ``axis`` is nonzero (no gradient)."""
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return Tensor._wrap(np.any(data, axis=_axis("any", data, axis), keepdims=keepdims))
+
+
+def all(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001 - Keras name
+    """True where every element along ``axis`` is nonzero (no gradient)."""
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return Tensor._wrap(np.all(data, axis=_axis("all", data, axis), keepdims=keepdims))
+
+
+def count_nonzero(x, axis=None) -> Tensor:
+    """Number of nonzero elements along ``axis`` (no gradient)."""
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    return Tensor._wrap(np.asarray(np.count_nonzero(data, axis=_axis("count_nonzero", data, axis))))

@@ -16,6 +16,7 @@ from ..autograd import Function, Tensor
 __all__ = [
     "reshape", "transpose", "swapaxes", "moveaxis", "expand_dims", "squeeze", "ravel", "broadcast_to", "tile",
     "repeat", "concatenate", "stack", "split", "take", "take_along_axis", "pad", "flip", "getitem", "one_hot",
+    "sort", "argsort", "top_k",
 ]
 
 
@@ -511,3 +512,33 @@ def one_hot(x, num_classes: int, axis: int = -1, dtype=None, sparse: bool = Fals
     if axis != -1:
         out = np.moveaxis(out, -1, _norm_axis("one_hot", axis, out.ndim))
     return Tensor._wrap(out)
+
+
+def argsort(x, axis: int = -1) -> Tensor:
+    """Indices that sort ``x`` along ``axis`` (stable; the flattened input when None). No gradient."""
+    return Tensor._wrap(np.argsort(_data(x), axis=axis, kind="stable"))
+
+
+def sort(x, axis: int = -1) -> Tensor:
+    """``x`` sorted ascending along ``axis`` (default -1); each value's gradient goes back to where it came from."""
+    axis = _norm_axis("sort", axis, _ndim(x))
+    return TakeAlongAxis.apply(x, indices=np.argsort(_data(x), axis=axis, kind="stable"), axis=axis)
+
+
+def top_k(x, k: int, sorted: bool = True) -> tuple:  # noqa: A002 - Keras name
+    """The ``k`` largest entries along the last axis and their indices (Keras ``ops.top_k``).
+
+    Returns:
+        ``(values, indices)``: values are differentiable (the gradient goes to the chosen entries),
+        indices are an int64 constant. With ``sorted=True`` (the default) values are in descending order.
+    """
+    data = _data(x)
+    n = data.shape[-1] if data.ndim else 0
+    if not isinstance(k, (int, np.integer)) or not 0 < k <= n:
+        raise ValueError(f"top_k: k must be an integer in [1, {n}] for a last axis of length {n}, received k={k!r}")
+    indices = np.argpartition(data, n - k, axis=-1)[..., n - k:]
+    if sorted:
+        order = np.argsort(-np.take_along_axis(data, indices, axis=-1), axis=-1, kind="stable")
+        indices = np.take_along_axis(indices, order, axis=-1)
+    return TakeAlongAxis.apply(x, indices=indices, axis=data.ndim - 1), Tensor._wrap(indices)
+

@@ -186,3 +186,62 @@ def test_comparisons_are_constants():
     assert not ops.not_equal(a, b).requires_grad
     assert ops.logical_and(ops.less(a, 3.0), ops.greater(a, 1.5)).data.tolist() == [False, True]
     assert ops.round(nn.Tensor([1.4, 2.6])).data.tolist() == [1.0, 3.0]
+
+
+# ----------------------------------------------------------------------------- more elementwise ops, constants
+@pytest.mark.parametrize("fn,torch_name,make", [(ops.sin, "sin", lambda r: r.standard_normal((2, 3))),
+                                                (ops.cos, "cos", lambda r: r.standard_normal((2, 3))),
+                                                (ops.rsqrt, "rsqrt", lambda r: r.uniform(0.5, 2, (2, 3)))])
+def test_trig_and_rsqrt(fn, torch_name, make, rng):
+    x = make(rng)
+    gradcheck(fn, [x])
+    torch = pytest.importorskip("torch")
+    compare_with_torch(fn, getattr(torch, torch_name), [x], torch)
+
+
+def test_stop_gradient_cuts_the_graph():
+    x = nn.Tensor([2.0], requires_grad=True)
+    (x * ops.stop_gradient(x * 3.0)).sum().backward()
+    assert x.grad.tolist() == [6.0]
+
+
+def test_constant_constructors(float64):
+    assert ops.zeros((2, 3)).dtype == np.float64 and ops.zeros((2, 3)).data.sum() == 0
+    assert ops.ones(2, dtype="int32").data.tolist() == [1, 1]
+    assert ops.full((2,), 7.0).data.tolist() == [7.0, 7.0]
+    x = nn.Tensor(np.ones((2, 2), dtype=np.float32))
+    assert ops.zeros_like(x).dtype == np.float32 and ops.full_like(x, 3).data.max() == 3
+    assert ops.ones_like(x).data.sum() == 4
+    assert ops.arange(3).data.tolist() == [0, 1, 2] and ops.eye(2).data.tolist() == [[1, 0], [0, 1]]
+
+
+# ----------------------------------------------------------------------------- matmul and einsum
+@pytest.mark.parametrize("shapes", [((3, 4), (4, 2)), ((4,), (4, 3)), ((2, 3), (3,)), ((2, 2, 3), (3, 4)),
+                                    ((3, 4), (2, 4, 5)), ((4,), (4,))], ids=str)
+def test_matmul_gradients_and_float32(shapes, rng):
+    gradcheck(ops.matmul, [rng.standard_normal(s) for s in shapes])
+    a = nn.Tensor(rng.standard_normal(shapes[0]).astype(np.float32), requires_grad=True)
+    b = nn.Tensor(rng.standard_normal(shapes[1]).astype(np.float32), requires_grad=True)
+    y = ops.matmul(a, b)
+    (y * 1.0).sum().backward()
+    assert y.dtype == a.grad.dtype == b.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("spec,shapes", [("bij,bjk->bik", [(2, 3, 4), (2, 4, 2)]), ("ij,k->ik", [(2, 3), (4,)]),
+                                         ("bhqd,bhkd->bhqk", [(1, 2, 3, 2), (1, 2, 4, 2)]), ("ij->", [(2, 3)]),
+                                         ("ij,jk,kl->il", [(2, 3), (3, 2), (2, 2)]), ("ij,ij", [(2, 3), (2, 3)])])
+def test_einsum_gradients_and_torch(spec, shapes, rng):
+    arrays = [rng.standard_normal(s) for s in shapes]
+    gradcheck(lambda *xs: ops.einsum(spec, *xs), arrays)
+    np.testing.assert_allclose(ops.einsum(spec, *arrays).data, np.einsum(spec, *arrays))
+    torch = pytest.importorskip("torch")
+    compare_with_torch(lambda *xs: ops.einsum(spec, *xs), lambda *xs: torch.einsum(spec, *xs), arrays, torch)
+
+
+def test_einsum_errors():
+    with pytest.raises(ValueError, match="einsum: 'ij,jk' names 2 operands, received 1"):
+        ops.einsum("ij,jk", np.ones((2, 2)))
+    with pytest.raises(ValueError, match="einsum: term 'ijk' has 3 letters but its operand has rank 2"):
+        ops.einsum("ijk->i", np.ones((2, 2)))
+    with pytest.raises(ValueError, match="ellipsis"):
+        ops.einsum("...i->i", np.ones((2, 2)))

@@ -130,3 +130,27 @@ def test_large_sum_gradient_is_a_broadcast_of_the_upstream_value():
 def test_bad_axis_is_a_one_line_value_error(axis):
     with pytest.raises(ValueError, match=r"sum: axis .*received axis="):
         ops.sum(np.ones((2, 3)), axis=axis)
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, -1])
+def test_cumsum(axis, rng):
+    x = rng.standard_normal((3, 4))
+    np.testing.assert_allclose(ops.cumsum(x, axis=axis).data, np.cumsum(x, axis=axis))
+    gradcheck(lambda t: ops.cumsum(t, axis=axis), [x])
+
+
+@pytest.mark.parametrize("ord", [None, 1, 2, np.inf])
+def test_norm(ord, rng):
+    x = distinct((3, 4), rng) + 0.05
+    expected = np.linalg.norm(x, ord=ord, axis=1)
+    np.testing.assert_allclose(ops.norm(x, ord=ord, axis=1).data, expected)
+    gradcheck(lambda t: ops.norm(t, ord=ord, axis=1), [x])
+    with pytest.raises(ValueError, match="norm: ord must be"):
+        ops.norm(x, ord=3)
+
+
+def test_logical_reductions_are_constants():
+    x = nn.Tensor([[0.0, 1.0], [0.0, 0.0]], requires_grad=True)
+    assert ops.any(x, axis=1).tolist() == [True, False]
+    assert ops.all(x > -1).item() is True
+    assert ops.count_nonzero(x).item() == 1 and not ops.any(x).requires_grad

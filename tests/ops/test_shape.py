@@ -166,3 +166,29 @@ def test_float32_is_kept_by_shape_ops():
 def test_bad_arguments_raise_one_clear_error(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
         call()
+
+
+def test_sort_argsort_and_top_k(rng):
+    x = np.array([[3.0, 1.0, 2.0, 5.0], [0.0, 9.0, 4.0, 4.5]])
+    np.testing.assert_array_equal(ops.sort(x).data, np.sort(x))
+    np.testing.assert_array_equal(ops.argsort(x, axis=0).data, np.argsort(x, axis=0))
+    values, indices = ops.top_k(x, 2)
+    assert values.data.tolist() == [[5.0, 3.0], [9.0, 4.5]] and indices.data.tolist() == [[3, 0], [1, 3]]
+    gradcheck(lambda t: ops.top_k(t, 3)[0], [x])
+    gradcheck(lambda t: ops.sort(t, axis=0), [x])
+    with pytest.raises(ValueError, match=r"top_k: k must be an integer in \[1, 4\]"):
+        ops.top_k(x, 5)
+
+
+def test_top_k_matches_torch(rng):
+    torch = pytest.importorskip("torch")
+    x = rng.standard_normal((3, 6))
+    t = nn.Tensor(x, requires_grad=True)
+    values, indices = ops.top_k(t, 3)
+    (values * values).sum().backward()
+    tx = torch.tensor(x, requires_grad=True)
+    tv, ti = torch.topk(tx, 3)
+    (tv * tv).sum().backward()
+    np.testing.assert_allclose(values.data, tv.detach().numpy())
+    assert indices.data.tolist() == ti.tolist()
+    np.testing.assert_allclose(t.grad, tx.grad.numpy())

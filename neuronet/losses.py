@@ -134,8 +134,10 @@ def mean_absolute_error(y_true, y_pred) -> Tensor:
 def mean_absolute_percentage_error(y_true, y_pred) -> Tensor:
     """``100 · mean(|(y_true - y_pred) / max(|y_true|, ε)|, axis=-1)`` (ε = 1e-7 keeps it finite)."""
     y_true, y_pred = _prepare(y_true, y_pred, "mean_absolute_percentage_error")
-    scale = np.maximum(np.abs(_data(y_true)), config.epsilon()) if not isinstance(y_true, Tensor) else \
-        ops.maximum(ops.abs(y_true), config.epsilon())
+    if isinstance(y_true, Tensor):
+        scale = ops.maximum(ops.abs(y_true), config.epsilon())
+    else:
+        scale = np.maximum(np.abs(y_true), config.epsilon())
     return 100.0 * ops.mean(ops.abs((y_true - y_pred) / scale), axis=-1)
 
 
@@ -450,6 +452,8 @@ class Loss:
             )
         self.name = name or _snake(type(self).__name__)
         self.reduction = reduction
+        if isinstance(dtype, dict):  # a Keras DTypePolicy config: {'class_name': ..., 'config': {'name': ...}}
+            dtype = dtype.get("config", {}).get("name")
         self.dtype = None if dtype is None else np.dtype(dtype).name
 
     def call(self, y_true, y_pred) -> Tensor:  # pragma: no cover - abstract
@@ -477,6 +481,9 @@ class Loss:
 
     @classmethod
     def from_config(cls, config: dict):
+        """A loss from :meth:`get_config`'s output (keys the constructor does not take are an error)."""
+        config = dict(config)
+        config.pop("fn", None)  # Keras's LossFunctionWrapper records its function by name
         return cls(**config)
 
     def __repr__(self) -> str:
@@ -558,7 +565,7 @@ class LossFunctionWrapper(Loss):
     def from_config(cls, config: dict):
         if cls is LossFunctionWrapper:
             raise ValueError("LossFunctionWrapper.from_config: a plain function cannot be restored from a config")
-        return cls(**config)
+        return super().from_config(config)
 
 
 class MeanSquaredError(LossFunctionWrapper):

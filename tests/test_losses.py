@@ -359,3 +359,11 @@ def test_keras_mask_on_predictions_excludes_entries(rng):
     assert np.all(x.grad[~mask] == 0) and np.all(x.grad[mask] != 0)
     x._keras_mask = np.ones(7, dtype=bool)  # a mask of another shape is not applied
     np.testing.assert_allclose(losses.MeanSquaredError()(y, x).data, per.mean())
+
+
+def test_from_keras_style_config():
+    config = {"name": "binary_crossentropy", "reduction": "sum_over_batch_size", "from_logits": True,
+              "label_smoothing": 0.0, "axis": -1, "fn": "binary_crossentropy",
+              "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}}}
+    loss = losses.deserialize({"class_name": "BinaryCrossentropy", "config": config})
+    assert loss.from_logits and loss.dtype == "float32"

@@ -1,7 +1,8 @@
 """Callbacks: code run by fit/evaluate/predict at the start and end of training, epochs and batches.
 
 Keras names and defaults: History, ProgbarLogger, EarlyStopping, ReduceLROnPlateau,
-LearningRateScheduler, TerminateOnNaN, CSVLogger, LambdaCallback; subclass :class:`Callback` for your own.
+LearningRateScheduler, TerminateOnNaN, CSVLogger, LambdaCallback, ModelCheckpoint; subclass
+:class:`Callback` for your own.
 """
 
 from .base import Callback, CallbackList
@@ -10,6 +11,7 @@ from .early_stopping import EarlyStopping
 from .history import History
 from .lambda_callback import LambdaCallback
 from .lr_scheduler import LearningRateScheduler
+from .model_checkpoint import ModelCheckpoint
 from .progbar import ProgbarLogger
 from .reduce_lr import ReduceLROnPlateau
 from .terminate_on_nan import TerminateOnNaN
@@ -22,6 +24,7 @@ __all__ = [
     "History",
     "LambdaCallback",
     "LearningRateScheduler",
+    "ModelCheckpoint",
     "ProgbarLogger",
     "ReduceLROnPlateau",
     "TerminateOnNaN",

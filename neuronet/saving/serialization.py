@@ -1,0 +1,496 @@
+"""Objects ↔ plain data: the architecture and compile settings of a model as JSON-ready dicts.
+
+Every object is written as ``{"class_name": ..., "config": ...}`` (plus ``"registered_name"`` for a
+class registered with :func:`~neuronet.saving.register_keras_serializable`), where ``config`` is the
+object's ``get_config()``. Reading goes the other way through the registry only (see
+``registry.py``): a name that is not a known class is an error, never an import.
+
+Models get their own layouts, close to Keras 3's ``config.json``:
+
+* Sequential: ``{"name", "trainable", "dtype", "layers": [layer, ...], "build_input_shape"}``;
+* functional: ``{"name", "trainable", "dtype", "layers": [layer + "name" + "inbound_nodes"],
+  "input_layers", "output_layers"}`` where each inbound node lists the call's arguments and a
+  symbolic tensor is ``{"class_name": "__keras_tensor__", "config": {"keras_history":
+  [layer_name, node_index, tensor_index]}}``;
+* a subclassed model: its own ``get_config()`` and, at the top level, ``build_config`` with the
+  input shape it was built for.
+"""
+
+from __future__ import annotations
+
+import json
+import numbers
+
+import numpy as np
+
+from ..autograd import no_grad
+from ..layers.base import KerasTensor, Layer
+from . import registry
+
+__all__ = ["serialize_keras_object", "deserialize_keras_object", "model_to_config", "model_from_config",
+           "compile_to_config", "compile_from_config"]
+
+_TENSOR = "__keras_tensor__"
+
+
+# ------------------------------------------------------------------------------------ plain data
+def _plain(value, where: str):
+    """``value`` with NumPy scalars/arrays and tuples turned into JSON types; anything else is refused."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, where) for v in value]
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise ValueError(f"{where}: config keys must be strings, found {k!r}")
+            out[k] = _plain(v, f"{where}['{k}']")
+        return out
+    raise ValueError(
+        f"{where}: {value!r} (type {type(value).__name__}) is not plain data (numbers, strings, lists, dicts), so "
+        "it cannot be written to a model file; make get_config() return its name or its config instead"
+    )
+
+
+def to_json(data, where: str) -> bytes:
+    """``data`` as UTF-8 JSON bytes (after converting NumPy values)."""
+    return json.dumps(_plain(data, where), indent=1, allow_nan=True).encode("utf-8")
+
+
+# ------------------------------------------------------------------------------------ generic objects
+def serialize_keras_object(obj) -> dict | str | None:
+    """Plain data describing ``obj``: ``{"class_name", "config"[, "registered_name"]}`` for an object with
+    ``get_config``, the (registered) name for a class or a function, and ``obj`` itself for plain data.
+
+    Raises:
+        ValueError: when ``obj`` has no ``get_config`` and is not a function, class or plain data.
+    """
+    if obj is None or isinstance(obj, (bool, str, numbers.Number)):
+        return obj
+    if isinstance(obj, type):
+        return registry.get_registered_name(obj)
+    if callable(getattr(obj, "get_config", None)):
+        cls = type(obj)
+        entry = {"class_name": cls.__name__, "config": _plain(obj.get_config(), f"{cls.__name__}.get_config()")}
+        registered = registry.get_registered_name(cls)
+        if registered != cls.__name__:
+            entry["registered_name"] = registered
+        return entry
+    if callable(obj) and hasattr(obj, "__name__"):
+        return registry.get_registered_name(obj)
+    raise ValueError(f"cannot serialize {obj!r}: it has no get_config() method")
+
+
+def _check_spec(spec, where: str) -> tuple:
+    if not isinstance(spec, dict):
+        raise ValueError(f"{where}: expected {{'class_name': ..., 'config': {{...}}}}, found {_short(spec)}")
+    name = spec.get("class_name")
+    config = spec.get("config", {})
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"{where}: expected 'class_name' to be a non-empty string, found {_short(name)}")
+    if not isinstance(config, dict):
+        raise ValueError(f"{where}: the config of {name!r} must be a dict, found {_short(config)}")
+    registered = spec.get("registered_name")
+    if registered is not None and not isinstance(registered, str):
+        raise ValueError(f"{where}: expected 'registered_name' to be a string, found {_short(registered)}")
+    return name, config, registered
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def deserialize_keras_object(spec, kind: str, custom_objects: dict | None = None, where: str = "deserialize"):
+    """The object described by ``spec`` (from :func:`serialize_keras_object`), of ``kind`` ('layers',
+    'losses', 'metrics', 'optimizers', 'initializers', 'regularizers').
+
+    Classes come from the registry only (``custom_objects``, registered classes, then built-ins);
+    ``from_config`` rebuilds the object. A string names a class or function of that kind.
+
+    Raises:
+        ValueError: for an unknown class name (saying how to register it), a class of the wrong kind,
+            or a config its class does not accept.
+    """
+    if isinstance(spec, str):
+        return registry.lookup(spec, kind, custom_objects, where=f"{where}: ")
+    name, config, registered = _check_spec(spec, where)
+    cls = registry.lookup(name, kind, custom_objects, where=f"{where}: ", registered_name=registered)
+    base = registry.base_class(kind)
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise ValueError(f"{where}: {name!r} resolves to {cls!r}, which is not one of the {kind} classes")
+    if issubclass(cls, Layer) and _is_model_class(cls):
+        return model_from_config(spec, custom_objects, where)
+    return _from_config(cls, config, name, where)
+
+
+def _from_config(cls, config: dict, name: str, where: str):
+    try:
+        return cls.from_config(dict(config))
+    except (TypeError, ValueError, KeyError) as err:
+        label = config.get("name", name) if isinstance(config, dict) else name
+        raise ValueError(f"{where}: could not rebuild {name} '{label}' from its config: {err}") from err
+
+
+def _is_model_class(cls) -> bool:
+    from ..models import Model
+
+    return isinstance(cls, type) and issubclass(cls, Model)
+
+
+# ------------------------------------------------------------------------------------ models
+def model_to_config(model) -> dict:
+    """``{"class_name", "config"[, "registered_name"]}`` describing ``model``'s architecture (see module
+    docstring); layers are described the same way, nested models recursively."""
+    from ..models import Functional, Sequential
+
+    cls = type(model)
+    where = f"model '{model.name}'"
+    if isinstance(model, Sequential):
+        config = {
+            "name": model.name, "trainable": model.trainable, "dtype": model.dtype,
+            "layers": [layer_to_config(layer) for layer in model.layers],
+            "build_input_shape": None if model._input_batch_shape is None else list(model._input_batch_shape),
+        }
+    elif isinstance(model, Functional):
+        config = _functional_config(model)
+    else:
+        config = _plain(model.get_config(), f"{where} get_config()")
+    entry = {"class_name": cls.__name__, "config": config}
+    registered = registry.get_registered_name(cls)
+    if registered != cls.__name__:
+        entry["registered_name"] = registered
+    return entry
+
+
+def layer_to_config(layer) -> dict:
+    """``{"class_name", "config"[, "registered_name"]}`` for a layer (or a nested model)."""
+    if _is_model_class(type(layer)):
+        return model_to_config(layer)
+    return serialize_keras_object(layer)
+
+
+def _functional_config(model) -> dict:
+    order = model._order
+    in_model = set(map(id, order))
+
+    def model_nodes(layer) -> list:
+        from ..layers.core import InputLayer
+
+        if isinstance(layer, InputLayer):
+            return layer._inbound_nodes[:1]
+        return [n for n in layer._inbound_nodes if id(n) in in_model]
+
+    def ref(tensor: KerasTensor) -> list:
+        layer = tensor._node.layer
+        nodes = model_nodes(layer)
+        index = next(i for i, n in enumerate(nodes) if n is tensor._node)
+        return [layer.name, index, tensor._index]
+
+    def encode(value, where: str):
+        if isinstance(value, KerasTensor):
+            return {"class_name": _TENSOR, "config": {"shape": list(value.shape), "dtype": value.dtype,
+                                                       "keras_history": ref(value)}}
+        if isinstance(value, (list, tuple)):
+            return [encode(v, where) for v in value]
+        if isinstance(value, dict):
+            return {str(k): encode(v, where) for k, v in value.items()}
+        return _plain(value, where)
+
+    layers, seen = [], set()
+    for tensor in model._inputs:
+        layer = tensor._node.layer
+        if id(layer) not in seen:
+            seen.add(id(layer))
+            layers.append(layer)
+    for node in order:
+        if id(node.layer) not in seen:
+            seen.add(id(node.layer))
+            layers.append(node.layer)
+    entries = []
+    for layer in layers:
+        entry = layer_to_config(layer)
+        entry["name"] = layer.name
+        nodes = []
+        for node in model_nodes(layer):
+            if not node.input_tensors and not node.args:  # an InputLayer's own node
+                continue
+            where = f"model '{model.name}': the call of layer '{layer.name}'"
+            nodes.append({"args": [encode(node.inputs, where)] + [encode(a, where) for a in node.args],
+                          "kwargs": encode(dict(node.kwargs or {}), where)})
+        entry["inbound_nodes"] = nodes
+        entries.append(entry)
+    names = [layer.name for layer in layers]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"model '{model.name}' has several layers named {dup}; layer names must be unique to be saved")
+    inputs = [ref(t) for t in model._inputs]
+    outputs = [ref(t) for t in model._outputs]
+    return {"name": model.name, "trainable": model.trainable, "dtype": model.dtype, "layers": entries,
+            "input_layers": inputs if model._multi_input else inputs[0],
+            "output_layers": outputs if model._multi_output else outputs[0]}
+
+
+def model_from_config(spec: dict, custom_objects: dict | None = None, where: str = "load_model"):
+    """The model described by :func:`model_to_config`'s output, with its weights created (not loaded)."""
+    from ..models import Functional, Model, Sequential
+
+    name, config, registered = _check_spec(spec, where)
+    cls = registry.lookup(name, "models", custom_objects, where=f"{where}: ", registered_name=registered)
+    if not (isinstance(cls, type) and issubclass(cls, Model)):
+        raise ValueError(f"{where}: {name!r} resolves to {cls!r}, which is not a Model class")
+    if issubclass(cls, Sequential):
+        return _sequential_from_config(cls, config, custom_objects, where)
+    if issubclass(cls, Functional) or "input_layers" in config:
+        return _functional_from_config(Functional if not issubclass(cls, Functional) else cls, config,
+                                       custom_objects, where)
+    return _from_config(cls, config, name, where)
+
+
+def _set_dtype(model, config: dict) -> None:
+    dtype = config.get("dtype")
+    if dtype is not None:
+        try:
+            model.dtype = np.dtype(dtype).name
+        except TypeError as err:
+            raise ValueError(f"invalid dtype {dtype!r} in the model config") from err
+
+
+def _sequential_from_config(cls, config: dict, custom_objects, where: str):
+    layers = config.get("layers", [])
+    if not isinstance(layers, list):
+        raise ValueError(f"{where}: the 'layers' of a Sequential config must be a list, found {_short(layers)}")
+    model = cls(name=config.get("name"), trainable=bool(config.get("trainable", True)))
+    _set_dtype(model, config)
+    for i, spec in enumerate(layers):
+        layer = deserialize_keras_object(spec, "layers", custom_objects, f"{where} (layer {i} of '{model.name}')")
+        model.add(layer, rebuild=False)
+    shape = config.get("build_input_shape")
+    if shape is not None and model.layers:
+        model.build(_shape(shape, where))
+    return model
+
+
+def _shape(value, where: str) -> tuple:
+    if not isinstance(value, (list, tuple)) or not all(d is None or (isinstance(d, int) and not isinstance(d, bool)
+                                                           and d >= 0) for d in value):
+        raise ValueError(f"{where}: expected a shape (a list of non-negative integers or nulls), found {_short(value)}")
+    return tuple(value)
+
+
+def _functional_from_config(cls, config: dict, custom_objects, where: str):
+    entries = config.get("layers")
+    if not isinstance(entries, list) or not entries:
+        raise ValueError(f"{where}: the 'layers' of a functional model config must be a non-empty list")
+    layers, pending = {}, []
+    for i, entry in enumerate(entries):
+        label = f"{where} (layer {i})"
+        layer = deserialize_keras_object(entry, "layers", custom_objects, label)
+        key = entry.get("name", layer.name)
+        if key in layers:
+            raise ValueError(f"{label}: the layer name {key!r} appears twice")
+        nodes = entry.get("inbound_nodes", [])
+        if not isinstance(nodes, list):
+            raise ValueError(f"{label}: 'inbound_nodes' must be a list, found {_short(nodes)}")
+        layers[key] = layer
+        pending.append([key, layer, list(nodes), 0])
+    tensors: dict = {}
+    from ..layers.core import InputLayer
+
+    for key, layer in layers.items():
+        if isinstance(layer, InputLayer):
+            tensors[(key, 0, 0)] = layer._output
+
+    def decode(value, label: str):
+        if isinstance(value, dict) and value.get("class_name") == _TENSOR:
+            history = (value.get("config") or {}).get("keras_history")
+            if not (isinstance(history, list) and len(history) == 3):
+                raise ValueError(f"{label}: malformed tensor reference {_short(value)}")
+            found = tensors.get(tuple(history))
+            if found is None:
+                raise KeyError(tuple(history))
+            return found
+        if isinstance(value, list):
+            return [decode(v, label) for v in value]
+        if isinstance(value, dict):
+            return {k: decode(v, label) for k, v in value.items()}
+        return value
+
+    remaining = sum(len(p[2]) for p in pending)
+    while remaining:
+        progress = False
+        for item in pending:
+            key, layer, nodes, done = item
+            while done < len(nodes):
+                node = nodes[done]
+                label = f"{where} (call {done} of layer '{key}')"
+                if not isinstance(node, dict) or not isinstance(node.get("args", []), list) or not node.get("args"):
+                    raise ValueError(f"{label}: malformed node {_short(node)}")
+                try:
+                    args = decode(node["args"], label)
+                    kwargs = decode(node.get("kwargs") or {}, label)
+                except KeyError:
+                    break  # an input is not computed yet
+                if not isinstance(kwargs, dict):
+                    raise ValueError(f"{label}: 'kwargs' must be a dict, found {_short(kwargs)}")
+                first = args[0]
+                if isinstance(first, list):
+                    first = list(first)
+                try:
+                    outputs = layer(first, *args[1:], **kwargs)
+                except (TypeError, ValueError) as err:
+                    raise ValueError(f"{label}: the layer call failed: {err}") from err
+                for t_index, out in enumerate(outputs if isinstance(outputs, (list, tuple)) else [outputs]):
+                    tensors[(key, done, t_index)] = out
+                done += 1
+                item[3] = done
+                remaining -= 1
+                progress = True
+        if not progress:
+            stuck = [(p[0], p[3]) for p in pending if p[3] < len(p[2])]
+            raise ValueError(f"{where}: the layer graph is inconsistent: the calls {stuck} (layer, call index) need "
+                             "tensors no layer produces")
+
+    def resolve(refs, label: str):
+        single = isinstance(refs, list) and len(refs) == 3 and isinstance(refs[0], str)
+        items = [refs] if single else refs
+        if not isinstance(items, list) or not items:
+            raise ValueError(f"{where}: malformed {label} {_short(refs)}")
+        out = []
+        for r in items:
+            if not (isinstance(r, list) and len(r) == 3) or tuple(r) not in tensors:
+                raise ValueError(f"{where}: {label} refers to {_short(r)}, which the graph does not produce")
+            out.append(tensors[tuple(r)])
+        return out[0] if single else out
+
+    inputs = resolve(config.get("input_layers"), "input_layers")
+    outputs = resolve(config.get("output_layers"), "output_layers")
+    try:
+        model = cls(inputs, outputs, name=config.get("name"), trainable=bool(config.get("trainable", True)))
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{where}: could not rebuild the functional model: {err}") from err
+    _set_dtype(model, config)
+    return model
+
+
+def build_config(model) -> dict | None:
+    """``{"input_shape": ...}`` for a built subclassed model (Sequential and functional models carry
+    their shapes in their config), else None."""
+    from ..models import Functional, Sequential
+
+    if isinstance(model, (Sequential, Functional)) or not model.built:
+        return None
+    shape = getattr(model, "_build_input_shape", None)
+    if shape is None:
+        return None
+    if isinstance(shape, list):
+        return {"input_shape": [[None] + list(s)[1:] for s in shape]}
+    return {"input_shape": [None] + list(shape)[1:]}
+
+
+def build_from_config(model, build: dict | None, where: str) -> None:
+    """Create a subclassed model's weights by running it once on zeros of the saved input shape."""
+    if not build or model.built:
+        return
+    shape = build.get("input_shape")
+    if shape and isinstance(shape[0], list):
+        x = [np.zeros([1] + list(_shape(s, where))[1:], model.dtype) for s in shape]
+    else:
+        x = np.zeros([1] + list(_shape(shape, where))[1:], model.dtype)
+    try:
+        with no_grad():
+            model(x, training=False)
+    except Exception as err:  # a user model's call: report which file could not be rebuilt
+        raise ValueError(f"{where}: could not build model '{model.name}' for inputs of shape {shape}: {err}") from err
+
+
+# ------------------------------------------------------------------------------------ compile settings
+def compile_to_config(model) -> dict:
+    """The arguments of ``model.compile`` as plain data (optimizer, loss, metrics, loss weight).
+
+    Raises:
+        ValueError: when the loss, a metric or the optimizer cannot be described by a name or config.
+    """
+    def loss_entry(loss):
+        from .. import losses
+
+        if isinstance(loss, losses.LossFunctionWrapper) and type(loss) is losses.LossFunctionWrapper:
+            return serialize_keras_object(loss.fn)
+        return serialize_keras_object(loss)
+
+    def metric_entry(spec):
+        return serialize_keras_object(spec)
+
+    weight = getattr(model, "_loss_weight", 1.0)
+    config = {
+        "optimizer": serialize_keras_object(model.optimizer),
+        "loss": loss_entry(model.loss),
+        "metrics": [metric_entry(m) for m in model._metric_specs] or None,
+        "weighted_metrics": [metric_entry(m) for m in model._weighted_metric_specs] or None,
+        "loss_weights": None if weight == 1.0 else weight,
+    }
+    return config
+
+
+def compile_from_config(model, config: dict, custom_objects: dict | None, where: str) -> None:
+    """Compile ``model`` with the settings :func:`compile_to_config` wrote."""
+    from .. import losses, metrics
+
+    if not isinstance(config, dict):
+        raise ValueError(f"{where}: 'compile_config' must be a dict, found {_short(config)}")
+    optimizer = deserialize_keras_object(config.get("optimizer"), "optimizers", custom_objects,
+                                         f"{where} (optimizer)")
+    if isinstance(optimizer, type):
+        optimizer = optimizer()
+    loss = config.get("loss")
+    if isinstance(loss, str):
+        loss = _named(loss, losses.get, "losses", custom_objects, f"{where} (loss)")
+    elif loss is not None:
+        loss = deserialize_keras_object(loss, "losses", custom_objects, f"{where} (loss)")
+
+    def metric_list(values, label):
+        if values is None:
+            return None
+        if not isinstance(values, list):
+            raise ValueError(f"{where}: '{label}' must be a list, found {_short(values)}")
+        out = []
+        for value in values:
+            if isinstance(value, str):
+                if value.lower() in ("accuracy", "acc"):
+                    out.append(value)
+                else:
+                    out.append(_named(value, metrics.get, "metrics", custom_objects, f"{where} ({label})"))
+            else:
+                out.append(deserialize_keras_object(value, "metrics", custom_objects, f"{where} ({label})"))
+        return out
+
+    weights = config.get("loss_weights")
+    if weights is not None and (isinstance(weights, bool) or not isinstance(weights, numbers.Real)):
+        raise ValueError(f"{where}: 'loss_weights' must be a number, found {_short(weights)}")
+    try:
+        model.compile(optimizer=optimizer, loss=loss, metrics=metric_list(config.get("metrics"), "metrics"),
+                      weighted_metrics=metric_list(config.get("weighted_metrics"), "weighted_metrics"),
+                      loss_weights=weights)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{where}: could not compile the model with the saved settings: {err}") from err
+
+
+def _named(name: str, builtin_get, kind: str, custom_objects, where: str):
+    """A loss/metric name: user objects first (custom_objects, registered), then the built-in names."""
+    found = registry.get_registered_object(name, custom_objects)
+    if found is not None:
+        return found
+    try:
+        builtin_get(name)
+    except (ValueError, TypeError):
+        return registry.lookup(name, kind, custom_objects, where=f"{where}: ")
+    return name

@@ -64,8 +64,13 @@ class Sequential(Model):
             raise ValueError(f"Sequential '{self.name}': all layers must have unique names; '{layer.name}' is "
                              "already in the model")
         self._layers.append(layer)
-        if len(self._layers) == 1 and self._input_batch_shape is None and layer._batch_input_shape is not None:
-            self._input_batch_shape = tuple(layer._batch_input_shape)
+        if len(self._layers) == 1 and self._input_batch_shape is None:
+            known = layer._batch_input_shape
+            if known is None and isinstance(layer, Model) and layer.built:  # a built model used as first layer
+                shape = layer._expected_input_shape()
+                known = shape if isinstance(shape, tuple) else None
+            if known is not None:
+                self._input_batch_shape = tuple(known)
         self.built = False
         self._train_vars = None
         self._fused = None

@@ -792,7 +792,7 @@ class Model(Layer):
     def _assert_buildable(self, where: str) -> None:
         """Predicting needs weights: a model never built (no input shape, never called or fit) is refused
         rather than silently predicting from freshly drawn random weights."""
-        if not self.built:
+        if not self.built and not any(layer.built for layer in _all_layers(self)):
             raise ValueError(
                 f"{where}: model '{self.name}' has not been built: it has no input shape and has never been "
                 "trained or called. Give its first layer input_shape=..., call model.build((None, n_features)), "

@@ -151,3 +151,11 @@ def test_get_layer_by_name_and_index():
     assert model.get_layer(index=0) is model.layers[0]
     with pytest.raises(ValueError, match="did you mean 'dense'"):
         model.get_layer("dens")
+
+
+def test_built_model_as_first_layer_gives_the_input_shape():
+    inner = Sequential([layers.Flatten(input_shape=(4, 5)), layers.Dense(3)])
+    outer = Sequential([inner, layers.Softmax()])
+    assert outer.built and outer.input_shape == (None, 4, 5)
+    probs = outer.predict(np.ones((2, 4, 5)), verbose=0)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-6)

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from ..autograd import Function, Tensor
+from ..autograd.tensor import _as_array
 
 __all__ = [
     "sum", "mean", "max", "min", "amax", "amin", "var", "std", "prod", "logsumexp", "argmax", "argmin", "cumsum",
@@ -68,6 +69,8 @@ class Mean(Function):
     # y = Σ x / n over axis   dx = gy / n broadcast back over axis
     def forward(self, x, axis, keepdims):
         self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
+        if x.dtype.kind == "f" and x.size:  # np.mean, without its Python-level bookkeeping
+            return np.sum(x, axis=axis, keepdims=keepdims) * (1.0 / _count(x.shape, axis))
         return np.mean(x, axis=axis, keepdims=keepdims)
 
     def backward(self, gy):
@@ -156,6 +159,11 @@ def _squeeze(y, axis):
     return y.reshape(()) if axis is None else np.squeeze(y, axis=axis)
 
 
+def _array(x):
+    """Tensors and ndarrays as they are; lists and numbers as an ndarray (floats in ``config.floatx()``)."""
+    return x if isinstance(x, (Tensor, np.ndarray)) else _as_array(x)
+
+
 def _axis(name: str, x, axis):
     """Validate ``axis`` for an input like ``x``: None, an int or a tuple of ints (lists accepted)."""
     if axis is None:
@@ -179,12 +187,12 @@ def sum(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001 - Keras n
         axis: axis or axes to reduce. Defaults to None (all axes).
         keepdims: keep reduced axes with length 1. Defaults to False.
     """
-    return Sum.apply(x, axis=_axis("sum", x, axis), keepdims=bool(keepdims))
+    return Sum.apply(_array(x), axis=_axis("sum", x, axis), keepdims=bool(keepdims))
 
 
 def mean(x, axis=None, keepdims: bool = False) -> Tensor:
     """Arithmetic mean over ``axis`` (all axes when None). Args as :func:`sum`."""
-    return Mean.apply(x, axis=_axis("mean", x, axis), keepdims=bool(keepdims))
+    return Mean.apply(_array(x), axis=_axis("mean", x, axis), keepdims=bool(keepdims))
 
 
 def max(x, axis=None, keepdims: bool = False, initial=None) -> Tensor:  # noqa: A001 - Keras name
@@ -193,7 +201,7 @@ def max(x, axis=None, keepdims: bool = False, initial=None) -> Tensor:  # noqa: 
     The gradient goes to the position of the maximum; when several elements tie for the maximum
     they share it evenly (as ``torch.amax``). ``initial`` (Keras), when given, is a lower bound.
     """
-    y = Max.apply(x, axis=_axis("max", x, axis), keepdims=bool(keepdims), use_min=False)
+    y = Max.apply(_array(x), axis=_axis("max", x, axis), keepdims=bool(keepdims), use_min=False)
     if initial is not None:
         from .math import maximum
 
@@ -203,7 +211,7 @@ def max(x, axis=None, keepdims: bool = False, initial=None) -> Tensor:  # noqa: 
 
 def min(x, axis=None, keepdims: bool = False, initial=None) -> Tensor:  # noqa: A001 - Keras name
     """Minimum over ``axis``; ties share the gradient evenly (as ``torch.amin``)."""
-    y = Max.apply(x, axis=_axis("min", x, axis), keepdims=bool(keepdims), use_min=True)
+    y = Max.apply(_array(x), axis=_axis("min", x, axis), keepdims=bool(keepdims), use_min=True)
     if initial is not None:
         from .math import minimum
 
@@ -217,7 +225,7 @@ amin = min
 
 def var(x, axis=None, keepdims: bool = False) -> Tensor:
     """Population variance ``mean((x - mean(x))²)`` over ``axis`` (divides by n, as Keras)."""
-    return Var.apply(x, axis=_axis("var", x, axis), keepdims=bool(keepdims))
+    return Var.apply(_array(x), axis=_axis("var", x, axis), keepdims=bool(keepdims))
 
 
 def std(x, axis=None, keepdims: bool = False) -> Tensor:
@@ -230,12 +238,12 @@ def std(x, axis=None, keepdims: bool = False) -> Tensor:
 
 def prod(x, axis=None, keepdims: bool = False) -> Tensor:
     """Product of elements over ``axis``; its gradient is exact even where ``x`` has zeros."""
-    return Prod.apply(x, axis=_axis("prod", x, axis), keepdims=bool(keepdims))
+    return Prod.apply(_array(x), axis=_axis("prod", x, axis), keepdims=bool(keepdims))
 
 
 def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
     """``log(sum(exp(x), axis))`` computed after subtracting the maximum (stable for any x)."""
-    return LogSumExp.apply(x, axis=_axis("logsumexp", x, axis), keepdims=bool(keepdims))
+    return LogSumExp.apply(_array(x), axis=_axis("logsumexp", x, axis), keepdims=bool(keepdims))
 
 
 def argmax(x, axis=None, keepdims: bool = False) -> Tensor:
@@ -256,7 +264,7 @@ def cumsum(x, axis=None) -> Tensor:
         axis = _axis("cumsum", x, axis)
         if not isinstance(axis, int):
             raise ValueError(f"cumsum: axis must be None or one integer, received axis={axis!r}")
-    return CumSum.apply(x, axis=axis)
+    return CumSum.apply(_array(x), axis=axis)
 
 
 def norm(x, ord=None, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A002 - Keras name

@@ -182,6 +182,14 @@ class Layer:
 
     # ------------------------------------------------------------------ tracking
     def __setattr__(self, name, value):
+        if "_layers" not in self.__dict__ and isinstance(value, (Layer, list, tuple)):
+            if isinstance(value, Layer) or (value and all(isinstance(v, Layer) for v in value)):
+                raise RuntimeError(
+                    f"{type(self).__name__}: call super().__init__() at the start of __init__, before assigning "
+                    f"sublayers (assigning {name!r})"
+                )
+            object.__setattr__(self, name, value)
+            return
         if isinstance(value, Layer) and name != "_outer":
             if value not in self._layers:
                 self._layers.append(value)

@@ -513,6 +513,7 @@ class Model(Layer):
         """Once per fit/evaluate: metrics resolved, fusion decided, regularization looked up."""
         self._resolve_metrics()
         self._setup_fusion()
+        self._train_vars = None  # re-read: trainable flags may have changed since the last fit
         self._has_extra_losses = bool(
             any(w.regularizer is not None for w in self.weights)
             or any(getattr(layer, "activity_regularizer", None) is not None for layer in _all_layers(self))

@@ -190,3 +190,24 @@ def test_add_loss_is_minimized_by_fit(blobs):
     p = model.predict(X, verbose=0).astype(float)
     data_loss = -np.mean(np.log(p[np.arange(len(y)), y]))
     assert logs["loss"] == pytest.approx(data_loss + penalty, rel=1e-4)
+
+
+def test_subclass_forgetting_super_init_gets_a_clear_error():
+    class Forgot(Model):
+        def __init__(self):
+            self.dense = layers.Dense(2)
+
+    with pytest.raises(RuntimeError, match=r"super\(\).__init__\(\)"):
+        Forgot()
+
+
+def test_freezing_a_layer_between_fits_is_respected(blobs):
+    X, y = blobs
+    model = TwoLayer()
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(X, y, epochs=1, verbose=0)
+    model.hidden.trainable = False
+    frozen = [w.copy() for w in model.hidden.get_weights()]
+    model.fit(X, y, epochs=1, verbose=0)
+    for a, b in zip(frozen, model.hidden.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -127,7 +127,8 @@ class ProgbarLogger(Callback):
         self._close_bar()
         self.seen = 0
         self._start = time.perf_counter()
-        self._last_draw = 0.0
+        # The first draw waits one interval too: an epoch shorter than that is drawn once, at its end.
+        self._last_draw = self._start
 
     def _open_bar(self):
         """The tqdm bar of this epoch, created at its first draw (so no empty '0/n' line is printed)."""
@@ -137,7 +138,7 @@ class ProgbarLogger(Callback):
         # every _REDRAW_INTERVAL seconds (see _update).
         self._bar = tqdm(
             total=self.target, file=sys.stdout, unit="step", mininterval=0, miniters=1, leave=True,
-            dynamic_ncols=True, ascii=not _stdout_supports_unicode(), delay=1e9,
+            ascii=not _stdout_supports_unicode(), delay=1e9,
             bar_format="{n_fmt}/{total_fmt} |{bar:20}| {elapsed}<{remaining}, {rate_fmt}{postfix}"
             if self.target else "{n_fmt} steps {elapsed}, {rate_fmt}{postfix}",
         )

@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from ..autograd import Function, Tensor
+from ..autograd.tensor import _as_array
 
 __all__ = [
     "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh", "silu", "swish", "softplus",
@@ -191,15 +192,20 @@ _ERFC_COEFS = (
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
-    """The error function erf(x) = 2/√π ∫₀ˣ e^(-t²) dt, elementwise, in x's float dtype."""
+    """The error function erf(x) = 2/√π ∫₀ˣ e^(-t²) dt, elementwise, in x's float dtype.
+
+    float64 uses all 28 coefficients (error < 1e-15); float32 and float16 are computed in float32
+    with the first 12, which is already below float32's resolution (error < 3e-7) and twice as fast.
+    """
     x = np.asarray(x)
     dtype = x.dtype if np.issubdtype(x.dtype, np.floating) else np.dtype("float64")
-    z = np.abs(x).astype(np.float64)
+    work, n_coefs = (np.float64, 28) if dtype.itemsize > 4 else (np.float32, 12)
+    z = np.abs(x).astype(work)
     t = 2.0 / (2.0 + z)
     ty = 4.0 * t - 2.0
     d = np.zeros_like(z)
     dd = np.zeros_like(z)
-    for c in _ERFC_COEFS[:0:-1]:  # Clenshaw recurrence
+    for c in _ERFC_COEFS[n_coefs - 1:0:-1]:  # Clenshaw recurrence
         d, dd = ty * d - dd + c, d
     with np.errstate(under="ignore"):
         erfc = t * np.exp(-z * z + 0.5 * (_ERFC_COEFS[0] + ty * d) - dd)
@@ -275,6 +281,11 @@ class LogSoftmax(Function):
 
 
 # ----------------------------------------------------------------------------- public functions
+def _array(x):
+    """Tensors and ndarrays as they are; lists and numbers as an ndarray (floats in ``config.floatx()``)."""
+    return x if isinstance(x, (Tensor, np.ndarray)) else _as_array(x)
+
+
 def _check_axis(name: str, x, axis: int) -> None:
     ndim = np.ndim(x.data if isinstance(x, Tensor) else x)
     if not isinstance(axis, (int, np.integer)) or not -max(ndim, 1) <= axis < max(ndim, 1):
@@ -398,6 +409,7 @@ def softmax(x, axis: int = -1) -> Tensor:
 
     Shape: output has the shape of ``x``.
     """
+    x = _array(x)
     _check_axis("softmax", x, axis)
     return Softmax.apply(x, axis=int(axis))
 
@@ -409,5 +421,6 @@ def log_softmax(x, axis: int = -1) -> Tensor:
         x: input Tensor or array.
         axis: the normalized axis. Defaults to -1.
     """
+    x = _array(x)
     _check_axis("log_softmax", x, axis)
     return LogSoftmax.apply(x, axis=int(axis))

@@ -1,7 +1,22 @@
 """Elementwise arithmetic: each op's forward and the derivative that backward applies, side by side.
 
-Broadcasting is undone by the engine (``autograd.unbroadcast``), so backward here returns gradients
-in the broadcast shape.
+Every function takes Tensors, ndarrays or Python numbers and returns a Tensor. Binary ops broadcast
+with NumPy's rules (shapes ``(2, 1, 4)`` and ``(3, 4)`` give ``(2, 3, 4)``); the gradient of each input
+comes back in that input's own shape, because the engine sums it over the broadcast axes
+(``autograd.unbroadcast``) — backward here returns gradients in the broadcast shape.
+
+Dtypes follow NumPy: Python numbers adapt to the Tensor (``float32 * 2.0`` stays float32), while a
+float64 array or NumPy float64 scalar promotes a float32 Tensor to float64.
+
+Example::
+
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> y = ops.sum(ops.multiply(x, x) + 3.0)     # Σ (x² + 3)
+    >>> y.backward()
+    >>> x.grad                                    # 2x
+    array([2., 4.], dtype=float32)
+
+Comparisons, rounding and constant constructors at the end of the file record no graph.
 """
 
 from __future__ import annotations

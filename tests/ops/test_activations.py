@@ -185,3 +185,17 @@ def test_float32_in_float32_out(name):
     y = ALL[name][0](x)
     y.sum().backward()
     assert y.dtype == np.float32 and x.grad.dtype == np.float32
+
+
+def test_float32_erf_and_gelu_stay_within_float32_resolution():
+    x = np.linspace(-6, 6, 401)
+    exact = ops.erf(x).data
+    fast = ops.erf(x.astype(np.float32)).data
+    assert fast.dtype == np.float32
+    np.testing.assert_allclose(fast, exact, atol=5e-7)
+    np.testing.assert_allclose(ops.gelu(x.astype(np.float32), approximate=False).data,
+                               ops.gelu(x, approximate=False).data, atol=3e-6)
+
+
+def test_softmax_accepts_lists():
+    np.testing.assert_allclose(ops.softmax([0.0, 0.0]).data, [0.5, 0.5])

@@ -63,9 +63,20 @@ THROUGHPUT_WORKLOADS = list(WORKLOADS)
 ALL_WORKLOADS = ["seed", *THROUGHPUT_WORKLOADS]
 
 
+THREADS: int | None = None  # --threads: every framework's thread pools capped to this many threads
+
+
 def worker_env(framework: str) -> dict:
     env = dict(os.environ)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if THREADS:
+        n = str(THREADS)
+        env.update(NEURONET_BENCH_THREADS=n, OMP_NUM_THREADS=n, OPENBLAS_NUM_THREADS=n, MKL_NUM_THREADS=n)
+        if framework == "keras-jax":
+            flags = env.get("XLA_FLAGS", "")
+            extra = f"--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads={n}" if THREADS == 1 else \
+                f"intra_op_parallelism_threads={n}"
+            env["XLA_FLAGS"] = (flags + " " + extra).strip()
     if framework in BACKENDS:
         env["KERAS_BACKEND"] = BACKENDS[framework]
     return env
@@ -392,6 +403,9 @@ def render_markdown(report: dict) -> str:
         f"- machine: {report['machine'].get('cpu', '?')}, {report['machine'].get('cores')} cores, "
         f"Python {report['machine'].get('python')}, NumPy {report['machine'].get('numpy', '?')} "
         f"({report['machine'].get('blas', '?')}, BLAS threads {report['machine'].get('blas_threads', '?')})",
+        f"- threads: {cfg['threads'] or 'each framework’s default (all cores)'}; load average (1, 5, 15 min) "
+        f"before {report['machine'].get('load_average_before')}, after {report['machine'].get('load_average_after')} "
+        "(the machine is shared: a load above the core count means other work competed for the cores)",
         "- versions: " + ", ".join(f"{k} {v}" for k, v in sorted(report["versions"].items())),
         f"- method: training samples/s, {cfg['mode_description']}; median of {cfg['repeats']} repeats of ≥ "
         f"{cfg['seconds']} s each, after 3 warm-up steps; frameworks interleaved round-robin in one run, "
@@ -504,6 +518,9 @@ def main(argv=None) -> int:
     p.add_argument("--python", default=sys.executable, help="interpreter for the workers (default: this one)")
     p.add_argument("--out-dir", default=None,
                    help="where to write latest.md/latest.json (default benchmarks/results; smoke writes smoke.*)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="cap every framework's thread pools (BLAS, OpenMP, torch, TensorFlow, XLA) to N threads; "
+                        "default: each framework's own default (all cores)")
     p.add_argument("--timeout", type=float, default=None, help="seconds to wait for one worker answer")
     args = p.parse_args(argv)
 
@@ -515,6 +532,10 @@ def main(argv=None) -> int:
     for w in workloads:
         if w not in ALL_WORKLOADS:
             p.error(f"--workloads: unknown workload {w!r}; expected a subset of {', '.join(ALL_WORKLOADS)}")
+    global THREADS
+    if args.threads is not None and args.threads < 1:
+        p.error(f"--threads must be ≥ 1, got {args.threads}")
+    THREADS = args.threads
     args.repeats = args.repeats or (1 if args.smoke else 3)
     if args.repeats < 1:
         p.error(f"--repeats must be ≥ 1, got {args.repeats}")
@@ -525,6 +546,7 @@ def main(argv=None) -> int:
     os.makedirs(out_dir, exist_ok=True)
 
     started = time.perf_counter()
+    load_before = os.getloadavg()
     skipped: dict = {}
     versions: dict = {}
     log_file = tempfile.NamedTemporaryFile("w", prefix="neuronet-bench-", suffix=".log", delete=False)
@@ -557,7 +579,7 @@ def main(argv=None) -> int:
         "versions": versions,
         "config": {
             "smoke": args.smoke, "frameworks": frameworks, "workloads": [w for w in workloads if w != "seed"],
-            "repeats": args.repeats, "seconds": args.seconds, "mode": args.mode,
+            "repeats": args.repeats, "seconds": args.seconds, "mode": args.mode, "threads": args.threads,
             "mode_description": ("timed `fit(epochs=1, shuffle=False)` calls over a fixed set of random batches "
                                  "(PyTorch: the same batches in a plain zero_grad/forward/backward/step loop)"
                                  if args.mode == "fit" else
@@ -586,6 +608,8 @@ def main(argv=None) -> int:
                                                       if report["op_overhead"].get("reason") else ""))
     log_file.close()
     report["elapsed_s"] = time.perf_counter() - started
+    report["machine"]["load_average_before"] = [round(v, 2) for v in load_before]
+    report["machine"]["load_average_after"] = [round(v, 2) for v in os.getloadavg()]
 
     markdown = render_markdown(report)
     md_path = os.path.join(out_dir, f"{stem}.md")

@@ -260,6 +260,12 @@ class KerasRunner(KerasAPIRunner):
 
         if keras.backend.backend() != self.backend:
             raise RuntimeError(f"keras picked backend {keras.backend.backend()!r}, not {self.backend!r}")
+        threads = os.environ.get("NEURONET_BENCH_THREADS")
+        if threads and self.backend == "tensorflow":
+            import tensorflow as tf
+
+            tf.config.threading.set_intra_op_parallelism_threads(int(threads))
+            tf.config.threading.set_inter_op_parallelism_threads(int(threads))
         self.module = keras
 
     def versions(self):
@@ -293,6 +299,9 @@ class TorchRunner(Runner):
     def import_framework(self):
         import torch
 
+        threads = os.environ.get("NEURONET_BENCH_THREADS")
+        if threads:
+            torch.set_num_threads(int(threads))
         self.torch = torch
 
     def versions(self):

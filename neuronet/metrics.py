@@ -443,6 +443,30 @@ class MeanMetricWrapper(Mean):
         return cls(**config)
 
 
+class _CountingAccuracy(MeanMetricWrapper):
+    """Accuracy metrics whose unweighted update counts matches directly (the path taken every batch).
+
+    Subclasses implement ``_matches(y_true, y_pred)`` returning a boolean array of shape (batch, ...) or
+    None when the inputs need the general path (which also produces the errors).
+    """
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        if sample_weight is None and getattr(y_pred, "_keras_mask", None) is None:
+            yt, yp = _array(y_true), _array(y_pred)
+            if yp.ndim and yt.ndim and yt.shape[0] == yp.shape[0] and yp.shape[0]:
+                matches = self._matches(yt, yp)
+                if matches is not None:
+                    # Each sample's value is the mean of its matches, so their sum is count / per-sample size.
+                    n = matches.shape[0]
+                    self.total += int(np.count_nonzero(matches)) * (n / matches.size)
+                    self.count += n
+                    return
+        super().update_state(y_true, y_pred, sample_weight=sample_weight)
+
+    def _matches(self, y_true: np.ndarray, y_pred: np.ndarray):
+        return None
+
+
 # ----------------------------------------------------------------------------------------------------------
 # Per-sample functions (Keras ``keras.metrics.binary_accuracy`` etc.)
 # ----------------------------------------------------------------------------------------------------------
@@ -701,7 +725,7 @@ class Accuracy(MeanMetricWrapper):
         super().__init__(accuracy, name=name, dtype=dtype)
 
 
-class BinaryAccuracy(MeanMetricWrapper):
+class BinaryAccuracy(_CountingAccuracy):
     """How often thresholded predictions match binary labels.
 
     A prediction counts as 1 when ``y_pred > threshold``. Shapes: y_true (batch,) or (batch, d); y_pred
@@ -726,8 +750,14 @@ class BinaryAccuracy(MeanMetricWrapper):
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=float(threshold))
         self.threshold = float(threshold)
 
+    def _matches(self, y_true, y_pred):
+        y_true, y_pred = _same_rank(y_true, y_pred)
+        if y_true.shape != y_pred.shape:
+            return None
+        return (y_pred > self.threshold) == (y_true > 0.5)
 
-class CategoricalAccuracy(MeanMetricWrapper):
+
+class CategoricalAccuracy(_CountingAccuracy):
     """How often the arg-max of the predictions matches one-hot labels.
 
     Shapes: y_true and y_pred (batch, classes). Logits work as well as probabilities.
@@ -747,8 +777,13 @@ class CategoricalAccuracy(MeanMetricWrapper):
     def __init__(self, name: str = "categorical_accuracy", dtype: str | None = None):
         super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
+    def _matches(self, y_true, y_pred):
+        if y_true.shape != y_pred.shape:
+            return None
+        return y_true.argmax(axis=-1) == y_pred.argmax(axis=-1)
 
-class SparseCategoricalAccuracy(MeanMetricWrapper):
+
+class SparseCategoricalAccuracy(_CountingAccuracy):
     """How often the arg-max of the predictions matches integer labels.
 
     Shapes: y_true (batch,) or (batch, 1) integer class ids; y_pred (batch, classes).
@@ -767,6 +802,13 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
 
     def __init__(self, name: str = "sparse_categorical_accuracy", dtype: str | None = None):
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
+
+    def _matches(self, y_true, y_pred):
+        if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
+            y_true = y_true[..., 0]
+        if y_true.shape != y_pred.shape[:-1]:
+            return None
+        return y_true == y_pred.argmax(axis=-1)
 
 
 def _check_k(cls: str, k) -> int:

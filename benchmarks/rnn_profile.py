@@ -3,8 +3,10 @@
 Workloads (BENCHMARKS.md 'lstm' and 'gru'): input (50 steps, 32 features), LSTM(128) or GRU(128) →
 last state → Dense(10), batch 64, Adam(1e-3), softmax cross-entropy from logits, float32. Each repeat
 runs every framework for ``--seconds`` after 3 warm-up steps, interleaved, and the median
-samples/s of the repeats is reported with the ratio neuronet / torch. Also prints how one neuronet
-training step splits into the recurrent forward, its backward (BPTT) and the rest.
+samples/s of the repeats is reported with the ratio neuronet / torch. PyTorch runs with 2 threads
+(``torch.set_num_threads(2)``, as BENCHMARKS.md) and, as a second peer, with 1 thread, since on a busy
+shared machine its threads can cost more than they gain; the ratio is taken to the faster of the two.
+Also prints how long the fused recurrent op's forward and backward (BPTT) take within a step.
 
 Usage::
 
@@ -78,10 +80,9 @@ def neuronet_step_fn(kind: str):
     return step, rnn, x
 
 
-def torch_step_fn(kind: str):
+def torch_step_fn(kind: str, threads: int):
     import torch
 
-    torch.set_num_threads(2)
     x, y = _data()
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     rnn = (torch.nn.LSTM if kind == "lstm" else torch.nn.GRU)(FEATURES, UNITS, batch_first=True)
@@ -91,6 +92,7 @@ def torch_step_fn(kind: str):
     loss_fn = torch.nn.CrossEntropyLoss()
 
     def step():
+        torch.set_num_threads(threads)
         opt.zero_grad()
         out, _ = rnn(xt)
         loss = loss_fn(head(out[:, -1]), yt)
@@ -145,18 +147,20 @@ def main(argv=None) -> None:
         print("torch is not installed: the PyTorch peer is skipped")
     for kind in args.workloads:
         ours, step_rnn, x = neuronet_step_fn(kind)
-        theirs = torch_step_fn(kind) if have_torch else None
-        rates = {"neuronet": [], "torch": []}
+        steps = {"neuronet": ours}
+        if have_torch:
+            steps["torch(2 threads)"] = torch_step_fn(kind, 2)
+            steps["torch(1 thread)"] = torch_step_fn(kind, 1)
+        rates = {name: [] for name in steps}
         for _ in range(args.repeats):
-            rates["neuronet"].append(throughput(ours, args.seconds))
-            if theirs is not None:
-                rates["torch"].append(throughput(theirs, args.seconds))
-        n = statistics.median(rates["neuronet"])
-        line = f"{kind}: neuronet {n:,.0f} samples/s ({BATCH / n * 1e3:.1f} ms/step)"
-        if rates["torch"]:
-            t = statistics.median(rates["torch"])
-            line += f"; torch {t:,.0f} samples/s ({BATCH / t * 1e3:.1f} ms/step); ratio neuronet/torch {n / t:.2f}"
-        print(line)
+            for name, step in steps.items():
+                rates[name].append(throughput(step, args.seconds))
+        med = {name: statistics.median(r) for name, r in rates.items()}
+        print(f"{kind}: " + "; ".join(f"{name} {r:,.0f} samples/s ({BATCH / r * 1e3:.1f} ms/step)"
+                                      for name, r in med.items()))
+        if have_torch:
+            best = max(med["torch(2 threads)"], med["torch(1 thread)"])
+            print(f"  ratio neuronet / best torch: {med['neuronet'] / best:.2f}")
         print("  " + breakdown(kind, step_rnn, x))
 
 

@@ -24,14 +24,64 @@ valid step), or is zero when ``zero_output_for_mask`` is True (as inside Bidirec
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from ..autograd import Function, Tensor
 
 __all__ = [
     "simple_rnn", "lstm", "gru", "embedding_lookup", "reverse_sequence", "merge_bidirectional",
-    "RECURRENT_ACTIVATIONS",
+    "RECURRENT_ACTIVATIONS", "set_blas_threads",
 ]
+
+
+# ----------------------------------------------------------------------------- BLAS threads
+# Each step's product (batch × units by units × gates) is too small for BLAS threads to pay off, and on
+# a busy machine a threaded OpenBLAS spends more time waking and waiting for its threads than
+# multiplying: measured on this project's shared 2-core machine, one BLAS thread made a whole LSTM
+# forward + backward 2-5× faster than two (the sequence-wide GEMMs included). So the recurrent ops
+# run their BLAS calls on one thread, restoring the previous count afterwards. This needs threadpoolctl
+# (a scikit-learn dependency); without it nothing changes. :func:`set_blas_threads` changes the choice.
+_BLAS = {"threads": 1, "libs": None}
+
+
+def set_blas_threads(threads: int | None) -> None:
+    """Number of BLAS threads the recurrent ops use (1 by default); None leaves BLAS as configured.
+
+    More threads help only for large batches and units on an otherwise idle multi-core machine.
+    """
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"set_blas_threads: expected a positive integer or None, received {threads!r}")
+    _BLAS["threads"] = threads
+
+
+def _blas_libs() -> list:
+    if _BLAS["libs"] is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _BLAS["libs"] = [lib for lib in ThreadpoolController().select(user_api="blas").lib_controllers
+                             if hasattr(lib, "set_num_threads")]
+        except Exception:  # threadpoolctl missing or unable to inspect the BLAS: leave threads alone
+            _BLAS["libs"] = []
+    return _BLAS["libs"]
+
+
+@contextlib.contextmanager
+def _blas_threads():
+    want = _BLAS["threads"]
+    libs = _blas_libs() if want is not None else []
+    old = [lib.get_num_threads() for lib in libs]
+    try:
+        for lib, n in zip(libs, old):
+            if n != want:
+                lib.set_num_threads(want)
+        yield
+    finally:
+        for lib, n in zip(libs, old):
+            if n != want:
+                lib.set_num_threads(n)
 
 
 # ----------------------------------------------------------------------------- activations
@@ -133,101 +183,123 @@ def _activation(name: str):
 
 # ----------------------------------------------------------------------------- shared sequence logic
 class _SequenceOp(Function):
-    """Shared bookkeeping of the recurrent ops: time-major layout, masks, outputs and their gradients.
+    """Shared bookkeeping of the recurrent ops: layout, masks, outputs and their gradients.
 
-    Internally everything is time-major (time, batch, ·) so that one step's rows are contiguous.
-    ``self.valid`` (time, batch, 1) bool marks the unmasked steps in processing order; ``self.weight``
-    is the 0/1 factor between the state sequence and the output sequence (see the module docstring).
+    Internally a step's arrays are *transposed*: states are (units, batch) and pre-activations
+    (gates·units, batch), stacked over time as (time, ·, batch). Then every gate is a block of
+    contiguous rows, so each elementwise pass runs on contiguous memory (on (batch, gates·units) rows a
+    gate is a strided column block, which NumPy walks several times slower), and the step's product
+    is one GEMM, ``recurrent_kernelᵀ @ h``. ``self.valid`` (time, 1, batch) marks the unmasked steps in
+    processing order; ``self.weight`` is the 0/1 factor from the state sequence to the output sequence
+    (see the module docstring). Subclasses write the loops in ``_forward`` and ``_backward``; these
+    run under :func:`_blas_threads`.
     """
 
-    def _prepare(self, x, mask, go_backwards, zero_output_for_mask):
+    def forward(self, *args, **kwargs):
+        with _blas_threads():
+            return self._forward(*args, **kwargs)
+
+    def backward(self, gy):
+        with _blas_threads():
+            return self._backward(gy)
+
+    def _prepare(self, x, mask, go_backwards, zero_output_for_mask, recurrent_mask):
         batch, steps, _ = x.shape
         self.batch, self.steps, self.go_backwards = batch, steps, go_backwards
-        xt = x.transpose(1, 0, 2)
+        xt = x.transpose(1, 2, 0)                                    # (time, features, batch)
         if go_backwards:
             xt = xt[::-1]
         self.xt = np.ascontiguousarray(xt)
+        self.rmask = None if recurrent_mask is None else np.ascontiguousarray(recurrent_mask.T)
         self.valid = self.pad_steps = self.weight = None
         if mask is not None:
             valid = np.asarray(mask, dtype=bool).T
             if go_backwards:
                 valid = valid[::-1]
-            valid = np.ascontiguousarray(valid)[:, :, None]
+            valid = np.ascontiguousarray(valid)[:, None, :]
             if not valid.all():
                 self.valid = valid
                 self.invalid = ~valid
                 self.pad_steps = (~valid).any(axis=(1, 2))
                 self.weight = valid if zero_output_for_mask else np.logical_or.accumulate(valid, axis=0)
-        return self.xt
 
     def _input_projection(self, kernel, bias):
-        """x_t @ kernel + bias for every step at once: (time, batch, gates)."""
-        steps, batch, features = self.xt.shape
-        z = (self.xt.reshape(steps * batch, features) @ kernel).reshape(steps, batch, kernel.shape[1])
+        """kernelᵀ x_t + bias for every step at once: (time, gates, batch)."""
+        z = np.matmul(np.ascontiguousarray(kernel.T), self.xt)
         if bias is not None:
-            z += bias
+            z += bias[:, None]
         return z
 
     def _outputs(self, H, return_sequences, extra_states=()):
-        """(output, final h, *final other states) from the state sequence H (time + 1, batch, units)."""
+        """(output, final h, *final other states) from the states H (time + 1, units, batch)."""
         self.return_sequences = return_sequences
         steps = self.steps
         if return_sequences:
             seq = H[1:]
             if self.weight is not None:
                 seq = seq * self.weight
-            out = np.ascontiguousarray(seq.transpose(1, 0, 2))
+            out = np.ascontiguousarray(seq.transpose(2, 0, 1))
         else:
-            out = H[steps] * self.weight[steps - 1] if self.weight is not None else H[steps].copy()
-        return (out, H[steps].copy()) + tuple(s.copy() for s in extra_states)
+            last = H[steps] * self.weight[steps - 1] if self.weight is not None else H[steps]
+            out = np.ascontiguousarray(last.T)
+        return (out, np.ascontiguousarray(H[steps].T)) + tuple(np.ascontiguousarray(s.T) for s in extra_states)
 
     def _output_grads(self, gout, gh):
-        """The running dh at the last step, and the per-step output gradients (time-major) or None."""
-        dh = gh.copy()
+        """The running dh (units, batch) at the last step, and the per-step output gradients or None."""
+        dh = np.ascontiguousarray(gh.T)
         if self.return_sequences:
-            g_seq = gout.transpose(1, 0, 2)
+            g_seq = np.ascontiguousarray(gout.transpose(1, 2, 0))
             if self.weight is not None:
-                g_seq = g_seq * self.weight
+                g_seq *= self.weight
             return dh, g_seq
         if self.weight is not None:
-            dh += gout * self.weight[self.steps - 1]
+            dh += gout.T * self.weight[self.steps - 1]
         else:
-            dh += gout
+            dh += gout.T
         return dh, None
 
     def _input_grad(self, dZ, kernel):
-        """dx (batch, time, features) from the pre-activation gradients dZ (time, batch, gates)."""
-        steps, batch, gates = dZ.shape
-        dx = (dZ.reshape(steps * batch, gates) @ kernel.T).reshape(steps, batch, kernel.shape[0])
+        """dx (batch, time, features) from the pre-activation gradients dZ (time, gates, batch)."""
+        dx = np.matmul(kernel, dZ)                                   # (time, features, batch)
         if self.go_backwards:
             dx = dx[::-1]
-        return np.ascontiguousarray(dx.transpose(1, 0, 2))
+        return np.ascontiguousarray(dx.transpose(2, 0, 1))
+
+    @staticmethod
+    def _flat(a):
+        """(time, rows, batch) → (rows, time·batch), so sums over steps and samples are one GEMM."""
+        return np.ascontiguousarray(a.transpose(1, 0, 2)).reshape(a.shape[1], -1)
 
     def _hidden_for_kernel(self, H):
-        """The states that multiplied the recurrent kernel, flattened: (time·batch, units)."""
+        """The states that multiplied the recurrent kernel, as (units, time·batch)."""
         hp = H[:-1]
         if self.rmask is not None:
             hp = hp * self.rmask
-        return hp.reshape(-1, hp.shape[-1])
+        return self._flat(hp)
+
+    @staticmethod
+    def _state(s):
+        return np.ascontiguousarray(s.T)
 
 
 # ----------------------------------------------------------------------------- SimpleRNN
 class SimpleRNNSequence(_SequenceOp):
     # h_t = act(x_t W + h_{t-1} U + b)
     # BPTT: da_t = (dh_t + dout_t) · act'(h_t);  dh_{t-1} = da_t Uᵀ;  dW = Σ x_tᵀ da_t;  dU = Σ h_{t-1}ᵀ da_t
-    def forward(self, x, h0, kernel, recurrent_kernel, bias, mask=None, recurrent_mask=None,
-                activation="tanh", go_backwards=False, return_sequences=True, zero_output_for_mask=False):
+    def _forward(self, x, h0, kernel, recurrent_kernel, bias, mask=None, recurrent_mask=None,
+                 activation="tanh", go_backwards=False, return_sequences=True, zero_output_for_mask=False):
         act, self.act_grad = _activation(activation)
-        self._prepare(x, mask, go_backwards, zero_output_for_mask)
-        self.kernel, self.recurrent_kernel, self.rmask = kernel, recurrent_kernel, recurrent_mask
+        self._prepare(x, mask, go_backwards, zero_output_for_mask, recurrent_mask)
+        self.kernel, self.recurrent_kernel = kernel, recurrent_kernel
         Z = self._input_projection(kernel, bias)
-        steps, batch, units = Z.shape
-        H = np.empty((steps + 1, batch, units), x.dtype)
-        H[0] = h0
-        rec = np.empty((batch, units), x.dtype)
+        steps, units, batch = Z.shape
+        RT = np.ascontiguousarray(recurrent_kernel.T)
+        H = np.empty((steps + 1, units, batch), x.dtype)
+        H[0] = h0.T
+        rec = np.empty((units, batch), x.dtype)
         for t in range(steps):
-            h = H[t] if recurrent_mask is None else H[t] * recurrent_mask
-            np.matmul(h, recurrent_kernel, out=rec)
+            h = H[t] if self.rmask is None else H[t] * self.rmask
+            np.matmul(RT, h, out=rec)
             z = Z[t]
             z += rec
             act(z)
@@ -237,10 +309,10 @@ class SimpleRNNSequence(_SequenceOp):
         self.Z, self.H = Z, H
         return self._outputs(H, return_sequences)
 
-    def backward(self, gy):
+    def _backward(self, gy):
         gout, gh = gy
         dh, g_seq = self._output_grads(gout, gh)
-        Z, R = self.Z, self.recurrent_kernel
+        Z, R = self.Z, np.ascontiguousarray(self.recurrent_kernel)
         dZ = np.empty_like(Z)
         for t in range(self.steps - 1, -1, -1):
             if g_seq is not None:
@@ -251,22 +323,19 @@ class SimpleRNNSequence(_SequenceOp):
             masked = self.pad_steps is not None and self.pad_steps[t]
             if masked:
                 da *= self.valid[t]
-            dh_prev = da @ R.T
+            dh_prev = R @ da
             if self.rmask is not None:
                 dh_prev *= self.rmask
             if masked:
                 np.copyto(dh_prev, dh, where=self.invalid[t])
             dh = dh_prev
-        return self._param_grads(dZ, dh)
-
-    def _param_grads(self, dZ, dh0):
         need = self.needs_input_grad
-        flat = dZ.reshape(-1, dZ.shape[-1])
+        D = self._flat(dZ)
         gx = self._input_grad(dZ, self.kernel) if need[0] else None
-        gW = self.xt.reshape(-1, self.xt.shape[-1]).T @ flat if need[2] else None
-        gU = self._hidden_for_kernel(self.H).T @ flat if need[3] else None
-        gb = flat.sum(axis=0) if need[4] else None
-        return gx, (dh0 if need[1] else None), gW, gU, gb
+        gW = self._flat(self.xt) @ D.T if need[2] else None
+        gU = self._hidden_for_kernel(self.H) @ D.T if need[3] else None
+        gb = D.sum(axis=1) if need[4] else None
+        return gx, (self._state(dh) if need[1] else None), gW, gU, gb
 
 
 # ----------------------------------------------------------------------------- LSTM
@@ -285,34 +354,35 @@ class LSTMSequence(_SequenceOp):
     # BPTT with dh, dc the gradients reaching h_t, c_t:
     #   do = dh·tanh(c_t);  dc += dh·o·(1 - tanh²c_t);  di = dc·g;  df = dc·c_{t-1};  dg = dc·i
     #   da = [di·σ', df·σ', do·σ', dg·tanh'];  dh_{t-1} = da Uᵀ;  dc_{t-1} = dc·f
-    def forward(self, x, h0, c0, kernel, recurrent_kernel, bias, mask=None, recurrent_mask=None,
-                activation="tanh", recurrent_activation="sigmoid", go_backwards=False, return_sequences=True,
-                zero_output_for_mask=False):
+    def _forward(self, x, h0, c0, kernel, recurrent_kernel, bias, mask=None, recurrent_mask=None,
+                 activation="tanh", recurrent_activation="sigmoid", go_backwards=False, return_sequences=True,
+                 zero_output_for_mask=False):
         act, self.act_grad = _activation(activation)
         rec_act, self.rec_grad = _activation(recurrent_activation)
-        self._prepare(x, mask, go_backwards, zero_output_for_mask)
+        self._prepare(x, mask, go_backwards, zero_output_for_mask, recurrent_mask)
         units = h0.shape[1]
         u3 = 3 * units
         self.order = order = _lstm_order(units)
         W, R = kernel[:, order], recurrent_kernel[:, order]
-        self.kernel, self.recurrent_kernel, self.rmask = W, R, recurrent_mask
+        self.kernel, self.recurrent_kernel = W, R
         Z = self._input_projection(W, None if bias is None else bias[order])
-        steps, batch, _ = Z.shape
+        steps, _, batch = Z.shape
         dtype = x.dtype
-        H = np.empty((steps + 1, batch, units), dtype)
-        C = np.empty((steps + 1, batch, units), dtype)
-        TC = np.empty((steps, batch, units), dtype)
-        H[0], C[0] = h0, c0
-        rec = np.empty((batch, 4 * units), dtype)
-        tmp = np.empty((batch, units), dtype)
+        RT = np.ascontiguousarray(R.T)
+        H = np.empty((steps + 1, units, batch), dtype)
+        C = np.empty((steps + 1, units, batch), dtype)
+        TC = np.empty((steps, units, batch), dtype)
+        H[0], C[0] = h0.T, c0.T
+        rec = np.empty((4 * units, batch), dtype)
+        tmp = np.empty((units, batch), dtype)
         for t in range(steps):
-            h = H[t] if recurrent_mask is None else H[t] * recurrent_mask
-            np.matmul(h, R, out=rec)
+            h = H[t] if self.rmask is None else H[t] * self.rmask
+            np.matmul(RT, h, out=rec)
             z = Z[t]
             z += rec
-            rec_act(z[:, :u3])
-            act(z[:, u3:])
-            i, f, o, g = z[:, :units], z[:, units:2 * units], z[:, 2 * units:u3], z[:, u3:]
+            rec_act(z[:u3])
+            act(z[u3:])
+            i, f, o, g = z[:units], z[units:2 * units], z[2 * units:u3], z[u3:]
             c = C[t + 1]
             np.multiply(f, C[t], out=c)
             np.multiply(i, g, out=tmp)
@@ -327,12 +397,12 @@ class LSTMSequence(_SequenceOp):
         self.Z, self.H, self.C, self.TC = Z, H, C, TC
         return self._outputs(H, return_sequences, (C[steps],))
 
-    def backward(self, gy):
+    def _backward(self, gy):
         gout, gh, gc = gy
         dh, g_seq = self._output_grads(gout, gh)
-        dc = gc.copy()
+        dc = self._state(gc)
         Z, C, TC, R = self.Z, self.C, self.TC, self.recurrent_kernel
-        units = dc.shape[1]
+        units = dc.shape[0]
         u3 = 3 * units
         dZ = np.empty_like(Z)
         tmp = np.empty_like(dc)
@@ -340,37 +410,35 @@ class LSTMSequence(_SequenceOp):
             if g_seq is not None:
                 dh += g_seq[t]
             z, tc, da = Z[t], TC[t], dZ[t]
-            i, f, o, g = z[:, :units], z[:, units:2 * units], z[:, 2 * units:u3], z[:, u3:]
-            # do = dh·tanh(c)
-            np.multiply(dh, tc, out=da[:, 2 * units:u3])
-            # dc_total = dc + dh·o·act'(c)
-            np.multiply(dh, o, out=tmp)
+            i, f, o, g = z[:units], z[units:2 * units], z[2 * units:u3], z[u3:]
+            np.multiply(dh, tc, out=da[2 * units:u3])             # do = dh·tanh(c)
+            np.multiply(dh, o, out=tmp)                           # dc_total = dc + dh·o·act'(c)
             self.act_grad(tmp, tc)
             dct = dc + tmp
-            np.multiply(dct, g, out=da[:, :units])            # di
-            np.multiply(dct, C[t], out=da[:, units:2 * units])  # df
-            np.multiply(dct, i, out=da[:, u3:])               # dg
-            self.rec_grad(da[:, :u3], z[:, :u3])
-            self.act_grad(da[:, u3:], g)
-            dct *= f                                          # dc_{t-1}
+            np.multiply(dct, g, out=da[:units])                   # di
+            np.multiply(dct, C[t], out=da[units:2 * units])       # df
+            np.multiply(dct, i, out=da[u3:])                      # dg
+            self.rec_grad(da[:u3], z[:u3])
+            self.act_grad(da[u3:], g)
+            dct *= f                                              # dc_{t-1}
             masked = self.pad_steps is not None and self.pad_steps[t]
             if masked:
                 da *= self.valid[t]
                 np.copyto(dct, dc, where=self.invalid[t])
-            dh_prev = da @ R.T
+            dh_prev = R @ da
             if self.rmask is not None:
                 dh_prev *= self.rmask
             if masked:
                 np.copyto(dh_prev, dh, where=self.invalid[t])
             dh, dc = dh_prev, dct
         need = self.needs_input_grad
-        flat = dZ.reshape(-1, dZ.shape[-1])
+        D = self._flat(dZ)
         back = np.argsort(self.order)  # internal gate order → Keras order
         gx = self._input_grad(dZ, self.kernel) if need[0] else None
-        gW = (self.xt.reshape(-1, self.xt.shape[-1]).T @ flat)[:, back] if need[3] else None
-        gU = (self._hidden_for_kernel(self.H).T @ flat)[:, back] if need[4] else None
-        gb = flat.sum(axis=0)[back] if need[5] else None
-        return gx, (dh if need[1] else None), (dc if need[2] else None), gW, gU, gb
+        gW = (self._flat(self.xt) @ D.T)[:, back] if need[3] else None
+        gU = (self._hidden_for_kernel(self.H) @ D.T)[:, back] if need[4] else None
+        gb = D.sum(axis=1)[back] if need[5] else None
+        return (gx, (self._state(dh) if need[1] else None), (self._state(dc) if need[2] else None), gW, gU, gb)
 
 
 # ----------------------------------------------------------------------------- GRU
@@ -382,77 +450,79 @@ class GRUSequence(_SequenceOp):
     #   z, r as above without b_rec,  hh = tanh(xh + (r·h_{t-1}) U_h)
     # BPTT: dz = dh·(h_{t-1} - hh)·σ',  dxh = dh·(1 - z)·tanh',  dr = dxh·rh·σ' (reset_after)
     #       dh_{t-1} = dh·z + [dz, dr, dxh·r] Uᵀ
-    def forward(self, x, h0, kernel, recurrent_kernel, bias, mask=None, recurrent_mask=None,
-                activation="tanh", recurrent_activation="sigmoid", go_backwards=False, return_sequences=True,
-                zero_output_for_mask=False, reset_after=True):
+    def _forward(self, x, h0, kernel, recurrent_kernel, bias, mask=None, recurrent_mask=None,
+                 activation="tanh", recurrent_activation="sigmoid", go_backwards=False, return_sequences=True,
+                 zero_output_for_mask=False, reset_after=True):
         act, self.act_grad = _activation(activation)
         rec_act, self.rec_grad = _activation(recurrent_activation)
-        self._prepare(x, mask, go_backwards, zero_output_for_mask)
-        self.kernel, self.recurrent_kernel, self.rmask = kernel, recurrent_kernel, recurrent_mask
-        self.reset_after, self.bias_shape = reset_after, None if bias is None else bias.shape
+        self._prepare(x, mask, go_backwards, zero_output_for_mask, recurrent_mask)
+        self.kernel, self.recurrent_kernel = kernel, recurrent_kernel
+        self.reset_after = reset_after
         if bias is not None and reset_after:
-            b_in, b_rec = bias[0], bias[1]
+            b_in, b_rec = bias[0], bias[1][:, None]
         else:
             b_in, b_rec = bias, None
         Z = self._input_projection(kernel, b_in)
-        steps, batch, u3 = Z.shape
+        steps, u3, batch = Z.shape
         units = u3 // 3
         u2 = 2 * units
         dtype = x.dtype
-        H = np.empty((steps + 1, batch, units), dtype)
-        H[0] = h0
-        # reset_after: rh = h U_h + b_rec_h (needed for dr); otherwise r·h (needed for dU_h)
-        RH = np.empty((steps, batch, units), dtype)
-        rec = np.empty((batch, u3 if reset_after else u2), dtype)
-        rec_h = np.empty((batch, units), dtype)
-        R_zr, R_h = recurrent_kernel[:, :u2], recurrent_kernel[:, u2:]
+        H = np.empty((steps + 1, units, batch), dtype)
+        H[0] = h0.T
+        # reset_after: rh = U_hᵀ h + b_rec_h (needed for dr); otherwise r·h (needed for dU_h)
+        RH = np.empty((steps, units, batch), dtype)
+        rec = np.empty((u3 if reset_after else u2, batch), dtype)
+        rec_h = np.empty((units, batch), dtype)
+        RT = np.ascontiguousarray(recurrent_kernel.T)
+        R_zrT, R_hT = RT[:u2], RT[u2:]
         for t in range(steps):
-            hp = H[t] if recurrent_mask is None else H[t] * recurrent_mask
+            hp = H[t] if self.rmask is None else H[t] * self.rmask
             z = Z[t]
             if reset_after:
-                np.matmul(hp, recurrent_kernel, out=rec)
+                np.matmul(RT, hp, out=rec)
                 if b_rec is not None:
                     rec += b_rec
-                z[:, :u2] += rec[:, :u2]
-                rec_act(z[:, :u2])
-                RH[t] = rec[:, u2:]
-                np.multiply(z[:, units:u2], RH[t], out=rec_h)
+                z[:u2] += rec[:u2]
+                rec_act(z[:u2])
+                RH[t] = rec[u2:]
+                np.multiply(z[units:u2], RH[t], out=rec_h)
             else:
-                np.matmul(hp, R_zr, out=rec)
-                z[:, :u2] += rec
-                rec_act(z[:, :u2])
-                np.multiply(z[:, units:u2], hp, out=RH[t])
-                np.matmul(RH[t], R_h, out=rec_h)
-            hh = z[:, u2:]
+                np.matmul(R_zrT, hp, out=rec)
+                z[:u2] += rec
+                rec_act(z[:u2])
+                np.multiply(z[units:u2], hp, out=RH[t])
+                np.matmul(R_hT, RH[t], out=rec_h)
+            hh = z[u2:]
             hh += rec_h
             act(hh)
             # h = z·h_prev + (1 - z)·hh = hh + z·(h_prev - hh)
             hn = H[t + 1]
             np.subtract(H[t], hh, out=hn)
-            hn *= z[:, :units]
+            hn *= z[:units]
             hn += hh
             if self.pad_steps is not None and self.pad_steps[t]:
                 np.copyto(hn, H[t], where=self.invalid[t])
         self.Z, self.H, self.RH = Z, H, RH
         return self._outputs(H, return_sequences)
 
-    def backward(self, gy):
+    def _backward(self, gy):
         gout, gh = gy
         dh, g_seq = self._output_grads(gout, gh)
-        Z, H, RH, R = self.Z, self.H, self.RH, self.recurrent_kernel
-        steps, batch, u3 = Z.shape
+        Z, H, RH = self.Z, self.H, self.RH
+        steps, u3, batch = Z.shape
         units = u3 // 3
         u2 = 2 * units
         reset_after = self.reset_after
+        R = np.ascontiguousarray(self.recurrent_kernel)
+        R_zr, R_h = np.ascontiguousarray(R[:, :u2]), np.ascontiguousarray(R[:, u2:])
         dZ = np.empty_like(Z)                                   # gradients of x W + b_in
         dR = np.empty_like(Z) if reset_after else None          # gradients of h U + b_rec
-        R_zr, R_h = R[:, :u2], R[:, u2:]
         for t in range(steps - 1, -1, -1):
             if g_seq is not None:
                 dh += g_seq[t]
             z, dz_all = Z[t], dZ[t]
-            zg, r, hh = z[:, :units], z[:, units:u2], z[:, u2:]
-            dzg, dr, dxh = dz_all[:, :units], dz_all[:, units:u2], dz_all[:, u2:]
+            zg, r, hh = z[:units], z[units:u2], z[u2:]
+            dzg, dr, dxh = dz_all[:units], dz_all[units:u2], dz_all[u2:]
             hp = H[t]
             np.subtract(hp, hh, out=dzg)
             dzg *= dh
@@ -468,15 +538,15 @@ class GRUSequence(_SequenceOp):
                 np.multiply(dxh, RH[t], out=dr)
                 self.rec_grad(dr, r)
                 dr_all = dR[t]
-                dr_all[:, :u2] = dz_all[:, :u2]
-                np.multiply(dxh, r, out=dr_all[:, u2:])
-                dh_rec = dr_all @ R.T
+                dr_all[:u2] = dz_all[:u2]
+                np.multiply(dxh, r, out=dr_all[u2:])
+                dh_rec = R @ dr_all
             else:
-                d_rh = dxh @ R_h.T                               # gradient of r·h_prev
+                d_rh = R_h @ dxh                                 # gradient of r·h_prev
                 hpd = hp if self.rmask is None else hp * self.rmask
                 np.multiply(d_rh, hpd, out=dr)
                 self.rec_grad(dr, r)
-                dh_rec = dz_all[:, :u2] @ R_zr.T
+                dh_rec = R_zr @ dz_all[:u2]
                 dh_rec += d_rh * r
             if self.rmask is not None:
                 dh_rec *= self.rmask
@@ -485,25 +555,25 @@ class GRUSequence(_SequenceOp):
                 np.copyto(dh_rec, dh, where=self.invalid[t])
             dh = dh_rec
         need = self.needs_input_grad
-        flat = dZ.reshape(-1, u3)
+        D = self._flat(dZ)
         gx = self._input_grad(dZ, self.kernel) if need[0] else None
-        gW = self.xt.reshape(-1, self.xt.shape[-1]).T @ flat if need[2] else None
+        gW = self._flat(self.xt) @ D.T if need[2] else None
         gU = gb = None
         hp = self._hidden_for_kernel(H) if need[3] else None
         if reset_after:
-            rflat = dR.reshape(-1, u3)
+            DR = self._flat(dR)
             if need[3]:
-                gU = hp.T @ rflat
+                gU = hp @ DR.T
             if need[4]:
-                gb = np.stack([flat.sum(axis=0), rflat.sum(axis=0)])
+                gb = np.stack([D.sum(axis=1), DR.sum(axis=1)])
         else:
             if need[3]:
                 gU = np.empty_like(R)
-                gU[:, :u2] = hp.T @ flat[:, :u2]
-                gU[:, u2:] = RH.reshape(-1, units).T @ flat[:, u2:]
+                gU[:, :u2] = hp @ D[:u2].T
+                gU[:, u2:] = self._flat(RH) @ D[u2:].T
             if need[4]:
-                gb = flat.sum(axis=0)
-        return gx, (dh if need[1] else None), gW, gU, gb
+                gb = D.sum(axis=1)
+        return gx, (self._state(dh) if need[1] else None), gW, gU, gb
 
 
 # ----------------------------------------------------------------------------- public functions

@@ -279,6 +279,15 @@ class Metric:
         """Forget everything seen (called at the start of every epoch)."""
         raise NotImplementedError(f"{type(self).__name__} must implement reset_state()")
 
+    def __copy__(self) -> Metric:
+        """A copy with its own state: array-valued state is copied, so updating one never changes the other."""
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        for key, value in new.__dict__.items():
+            if isinstance(value, np.ndarray):
+                new.__dict__[key] = value.copy()
+        return new
+
     def reset_states(self) -> None:
         """Legacy tf.keras name of :meth:`reset_state`."""
         self.reset_state()

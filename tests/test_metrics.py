@@ -468,3 +468,13 @@ def test_loss_like_metrics_match_torch(rng):
     expected = np.maximum((((1 - onehot) * raw).max(-1)) - (onehot * raw).sum(-1) + 1, 0).mean()
     assert metrics.CategoricalHinge()(onehot, raw) == pytest.approx(expected)
     assert metrics.get("kld").name == "kld" and metrics.get("logcosh").name == "logcosh"
+
+
+def test_copies_have_independent_state():
+    import copy
+
+    for m in (metrics.Precision(), metrics.AUC(), metrics.Precision(thresholds=[0.3, 0.6]), metrics.BinaryAccuracy()):
+        twin = copy.copy(m)
+        twin.update_state([1, 0, 1], [0.9, 0.8, 0.2])
+        assert np.all(np.asarray(m.result()) == 0.0)
+        assert np.any(np.asarray(twin.result()) != 0.0)

@@ -5,9 +5,10 @@ returns a new KerasTensor. The model walks back from ``outputs`` to ``inputs`` o
 topologically, and on every call runs them eagerly in that order.
 
 Supported: any directed acyclic graph of layer calls, several inputs (pass a list of arrays), shared
-layers, nested models. Several outputs can be predicted (a list of arrays is returned) but not trained:
-``compile`` takes one loss for one output. Operations other than layer calls (``x + y`` on
-KerasTensors) are not recorded: use layers (e.g. ``Add``) or ``Lambda``.
+layers, nested models, several outputs (``compile`` takes a loss per output as a list or a dict keyed by
+the output layers' names; logs then hold 'loss', '<output>_loss' and '<output>_<metric>'; predict returns
+a list). Not supported: inputs/outputs given as dicts, class_weight with several outputs, and operations
+other than layer calls on KerasTensors (``x + y``): use layers or ``Lambda``.
 """
 
 from __future__ import annotations
@@ -72,8 +73,6 @@ class Functional(Model):
         self._build_input_shape = shapes if self._multi_input else shapes[0]
         out_shapes = [t.shape for t in self._outputs]
         self._output_shape_cache = out_shapes if self._multi_output else out_shapes[0]
-        last = self._outputs[0]._node if not self._multi_output else None
-        self._logits_node = last
         self.built = True
 
     def _topological_nodes(self) -> list:
@@ -136,9 +135,20 @@ class Functional(Model):
                 return outs[0].shape if len(outs) == 1 else [t.shape for t in outs]
         return None
 
-    def _logits_layer(self):
-        node = self._logits_node
-        if node is None:
+    def _output_count(self) -> int:
+        return len(self._outputs) if self._multi_output else 1
+
+    def _output_names(self) -> list:
+        """Output names for losses, metrics and log keys: the output layers' names (made unique)."""
+        names = []
+        for t in self._outputs:
+            name = t._node.layer.name
+            names.append(name if name not in names else f"{name}_{len(names)}")
+        return names
+
+    def _logits_layer(self, index: int = 0):
+        node = self._outputs[index]._node
+        if sum(t._node is node for t in self._outputs) > 1:  # a layer with several outputs
             return None
         layer = node.layer
         if (getattr(layer, "_can_return_logits", False) and layer.activity_regularizer is None
@@ -159,20 +169,20 @@ class Functional(Model):
                                  f"received {tuple(x.shape)}")
         return self._forward(inputs, training=training)
 
-    def _forward(self, inputs, training: bool, logits: bool = False):
+    def _forward(self, inputs, training: bool, logits=False):
         flat = _flatten(inputs)
         if len(flat) != len(self._inputs):
             raise ValueError(f"Model '{self.name}' expects {len(self._inputs)} input(s), received {len(flat)}")
         values = {}
         for t, x in zip(self._inputs, flat):
             values[id(t)] = x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x))
-        fused_node = self._logits_node if logits else None
+        fused = {id(self._outputs[i]._node) for i, flag in enumerate(logits) if flag} if logits else ()
         for node in self._order:
             args = [values[id(t)] for t in node.input_tensors]
             arg = args if isinstance(node.inputs, (list, tuple)) else args[0]
             kwargs = dict(node.kwargs) if node.kwargs else {}
             node_training = kwargs.pop("training", None)
-            if node is fused_node:
+            if fused and id(node) in fused:
                 kwargs["_logits"] = True
             out = node.layer(arg, *node.args, training=training if node_training is None else node_training,
                              **kwargs)

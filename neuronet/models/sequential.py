@@ -153,20 +153,20 @@ class Sequential(Model):
     def call(self, inputs, training=None, mask=None):
         return self._forward(inputs, training=training)
 
-    def _forward(self, x, training: bool, logits: bool = False):
+    def _forward(self, x, training: bool, logits=False):
         if not self.built:
             self._maybe_build(x)
         layers = self._layers
-        last = len(layers) - 1
+        last = len(layers) - 1 if logits and logits[0] else -1
         for i, layer in enumerate(layers):
-            if logits and i == last:
+            if i == last:
                 x = layer(x, training=training, _logits=True)
             else:
                 x = layer(x, training=training)
         return x
 
-    def _logits_layer(self):
-        if not self._layers:
+    def _logits_layer(self, index: int = 0):
+        if not self._layers or index != 0:
             return None
         layer = self._layers[-1]
         if getattr(layer, "_can_return_logits", False) and layer.activity_regularizer is None:

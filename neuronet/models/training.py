@@ -72,6 +72,21 @@ def _loss_kind(loss) -> str:
     return ""
 
 
+class _Head:
+    """The training configuration of one model output: loss, weight, metrics and the fused activation."""
+
+    def __init__(self, name, index: int, loss, loss_fn, weight: float, metric_specs: list, weighted_specs: list):
+        self.name, self.index = name, index
+        self.loss, self.loss_fn, self.weight = loss, loss_fn, float(weight)
+        self.kind = _loss_kind(loss_fn) if loss_fn is not None else ""
+        self.metric_specs, self.weighted_specs = metric_specs, weighted_specs
+        self.metrics: list = []
+        self.weighted: list = []
+        self.fused = False
+        self.logits_loss = None
+        self.activation = None  # 'sigmoid' or 'softmax' when fused
+
+
 class Model(Layer):
     """A trainable stack of layers: ``compile``, ``fit``, ``evaluate``, ``predict``.
 
@@ -113,13 +128,11 @@ class Model(Layer):
         self.loss = None
         self.stop_training = False
         self.history = None
-        self._loss_fn = None
-        self._metric_specs: list = []
-        self._weighted_metric_specs: list = []
-        self._metrics: list | None = None
-        self._weighted_metrics: list | None = None
-        self._fused = None  # (layer, kind, logits loss) when the output activation is fused into the loss
+        self._heads: list = []  # one _Head per model output, made by compile
+        self._metric_entries: list | None = None  # (log key, metric, head, weighted) once resolved
+        self._fused = None  # False, or one flag per output: compute that output's loss from logits
         self._train_vars = None
+        self._last_head_losses = None
 
     # ------------------------------------------------------------------ shapes and structure
     def build(self, input_shape=None) -> None:
@@ -142,24 +155,36 @@ class Model(Layer):
         if isinstance(out, Tensor):
             self._output_shape_cache = (None,) + tuple(out.shape[1:])
 
-    def _logits_layer(self):
-        """The layer producing the output, when the model can ask it for pre-activation values."""
+    def _logits_layer(self, index: int = 0):
+        """The layer producing output ``index``, when the model can ask it for pre-activation values."""
         return None
 
-    def _forward(self, x, training: bool, logits: bool = False):
-        """The model's output Tensor for ``x`` (logits of the output layer when ``logits``)."""
+    def _forward(self, x, training: bool, logits=False):
+        """The model's output for ``x``; ``logits`` (False or one flag per output) asks the flagged output
+        layers for their pre-activation values."""
         return self(x, training=training)
+
+    def _output_count(self) -> int:
+        return 1
+
+    def _output_names(self) -> list:
+        return ["output"]
+
+    def _output_shapes(self):
+        shape = getattr(self, "_output_shape_cache", None)
+        if shape is None:
+            return None
+        return shape if isinstance(shape, list) else [shape]
+
+    def _units(self, index: int = 0):
+        shapes = self._output_shapes()
+        if shapes is None or index >= len(shapes) or len(shapes[index]) < 1:
+            return None
+        return shapes[index][-1]
 
     def _expected_input_shape(self):
         """The batch input shape the model expects, or None when it is not known yet."""
         return getattr(self, "_build_input_shape", None) if self.built else None
-
-    @property
-    def _output_units(self):
-        shape = getattr(self, "_output_shape_cache", None)
-        if shape is None or isinstance(shape, list) or len(shape) < 1:
-            return None
-        return shape[-1]
 
     def _ensure_built(self, x) -> None:
         """Build the model from a batch of data (so its weights exist before training starts)."""
@@ -168,7 +193,10 @@ class Model(Layer):
         sample = [a[:1] for a in x] if isinstance(x, list) else x[:1]
         with no_grad():
             out = self(sample, training=False)
-        self._output_shape_cache = (None,) + tuple(out.shape[1:])
+        if isinstance(out, (list, tuple)):
+            self._output_shape_cache = [(None,) + tuple(o.shape[1:]) for o in out]
+        else:
+            self._output_shape_cache = (None,) + tuple(out.shape[1:])
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer of the model by ``name`` or by ``index`` (position in ``model.layers``)."""
@@ -189,13 +217,17 @@ class Model(Layer):
 
     @property
     def metrics_names(self) -> list:
+        """The keys of the logs: 'loss', each output's loss (several outputs), then the metrics."""
         names = ["loss"]
-        names += [m.name for m in (self._metrics or []) + (self._weighted_metrics or [])]
+        if len(self._heads) > 1:
+            names += [f"{h.name}_loss" for h in self._heads if h.loss_fn is not None]
+        names += [key for key, _, _, _ in self._metric_entries or []]
         return names
 
     @property
     def metrics(self) -> list:
-        return list((self._metrics or []) + (self._weighted_metrics or []))
+        """The compiled metric objects (resolved at the first fit/evaluate)."""
+        return [m for _, m, _, _ in self._metric_entries or []]
 
     def summary(self, line_length: int | None = None, positions=None, print_fn=None, expand_nested: bool = False,
                 show_trainable: bool = False, layer_range=None) -> None:
@@ -219,11 +251,14 @@ class Model(Layer):
             optimizer: name ('adam', 'sgd', 'rmsprop', ...) or optimizer object. Defaults to 'rmsprop'.
             loss: name ('binary_crossentropy', 'categorical_crossentropy',
                 'sparse_categorical_crossentropy', 'mse', ...), Loss object or function
-                ``(y_true, y_pred) -> per-sample losses``.
+                ``(y_true, y_pred) -> per-sample losses``. For a model with several outputs: one loss for
+                all, a list (one per output) or a dict keyed by output name (the output layer's name).
             metrics: list of names or Metric objects. ``'accuracy'`` means binary accuracy for one
                 output unit or binary cross-entropy, sparse categorical accuracy for sparse
-                cross-entropy, categorical accuracy otherwise (as Keras).
-            loss_weights: a float scaling the loss (one output). Defaults to None (1.0).
+                cross-entropy, categorical accuracy otherwise (as Keras). With several outputs a flat
+                list applies to every output; a list of lists or a dict gives each its own.
+            loss_weights: scale of each output's loss in the total (a number, list or dict). Defaults
+                to 1.0 for every output.
             weighted_metrics: metrics that also receive ``sample_weight`` / ``class_weight``.
 
         The other arguments are accepted for Keras compatibility and ignored (training is eager).
@@ -231,84 +266,131 @@ class Model(Layer):
         from .. import losses, optimizers
         from .. import metrics as metrics_module
 
-        if isinstance(loss, (list, tuple, dict)):
-            if isinstance(loss, (list, tuple)) and len(loss) == 1:
-                loss = loss[0]
-            else:
-                raise ValueError("compile: one loss per output is not supported; a model trains one output with "
-                                 f"one loss, received loss={loss!r}")
+        count, names = self._output_count(), self._output_names()
+        loss_specs = self._per_output("loss", loss, count, names)
+        weight_specs = self._per_output("loss_weights", loss_weights, count, names)
+        metric_specs = self._metric_structure("metrics", metrics, count, names)
+        weighted_specs = self._metric_structure("weighted_metrics", weighted_metrics, count, names)
         opt = optimizers.get(optimizer)
-        loss_fn = None if loss is None else losses.get(loss)
-        weight = 1.0
-        if loss_weights is not None:
-            if isinstance(loss_weights, (list, tuple)) and len(loss_weights) == 1:
-                loss_weights = loss_weights[0]
-            if not isinstance(loss_weights, numbers.Real):
-                raise ValueError(f"compile: expected loss_weights to be a number, received {loss_weights!r}")
-            weight = float(loss_weights)
-        specs = self._metric_list("metrics", metrics)
-        wspecs = self._metric_list("weighted_metrics", weighted_metrics)
-        for spec in specs + wspecs:  # unknown names fail here, before any training
+        loss_fns = [None if spec is None else losses.get(spec) for spec in loss_specs]
+        for i, w in enumerate(weight_specs):
+            if w is not None and (isinstance(w, bool) or not isinstance(w, numbers.Real)):
+                raise ValueError(f"compile: expected loss_weights to be numbers, received {w!r} for output "
+                                 f"{names[i]!r}")
+        for spec in [m for group in metric_specs + weighted_specs for m in group]:
             if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
                 continue
-            metrics_module.get(spec)
+            metrics_module.get(spec)  # unknown names fail here, before any training
         object.__setattr__(self, "optimizer", opt)
         self.loss = loss
-        self._loss_fn = loss_fn
-        self._loss_weight = weight
-        self._metric_specs = specs
-        self._weighted_metric_specs = wspecs
-        self._metrics = None
-        self._weighted_metrics = None
+        self._heads = [
+            _Head(names[i], i, loss_specs[i], loss_fns[i], 1.0 if weight_specs[i] is None else weight_specs[i],
+                  metric_specs[i], weighted_specs[i])
+            for i in range(count)
+        ]
+        self._metric_entries = None
         self._fused = None
         self._train_vars = None
         object.__setattr__(self, "compiled", True)
 
     @staticmethod
-    def _metric_list(name: str, metrics) -> list:
+    def _per_output(arg: str, value, count: int, names: list) -> list:
+        """``value`` spread over the outputs: one for all, a list (one each) or a dict by output name."""
+        if isinstance(value, dict):
+            unknown = [k for k in value if k not in names]
+            if unknown:
+                raise ValueError(f"compile: {arg} has keys {unknown} that are not output names; outputs: {names}")
+            return [value.get(name) for name in names]
+        if isinstance(value, (list, tuple)):
+            if len(value) != count:
+                raise ValueError(f"compile: {arg} has {len(value)} entries but the model has {count} output(s) "
+                                 f"{names}; give one per output")
+            return list(value)
+        return [value] * count
+
+    @staticmethod
+    def _metric_structure(arg: str, metrics, count: int, names: list) -> list:
+        """One list of metric specs per output."""
+        from .. import metrics as metrics_module
+
+        def as_list(m):
+            if m is None:
+                return []
+            return list(m) if isinstance(m, (list, tuple)) else [m]
+
         if metrics is None:
-            return []
+            return [[] for _ in range(count)]
         if isinstance(metrics, dict):
-            raise ValueError(f"compile: {name} as a dict (per output) is not supported; pass a list")
-        if isinstance(metrics, (str,)) or not isinstance(metrics, (list, tuple)):
-            metrics = [metrics]
-        return list(metrics)
+            unknown = [k for k in metrics if k not in names]
+            if unknown:
+                raise ValueError(f"compile: {arg} has keys {unknown} that are not output names; outputs: {names}")
+            return [as_list(metrics.get(name)) for name in names]
+        metrics = as_list(metrics)
+        if count > 1 and len(metrics) == count and all(m is None or isinstance(m, (list, tuple)) for m in metrics):
+            return [as_list(m) for m in metrics]
+        if count == 1:
+            return [metrics]
+
+        def copy(m):  # a metric object cannot accumulate two outputs at once: each output gets its own
+            if isinstance(m, metrics_module.Metric):
+                return type(m).from_config(m.get_config())
+            return m
+
+        return [[copy(m) for m in metrics] for _ in range(count)]
 
     def _resolve_metrics(self) -> None:
         """Turn metric names into objects once the output width is known (for 'accuracy')."""
         from .. import metrics as metrics_module
 
-        def make(spec):
+        if self._metric_entries is not None:
+            return
+
+        def make(spec, head):
             if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
-                return metrics_module.resolve_accuracy(self.loss, self._output_units, name=spec)
+                return metrics_module.resolve_accuracy(head.loss_fn or head.loss, self._units(head.index), name=spec)
             return metrics_module.get(spec)
 
-        if self._metrics is None:
-            self._metrics = [make(s) for s in self._metric_specs]
-            self._weighted_metrics = [make(s) for s in self._weighted_metric_specs]
+        multi = len(self._heads) > 1
+        entries = []
+        for head in self._heads:
+            head.metrics = [make(spec, head) for spec in head.metric_specs]
+            head.weighted = [make(spec, head) for spec in head.weighted_specs]
+            for weighted, group in ((False, head.metrics), (True, head.weighted)):
+                for m in group:
+                    entries.append((f"{head.name}_{m.name}" if multi else m.name, m, head, weighted))
+        self._metric_entries = entries
 
     def _assert_compiled(self, method: str) -> None:
-        if not self.compiled or self._loss_fn is None:
+        if not self.compiled or not any(h.loss_fn is not None for h in self._heads):
             raise RuntimeError(
                 f"{method}: the model must be compiled with a loss first, e.g. "
                 "model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])"
             )
 
     def _setup_fusion(self) -> None:
-        """Decide whether the output activation is fused into the loss, and warn about mismatches."""
-        from .. import activations
-
+        """Decide, per output, whether its activation is fused into the loss; warn about mismatches."""
         if self._fused is not None:
             return
-        layer = self._logits_layer()
+        for head in self._heads:
+            self._setup_head_fusion(head)
+        flags = tuple(h.fused for h in self._heads)
+        self._fused = flags if any(flags) else False
+
+    def _setup_head_fusion(self, head) -> None:
+        from .. import activations
+
+        head.fused = False
+        loss = head.loss_fn
+        if loss is None:
+            return
+        layer = self._logits_layer(head.index)
         activation = getattr(layer, "activation", None)
-        loss = self._loss_fn
-        kind = _loss_kind(loss)
+        kind = head.kind
         from_logits = bool(getattr(loss, "from_logits", False) or getattr(loss, "_fn_kwargs", {}).get("from_logits"))
-        units = self._output_units
+        units = self._units(head.index)
         name = f"the output layer '{layer.name}'" if layer is not None else "the output"
-        self._fused = False
         logits_note = "treat probabilities as logits. Remove the activation or use from_logits=False"
+        fused = False
         if activation is activations.softmax:
             if kind == "binary" and (units or 0) > 1:
                 _warn_once("softmax+binary",
@@ -319,7 +401,7 @@ class Model(Layer):
                 _warn_once("softmax+from_logits", f"the loss has from_logits=True but {name} already applies "
                            f"softmax: the loss will {logits_note}")
             elif kind in ("categorical", "sparse"):
-                self._fused = True
+                fused = True
         elif activation is activations.sigmoid:
             if kind in ("categorical", "sparse") and not from_logits:
                 _warn_once("sigmoid+categorical",
@@ -329,15 +411,16 @@ class Model(Layer):
                 _warn_once("sigmoid+from_logits", f"the loss has from_logits=True but {name} already applies "
                            f"sigmoid: the loss will {logits_note}")
             elif kind == "binary":
-                self._fused = True
-        if self._fused:
+                fused = True
+        if fused:
             try:
                 cfg = dict(loss.get_config())
                 cfg["from_logits"] = True
-                self._logits_loss = type(loss)(**cfg)
-                self._fused_activation = "sigmoid" if activation is activations.sigmoid else "softmax"
+                head.logits_loss = type(loss)(**cfg)
+                head.activation = "sigmoid" if activation is activations.sigmoid else "softmax"
+                head.fused = True
             except Exception:  # an unusual Loss subclass: keep the probability path
-                self._fused = False
+                head.fused = False
 
     # ------------------------------------------------------------------ data preparation
     def _input_count(self) -> int:
@@ -382,30 +465,50 @@ class Model(Layer):
                              f"shape {want} (input shape {tuple(shape)}), received data of shape {a.shape}")
 
     def _prepare_y(self, y, n: int, where: str):
-        """Targets as an array matching the loss: integer labels for sparse CE, floats otherwise."""
+        """Targets matching the losses: integer labels for sparse CE, floats otherwise (a list with
+        several outputs, ``None`` for outputs without a loss)."""
+        heads = self._heads
+        if len(heads) == 1:
+            return self._prepare_target(heads[0], y, n, where, "y")
+        names = [h.name for h in heads]
+        if isinstance(y, dict):
+            unknown = [k for k in y if k not in names]
+            if unknown:
+                raise ValueError(f"{where}: y has keys {unknown} that are not output names; outputs: {names}")
+            ys = [y.get(name) for name in names]
+        elif isinstance(y, (list, tuple)) and len(y) == len(heads):
+            ys = list(y)
+        else:
+            raise ValueError(f"{where}: this model has {len(heads)} outputs {names}; pass y as a list of "
+                             f"{len(heads)} arrays or a dict keyed by output name")
+        return [self._prepare_target(h, yi, n, where, f"y[{h.name!r}]") if h.loss_fn is not None else None
+                for h, yi in zip(heads, ys)]
+
+    def _prepare_target(self, head, y, n: int, where: str, label: str):
         if y is None:
-            raise ValueError(f"{where}: y is None; pass the targets (labels) for the loss")
+            raise ValueError(f"{where}: {label} is None; pass the targets (labels) for the loss")
         arr = data_utils._to_numpy(y)
         if arr.dtype == object or arr.dtype.kind in "USV":
-            raise TypeError(f"{where}: expected numeric targets y, received an array of dtype {arr.dtype}")
+            raise TypeError(f"{where}: expected numeric targets {label}, received an array of dtype {arr.dtype}")
         if arr.ndim == 0:
-            raise ValueError(f"{where}: expected y with one entry per sample, received a scalar")
+            raise ValueError(f"{where}: expected {label} with one entry per sample, received a scalar")
         if len(arr) != n:
-            raise ValueError(f"{where}: x and y have different numbers of samples: x has {n}, y has {len(arr)}")
-        data_utils.check_finite(arr, f"{where}: y")
-        kind = _loss_kind(self._loss_fn)
-        units = self._output_units
+            raise ValueError(f"{where}: x and {label} have different numbers of samples: x has {n}, {label} has "
+                             f"{len(arr)}")
+        data_utils.check_finite(arr, f"{where}: {label}")
+        kind = head.kind
+        units = self._units(head.index)
         if kind == "sparse":
             if arr.ndim == 2 and arr.shape[1] == 1:
                 arr = arr[:, 0]
             if arr.ndim != 1:
                 raise ValueError(
-                    f"{where}: sparse_categorical_crossentropy expects integer labels of shape (n,), received y of "
-                    f"shape {arr.shape}; for one-hot labels use categorical_crossentropy"
+                    f"{where}: sparse_categorical_crossentropy expects integer labels of shape (n,), received "
+                    f"{label} of shape {arr.shape}; for one-hot labels use categorical_crossentropy"
                 )
             if arr.dtype.kind == "f" and not np.all(np.mod(arr, 1) == 0):
                 raise ValueError(f"{where}: sparse_categorical_crossentropy expects integer class labels, "
-                                 "received non-integer values in y")
+                                 f"received non-integer values in {label}")
             labels = arr.astype(np.int64)
             if units is not None and labels.size and (labels.min() < 0 or labels.max() >= units):
                 bad = int(labels.min()) if labels.min() < 0 else int(labels.max())
@@ -419,10 +522,11 @@ class Model(Layer):
                 width = 1 if arr.ndim == 1 else arr.shape[-1]
                 raise ValueError(
                     f"{where}: categorical_crossentropy expects one-hot targets of width {units} (the output "
-                    f"units), received y of shape {arr.shape} (width {width}). Use "
+                    f"units), received {label} of shape {arr.shape} (width {width}). Use "
                     f"to_categorical(y, {units}) or loss='sparse_categorical_crossentropy' for integer labels"
                 )
-        out_shape = getattr(self, "_output_shape_cache", None)
+        shapes = self._output_shapes()
+        out_shape = shapes[head.index] if shapes is not None and head.index < len(shapes) else None
         if arr.ndim == 1 and out_shape is not None and len(out_shape) == 2 and out_shape[-1] == 1:
             arr = arr.reshape(-1, 1)
         return arr
@@ -438,6 +542,9 @@ class Model(Layer):
                                  f"shape {sw.shape}")
             data_utils.check_finite(sw, f"{where}: sample_weight")
         if class_weight is not None:
+            if isinstance(y, list):
+                raise ValueError(f"{where}: class_weight is not supported for a model with several outputs; "
+                                 "pass sample_weight instead")
             if not isinstance(class_weight, dict):
                 raise ValueError(f"{where}: expected class_weight to be a dict {{class: weight}}, received "
                                  f"{type(class_weight).__name__}")
@@ -461,7 +568,7 @@ class Model(Layer):
             raise ValueError(f"{where}: received empty data (0 samples)")
         for i, a in enumerate(arrays):
             data_utils.check_finite(a, f"{where}: x" if len(arrays) == 1 else f"{where}: x[{i}]")
-        if y is not None:
+        if y is not None and len(self._heads) <= 1:
             n_y = len(data_utils._to_numpy(y)) if not isinstance(y, np.ndarray) else len(y)
             if n_y != n:
                 raise ValueError(f"{where}: x and y have different numbers of samples: x has {n}, y has {n_y}")
@@ -490,11 +597,26 @@ class Model(Layer):
         return convert
 
     # ------------------------------------------------------------------ one step
-    def _compute_loss(self, y, outputs, sample_weight, fused: bool):
-        loss_fn = self._logits_loss if fused else self._loss_fn
-        loss = loss_fn(y, outputs, sample_weight=sample_weight)
-        if self._loss_weight != 1.0:
-            loss = loss * self._loss_weight
+    def _compute_loss(self, y, outputs, sample_weight):
+        """The loss minimized: the (weighted) data loss of every output plus ``model.losses``. Also keeps
+        each output's own loss in ``_last_head_losses`` when there are several outputs."""
+        heads = self._heads
+        if len(heads) == 1:
+            head = heads[0]
+            loss = (head.logits_loss if head.fused else head.loss_fn)(y, outputs, sample_weight=sample_weight)
+            if head.weight != 1.0:
+                loss = loss * head.weight
+            parts = None
+        else:
+            loss, parts = None, []
+            for head, target, out in zip(heads, y, outputs):
+                if head.loss_fn is None:
+                    parts.append(None)
+                    continue
+                part = (head.logits_loss if head.fused else head.loss_fn)(target, out, sample_weight=sample_weight)
+                parts.append(part)
+                term = part * head.weight if head.weight != 1.0 else part
+                loss = term if loss is None else loss + term
         if self._has_extra_losses or layer_base._ADDED_LOSSES["used"]:
             extra = self.losses
             if extra:
@@ -502,28 +624,43 @@ class Model(Layer):
                 for term in extra[1:]:
                     total = total + term
                 loss = loss + total
+        self._last_head_losses = None if parts is None else [0.0 if p is None else float(p.data) for p in parts]
         return loss
 
-    def _probabilities(self, outputs: np.ndarray, fused: bool) -> np.ndarray:
-        if not fused:
+    @staticmethod
+    def _probabilities(outputs: np.ndarray, head) -> np.ndarray:
+        if not head.fused:
             return outputs
-        return _sigmoid(outputs) if self._fused_activation == "sigmoid" else _softmax(outputs)
+        return _sigmoid(outputs) if head.activation == "sigmoid" else _softmax(outputs)
+
+    def _update_metrics(self, y, outputs, sw) -> None:
+        if len(self._heads) == 1:
+            pairs = [(self._heads[0], y, outputs)]
+        else:
+            pairs = zip(self._heads, y, outputs)
+        for head, target, out in pairs:
+            if (head.metrics or head.weighted) and target is not None:
+                probs = self._probabilities(out.data, head)
+                for m in head.metrics:
+                    m.update_state(target, probs)
+                for m in head.weighted:
+                    m.update_state(target, probs, sample_weight=sw)
 
     def _prepare_step(self) -> None:
         """Once per fit/evaluate: metrics resolved, fusion decided, regularization looked up."""
         self._resolve_metrics()
         self._setup_fusion()
         self._train_vars = None  # re-read: trainable flags may have changed since the last fit
+        self._has_metrics = bool(self._metric_entries)
         self._has_extra_losses = bool(
             any(w.regularizer is not None for w in self.weights)
             or any(getattr(layer, "activity_regularizer", None) is not None for layer in _all_layers(self))
             or type(self).losses is not Layer.losses
         )
 
-    def _train_step(self, x, y, sw):
-        fused = self._fused
-        outputs = self._forward(x, training=True, logits=fused)
-        loss = self._compute_loss(y, outputs, sw, fused)
+    def _train_step(self, x, y, sw) -> float:
+        outputs = self._forward(x, training=True, logits=self._fused)
+        loss = self._compute_loss(y, outputs, sw)
         variables = self._train_vars
         if variables is None:
             variables = self._train_vars = [v for v in self.trainable_weights]
@@ -544,36 +681,30 @@ class Model(Layer):
         for v in self._constrained:
             value = v.constraint(v)
             v.data[...] = value.data if isinstance(value, Tensor) else value
-        value = float(loss.data)
-        if self._metrics or self._weighted_metrics:
-            probs = self._probabilities(outputs.data, fused)
-            for m in self._metrics:
-                m.update_state(y, probs)
-            for m in self._weighted_metrics:
-                m.update_state(y, probs, sample_weight=sw)
-        return value
+        if self._has_metrics:
+            self._update_metrics(y, outputs, sw)
+        return float(loss.data)
 
-    def _test_step(self, x, y, sw):
-        fused = self._fused
+    def _test_step(self, x, y, sw) -> float:
         with no_grad():
-            outputs = self._forward(x, training=False, logits=fused)
-            loss = self._compute_loss(y, outputs, sw, fused)
-        if self._metrics or self._weighted_metrics:
-            probs = self._probabilities(outputs.data, fused)
-            for m in self._metrics:
-                m.update_state(y, probs)
-            for m in self._weighted_metrics:
-                m.update_state(y, probs, sample_weight=sw)
+            outputs = self._forward(x, training=False, logits=self._fused)
+            loss = self._compute_loss(y, outputs, sw)
+        if self._has_metrics:
+            self._update_metrics(y, outputs, sw)
         return float(loss.data)
 
     def _reset_metrics(self) -> None:
-        for m in (self._metrics or []) + (self._weighted_metrics or []):
+        for _, m, _, _ in self._metric_entries or []:
             m.reset_state()
 
-    def _logs(self, loss_total: float, count: int) -> dict:
+    def _logs(self, loss_total: float, count: int, head_totals=None) -> dict:
         logs = {"loss": loss_total / count if count else float("nan")}
-        for m in (self._metrics or []) + (self._weighted_metrics or []):
-            logs[m.name] = float(m.result())
+        if head_totals is not None:
+            for head, total in zip(self._heads, head_totals):
+                if head.loss_fn is not None:
+                    logs[f"{head.name}_loss"] = total / count if count else float("nan")
+        for key, m, _, _ in self._metric_entries or []:
+            logs[key] = float(m.result())
         return logs
 
     # ------------------------------------------------------------------ fit
@@ -643,23 +774,27 @@ class Model(Layer):
         cbs = callbacks_module.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                             verbose=verbose, epochs=epochs, steps=train.steps)
         batch_hooks = _wants_batch_hooks(cbs, verbose)
+        multi = len(self._heads) > 1
         logs: dict = {}
         cbs.on_train_begin()
         for epoch in range(initial_epoch, epochs):
             self._reset_metrics()
             cbs.on_epoch_begin(epoch)
             loss_total, count = 0.0, 0
+            head_totals = [0.0] * len(self._heads) if multi else None
             for step, (xb, yb, swb) in enumerate(train.epoch()):
                 if batch_hooks:
                     cbs.on_train_batch_begin(step)
                 n = len(xb[0]) if isinstance(xb, list) else len(xb)
                 loss_total += self._train_step(xb, yb, swb) * n
                 count += n
+                if multi:
+                    head_totals = [t + v * n for t, v in zip(head_totals, self._last_head_losses)]
                 if batch_hooks:
-                    cbs.on_train_batch_end(step, self._logs(loss_total, count))
+                    cbs.on_train_batch_end(step, self._logs(loss_total, count, head_totals))
                 if self.stop_training:
                     break
-            logs = self._logs(loss_total, count)
+            logs = self._logs(loss_total, count, head_totals)
             if val is not None and _validate_now(epoch, validation_freq):
                 val_logs = self._run_evaluation(val, cbs, verbose=0, inside_fit=True)
                 logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -689,15 +824,19 @@ class Model(Layer):
         batch_hooks = _wants_batch_hooks(cbs, verbose, kind="test")
         cbs.on_test_begin()
         loss_total, count = 0.0, 0
+        multi = len(self._heads) > 1
+        head_totals = [0.0] * len(self._heads) if multi else None
         for step, (xb, yb, swb) in enumerate(adapter.epoch()):
             if batch_hooks:
                 cbs.on_test_batch_begin(step)
             n = len(xb[0]) if isinstance(xb, list) else len(xb)
             loss_total += self._test_step(xb, yb, swb) * n
             count += n
+            if multi:
+                head_totals = [t + v * n for t, v in zip(head_totals, self._last_head_losses)]
             if batch_hooks:
-                cbs.on_test_batch_end(step, self._logs(loss_total, count))
-        logs = self._logs(loss_total, count)
+                cbs.on_test_batch_end(step, self._logs(loss_total, count, head_totals))
+        logs = self._logs(loss_total, count, head_totals)
         cbs.on_test_end(logs)
         return logs
 
@@ -828,9 +967,7 @@ class Model(Layer):
         return self._single_logs(loss, return_dict)
 
     def _single_logs(self, loss: float, return_dict: bool):
-        logs = {"loss": loss}
-        for m in (self._metrics or []) + (self._weighted_metrics or []):
-            logs[m.name] = float(m.result())
+        logs = self._logs(loss, 1, self._last_head_losses if len(self._heads) > 1 else None)
         if return_dict:
             return logs
         values = list(logs.values())

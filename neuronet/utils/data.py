@@ -168,7 +168,8 @@ def split_train_validation(arrays, validation_split: float):
     validation_split = float(validation_split)
     if not 0.0 < validation_split < 1.0:
         raise ValueError(f"validation_split must be in [0, 1), received {validation_split}")
-    n = next(len(a[0]) if isinstance(a, list) else len(a) for a in arrays if a is not None)
+    n = next(len(next(x for x in a if x is not None)) if isinstance(a, list) else len(a)
+             for a in arrays if a is not None)
     split_at = int(math.floor(n * (1.0 - validation_split)))
     if split_at == 0 or split_at == n:
         raise ValueError(f"validation_split={validation_split} leaves no data on one side of the split of {n} "
@@ -206,8 +207,8 @@ class ArrayAdapter:
     def _take(self, a, index):
         if a is None:
             return None
-        if isinstance(a, list):
-            return [x[index] for x in a]
+        if isinstance(a, list):  # one array per model input or output (None for an output without a loss)
+            return [None if x is None else x[index] for x in a]
         return a[index]
 
     def epoch(self):
@@ -216,12 +217,16 @@ class ArrayAdapter:
         if self.shuffle:
             perm = config.rng().permutation(self.num_samples)
             x, y, sw = self._take(x, perm), self._take(y, perm), self._take(sw, perm)
-        multi = isinstance(x, list)
+        multi_x, multi_y = isinstance(x, list), isinstance(y, list)
         bounds = self._bounds
         for step in range(self.steps):
             start, stop = bounds[step % len(bounds)]
-            xb = [a[start:stop] for a in x] if multi else x[start:stop]
-            yield (xb, None if y is None else y[start:stop], None if sw is None else sw[start:stop])
+            xb = [a[start:stop] for a in x] if multi_x else x[start:stop]
+            if multi_y:
+                yb = [None if a is None else a[start:stop] for a in y]
+            else:
+                yb = None if y is None else y[start:stop]
+            yield xb, yb, None if sw is None else sw[start:stop]
 
     def on_epoch_end(self) -> None:
         pass

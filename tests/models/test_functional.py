@@ -81,14 +81,49 @@ def test_two_inputs_and_shared_layer(blobs):
         model.predict(X, verbose=0)
 
 
+def two_output_model():
+    inputs = layers.Input(shape=(8,))
+    h = layers.Dense(16, activation="relu")(inputs)
+    cls = layers.Dense(3, activation="softmax", name="cls")(h)
+    reg = layers.Dense(1, name="reg")(h)
+    return Model(inputs=inputs, outputs=[cls, reg])
+
+
 def test_two_outputs_predict_a_list():
-    inputs = layers.Input(shape=(4,))
-    h = layers.Dense(5)(inputs)
-    model = Model(inputs=inputs, outputs=[layers.Dense(1)(h), layers.Dense(2)(h)])
-    out = model.predict(np.ones((3, 4)), verbose=0)
-    assert [o.shape for o in out] == [(3, 1), (3, 2)]
-    with pytest.raises(ValueError, match="one loss"):
-        model.compile("adam", loss=["mse", "mse"])
+    model = two_output_model()
+    out = model.predict(np.ones((3, 8)), verbose=0)
+    assert [o.shape for o in out] == [(3, 3), (3, 1)]
+
+
+def test_two_outputs_train_with_a_loss_each(blobs):
+    X, y = blobs
+    target = X[:, 0]
+    model = two_output_model()
+    model.compile("adam", loss=["sparse_categorical_crossentropy", "mse"], loss_weights=[1.0, 0.5],
+                  metrics=[["accuracy"], ["mae"]])
+    history = model.fit(X, [y, target], epochs=3, validation_split=0.2, verbose=0)
+    assert list(history.history) == ["loss", "cls_loss", "reg_loss", "cls_accuracy", "reg_mae", "val_loss",
+                                     "val_cls_loss", "val_reg_loss", "val_cls_accuracy", "val_reg_mae"]
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    logs = model.evaluate(X, {"cls": y, "reg": target}, verbose=0, return_dict=True)
+    assert logs["loss"] == pytest.approx(logs["cls_loss"] + 0.5 * logs["reg_loss"], rel=1e-5)
+    assert model.metrics_names == ["loss", "cls_loss", "reg_loss", "cls_accuracy", "reg_mae"]
+
+
+def test_two_outputs_dict_losses_and_errors(blobs):
+    X, y = blobs
+    model = two_output_model()
+    with pytest.raises(ValueError, match="2 output"):
+        model.compile("adam", loss=["mse", "mse", "mse"])
+    with pytest.raises(ValueError, match="not output names"):
+        model.compile("adam", loss={"nope": "mse"})
+    model.compile("adam", loss={"cls": "sparse_categorical_crossentropy"}, metrics=["accuracy"])
+    history = model.fit(X, {"cls": y}, epochs=1, verbose=0)  # no loss on 'reg': no target needed
+    assert "cls_loss" in history.history and "reg_loss" not in history.history
+    with pytest.raises(ValueError, match="2 outputs"):
+        model.fit(X, y, verbose=0)
+    with pytest.raises(ValueError, match="class_weight"):
+        model.fit(X, [y, y], class_weight={0: 1.0}, verbose=0)
 
 
 def test_graph_disconnected_is_reported():

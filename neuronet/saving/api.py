@@ -332,19 +332,23 @@ def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool 
 
 
 def _optimizer_bytes(model, items: list, where: str) -> bytes | None:
+    """The optimizer's ``state_dict()`` as safetensors; the metadata maps each optimizer variable index to
+    the position of that weight in the model's Keras-ordered weights (names can change on reload)."""
     optimizer = model.optimizer
     if not callable(getattr(optimizer, "state_dict", None)):
         return None
-    key_of = {id(var): key for key, var in items}
+    position = {id(var): i for i, (_, var) in enumerate(items)}
     variables = list(getattr(optimizer, "variables", []) or [])
-    keys = [key_of.get(id(v)) for v in variables]
-    if any(k is None for k in keys):
+    positions = [position.get(id(v)) for v in variables]
+    if any(p is None for p in positions):
         warnings.warn(f"{where}: the optimizer holds state for variables that are not weights of model "
                       f"'{model.name}'; its state is not saved (training will restart its moments)", UserWarning,
                       stacklevel=3)
         return None
     state = optimizer.state_dict()
-    return _safetensors_bytes(state, {"format": "neuronet", "variables": json.dumps(keys)})
+    meta = {"format": "neuronet", "weight_positions": json.dumps(positions),
+            "weight_paths": json.dumps([items[p][0] for p in positions])}
+    return _safetensors_bytes(state, meta)
 
 
 def load_model(filepath, custom_objects: dict | None = None, compile: bool = True, safe_mode: bool = True):  # noqa: A002
@@ -415,15 +419,16 @@ def _restore_optimizer(model, parsed: tuple, where: str) -> None:
     if not callable(getattr(optimizer, "load_state_dict", None)):
         return
     try:
-        keys = json.loads(meta.get("variables", "[]"))
+        positions = json.loads(meta.get("weight_positions", "[]"))
     except (TypeError, json.JSONDecodeError) as err:
-        raise ValueError(f"{where}: malformed 'variables' metadata: {err}") from None
-    var_of = dict(_weight_items(model))
-    if not isinstance(keys, list) or any(k not in var_of for k in keys):
-        unknown = [k for k in keys if k not in var_of][:5] if isinstance(keys, list) else keys
-        raise ValueError(f"{where}: the optimizer state refers to weights the model does not have: {unknown}")
+        raise ValueError(f"{where}: malformed 'weight_positions' metadata: {err}") from None
+    weights = model.weights
+    if not isinstance(positions, list) or not all(
+            isinstance(p, int) and not isinstance(p, bool) and 0 <= p < len(weights) for p in positions):
+        raise ValueError(f"{where}: the optimizer state refers to weights the model does not have "
+                         f"(positions {str(positions)[:80]} for a model of {len(weights)} weights)")
     try:
-        optimizer.build([var_of[k] for k in keys])
+        optimizer.build([weights[p] for p in positions])
         optimizer.load_state_dict(state)
     except (TypeError, ValueError) as err:
         raise ValueError(f"{where}: the optimizer state does not fit the model: {err}") from None

@@ -414,31 +414,45 @@ def build_from_config(model, build: dict | None, where: str) -> None:
 
 
 # ------------------------------------------------------------------------------------ compile settings
+def _compile_args(model) -> tuple:
+    """``(loss specs, metric groups, weighted metric groups, loss weights)``, one entry per output, as
+    given to ``compile`` (read from the model's per-output heads, or from the one-output attributes)."""
+    heads = getattr(model, "_heads", None)
+    if heads:
+        return ([h.loss for h in heads], [list(h.metric_specs) for h in heads],
+                [list(h.weighted_specs) for h in heads], [float(h.weight) for h in heads])
+    return ([model.loss], [list(getattr(model, "_metric_specs", []))],
+            [list(getattr(model, "_weighted_metric_specs", []))], [float(getattr(model, "_loss_weight", 1.0))])
+
+
 def compile_to_config(model) -> dict:
-    """The arguments of ``model.compile`` as plain data (optimizer, loss, metrics, loss weight).
+    """The arguments of ``model.compile`` as plain data (optimizer, loss, metrics, loss weights).
+
+    With one output the values are as Keras writes them (a loss, a list of metrics, a number); with
+    several outputs each is a list with one entry per output.
 
     Raises:
         ValueError: when the loss, a metric or the optimizer cannot be described by a name or config.
     """
-    def loss_entry(loss):
-        from .. import losses
+    from .. import losses
 
+    def loss_entry(loss):
         if isinstance(loss, losses.LossFunctionWrapper) and type(loss) is losses.LossFunctionWrapper:
             return serialize_keras_object(loss.fn)
         return serialize_keras_object(loss)
 
-    def metric_entry(spec):
-        return serialize_keras_object(spec)
-
-    weight = getattr(model, "_loss_weight", 1.0)
-    config = {
-        "optimizer": serialize_keras_object(model.optimizer),
-        "loss": loss_entry(model.loss),
-        "metrics": [metric_entry(m) for m in model._metric_specs] or None,
-        "weighted_metrics": [metric_entry(m) for m in model._weighted_metric_specs] or None,
-        "loss_weights": None if weight == 1.0 else weight,
-    }
-    return config
+    loss_specs, metric_groups, weighted_groups, weights = _compile_args(model)
+    loss_out = [loss_entry(spec) for spec in loss_specs]
+    metrics_out = [[serialize_keras_object(m) for m in group] for group in metric_groups]
+    weighted_out = [[serialize_keras_object(m) for m in group] for group in weighted_groups]
+    if len(loss_specs) == 1:
+        return {"optimizer": serialize_keras_object(model.optimizer), "loss": loss_out[0],
+                "metrics": metrics_out[0] or None, "weighted_metrics": weighted_out[0] or None,
+                "loss_weights": None if weights[0] == 1.0 else weights[0]}
+    return {"optimizer": serialize_keras_object(model.optimizer), "loss": loss_out,
+            "metrics": metrics_out if any(metrics_out) else None,
+            "weighted_metrics": weighted_out if any(weighted_out) else None,
+            "loss_weights": None if all(w == 1.0 for w in weights) else weights}
 
 
 def compile_from_config(model, config: dict, custom_objects: dict | None, where: str) -> None:
@@ -451,31 +465,37 @@ def compile_from_config(model, config: dict, custom_objects: dict | None, where:
                                          f"{where} (optimizer)")
     if isinstance(optimizer, type):
         optimizer = optimizer()
+
+    def one_loss(value):
+        if isinstance(value, str):
+            return _named(value, losses.get, "losses", custom_objects, f"{where} (loss)")
+        if value is None:
+            return None
+        return deserialize_keras_object(value, "losses", custom_objects, f"{where} (loss)")
+
     loss = config.get("loss")
-    if isinstance(loss, str):
-        loss = _named(loss, losses.get, "losses", custom_objects, f"{where} (loss)")
-    elif loss is not None:
-        loss = deserialize_keras_object(loss, "losses", custom_objects, f"{where} (loss)")
+    loss = [one_loss(v) for v in loss] if isinstance(loss, list) else one_loss(loss)
+
+    def one_metric(value, label):
+        if isinstance(value, str):
+            if value.lower() in ("accuracy", "acc"):
+                return value
+            return _named(value, metrics.get, "metrics", custom_objects, f"{where} ({label})")
+        if isinstance(value, list):  # the metrics of one output of several
+            return [one_metric(v, label) for v in value]
+        return deserialize_keras_object(value, "metrics", custom_objects, f"{where} ({label})")
 
     def metric_list(values, label):
         if values is None:
             return None
         if not isinstance(values, list):
             raise ValueError(f"{where}: '{label}' must be a list, found {_short(values)}")
-        out = []
-        for value in values:
-            if isinstance(value, str):
-                if value.lower() in ("accuracy", "acc"):
-                    out.append(value)
-                else:
-                    out.append(_named(value, metrics.get, "metrics", custom_objects, f"{where} ({label})"))
-            else:
-                out.append(deserialize_keras_object(value, "metrics", custom_objects, f"{where} ({label})"))
-        return out
+        return [one_metric(v, label) for v in values]
 
     weights = config.get("loss_weights")
-    if weights is not None and (isinstance(weights, bool) or not isinstance(weights, numbers.Real)):
-        raise ValueError(f"{where}: 'loss_weights' must be a number, found {_short(weights)}")
+    for w in weights if isinstance(weights, list) else [weights]:
+        if w is not None and (isinstance(w, bool) or not isinstance(w, numbers.Real)):
+            raise ValueError(f"{where}: 'loss_weights' must be numbers, found {_short(weights)}")
     try:
         model.compile(optimizer=optimizer, loss=loss, metrics=metric_list(config.get("metrics"), "metrics"),
                       weighted_metrics=metric_list(config.get("weighted_metrics"), "weighted_metrics"),

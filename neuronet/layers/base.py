@@ -242,14 +242,6 @@ class Layer:
                 out.append(w)
         return out
 
-    def _all_weights(self) -> list:
-        out = list(self._own_weights)
-        for layer in self._layers:
-            for w in layer._all_weights():
-                if not any(w is o for o in out):
-                    out.append(w)
-        return out
-
     @property
     def trainable_weights(self) -> list:
         if not self.trainable:

@@ -13,6 +13,14 @@ When the output layer's activation is sigmoid (softmax) and the loss is binary (
 cross-entropy on probabilities, the step computes the loss from the pre-activation logits with
 ``from_logits=True`` instead: the same value, but numerically stable and with the short gradient
 ``p - y``. ``predict`` still returns probabilities.
+
+Where Keras leaves a choice open:
+
+* ``predict`` on a model none of whose layers was ever built (no input shape given, never called or
+  fitted) raises instead of predicting from freshly drawn random weights.
+* The mismatch warnings (softmax with binary cross-entropy, sigmoid with categorical cross-entropy,
+  ``from_logits=True`` after a sigmoid/softmax) are given once per process for each kind of mismatch.
+* Metrics are computed on the batch outputs of the training step (weights before the update), as Keras.
 """
 
 from __future__ import annotations

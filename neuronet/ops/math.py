@@ -401,8 +401,10 @@ def where(condition, x1=None, x2=None) -> Tensor:
 
 def cast(x, dtype) -> Tensor:
     """``x`` converted to ``dtype``; the gradient is converted back (none flows through a cast to an
-    integer or boolean dtype)."""
+    integer or boolean dtype). A Tensor that already has ``dtype`` is returned as is."""
     dtype = np.dtype(dtype)
+    if isinstance(x, Tensor) and x.data.dtype == dtype:
+        return x
     if not np.issubdtype(dtype, np.floating):
         return Tensor._wrap(np.asarray(_raw(x)).astype(dtype))
     return Cast.apply(x, dtype=dtype)

@@ -159,3 +159,35 @@ def test_built_model_as_first_layer_gives_the_input_shape():
     assert outer.built and outer.input_shape == (None, 4, 5)
     probs = outer.predict(np.ones((2, 4, 5)), verbose=0)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_sequential_gradcheck_through_inputs_and_weights(float64, rng):
+    from neuronet.autograd import gradcheck
+
+    model = Sequential([layers.Dense(4, activation="tanh", input_dim=3), layers.Dense(2, activation="softmax")])
+    model.layers[0].bias.data[...] = rng.normal(size=4)
+    assert all(w.dtype == np.float64 for w in model.weights)
+    gradcheck(lambda x: model(x), [rng.normal(size=(5, 3))], params=model.weights)
+
+
+def test_fused_gradient_equals_probability_path_gradient(rng):
+    """One SGD step with the fused sigmoid+cross-entropy equals one with the loss written on probabilities."""
+    from neuronet import ops, optimizers
+
+    def bce_on_probabilities(y_true, y_pred):  # a plain function: the model cannot fuse it
+        p = ops.clip(y_pred, 1e-7, 1 - 1e-7)
+        return -ops.mean(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p), axis=-1)
+
+    x = rng.normal(size=(16, 5))
+    y = (rng.random(16) > 0.5).astype(float)
+    fused = Sequential([layers.Dense(1, activation="sigmoid", input_dim=5)])
+    plain = Sequential([layers.Dense(1, activation="sigmoid", input_dim=5)])
+    plain.set_weights(fused.get_weights())
+    fused.compile(optimizers.SGD(learning_rate=1.0), "binary_crossentropy")
+    plain.compile(optimizers.SGD(learning_rate=1.0), bce_on_probabilities)
+    loss_fused = fused.train_on_batch(x, y)
+    loss_plain = plain.train_on_batch(x, y)
+    assert fused._fused and not plain._fused
+    assert loss_fused == pytest.approx(loss_plain, rel=1e-5)
+    for a, b in zip(fused.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)

@@ -94,6 +94,9 @@ class Function:
         # The hot path of every op: one pass over the inputs unwraps Tensors and notes which need a
         # gradient; the graph is recorded only when one does (and grad mode is on).
         fn = cls()
+        if not _state["grad_enabled"]:  # inference: unwrap, compute, wrap
+            out = fn.forward(*[x.data if isinstance(x, Tensor) else x for x in inputs], **kwargs)
+            return tuple(Tensor._wrap(o) for o in out) if type(out) is tuple else Tensor._wrap(out)
         arrays = []
         needs = []
         for x in inputs:
@@ -104,7 +107,7 @@ class Function:
                 arrays.append(x)
                 needs.append(False)
         out = fn.forward(*arrays, **kwargs)
-        if True in needs and _state["grad_enabled"]:
+        if True in needs:
             fn.inputs = inputs
             fn.needs_input_grad = tuple(needs)
             if type(out) is tuple:

@@ -277,15 +277,16 @@ def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool 
     Args:
         model: the model (Sequential, functional, or a subclassed model whose class is registered
             with :func:`register_keras_serializable` and defines ``get_config``).
-        filepath: path ending in ``.keras``.
+        filepath: path ending in ``.keras`` (a ``.h5`` name is accepted with a warning, for Keras
+            scripts; the file is still this zip format, not HDF5).
         overwrite: replace an existing file. Defaults to True; with False an existing file raises
             FileExistsError.
         include_optimizer: also save the optimizer's state (moments, step count) so training resumes
             exactly. Defaults to True.
 
     Raises:
-        ValueError: for a path not ending in ``.keras``, or a model part that cannot be described as
-            plain data (checked before anything is written).
+        ValueError: for a path not ending in ``.keras`` (or ``.h5``), or a model part that cannot be
+            described as plain data (checked before anything is written).
     """
     from ..models import Model
 
@@ -293,9 +294,12 @@ def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool 
     path = _fspath(filepath, where)
     if not isinstance(model, Model):
         raise TypeError(f"{where}: expected a Model, received {model!r} of type {type(model).__name__}")
-    if not path.endswith(".keras"):
-        hint = " HDF5 (.h5) files are not supported." if path.endswith((".h5", ".hdf5")) else ""
-        raise ValueError(f"{where}: expected a filepath ending in '.keras', received '{path}'.{hint} For weights only "
+    if path.endswith((".h5", ".hdf5")):
+        warnings.warn(f"{where}: neuronet does not write HDF5; '{path}' will be a .keras zip archive (JSON + "
+                      "safetensors) under that name, readable by neuronet.saving.load_model. Prefer the '.keras' "
+                      "extension", UserWarning, stacklevel=2)
+    elif not path.endswith(".keras"):
+        raise ValueError(f"{where}: expected a filepath ending in '.keras', received '{path}'. For weights only "
                          "use save_weights('….weights.safetensors')")
     _check_overwrite(path, overwrite, where)
     # everything is serialized in memory first: an error here leaves the disk untouched
@@ -440,7 +444,8 @@ def save_weights(model, filepath, overwrite: bool = True) -> None:
     Args:
         model: a built model (or layer).
         filepath: path ending in ``.weights.safetensors`` (any ``.safetensors`` name works), or in
-            ``.npz`` for a NumPy archive.
+            ``.npz`` for a NumPy archive. A Keras-style ``.weights.h5`` name is accepted with a warning
+            and holds safetensors.
         overwrite: replace an existing file. Defaults to True.
 
     Raises:
@@ -448,7 +453,11 @@ def save_weights(model, filepath, overwrite: bool = True) -> None:
     """
     where = "save_weights"
     path = _fspath(filepath, where)
-    if not path.endswith((".safetensors", ".npz")):
+    if path.endswith((".h5", ".hdf5")):  # Keras 3 names weight files '.weights.h5'
+        warnings.warn(f"{where}: neuronet does not write HDF5; '{path}' will be a safetensors file under that name, "
+                      "readable by load_weights. Prefer the '.weights.safetensors' extension", UserWarning,
+                      stacklevel=2)
+    elif not path.endswith((".safetensors", ".npz")):
         raise ValueError(f"{where}: expected a filepath ending in '.weights.safetensors' (or '.npz'), received "
                          f"'{path}'; to save the whole model use model.save('model.keras')")
     _check_overwrite(path, overwrite, where)

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-__all__ = ["register_keras_serializable", "get_registered_object", "get_registered_name", "KINDS"]
+__all__ = ["register_keras_serializable", "get_registered_object", "get_registered_name", "get_custom_objects",
+           "custom_object_scope", "CustomObjectScope", "KINDS"]
 
 # the kinds of objects a file names; each has its own table of names
 KINDS = ("layers", "models", "losses", "metrics", "optimizers", "initializers", "regularizers")
@@ -26,6 +27,7 @@ _BUILTINS: dict | None = None  # kind -> {class name: class}, built on first use
 _BASES: dict = {}  # kind -> the base class(es) every class of that kind derives from
 _CUSTOM: dict = {}  # "Package>Name" -> class or function registered by users
 _CUSTOM_NAMES: dict = {}  # id(object) -> "Package>Name"
+_SCOPES: list = []  # the dicts of the active custom_object_scope blocks, innermost last
 
 
 def _public_names(module) -> list:
@@ -158,12 +160,43 @@ def _is_function(obj) -> bool:
     return callable(obj) and hasattr(obj, "__name__") and not isinstance(obj, type) and not hasattr(obj, "get_config")
 
 
+def get_custom_objects() -> dict:
+    """The global ``{name: object}`` table of registered objects (Keras 3). Adding to it registers an
+    object under that exact name: ``get_custom_objects()["MyLayer"] = MyLayer``."""
+    return _CUSTOM
+
+
+class CustomObjectScope:
+    """Within a ``with`` block, make ``custom_objects`` known to every load (Keras 3).
+
+    Example::
+
+        with neuronet.saving.custom_object_scope({"MyLayer": MyLayer}):
+            model = neuronet.saving.load_model("model.keras")
+    """
+
+    def __init__(self, custom_objects: dict | None = None):
+        if custom_objects is not None and not isinstance(custom_objects, dict):
+            raise TypeError(f"custom_object_scope: expected a dict {{name: object}}, received {custom_objects!r}")
+        self.custom_objects = dict(custom_objects or {})
+
+    def __enter__(self):
+        _SCOPES.append(self.custom_objects)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _SCOPES.remove(self.custom_objects)
+
+
+custom_object_scope = CustomObjectScope
+
+
 def get_registered_object(name: str, custom_objects: dict | None = None, module_objects: dict | None = None):
     """The class or function registered under ``name``, or None when nothing is.
 
-    Looks in ``custom_objects`` first, then in the classes registered with
-    :func:`register_keras_serializable` (by full ``'package>name'`` or, when unambiguous, by the short
-    name), then in ``module_objects`` (Keras 3 argument order and semantics).
+    Looks in ``custom_objects`` first, then in the active :class:`custom_object_scope` blocks, then in
+    the objects registered with :func:`register_keras_serializable` (by full ``'package>name'`` or,
+    when unambiguous, by the short name), then in ``module_objects``.
 
     Args:
         name: the name written in a file, e.g. ``'Custom>MyLayer'`` or ``'MyLayer'``.
@@ -172,15 +205,18 @@ def get_registered_object(name: str, custom_objects: dict | None = None, module_
     """
     if not isinstance(name, str):
         return None
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
+    tables = [t for t in [custom_objects, *reversed(_SCOPES)] if t]
+    for table in tables:
+        if name in table:
+            return table[name]
     if name in _CUSTOM:
         return _CUSTOM[name]
     short = name.split(">")[-1]
-    if custom_objects and short in custom_objects:
-        return custom_objects[short]
+    for table in tables:
+        if short in table:
+            return table[short]
     if ">" not in name:
-        matches = [obj for key, obj in _CUSTOM.items() if key.split(">", 1)[1] == name]
+        matches = [obj for key, obj in _CUSTOM.items() if key.split(">")[-1] == name]
         if len(matches) == 1:
             return matches[0]
     if module_objects and name in module_objects:

@@ -319,6 +319,20 @@ def test_register_errors_and_lookup():
     assert saving.get_registered_name(L.Dense) == "Dense"
 
 
+def test_custom_object_scope_and_get_custom_objects(tmp_path):
+    model = Sequential([L.Dense(3, input_shape=(4,)), Unregistered(name="mine")])
+    saving.save_model(model, tmp_path / "m.keras")
+    with saving.custom_object_scope({"Unregistered": Unregistered}):
+        assert type(saving.load_model(tmp_path / "m.keras").layers[1]) is Unregistered
+    with pytest.raises(ValueError, match="Unregistered"):
+        saving.load_model(tmp_path / "m.keras")
+    saving.get_custom_objects()["Unregistered"] = Unregistered
+    try:
+        assert type(saving.load_model(tmp_path / "m.keras").layers[1]) is Unregistered
+    finally:
+        del saving.get_custom_objects()["Unregistered"]
+
+
 def test_registry_covers_the_public_classes_and_keeps_kinds_apart():
     assert registry.builtin_classes("layers")["Conv2D"] is L.Conv2D
     assert registry.builtin_classes("layers")["Sequential"] is Sequential
@@ -629,14 +643,28 @@ def test_overwrite_false_and_bad_extensions(tmp_path, saved):
     model, path, _, _ = saved
     with pytest.raises(FileExistsError, match="overwrite=False"):
         saving.save_model(model, path, overwrite=False)
-    with pytest.raises(ValueError, match=r"'\.keras'.*HDF5"):
-        saving.save_model(model, tmp_path / "m.h5")
+    with pytest.raises(ValueError, match=r"ending in '\.keras', received '.*m\.txt'"):
+        saving.save_model(model, tmp_path / "m.txt")
     with pytest.raises(ValueError, match=r"\.weights\.safetensors"):
-        saving.save_weights(model, tmp_path / "w.h5")
+        saving.save_weights(model, tmp_path / "w.txt")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.keras"]
     with pytest.raises(TypeError, match="filepath"):
         saving.save_model(model, 123)
     with pytest.raises(TypeError, match="expected a Model"):
         saving.save_model(L.Dense(2), tmp_path / "d.keras")
+
+
+def test_keras_h5_names_are_accepted_with_a_warning(tmp_path, saved):
+    model, _, x, _ = saved
+    with pytest.warns(UserWarning, match="does not write HDF5"):
+        saving.save_model(model, tmp_path / "m.h5")
+    np.testing.assert_array_equal(saving.load_model(tmp_path / "m.h5").predict(x, verbose=0),
+                                  model.predict(x, verbose=0))
+    with pytest.warns(UserWarning, match="safetensors file under that name"):
+        saving.save_weights(model, tmp_path / "best.weights.h5")
+    fresh = _mlp(compiled=False)
+    saving.load_weights(fresh, tmp_path / "best.weights.h5")
+    np.testing.assert_array_equal(fresh.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
 def test_saving_mixin_delegates(tmp_path, saved):

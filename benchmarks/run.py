@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import queue
+import shutil
 import statistics
 import subprocess
 import sys
@@ -239,6 +240,16 @@ def start_workers(python, frameworks, log, timeout, skipped) -> dict:
 def run_seed(python, frameworks, repeats, log, timeout, skipped, versions) -> dict:
     say("seed example (end to end: build, 10 epochs fit with validation, predict)")
     fws = [fw for fw in frameworks if fw not in skipped]
+    # The data are made once (scikit-learn's make_classification) and handed to every worker as an .npz,
+    # so no framework's peak RSS carries scikit-learn unless it is the framework measured.
+    data_path = os.path.join(tempfile.mkdtemp(prefix="neuronet-bench-"), "seed.npz")
+    code = f"import sys; sys.path.insert(0, {HERE!r}); import workloads; workloads.save_seed_data({data_path!r})"
+    made = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=300)
+    if made.returncode != 0:
+        lines = made.stderr.strip().splitlines()
+        reason = "could not make the seed data: " + (lines[-1] if lines else f"exit code {made.returncode}")
+        say(f"  {reason}")
+        return {fw: {"status": "unavailable", "reason": reason} for fw in fws}
     workers = start_workers(python, fws, log, timeout, skipped)
     for fw, w in workers.items():
         versions.update(w.hello.get("versions", {}))
@@ -248,11 +259,12 @@ def run_seed(python, frameworks, repeats, log, timeout, skipped, versions) -> di
         for fw in rotate(list(workers), k):
             if results[fw]["status"] != "ok":
                 continue
-            answer = workers[fw].send("seed")
+            answer = workers[fw].send("seed", data=data_path)
             if answer.get("status") != "ok":
                 results[fw].update(status=answer.get("status"), reason=answer.get("reason"))
                 continue
             results[fw]["runs"].append({key: answer[key] for key in ("fit_s", "total_s", "test_accuracy")})
+    shutil.rmtree(os.path.dirname(data_path), ignore_errors=True)
     for fw, w in workers.items():
         final = w.close()
         entry = results[fw]
@@ -327,14 +339,24 @@ def run_workload(name, python, frameworks, args, log, skipped, versions, extra) 
 
 
 OP_OVERHEAD_PROBE = """
-import json, sys
+import inspect, json, sys
 sys.path.insert(0, {here!r})
+import neuronet
 import op_overhead
+
+
+def call(fn, *args):
+    # newer versions of op_overhead take the engines to compare as `libs`
+    if "libs" in inspect.signature(fn).parameters:
+        return fn(*args, libs={{"neuronet": neuronet}})
+    return fn(*args)
+
+
 out = {{}}
-for key, call in (("chain_us_per_op", lambda: op_overhead.bench_chain({n}, {repeats})),
-                  ("mlp_step_us", lambda: op_overhead.bench_mlp({repeats}))):
+for key, run in (("chain_us_per_op", lambda: call(op_overhead.bench_chain, {n}, {repeats})),
+                 ("mlp_step_us", lambda: call(op_overhead.bench_mlp, {repeats}))):
     try:
-        out[key] = {{name: seconds * 1e6 for name, seconds in call().items()}}
+        out[key] = {{name: seconds * 1e6 for name, seconds in run().items()}}
     except Exception as exc:
         out[key] = {{"error": f"{{type(exc).__name__}}: {{exc}}"[:300]}}
 print(json.dumps(out))
@@ -391,6 +413,55 @@ def ratio_cells(report, name, peers):
     return cells, vs_best
 
 
+def goal_rows(report: dict) -> list:
+    """Each goal of BENCHMARKS.md with this run's figure and whether it is met ("—" when not measured)."""
+    rows = []
+
+    def verdict(ok):
+        return "—" if ok is None else ("met" if ok else "not met")
+
+    seed = report.get("seed", {})
+    ours_fit = seed.get("neuronet", {}).get("fit_s")
+    sk_fit = seed.get("sklearn", {}).get("fit_s")
+    if ours_fit is not None:
+        ok = ours_fit <= 0.10 and (sk_fit is None or ours_fit < sk_fit)
+        versus = f", sklearn {sk_fit:.3f} s" if sk_fit is not None else ", sklearn not measured"
+        rows.append(("seed fit ≤ 0.10 s and faster than sklearn", f"{ours_fit:.3f} s{versus}", verdict(ok)))
+    imp = report.get("import", {}).get("neuronet", {}).get("median_s")
+    if imp is not None:
+        rows.append(("`import neuronet` ≤ 0.3 s", f"{imp:.3f} s", verdict(imp <= 0.3)))
+    targets = {"tiny": (5.0, ["torch"]), "mlp": (1.1, None), "cnn": (1.0, None), "lstm": (1.0, None),
+               "gru": (1.0, None), "autoencoder": (1.1, None)}
+    for name, (factor, only) in targets.items():
+        res = report.get("throughput", {}).get(name)
+        if not res:
+            continue
+        ours = res.get("neuronet", {}).get("samples_per_s")
+        peers = {fw: e.get("samples_per_s") for fw, e in res.items()
+                 if fw != "neuronet" and e.get("samples_per_s") and (only is None or fw in only)}
+        if ours is None or not peers:
+            rows.append((f"{name} ≥ {factor:g}× {'PyTorch' if only else 'best peer'}", "not measured", "—"))
+            continue
+        best_fw = max(peers, key=peers.get)
+        r = ours / peers[best_fw]
+        rows.append((f"{name} ≥ {factor:g}× {'PyTorch' if only else 'best peer'}",
+                     f"{r:.2f}× ({LABELS[best_fw]})", verdict(r >= factor)))
+    worst = []
+    measured = False
+    for name, res in [("seed", seed), *report.get("throughput", {}).items()]:
+        ours = res.get("neuronet", {}).get("peak_rss_mb")
+        peer_rss = [e.get("peak_rss_mb") for fw, e in res.items() if fw != "neuronet" and e.get("peak_rss_mb")]
+        if ours is None or not peer_rss:
+            continue
+        measured = True
+        if ours > min(peer_rss):
+            worst.append(f"{name} {ours:.0f} > {min(peer_rss):.0f} MB")
+    if measured:
+        rows.append(("peak RSS ≤ lowest peer's on every workload", "; ".join(worst) or "all below",
+                     verdict(not worst)))
+    return rows
+
+
 def render_markdown(report: dict) -> str:
     cfg = report["config"]
     fws = [fw for fw in cfg["frameworks"] if fw != "sklearn"]
@@ -403,7 +474,7 @@ def render_markdown(report: dict) -> str:
         f"- machine: {report['machine'].get('cpu', '?')}, {report['machine'].get('cores')} cores, "
         f"Python {report['machine'].get('python')}, NumPy {report['machine'].get('numpy', '?')} "
         f"({report['machine'].get('blas', '?')}, BLAS threads {report['machine'].get('blas_threads', '?')})",
-        f"- threads: {cfg['threads'] or 'each framework’s default (all cores)'}; load average (1, 5, 15 min) "
+        f"- threads: {cfg.get('threads') or 'each framework’s default (all cores)'}; load average (1, 5, 15 min) "
         f"before {report['machine'].get('load_average_before')}, after {report['machine'].get('load_average_after')} "
         "(the machine is shared: a load above the core count means other work competed for the cores)",
         "- versions: " + ", ".join(f"{k} {v}" for k, v in sorted(report["versions"].items())),
@@ -448,6 +519,12 @@ def render_markdown(report: dict) -> str:
                 f"the mlp step's GEMMs are {g['flops_per_step'] / 1e9:.3f} GFLOP, so the ceiling is "
                 f"{fmt(g.get('ceiling_samples_per_s'), ',.0f')} samples/s; neuronet reaches "
                 f"{fmt(g.get('neuronet_fraction_of_peak'), '.0%')} of GEMM peak.", ""]
+
+    rows = goal_rows(report)
+    if rows:
+        out += ["## Goals (BENCHMARKS.md) in this run", "", "| goal | this run | |", "|---|---|---|"]
+        out += [f"| {g} | {v} | {m} |" for g, v, m in rows]
+        out.append("")
 
     out += ["## Seed example end to end", "",
             "make_classification(1000, 20), 80/20 split, Dense(64, relu) → Dense(1, sigmoid), Adam(1e-3), "

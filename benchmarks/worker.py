@@ -8,7 +8,7 @@ line on its original stdout (anything a library prints is sent to stderr instead
 
     {"cmd": "setup", "workload": "mlp", "smoke": false, "mode": "fit", "seconds": 5.0}
     {"cmd": "measure"}               → training samples/s over ≥ `seconds`
-    {"cmd": "seed"}                  → one end-to-end run of the seed example
+    {"cmd": "seed", "data": PATH}    → one end-to-end run of the seed example (data from an .npz)
     {"cmd": "latency", "calls": 200} → single-sample predict latency of the tiny model
     {"cmd": "gemm_peak"}             → NumPy float32 GEMM GFLOP/s (the mlp ceiling)
     {"cmd": "quit"}
@@ -74,7 +74,7 @@ class Runner:
     def train_step(self, xb, yb):
         raise NotImplementedError
 
-    def seed_run(self) -> dict:
+    def seed_run(self, data_path: str | None = None) -> dict:
         raise NotImplementedError(f"{self.framework} does not run the seed example")
 
     def predict_one(self, x1):
@@ -218,12 +218,12 @@ class KerasAPIRunner(Runner):
     def call_one(self, x1):
         self.model(x1, training=False)
 
-    def seed_run(self) -> dict:
+    def seed_run(self, data_path: str | None = None) -> dict:
         import numpy as np
 
         from workloads import SEED_BATCH, SEED_EPOCHS, build_keras_seed_model, seed_data
 
-        x_train, x_test, y_train, y_test = seed_data()
+        x_train, x_test, y_train, y_test = seed_data(data_path)
         start = time.perf_counter()
         model = build_keras_seed_model(self.module)
         built = time.perf_counter()
@@ -336,13 +336,13 @@ class TorchRunner(Runner):
         self.model.eval()
         self.predict_one(x1)
 
-    def seed_run(self) -> dict:
+    def seed_run(self, data_path: str | None = None) -> dict:
         """The seed example written the PyTorch way: shuffled minibatches, validation loss/accuracy per epoch."""
         from workloads import SEED_BATCH, SEED_EPOCHS, seed_data
 
         torch = self.torch
         nn = torch.nn
-        x_train, x_test, y_train, y_test = (torch.from_numpy(a) for a in seed_data())
+        x_train, x_test, y_train, y_test = (torch.from_numpy(a) for a in seed_data(data_path))
         start = time.perf_counter()
         model = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 1))
         optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -383,7 +383,7 @@ class SklearnRunner(Runner):
     def versions(self):
         return {"scikit-learn": self.sklearn.__version__}
 
-    def seed_run(self) -> dict:
+    def seed_run(self, data_path: str | None = None) -> dict:
         """MLPClassifier(hidden 64, adam, lr 1e-3, batch 32, 10 epochs): the seed example's twin."""
         import numpy as np
         from sklearn.exceptions import ConvergenceWarning
@@ -391,7 +391,7 @@ class SklearnRunner(Runner):
 
         from workloads import SEED_BATCH, SEED_EPOCHS, seed_data
 
-        x_train, x_test, y_train, y_test = seed_data()
+        x_train, x_test, y_train, y_test = seed_data(data_path)
         start = time.perf_counter()
         model = MLPClassifier(hidden_layer_sizes=(64,), solver="adam", learning_rate_init=1e-3,
                               batch_size=SEED_BATCH, max_iter=SEED_EPOCHS)
@@ -433,7 +433,7 @@ def main(argv: list[str]) -> int:
         "setup": lambda c: runner.setup(c["workload"], c.get("smoke", False), c.get("mode", "fit"),
                                         float(c.get("seconds", 5.0))),
         "measure": lambda c: runner.measure(),
-        "seed": lambda c: runner.seed_run(),
+        "seed": lambda c: runner.seed_run(c.get("data")),
         "latency": lambda c: runner.latency(int(c.get("calls", 200))),
         "gemm_peak": lambda c: runner.gemm_peak(),
     }

@@ -194,8 +194,16 @@ SEED_EPOCHS = 10
 SEED_BATCH = 32
 
 
-def seed_data():
-    """make_classification(1000, 20, informative 10, random_state 42), 80/20 split (random_state 42)."""
+def seed_data(path: str | None = None):
+    """make_classification(1000, 20, informative 10, random_state 42), 80/20 split (random_state 42).
+
+    Returns ``(x_train, x_test, y_train, y_test)`` as float32. With ``path``, loads the arrays that
+    :func:`save_seed_data` wrote there, so a framework's worker need not import scikit-learn (whose
+    memory would otherwise count in that framework's peak RSS).
+    """
+    if path is not None:
+        with np.load(path, allow_pickle=False) as data:
+            return data["x_train"], data["x_test"], data["y_train"], data["y_test"]
     from sklearn.datasets import make_classification
     from sklearn.model_selection import train_test_split
 
@@ -203,6 +211,12 @@ def seed_data():
     x = x.astype(np.float32)
     y = y.astype(np.float32)
     return train_test_split(x, y, test_size=0.2, random_state=42)
+
+
+def save_seed_data(path: str) -> None:
+    """Write the seed example's split to ``path`` (an .npz of plain arrays, loaded without pickle)."""
+    x_train, x_test, y_train, y_test = seed_data()
+    np.savez(path, x_train=x_train, x_test=x_test, y_train=y_train, y_test=y_test)
 
 
 def build_keras_seed_model(K):

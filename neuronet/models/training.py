@@ -1038,7 +1038,11 @@ def _wants_batch_hooks(cbs, verbose: int, kind: str = "train") -> bool:
     hooks = {"test": ("on_test_batch_begin", "on_test_batch_end"),
              "predict": ("on_predict_batch_begin", "on_predict_batch_end"),
              "train": ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end")}[kind]
+    progbar = getattr(callbacks_module, "ProgbarLogger", None)
     for cb in getattr(cbs, "callbacks", []):
+        if (progbar is not None and type(cb) is progbar and getattr(cb, "verbose", 1) != 1
+                and getattr(cb, "target", None) is not None):
+            continue  # the one-line-per-epoch logger (verbose=2) draws nothing per batch
         for hook in hooks:
             if getattr(type(cb), hook, None) is not getattr(base, hook, None):
                 return True

@@ -25,7 +25,7 @@ import contextlib
 
 import numpy as np
 
-from .tensor import Tensor
+from .tensor import Tensor, _as_array
 
 _state = {"grad_enabled": True}
 
@@ -95,7 +95,8 @@ class Function:
         # gradient; the graph is recorded only when one does (and grad mode is on).
         fn = cls()
         if not _state["grad_enabled"]:  # inference: unwrap, compute, wrap
-            out = fn.forward(*[x.data if isinstance(x, Tensor) else x for x in inputs], **kwargs)
+            arrays = [x.data if isinstance(x, Tensor) else _as_array(x) if type(x) is list else x for x in inputs]
+            out = fn.forward(*arrays, **kwargs)
             return tuple(Tensor._wrap(o) for o in out) if type(out) is tuple else Tensor._wrap(out)
         arrays = []
         needs = []
@@ -103,8 +104,8 @@ class Function:
             if isinstance(x, Tensor):
                 arrays.append(x.data)
                 needs.append(x.requires_grad)
-            else:
-                arrays.append(x)
+            else:  # a constant: numbers stay Python numbers (they adapt to the Tensor's dtype)
+                arrays.append(_as_array(x) if type(x) is list else x)
                 needs.append(False)
         out = fn.forward(*arrays, **kwargs)
         if True in needs:

@@ -153,3 +153,13 @@ def test_iterating_a_tensor_gives_differentiable_rows():
     assert len(rows) == 2
     (rows[1] * 2.0).sum().backward()
     np.testing.assert_allclose(x.grad, [[0.0, 0.0], [2.0, 2.0]])
+
+
+def test_list_constants_become_floatx_arrays_like_tensor_data():
+    assert ops.relu([-1.0, 2.0]).dtype == np.float32
+    x = nn.Tensor(np.ones(2, dtype=np.float32), requires_grad=True)
+    y = ops.multiply(x, [2.0, 3.0])
+    y.sum().backward()
+    assert y.dtype == np.float32 and x.grad.tolist() == [2.0, 3.0]
+    with nn.no_grad():
+        assert ops.relu([-1.0, 2.0]).dtype == np.float32

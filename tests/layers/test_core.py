@@ -224,3 +224,33 @@ def test_identity_layer(float64, rng):
     layer = layers.Identity()
     np.testing.assert_array_equal(layer(x).data, x)
     gradcheck(lambda t: layer(t), [x])
+
+
+@pytest.mark.parametrize("make", [
+    lambda: layers.Dense(3, activation="tanh", kernel_regularizer="l2"),
+    lambda: layers.Activation("relu"),
+    lambda: layers.Identity(),
+    lambda: layers.ReLU(max_value=6.0),
+    lambda: layers.LeakyReLU(0.2),
+    lambda: layers.ELU(0.5),
+    lambda: layers.Softmax(axis=1),
+    lambda: layers.PReLU(shared_axes=[1]),
+    lambda: layers.Dropout(0.3, seed=1),
+    lambda: layers.SpatialDropout1D(0.2),
+    lambda: layers.GaussianNoise(0.1),
+    lambda: layers.GaussianDropout(0.1),
+    lambda: layers.Flatten(),
+    lambda: layers.Reshape((2, -1)),
+    lambda: layers.Permute((2, 1)),
+    lambda: layers.RepeatVector(4),
+    lambda: layers.InputLayer(shape=(3,)),
+])
+def test_config_round_trip_is_plain_data(make):
+    import json
+
+    layer = make()
+    cfg = layer.get_config()
+    json.dumps(cfg)  # plain data only
+    clone = type(layer).from_config({**cfg, "name": cfg["name"] + "_clone"})
+    again = clone.get_config()
+    assert {k: v for k, v in again.items() if k != "name"} == {k: v for k, v in cfg.items() if k != "name"}

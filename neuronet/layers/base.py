@@ -448,7 +448,7 @@ class Layer:
         if mask is not None:
             node_kwargs["mask"] = mask
         node = Node(self, inputs, tuple(args), node_kwargs, None)
-        dtype = self.dtype if np.issubdtype(np.dtype(flat[0].dtype), np.floating) else flat[0].dtype
+        dtype = self.dtype  # layers compute in their float dtype (an Embedding turns int ids into floats)
         if isinstance(out_shape, list):
             outputs = [KerasTensor(s, dtype, name=self.name, node=node, index=i) for i, s in enumerate(out_shape)]
         else:

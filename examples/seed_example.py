@@ -24,7 +24,7 @@ model.compile(optimizer=Adam(learning_rate=0.001), loss='binary_crossentropy', m
 model.fit(X_train, y_train, epochs=10, batch_size=32, validation_data=(X_test, y_test))
 y_pred = model.predict_classes(X_test)
 
-model.summary()
+# not in the guide: print how well it did
 accuracy = float((y_pred.ravel() == y_test).mean())
 print(f"Test accuracy: {accuracy:.4f}  ({int((y_pred.ravel() == y_test).sum())} of {len(y_test)} test samples "
       "classified correctly)")

@@ -406,15 +406,34 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
             optimizer_state = _parse_safetensors(_read_member(zf, OPTIMIZER, path, where),
                                                  f"{where}: '{path}' {OPTIMIZER}")
     label = f"{where}: '{path}' {CONFIG}"
-    model = serialization.model_from_config(config, custom_objects, label)
-    serialization.build_from_config(model, config.get("build_config"), label)
+    with _as_file_error(path, label, "the architecture could not be rebuilt"):
+        model = serialization.model_from_config(config, custom_objects, label)
+        serialization.build_from_config(model, config.get("build_config"), label)
     _assign(model, keys, arrays, f"{where}: '{path}' {WEIGHTS}", exact_dtype=True)
     compile_config = config.get("compile_config")
     if compile and compile_config is not None:
-        serialization.compile_from_config(model, compile_config, custom_objects, f"{label} compile_config")
+        with _as_file_error(path, f"{label} compile_config", "the model could not be compiled"):
+            serialization.compile_from_config(model, compile_config, custom_objects, f"{label} compile_config")
         if optimizer_state is not None:
             _restore_optimizer(model, optimizer_state, f"{where}: '{path}' {OPTIMIZER}")
     return model
+
+
+@contextlib.contextmanager
+def _as_file_error(path: str, label: str, what: str):
+    """Report any failure while rebuilding from a file's config as one ValueError naming the file.
+
+    A tampered config can hand constructors values of any type (or sizes that cannot be allocated);
+    whatever they raise, the user learns which file and which part could not be rebuilt.
+    """
+    try:
+        yield
+    except ValueError as err:
+        if path in str(err):
+            raise
+        raise ValueError(f"{label}: {err}") from err
+    except Exception as err:  # TypeError, AttributeError, MemoryError, RecursionError from a bad config
+        raise ValueError(f"{label}: {what} ({type(err).__name__}: {err})") from err
 
 
 def _restore_optimizer(model, parsed: tuple, where: str) -> None:
@@ -434,7 +453,7 @@ def _restore_optimizer(model, parsed: tuple, where: str) -> None:
     try:
         optimizer.build([weights[p] for p in positions])
         optimizer.load_state_dict(state)
-    except (TypeError, ValueError) as err:
+    except Exception as err:  # whatever a damaged state makes the optimizer raise, name the file
         raise ValueError(f"{where}: the optimizer state does not fit the model: {err}") from None
 
 

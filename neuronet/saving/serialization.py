@@ -312,8 +312,10 @@ def _functional_from_config(cls, config: dict, custom_objects, where: str):
 
     def decode(value, label: str):
         if isinstance(value, dict) and value.get("class_name") == _TENSOR:
-            history = (value.get("config") or {}).get("keras_history")
-            if not (isinstance(history, list) and len(history) == 3):
+            config = value.get("config")
+            history = config.get("keras_history") if isinstance(config, dict) else None
+            if not (isinstance(history, list) and len(history) == 3 and isinstance(history[0], str)
+                    and all(isinstance(i, int) and not isinstance(i, bool) for i in history[1:])):
                 raise ValueError(f"{label}: malformed tensor reference {_short(value)}")
             found = tensors.get(tuple(history))
             if found is None:
@@ -367,7 +369,8 @@ def _functional_from_config(cls, config: dict, custom_objects, where: str):
             raise ValueError(f"{where}: malformed {label} {_short(refs)}")
         out = []
         for r in items:
-            if not (isinstance(r, list) and len(r) == 3) or tuple(r) not in tensors:
+            if not (isinstance(r, list) and len(r) == 3 and all(isinstance(i, (str, int)) for i in r)) \
+                    or tuple(r) not in tensors:
                 raise ValueError(f"{where}: {label} refers to {_short(r)}, which the graph does not produce")
             out.append(tensors[tuple(r)])
         return out[0] if single else out

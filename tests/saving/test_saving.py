@@ -166,6 +166,26 @@ def test_functional_compiled_round_trip(tmp_path, rng):
     assert h1 == h2
 
 
+def test_multi_output_compile_settings_round_trip(tmp_path, rng):
+    inputs = Input(shape=(4,))
+    hidden = L.Dense(6, activation="relu")(inputs)
+    model = Model(inputs, [L.Dense(3, activation="softmax", name="cls")(hidden), L.Dense(1, name="reg")(hidden)])
+    try:
+        model.compile(optimizer="adam", loss=["sparse_categorical_crossentropy", "mse"],
+                      metrics=[["accuracy"], ["mae"]], loss_weights=[1.0, 0.5])
+    except ValueError as err:  # a training loop without per-output losses
+        pytest.skip(f"several outputs cannot be compiled: {err}")
+    x, y = rng.normal(size=(16, 4)).astype("float32"), [rng.integers(0, 3, 16), rng.normal(size=(16, 1))]
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    saving.save_model(model, tmp_path / "m.keras")
+    assert _config(tmp_path / "m.keras")["compile_config"]["loss_weights"] == [1.0, 0.5]
+    loaded = saving.load_model(tmp_path / "m.keras")
+    assert loaded.evaluate(x, y, verbose=0, return_dict=True) == model.evaluate(x, y, verbose=0, return_dict=True)
+    h1 = model.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0).history
+    h2 = loaded.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0).history
+    assert h1 == h2
+
+
 _LAYER_MODELS = {
     "dropout_batchnorm": (lambda: [L.Dense(6, input_shape=(5,)), L.BatchNormalization(momentum=0.5), L.Dropout(0.3),
                                    L.Dense(1)], (5,), "float"),
@@ -571,6 +591,64 @@ def test_tampered_layer_argument_is_a_clear_error(tmp_path, saved):
     config["config"]["layers"][0]["config"]["__class__"] = "x"
     bad = _rewrite(path, tmp_path / "arg.keras", config__json=json.dumps(config).encode())
     with pytest.raises(ValueError, match=r"arg\.keras.*could not rebuild Dense 'dense'.*__class__"):
+        saving.load_model(bad)
+
+
+def _paths(obj, prefix=()):
+    yield prefix
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else []
+    for key, value in items:
+        yield from _paths(value, prefix + (key,))
+
+
+@pytest.mark.parametrize("kind", ["sequential", "functional"])
+def test_randomly_tampered_configs_give_only_value_errors(tmp_path, kind):
+    """Any value put anywhere in config.json either loads or raises ValueError naming the file."""
+    import random
+    import warnings
+
+    if kind == "sequential":
+        model = Sequential([L.Conv2D(2, 3, input_shape=(5, 5, 1)), L.BatchNormalization(), L.Flatten(),
+                            L.Dense(2, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    else:
+        inputs = Input(shape=(4,))
+        model = Model(inputs, L.Dense(2)(L.Dense(3)(inputs)))
+    path = tmp_path / "m.keras"
+    saving.save_model(model, path)
+    base = _config(path)
+    spots = list(_paths(base))
+    values = [None, -1, 0, 10**12, 1.5, float("nan"), "", "os.system", [], {}, [1, 2], {"class_name": "os.system"},
+              True, [[None]], {"a": 1}]
+    pick = random.Random(0)
+    for trial in range(60):
+        config = json.loads(json.dumps(base))
+        spot, value = pick.choice(spots[1:]), pick.choice(values)
+        node = config
+        for key in spot[:-1]:
+            node = node[key]
+        node[spot[-1]] = value
+        bad = _rewrite(path, tmp_path / "t.keras", config__json=json.dumps(config).encode())
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                saving.load_model(bad)
+        except ValueError as err:
+            assert "t.keras" in str(err), (spot, value, err)
+
+
+def test_damaged_optimizer_state_is_a_clear_error(tmp_path, saved):
+    from safetensors.numpy import save
+
+    _, path, _, _ = saved
+    bad = _rewrite(path, tmp_path / "opt.keras",
+                   optimizer__safetensors=save({"iterations": np.array(3), "0/momentum": np.zeros((2, 2), "float32")},
+                                               metadata={"weight_positions": "[0]"}))
+    with pytest.raises(ValueError, match=r"opt\.keras.*optimizer state does not fit"):
+        saving.load_model(bad)
+    bad = _rewrite(path, tmp_path / "pos.keras",
+                   optimizer__safetensors=save({"iterations": np.array(3)}, metadata={"weight_positions": "[99]"}))
+    with pytest.raises(ValueError, match=r"pos\.keras.*weights the model does not have"):
         saving.load_model(bad)
 
 

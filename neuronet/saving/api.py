@@ -154,7 +154,7 @@ def _read_npz(path: str, where: str) -> tuple:
         with np.load(path, allow_pickle=False) as npz:
             keys = list(npz.files)
             arrays = {k: npz[k] for k in keys}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as err:
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError, NotImplementedError) as err:
         raise ValueError(f"{where}: not a readable .npz weight archive: {err}") from None
     if keys and all(k.startswith("arr_") and k[4:].isdigit() for k in keys):  # np.savez(f, *arrays)
         keys.sort(key=lambda k: int(k[4:]))
@@ -176,7 +176,7 @@ def _read_weights_file(path: str, where: str) -> tuple:
                 if CONFIG in names or WEIGHTS in names:  # a whole .keras model: take its weights
                     data = _read_member(zf, WEIGHTS, path, where)
                     return _parse_safetensors(data, f"{where}: '{path}' member {WEIGHTS}")
-        except zipfile.BadZipFile as err:
+        except (zipfile.BadZipFile, NotImplementedError, EOFError) as err:
             raise ValueError(f"{where}: '{path}' is not a valid zip archive (truncated or corrupted): {err}") from None
         return _read_npz(path, f"{where}: '{path}'")
     with open(path, "rb") as f:
@@ -390,7 +390,7 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
                          "files written by neuronet")
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as err:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as err:
         raise ValueError(f"{where}: '{path}' is not a .keras model file: not a zip archive, or truncated ({err})") \
             from None
     with zf:

@@ -637,6 +637,36 @@ def test_randomly_tampered_configs_give_only_value_errors(tmp_path, kind):
             assert "t.keras" in str(err), (spot, value, err)
 
 
+@pytest.mark.parametrize("name", ["m.keras", "w.weights.safetensors", "w.npz"])
+def test_randomly_damaged_bytes_give_only_value_errors(tmp_path, name):
+    """Truncations and flipped bytes anywhere in a file: it loads, or one ValueError names the file."""
+    import random
+
+    model = Sequential([L.Dense(4, input_shape=(3,)), L.Dense(2)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0)
+    path = tmp_path / name
+    (saving.save_model if name.endswith(".keras") else saving.save_weights)(model, path)
+    data = path.read_bytes()
+    pick = random.Random(1)
+    damaged = tmp_path / ("d" + name)
+    for trial in range(80):
+        copy = bytearray(data)
+        if trial % 3 == 0:
+            copy = copy[:pick.randrange(len(copy))]
+        else:
+            for _ in range(pick.randint(1, 4)):
+                copy[pick.randrange(len(copy))] = pick.randrange(256)
+        damaged.write_bytes(bytes(copy))
+        try:
+            if name.endswith(".keras"):
+                saving.load_model(damaged)
+            else:
+                saving.load_weights(model, damaged)
+        except ValueError as err:
+            assert "d" + name in str(err)
+
+
 def test_damaged_optimizer_state_is_a_clear_error(tmp_path, saved):
     from safetensors.numpy import save
 

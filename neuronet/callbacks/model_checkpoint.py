@@ -17,12 +17,14 @@ class ModelCheckpoint(Callback):
     """Save the model (``model.save``) or its weights (``model.save_weights``) during ``fit`` (Keras 3).
 
     ``filepath`` may hold format fields filled from the epoch (1-based) and the logs, e.g.
-    ``'ckpt/{epoch:02d}-{val_loss:.2f}.weights.h5'``; missing directories are created. With
+    ``'ckpt/{epoch:02d}-{val_loss:.2f}.weights.safetensors'``; missing directories are created. With
     ``save_best_only`` a checkpoint is written only when ``monitor`` improves on the best value so far,
     so a fixed ``filepath`` always holds the best model.
 
     Args:
-        filepath: path (str or PathLike) of the checkpoint, possibly with format fields.
+        filepath: path (str or PathLike) of the checkpoint, possibly with format fields; the extension
+            is the one ``model.save`` (``.keras``) or ``model.save_weights`` (``.weights.safetensors``)
+            expects.
         monitor: the log key deciding what "best" means. Defaults to ``'val_loss'``.
         verbose: 1 prints a message at each save decision. Defaults to 0.
         save_best_only: save only when the monitored value improves. Defaults to False.
@@ -37,10 +39,10 @@ class ModelCheckpoint(Callback):
 
     Example::
 
-        checkpoint = ModelCheckpoint("best.weights.h5", monitor="val_accuracy", save_best_only=True,
+        checkpoint = ModelCheckpoint("best.weights.safetensors", monitor="val_accuracy", save_best_only=True,
                                      save_weights_only=True)
         model.fit(x, y, validation_split=0.2, epochs=20, callbacks=[checkpoint])
-        model.load_weights("best.weights.h5")
+        model.load_weights("best.weights.safetensors")
     """
 
     def __init__(self, filepath, monitor: str = "val_loss", verbose: int = 0, save_best_only: bool = False,
@@ -157,4 +159,4 @@ class ModelCheckpoint(Callback):
         directory = os.path.dirname(filepath)
         if directory:
             os.makedirs(directory, exist_ok=True)
-        self._save_method()(filepath)
+        self._save_method()(filepath, overwrite=True)

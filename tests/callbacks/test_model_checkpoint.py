@@ -8,7 +8,8 @@ from neuronet import callbacks
 class SavingModel(FakeModel):
     """A fake model whose save/save_weights write the current weights' first value to a text file."""
 
-    def save_weights(self, path):
+    def save_weights(self, path, overwrite=True):
+        assert overwrite is True
         with open(path, "w") as f:
             f.write(str(float(self.weights[0].flat[0])))
 
@@ -50,7 +51,7 @@ def test_clear_errors(tmp_path):
         callbacks.ModelCheckpoint("x.keras", save_freq=0)
 
 
-def test_checkpoint_with_a_real_model(tmp_path):
+def test_checkpoint_with_a_real_model_restores_the_best_epoch(tmp_path):
     import neuronet as keras
 
     if not hasattr(keras.Sequential, "save_weights"):
@@ -60,7 +61,14 @@ def test_checkpoint_with_a_real_model(tmp_path):
     y = (x[:, 0] > 0).astype("float32")
     model = keras.Sequential([keras.layers.Dense(1, activation="sigmoid", input_shape=(3,))])
     model.compile(optimizer="adam", loss="binary_crossentropy")
-    path = tmp_path / "model.weights.h5"
-    model.fit(x, y, epochs=2, verbose=0, callbacks=[callbacks.ModelCheckpoint(path, monitor="loss",
-                                                                              save_weights_only=True)])
-    assert path.exists() and path.stat().st_size > 0
+    path = tmp_path / "best.weights.safetensors"
+    snapshots = []
+    scores = [1.0, 0.2, 0.5]
+    model.fit(x, y, epochs=3, verbose=0, callbacks=[
+        callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: (logs.__setitem__("score", scores[epoch]),
+                                                                   snapshots.append(model.get_weights()))),
+        callbacks.ModelCheckpoint(path, monitor="score", mode="min", save_best_only=True, save_weights_only=True),
+    ])
+    model.load_weights(path)
+    for got, best in zip(model.get_weights(), snapshots[1]):
+        np.testing.assert_array_equal(got, best)

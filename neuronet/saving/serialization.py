@@ -24,7 +24,7 @@ import numbers
 import numpy as np
 
 from ..autograd import no_grad
-from ..layers.base import KerasTensor, Layer
+from ..layers.base import KerasTensor
 from . import registry
 
 __all__ = ["serialize_keras_object", "deserialize_keras_object", "model_to_config", "model_from_config",
@@ -110,25 +110,45 @@ def _short(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def deserialize_keras_object(spec, kind: str, custom_objects: dict | None = None, where: str = "deserialize"):
-    """The object described by ``spec`` (from :func:`serialize_keras_object`), of ``kind`` ('layers',
-    'losses', 'metrics', 'optimizers', 'initializers', 'regularizers').
+def deserialize_keras_object(config, custom_objects: dict | None = None, kind: str | None = None):
+    """The object described by ``config`` (the output of :func:`serialize_keras_object`).
 
-    Classes come from the registry only (``custom_objects``, registered classes, then built-ins);
-    ``from_config`` rebuilds the object. A string names a class or function of that kind.
+    Classes come from the registry only (``custom_objects``, registered classes, then the library's
+    own); ``from_config`` rebuilds the object. A string names a class or function.
+
+    Args:
+        config: ``{"class_name": ..., "config": {...}}`` or a name.
+        custom_objects: ``{name: class or function}`` for your own classes.
+        kind: where to look for built-in names: 'layers', 'losses', 'metrics', 'optimizers',
+            'initializers' or 'regularizers'. Defaults to the first of these that knows the name
+            (so give ``kind='metrics'`` for ``MeanSquaredError`` the metric).
 
     Raises:
         ValueError: for an unknown class name (saying how to register it), a class of the wrong kind,
             or a config its class does not accept.
     """
+    where = "deserialize_keras_object"
+    if kind is None:
+        name = config if isinstance(config, str) else config.get("class_name") if isinstance(config, dict) else None
+        kind = next((k for k in ("layers", "optimizers", "losses", "metrics", "initializers", "regularizers")
+                     if name in registry.builtin_classes(k)), "layers")
+    elif kind not in registry.KINDS:
+        raise ValueError(f"{where}: expected kind in {registry.KINDS}, received {kind!r}")
+    return _deserialize(config, kind, custom_objects, where)
+
+
+def _deserialize(spec, kind: str, custom_objects: dict | None, where: str):
+    """:func:`deserialize_keras_object` for one ``kind``; errors start with ``where``."""
     if isinstance(spec, str):
         return registry.lookup(spec, kind, custom_objects, where=f"{where}: ")
     name, config, registered = _check_spec(spec, where)
     cls = registry.lookup(name, kind, custom_objects, where=f"{where}: ", registered_name=registered)
-    base = registry.base_class(kind)
-    if not (isinstance(cls, type) and issubclass(cls, base)):
-        raise ValueError(f"{where}: {name!r} resolves to {cls!r}, which is not one of the {kind} classes")
-    if issubclass(cls, Layer) and _is_model_class(cls):
+    if kind in ("layers", "models", "optimizers"):  # the model relies on these base classes' contracts
+        if not (isinstance(cls, type) and issubclass(cls, registry.base_class(kind))):
+            raise ValueError(f"{where}: {name!r} resolves to {cls!r}, which is not one of the {kind} classes")
+    elif not callable(getattr(cls, "from_config", None)):
+        raise ValueError(f"{where}: {name!r} resolves to {cls!r}, which has no from_config() to rebuild it")
+    if _is_model_class(cls):
         return model_from_config(spec, custom_objects, where)
     return _from_config(cls, config, name, where)
 
@@ -272,7 +292,7 @@ def _sequential_from_config(cls, config: dict, custom_objects, where: str):
     model = cls(name=config.get("name"), trainable=bool(config.get("trainable", True)))
     _set_dtype(model, config)
     for i, spec in enumerate(layers):
-        layer = deserialize_keras_object(spec, "layers", custom_objects, f"{where} (layer {i} of '{model.name}')")
+        layer = _deserialize(spec, "layers", custom_objects, f"{where} (layer {i} of '{model.name}')")
         model.add(layer, rebuild=False)
     shape = config.get("build_input_shape")
     if shape is not None and model.layers:
@@ -294,7 +314,7 @@ def _functional_from_config(cls, config: dict, custom_objects, where: str):
     layers, pending = {}, []
     for i, entry in enumerate(entries):
         label = f"{where} (layer {i})"
-        layer = deserialize_keras_object(entry, "layers", custom_objects, label)
+        layer = _deserialize(entry, "layers", custom_objects, label)
         key = entry.get("name", layer.name)
         if key in layers:
             raise ValueError(f"{label}: the layer name {key!r} appears twice")
@@ -464,8 +484,7 @@ def compile_from_config(model, config: dict, custom_objects: dict | None, where:
 
     if not isinstance(config, dict):
         raise ValueError(f"{where}: 'compile_config' must be a dict, found {_short(config)}")
-    optimizer = deserialize_keras_object(config.get("optimizer"), "optimizers", custom_objects,
-                                         f"{where} (optimizer)")
+    optimizer = _deserialize(config.get("optimizer"), "optimizers", custom_objects, f"{where} (optimizer)")
     if isinstance(optimizer, type):
         optimizer = optimizer()
 
@@ -474,7 +493,7 @@ def compile_from_config(model, config: dict, custom_objects: dict | None, where:
             return _named(value, losses.get, "losses", custom_objects, f"{where} (loss)")
         if value is None:
             return None
-        return deserialize_keras_object(value, "losses", custom_objects, f"{where} (loss)")
+        return _deserialize(value, "losses", custom_objects, f"{where} (loss)")
 
     loss = config.get("loss")
     loss = [one_loss(v) for v in loss] if isinstance(loss, list) else one_loss(loss)
@@ -486,7 +505,7 @@ def compile_from_config(model, config: dict, custom_objects: dict | None, where:
             return _named(value, metrics.get, "metrics", custom_objects, f"{where} ({label})")
         if isinstance(value, list):  # the metrics of one output of several
             return [one_metric(v, label) for v in value]
-        return deserialize_keras_object(value, "metrics", custom_objects, f"{where} ({label})")
+        return _deserialize(value, "metrics", custom_objects, f"{where} ({label})")
 
     def metric_list(values, label):
         if values is None:

@@ -353,6 +353,24 @@ def test_custom_object_scope_and_get_custom_objects(tmp_path):
         del saving.get_custom_objects()["Unregistered"]
 
 
+def test_serialize_and_deserialize_keras_object():
+    layer = L.Dense(3, activation="tanh", name="d")
+    spec = saving.serialize_keras_object(layer)
+    assert spec["class_name"] == "Dense" and spec["config"]["units"] == 3
+    copy = saving.deserialize_keras_object(spec)
+    assert type(copy) is L.Dense and copy.get_config() == layer.get_config()
+    metric = saving.deserialize_keras_object({"class_name": "MeanSquaredError", "config": {}}, kind="metrics")
+    loss = saving.deserialize_keras_object({"class_name": "MeanSquaredError", "config": {}})
+    assert isinstance(metric, metrics.MeanSquaredError) and isinstance(loss, losses.MeanSquaredError)
+    assert isinstance(saving.deserialize_keras_object(saving.serialize_keras_object(optimizers.SGD(0.1))),
+                      optimizers.SGD)
+    with pytest.raises(ValueError, match="unknown layer class 'os.system'"):
+        saving.deserialize_keras_object({"class_name": "os.system", "config": {}})
+    with pytest.raises(ValueError, match="not one of the layers classes"):
+        saving.deserialize_keras_object({"class_name": "Adam", "config": {}}, kind="layers",
+                                        custom_objects={"Adam": optimizers.Adam})
+
+
 def test_registry_covers_the_public_classes_and_keeps_kinds_apart():
     assert registry.builtin_classes("layers")["Conv2D"] is L.Conv2D
     assert registry.builtin_classes("layers")["Sequential"] is Sequential

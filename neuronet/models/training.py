@@ -672,7 +672,8 @@ class Model(Layer):
         variables = self._train_vars
         if variables is None:
             variables = self._train_vars = [v for v in self.trainable_weights]
-            self._constrained = [v for v in variables if v.constraint is not None]
+            # number the optimizer's state slots by the model's variables, not by the first gradients seen
+            self.optimizer.build(variables)
         for v in variables:
             v.grad = None
         if loss.requires_grad:
@@ -685,10 +686,7 @@ class Model(Layer):
         if grads:
             if len(used) == len(variables):
                 used = variables
-            self.optimizer.apply(grads, used)
-        for v in self._constrained:
-            value = v.constraint(v)
-            v.data[...] = value.data if isinstance(value, Tensor) else value
+            self.optimizer.apply(grads, used)  # the optimizer also applies each variable's constraint
         if self._has_metrics:
             self._update_metrics(y, outputs, sw)
         return float(loss.data)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import numbers
+import warnings
 
 import numpy as np
 
@@ -452,28 +453,52 @@ def compile_to_config(model) -> dict:
     """The arguments of ``model.compile`` as plain data (optimizer, loss, metrics, loss weights).
 
     With one output the values are as Keras writes them (a loss, a list of metrics, a number); with
-    several outputs each is a list with one entry per output.
+    several outputs each is a list with one entry per output. A user function or class that is not
+    registered is written by name with a warning: loading will need it in ``custom_objects``.
 
     Raises:
-        ValueError: when the loss, a metric or the optimizer cannot be described by a name or config.
+        ValueError: when the loss, a metric or the optimizer cannot be described by a name or config
+            (a lambda, for instance).
     """
     from .. import losses
+    from .. import metrics as metrics_module
 
-    def loss_entry(loss):
-        if isinstance(loss, losses.LossFunctionWrapper) and type(loss) is losses.LossFunctionWrapper:
-            return serialize_keras_object(loss.fn)
-        return serialize_keras_object(loss)
+    label = {"losses": "loss", "metrics": "metric"}
+
+    def entry(obj, kind: str, builtin_get):
+        if isinstance(obj, losses.LossFunctionWrapper) and type(obj) is losses.LossFunctionWrapper:
+            obj = obj.fn  # a plain function given to compile
+        out = serialize_keras_object(obj)
+        name = out if isinstance(out, str) else out.get("class_name") if isinstance(out, dict) else None
+        if isinstance(out, str):
+            if "<" in out:  # '<lambda>', '<locals>'
+                raise ValueError(f"the {label[kind]} {obj!r} has no name to be saved under; use a named function "
+                                 "decorated with @neuronet.saving.register_keras_serializable()")
+            known = registry.get_registered_object(out) is not None or out.lower() in ("accuracy", "acc")
+            if not known:
+                try:
+                    builtin_get(out)
+                    known = True
+                except (ValueError, TypeError):
+                    known = False
+        else:
+            known = "registered_name" in out or name in registry.builtin_classes(kind)
+        if not known:
+            warnings.warn(f"save_model: the {label[kind]} {name!r} is not registered, so load_model will need "
+                          f"custom_objects={{{name!r}: ...}}; decorate it with "
+                          "@neuronet.saving.register_keras_serializable() to avoid this", UserWarning, stacklevel=4)
+        return out
 
     loss_specs, metric_groups, weighted_groups, weights = _compile_args(model)
-    loss_out = [loss_entry(spec) for spec in loss_specs]
-    metrics_out = [[serialize_keras_object(m) for m in group] for group in metric_groups]
-    weighted_out = [[serialize_keras_object(m) for m in group] for group in weighted_groups]
+    loss_out = [None if spec is None else entry(spec, "losses", losses.get) for spec in loss_specs]
+    metrics_out = [[entry(m, "metrics", metrics_module.get) for m in group] for group in metric_groups]
+    weighted_out = [[entry(m, "metrics", metrics_module.get) for m in group] for group in weighted_groups]
+    optimizer = serialize_keras_object(model.optimizer)
     if len(loss_specs) == 1:
-        return {"optimizer": serialize_keras_object(model.optimizer), "loss": loss_out[0],
-                "metrics": metrics_out[0] or None, "weighted_metrics": weighted_out[0] or None,
+        return {"optimizer": optimizer, "loss": loss_out[0], "metrics": metrics_out[0] or None,
+                "weighted_metrics": weighted_out[0] or None,
                 "loss_weights": None if weights[0] == 1.0 else weights[0]}
-    return {"optimizer": serialize_keras_object(model.optimizer), "loss": loss_out,
-            "metrics": metrics_out if any(metrics_out) else None,
+    return {"optimizer": optimizer, "loss": loss_out, "metrics": metrics_out if any(metrics_out) else None,
             "weighted_metrics": weighted_out if any(weighted_out) else None,
             "loss_weights": None if all(w == 1.0 for w in weights) else weights}
 

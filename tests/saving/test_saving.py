@@ -321,6 +321,25 @@ def test_registered_loss_function_round_trips(tmp_path, rng):
     assert loaded.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
 
 
+def test_unregistered_loss_function_warns_and_lambda_is_not_saved(tmp_path, rng):
+    def my_loss(y_true, y_pred):
+        return losses.mean_squared_error(y_true, y_pred)
+
+    x, y = _data(rng)
+    model = _mlp(compiled=False)
+    model.compile(optimizer="sgd", loss=my_loss)
+    with pytest.warns(UserWarning, match=r"'my_loss' is not registered.*custom_objects"):
+        saving.save_model(model, tmp_path / "m.keras")
+    with pytest.raises(ValueError, match="my_loss"):
+        saving.load_model(tmp_path / "m.keras")
+    loaded = saving.load_model(tmp_path / "m.keras", custom_objects={"my_loss": my_loss})
+    assert loaded.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
+    model.compile(optimizer="sgd", loss=lambda t, p: losses.mean_squared_error(t, p))
+    with pytest.warns(UserWarning, match="saved uncompiled"):
+        saving.save_model(model, tmp_path / "l.keras")
+    assert not saving.load_model(tmp_path / "l.keras").compiled
+
+
 def test_register_errors_and_lookup():
     class NoConfig:
         pass

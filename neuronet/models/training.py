@@ -710,7 +710,9 @@ class Model(Layer):
                 if head.loss_fn is not None:
                     logs[f"{head.name}_loss"] = total / count if count else float("nan")
         for key, m, _, _ in self._metric_entries or []:
-            logs[key] = float(m.result())
+            value = m.result()
+            # one value per class (F1Score, Precision with several thresholds) stays an array, as in Keras
+            logs[key] = float(value) if np.ndim(value) == 0 else np.asarray(value)
         return logs
 
     # ------------------------------------------------------------------ fit

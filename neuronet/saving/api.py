@@ -126,7 +126,7 @@ def _parse_safetensors(data: bytes, where: str) -> tuple:
                          f"holds only {len(data) - 8} (truncated or not a safetensors file)")
     try:
         header = json.loads(data[8:8 + size].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise ValueError(f"{where}: corrupted safetensors header (not valid JSON: {err})") from None
     if not isinstance(header, dict):
         raise ValueError(f"{where}: corrupted safetensors header (expected a JSON object)")
@@ -260,7 +260,7 @@ def _read_json(zf: zipfile.ZipFile, name: str, path: str, where: str) -> dict:
     data = _read_member(zf, name, path, where, limit=_MAX_JSON_BYTES)
     try:
         value = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise ValueError(f"{where}: '{path}' member '{name}' is not valid JSON: {err}") from None
     if not isinstance(value, dict):
         raise ValueError(f"{where}: '{path}' member '{name}' must hold a JSON object, found {type(value).__name__}")

@@ -554,6 +554,9 @@ def test_malformed_json(tmp_path, saved):
     bad = _rewrite(path, tmp_path / "list.keras", config__json=b"[1, 2]")
     with pytest.raises(ValueError, match="must hold a JSON object"):
         saving.load_model(bad)
+    bad = _rewrite(path, tmp_path / "deep.keras", config__json=b"[" * 100000 + b"]" * 100000)
+    with pytest.raises(ValueError, match=r"deep\.keras' member 'config\.json' is not valid JSON"):
+        saving.load_model(bad)
 
 
 @pytest.mark.parametrize("payload", [b"\xff" * 8 + b"{}", b"\x10\x00\x00\x00\x00\x00\x00\x00not json at all!",

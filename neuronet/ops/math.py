@@ -268,9 +268,9 @@ class Where(Function):
         return np.where(self.cond, a, b)
 
     def backward(self, gy):
-        zero = np.zeros((), gy.dtype)
-        ga = np.where(self.cond, gy, zero) if self.needs_input_grad[1] else None
-        gb = np.where(self.cond, zero, gy) if self.needs_input_grad[2] else None
+        # masks applied by multiplication: np.where is several times slower on unpredictable masks
+        ga = gy * self.cond if self.needs_input_grad[1] else None
+        gb = gy * ~self.cond if self.needs_input_grad[2] else None
         return None, ga, gb
 
 

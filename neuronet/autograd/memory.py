@@ -1,0 +1,66 @@
+"""Keep the memory of large temporary arrays inside the process between training steps (glibc only).
+
+Every op allocates its output, and backward allocates one gradient per op, so a training step creates
+and frees the same set of arrays over and over. With glibc's default settings an array above 128 KiB
+(a 128×256 float32 batch already) is mapped fresh from the kernel and unmapped when freed, and freed
+heap memory is handed back as soon as 128 KiB are free at its top — so every step pays page faults
+and the kernel zeroes the pages again. On the 784-512-512-10 MLP this was ~1,500 page faults (6 MB
+zeroed) per step; a leaky_relu forward+backward on a 128×512 batch took 0.9 ms instead of 0.05 ms.
+
+:func:`tune_malloc` raises the two thresholds so those blocks stay in the heap and are reused, which
+is what PyTorch's and JAX's caching allocators achieve by other means. Freed memory is kept for reuse
+(up to ``trim_threshold`` of it), so the resident size stays near the peak of a step instead of
+dropping between steps; the peak itself does not grow.
+
+``import neuronet`` calls it once; set the environment variable ``NEURONET_MALLOC_TUNING=0`` before
+the import to leave the C allocator untouched. It does nothing on systems without glibc.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_M_TRIM_THRESHOLD = -1  # glibc mallopt parameter numbers (malloc.h)
+_M_MMAP_THRESHOLD = -3
+
+MMAP_THRESHOLD = 64 * 1024 * 1024
+TRIM_THRESHOLD = 256 * 1024 * 1024
+
+_state = {"tuned": False}
+
+
+def tune_malloc(mmap_threshold: int = MMAP_THRESHOLD, trim_threshold: int = TRIM_THRESHOLD) -> bool:
+    """Ask glibc's allocator to serve blocks below ``mmap_threshold`` bytes from its heap and to keep
+    up to ``trim_threshold`` bytes of freed heap for reuse.
+
+    Args:
+        mmap_threshold: blocks at least this large are still mapped from the kernel. Defaults to 64 MiB.
+        trim_threshold: freed memory at the top of the heap beyond this is returned to the kernel.
+            Defaults to 256 MiB.
+
+    Returns:
+        True if both settings were applied (Linux with glibc), False otherwise.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc (musl, ...)
+        return False
+    ok = mallopt(_M_MMAP_THRESHOLD, int(mmap_threshold)) == 1
+    ok = mallopt(_M_TRIM_THRESHOLD, int(trim_threshold)) == 1 and ok
+    _state["tuned"] = ok
+    return ok
+
+
+def is_malloc_tuned() -> bool:
+    """True if :func:`tune_malloc` has been applied in this process."""
+    return _state["tuned"]
+
+
+def _tune_on_import() -> None:
+    if os.environ.get("NEURONET_MALLOC_TUNING", "1").strip().lower() not in ("0", "false", "no", "off"):
+        tune_malloc()

@@ -39,8 +39,11 @@ $(BENCH_STAMP): pyproject.toml
 	-$(BENCH_VENV)/bin/pip install -q scikit-learn
 	touch $(BENCH_STAMP)
 
+# e.g. `make bench BENCH_ARGS="--threads 1"` on a busy machine (see benchmarks/README.md)
+BENCH_ARGS ?=
+
 bench: $(BENCH_STAMP)
-	$(BENCH_VENV)/bin/python benchmarks/run.py
+	$(BENCH_VENV)/bin/python benchmarks/run.py $(BENCH_ARGS)
 
 bench-smoke: $(STAMP)
 	$(BIN)/python benchmarks/run.py --smoke

@@ -220,6 +220,23 @@ def test_layer_configs_and_weights_round_trip(tmp_path, rng, kind):
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
+def test_nested_sequential_with_a_frozen_layer(tmp_path, rng):
+    inner = Sequential([L.Dense(5, activation="relu"), L.Dense(4)], name="inner")
+    model = Sequential([Input(shape=(3,)), inner, L.Dense(1)])
+    inner.layers[0].trainable = False
+    model.compile(optimizer="adam", loss="mse")
+    x, y = rng.normal(size=(16, 3)).astype("float32"), rng.normal(size=(16, 1)).astype("float32")
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    saving.save_model(model, tmp_path / "n.keras")
+    loaded = saving.load_model(tmp_path / "n.keras")
+    assert type(loaded.layers[0]) is Sequential and not loaded.layers[0].layers[0].trainable
+    assert len(loaded.trainable_weights) == len(model.trainable_weights) == 4
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    h1 = model.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0).history
+    h2 = loaded.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0).history
+    assert h1 == h2
+
+
 def test_float64_model_round_trip_keeps_float64(tmp_path, rng, float64):
     model = Sequential([L.Dense(3, input_shape=(4,)), L.Dense(1)])
     saving.save_model(model, tmp_path / "m.keras")

@@ -35,7 +35,8 @@ import numpy as np
 
 from . import serialization
 
-__all__ = ["save_model", "load_model", "save_weights", "load_weights", "SavingMixin"]
+__all__ = ["save_model", "load_model", "save_weights", "load_weights", "model_to_json", "model_from_json",
+           "SavingMixin"]
 
 FORMAT_VERSION = 1
 CONFIG = "config.json"
@@ -429,7 +430,7 @@ def _as_file_error(path: str, label: str, what: str):
     try:
         yield
     except ValueError as err:
-        if path in str(err):
+        if (path or label) in str(err):
             raise
         raise ValueError(f"{label}: {err}") from err
     except Exception as err:  # TypeError, AttributeError, MemoryError, RecursionError from a bad config
@@ -520,6 +521,36 @@ def load_weights(model, filepath, skip_mismatch: bool = False) -> None:
     _assign(model, keys, arrays, f"{where}: '{path}'", exact_dtype=False, skip_mismatch=skip_mismatch)
 
 
+def model_to_json(model, **kwargs) -> str:
+    """The architecture of ``model`` as a JSON string (Keras ``model.to_json()``): no weights, no
+    compile settings. ``kwargs`` are passed to ``json.dumps`` (e.g. ``indent=2``)."""
+    config = serialization.model_to_config(model)
+    return json.dumps(json.loads(serialization.to_json(config, f"to_json: model '{model.name}'")), **kwargs)
+
+
+def model_from_json(json_string: str, custom_objects: dict | None = None):
+    """A new model (fresh weights) from the JSON of :func:`model_to_json` (Keras
+    ``keras.models.model_from_json``); classes are found through the registry only.
+
+    Raises:
+        ValueError: for malformed JSON or an unknown class name.
+    """
+    where = "model_from_json"
+    if not isinstance(json_string, (str, bytes)):
+        raise TypeError(f"{where}: expected a JSON string, received {type(json_string).__name__}")
+    try:
+        config = json.loads(json_string)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
+        raise ValueError(f"{where}: not valid JSON: {err}") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"{where}: expected a JSON object {{'class_name': ..., 'config': ...}}, found "
+                         f"{type(config).__name__}")
+    with _as_file_error("", where, "the architecture could not be rebuilt"):
+        model = serialization.model_from_config(config, custom_objects, where)
+        serialization.build_from_config(model, config.get("build_config"), where)
+    return model
+
+
 class SavingMixin:
     """``save``, ``save_weights`` and ``load_weights`` methods for models (Keras 3 signatures)."""
 
@@ -535,3 +566,7 @@ class SavingMixin:
         """Load weights from a ``.weights.safetensors``, ``.npz`` or ``.keras`` file (see
         :func:`neuronet.saving.load_weights`)."""
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs) -> str:
+        """The architecture as a JSON string (see :func:`neuronet.saving.model_to_json`)."""
+        return model_to_json(self, **kwargs)

@@ -832,6 +832,19 @@ def test_keras_h5_names_are_accepted_with_a_warning(tmp_path, saved):
     np.testing.assert_array_equal(fresh.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
+def test_model_to_json_and_back(rng):
+    model = _mlp(compiled=False)
+    text = saving.SavingMixin.to_json(model)
+    assert json.loads(text)["class_name"] == "Sequential"
+    copy = saving.model_from_json(text)
+    assert [type(layer) for layer in copy.layers] == [type(layer) for layer in model.layers]
+    assert [w.shape for w in copy.weights] == [w.shape for w in model.weights]  # built, fresh weights
+    with pytest.raises(ValueError, match="model_from_json: not valid JSON"):
+        saving.model_from_json("{")
+    with pytest.raises(ValueError, match="model_from_json.*unknown layer class 'os.system'"):
+        saving.model_from_json(text.replace('"Dropout"', '"os.system"'))
+
+
 def test_saving_mixin_delegates(tmp_path, saved):
     model, _, x, _ = saved
     saving.SavingMixin.save(model, tmp_path / "mixin.keras")

@@ -7,7 +7,14 @@ recording the graph, walking it backward), not in arithmetic. This script measur
    tensors: µs per op for forward only, and for forward + backward;
 2. one training step of a 20-64-10 MLP (batch 32) written with raw ops: matmul, bias add, relu,
    matmul, bias add, log_softmax, pick the label column, mean, backward — and the same step in plain
-   NumPy by hand (the floor: no engine at all).
+   NumPy by hand (the floor: no engine at all);
+3. the hot training ops on a 128×512 float32 batch, forward + backward each: matmul by a 512×512
+   weight, bias add, relu, sigmoid, tanh, gelu, softmax, mean. Here the arithmetic dominates, and
+   what shows is how the ops use NumPy (passes over memory, allocations).
+
+Everything runs on one thread (NumPy's BLAS through threadpoolctl when it is installed, PyTorch
+through ``set_num_threads(1)``): with two thread pools spinning on a shared 2-core machine, GEMM
+timings swing by 100×, and per-op cost is a single-thread matter anyway.
 
 Each figure is the best (minimum) of several repeats — for microbenchmarks on a shared machine the
 minimum is the figure least disturbed by other processes; peers run interleaved in the same process,
@@ -35,6 +42,11 @@ try:  # optional peer
     import torch
 except ImportError:  # pragma: no cover - depends on the machine
     torch = None
+
+try:  # optional: limits NumPy's BLAS threads
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover - depends on the machine
+    threadpool_limits = None
 
 
 def _best_time(fn, repeats: int, min_time: float = 0.2) -> float:
@@ -109,7 +121,6 @@ def bench_chain(n: int, repeats: int, libs: dict) -> dict:
         results[f"{label} forward"] = _best_time(nn_forward, repeats) / n
         results[f"{label} forward+backward"] = _best_time(nn_step, repeats) / n
     if torch is not None:
-        torch.set_num_threads(1)
         tx = torch.tensor(data, requires_grad=True)
 
         def torch_forward():
@@ -185,6 +196,52 @@ def bench_mlp(repeats: int, libs: dict, batch: int = 32) -> dict:
     return results
 
 
+# ----------------------------------------------------------------------------- hot ops on a batch
+def _hot_ops(ops, w, b):
+    return {
+        "matmul 512x512": lambda x: ops.matmul(x, w),
+        "bias add": lambda x: x + b,
+        "relu": ops.relu,
+        "sigmoid": ops.sigmoid,
+        "tanh": ops.tanh,
+        "gelu (tanh approx.)": ops.gelu,
+        "softmax": ops.softmax,
+        "mean": ops.mean,
+    }
+
+
+def bench_hot_ops(repeats: int, libs: dict) -> dict:
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal((128, 512)).astype(np.float32)
+    w_data = (rng.standard_normal((512, 512)) * 0.05).astype(np.float32)
+    b_data = np.zeros(512, np.float32)
+    results = {}
+    for label, lib in libs.items():
+        x, w, b = (lib.Tensor(a, requires_grad=True) for a in (data, w_data, b_data))
+        for name, fn in _hot_ops(lib.ops, w, b).items():
+            def step(fn=fn, x=x, w=w, b=b):
+                x.grad = w.grad = b.grad = None
+                y = fn(x)
+                y.backward(np.ones(y.shape, np.float32))
+            results.setdefault(name, {})[label] = _best_time(step, repeats, min_time=0.1)
+    if torch is not None:
+        F = torch.nn.functional
+        x, w, b = (torch.tensor(a, requires_grad=True) for a in (data, w_data, b_data))
+        torch_ops = {
+            "matmul 512x512": lambda t: t @ w, "bias add": lambda t: t + b, "relu": torch.relu,
+            "sigmoid": torch.sigmoid, "tanh": torch.tanh,
+            "gelu (tanh approx.)": lambda t: F.gelu(t, approximate="tanh"),
+            "softmax": lambda t: torch.softmax(t, dim=-1), "mean": torch.mean,
+        }
+        for name, fn in torch_ops.items():
+            def step(fn=fn):
+                x.grad = w.grad = b.grad = None
+                y = fn(x)
+                y.backward(torch.ones_like(y))
+            results[name]["torch"] = _best_time(step, repeats, min_time=0.1)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="ops in the elementwise chain (default 200)")
@@ -196,12 +253,24 @@ def main() -> None:
         libs["baseline"] = _load_baseline(args.baseline)
     if torch is None:
         print("torch is not installed: its columns are skipped")
+    else:
+        torch.set_num_threads(1)
+    if threadpool_limits is not None:
+        threadpool_limits(1)
+    else:
+        print("threadpoolctl is not installed: NumPy's BLAS keeps its default threads")
     print(f"elementwise chain of {args.n} ops on 4x4 float32 (µs per op, best of {args.repeats})")
     for name, seconds in bench_chain(args.n, args.repeats, libs).items():
         print(f"  {name:<28s} {seconds * 1e6:8.2f} µs/op")
     print("one training step, 20-64-10 MLP, batch 32, softmax cross-entropy (µs per step)")
     for name, seconds in bench_mlp(args.repeats, libs).items():
         print(f"  {name:<28s} {seconds * 1e6:8.1f} µs/step")
+    hot = bench_hot_ops(args.repeats, libs)
+    columns = list(next(iter(hot.values())))
+    print("hot ops on a 128x512 float32 batch, forward+backward (µs)")
+    print("  " + f"{'op':<22s}" + "".join(f"{c:>12s}" for c in columns))
+    for name, row in hot.items():
+        print("  " + f"{name:<22s}" + "".join(f"{row[c] * 1e6:12.1f}" for c in columns))
 
 
 def _load_baseline(path: str):

@@ -303,6 +303,7 @@ def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool 
         raise ValueError(f"{where}: expected a filepath ending in '.keras', received '{path}'. For weights only "
                          "use save_weights('….weights.safetensors')")
     _check_overwrite(path, overwrite, where)
+    _warn_unloadable(model, where)
     # everything is serialized in memory first: an error here leaves the disk untouched
     config = serialization.model_to_config(model)
     build = serialization.build_config(model)
@@ -334,6 +335,37 @@ def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool 
                 zf.writestr(name, data, compress_type=compression)
 
     _atomic_write(path, write)
+
+
+def _warn_unloadable(model, where: str) -> None:
+    """Warn about layers load_model will not rebuild by itself: Lambda layers (their function is code,
+    never stored) and user classes that are not registered (they will need ``custom_objects``)."""
+    from ..layers import Lambda
+    from . import registry
+
+    builtins = registry.builtin_classes("layers")
+    lambdas, unregistered, stack, seen = [], [], [model], set()
+    while stack:
+        layer = stack.pop()
+        if id(layer) in seen:
+            continue
+        seen.add(id(layer))
+        cls = type(layer)
+        if isinstance(layer, Lambda):
+            lambdas.append(layer.name)
+        elif builtins.get(cls.__name__) is not cls and registry.get_registered_name(cls) == cls.__name__:
+            unregistered.append(cls.__name__)
+        stack.extend(layer.layers)
+    if lambdas:
+        warnings.warn(f"{where}: model '{model.name}' has Lambda layer(s) {lambdas}; a Lambda's function is code, "
+                      "which is never stored in a file, so load_model will refuse this file. Rebuild the model in "
+                      "code and use load_weights, or replace the Lambda by a registered Layer subclass",
+                      UserWarning, stacklevel=3)
+    if unregistered:
+        names = sorted(set(unregistered))
+        warnings.warn(f"{where}: the class(es) {names} are not registered, so load_model will need "
+                      f"custom_objects={{{', '.join(repr(n) + ': ...' for n in names)}}}; decorate them with "
+                      "@neuronet.saving.register_keras_serializable() to avoid this", UserWarning, stacklevel=3)
 
 
 def _optimizer_bytes(model, items: list, where: str) -> bytes | None:

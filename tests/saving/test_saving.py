@@ -289,7 +289,8 @@ def test_registered_custom_layer_round_trips(tmp_path, rng):
 
 def test_unregistered_class_needs_custom_objects(tmp_path):
     model = Sequential([L.Dense(3, input_shape=(4,)), Unregistered(name="mine")])
-    saving.save_model(model, tmp_path / "m.keras")
+    with pytest.warns(UserWarning, match="not registered"):
+        saving.save_model(model, tmp_path / "m.keras")
     with pytest.raises(ValueError, match=r"unknown layer class 'Unregistered'.*register_keras_serializable"):
         saving.load_model(tmp_path / "m.keras")
     loaded = saving.load_model(tmp_path / "m.keras", custom_objects={"Unregistered": Unregistered})
@@ -377,7 +378,8 @@ def test_register_errors_and_lookup():
 
 def test_custom_object_scope_and_get_custom_objects(tmp_path):
     model = Sequential([L.Dense(3, input_shape=(4,)), Unregistered(name="mine")])
-    saving.save_model(model, tmp_path / "m.keras")
+    with pytest.warns(UserWarning, match="not registered"):
+        saving.save_model(model, tmp_path / "m.keras")
     with saving.custom_object_scope({"Unregistered": Unregistered}):
         assert type(saving.load_model(tmp_path / "m.keras").layers[1]) is Unregistered
     with pytest.raises(ValueError, match="Unregistered"):
@@ -427,7 +429,8 @@ def test_registry_is_built_lazily_not_at_import():
 
 def test_lambda_layer_saves_but_refuses_to_load(tmp_path):
     model = Sequential([L.Dense(2, input_shape=(3,)), L.Lambda(lambda t: t * 2.0)])
-    saving.save_model(model, tmp_path / "m.keras")
+    with pytest.warns(UserWarning, match="Lambda layer"):
+        saving.save_model(model, tmp_path / "m.keras")
     with pytest.raises(ValueError, match="Lambda"):
         saving.load_model(tmp_path / "m.keras")
 
@@ -785,7 +788,7 @@ def test_failed_save_leaves_the_existing_file_intact(tmp_path, saved):
     _, path, _, _ = saved
     original = path.read_bytes()
     broken = Sequential([L.Dense(2, input_shape=(3,)), NotPlainData()])
-    with pytest.raises(ValueError, match="not plain data"):
+    with pytest.raises(ValueError, match="not plain data"), pytest.warns(UserWarning, match="NotPlainData"):
         saving.save_model(broken, path)
     assert path.read_bytes() == original
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.keras"]  # no temporary file left behind

@@ -237,7 +237,7 @@ def start_workers(python, frameworks, log, timeout, skipped) -> dict:
     return workers
 
 
-def run_seed(python, frameworks, repeats, log, timeout, skipped, versions) -> dict:
+def run_seed(python, frameworks, repeats, log, timeout, skipped, versions, smoke=False) -> dict:
     say("seed example (end to end: build, 10 epochs fit with validation, predict)")
     fws = [fw for fw in frameworks if fw not in skipped]
     # The data are made once (scikit-learn's make_classification) and handed to every worker as an .npz,
@@ -254,8 +254,9 @@ def run_seed(python, frameworks, repeats, log, timeout, skipped, versions) -> di
     for fw, w in workers.items():
         versions.update(w.hello.get("versions", {}))
     results = {fw: {"runs": [], "status": "ok"} for fw in workers}
-    # The first run in each process is a cold start; it is kept apart from the warm runs' median.
-    for k in range(repeats + 1):
+    # The first run in each process is a cold start; it is kept apart from the warm runs' median
+    # (smoke: that one run only).
+    for k in range(repeats if smoke else repeats + 1):
         for fw in rotate(list(workers), k):
             if results[fw]["status"] != "ok":
                 continue
@@ -341,6 +342,8 @@ def run_workload(name, python, frameworks, args, log, skipped, versions, extra) 
 OP_OVERHEAD_PROBE = """
 import inspect, json, sys
 sys.path.insert(0, {here!r})
+if {block_torch}:  # PyTorch not among --frameworks: op_overhead's optional `import torch` then finds nothing
+    sys.modules["torch"] = None
 import neuronet
 import op_overhead
 
@@ -373,7 +376,7 @@ def run_op_overhead(python, args, log) -> dict:
     if not os.path.exists(os.path.join(HERE, "op_overhead.py")):
         return {"status": "unavailable", "reason": "benchmarks/op_overhead.py not present"}
     n, repeats = (20, 1) if args.smoke else (200, 7)
-    code = OP_OVERHEAD_PROBE.format(here=HERE, n=n, repeats=repeats)
+    code = OP_OVERHEAD_PROBE.format(here=HERE, n=n, repeats=repeats, block_torch="torch" not in args.frameworks)
     try:
         result = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=args.timeout, cwd=HERE)
     except subprocess.TimeoutExpired:
@@ -614,6 +617,7 @@ def main(argv=None) -> int:
         p.error(f"--threads must be ≥ 1, got {args.threads}")
     THREADS = args.threads
     args.repeats = args.repeats or (1 if args.smoke else 3)
+    args.frameworks = frameworks
     if args.repeats < 1:
         p.error(f"--repeats must be ≥ 1, got {args.repeats}")
     args.seconds = args.seconds if args.seconds is not None else (0.2 if args.smoke else 5.0)
@@ -643,7 +647,7 @@ def main(argv=None) -> int:
     seed = {}
     if "seed" in workloads:
         seed = run_seed(args.python, frameworks, args.repeats if args.smoke else max(args.repeats, 5), log_file,
-                        args.timeout, skipped, versions)
+                        args.timeout, skipped, versions, smoke=args.smoke)
     throughput, extra, batch_sizes = {}, {}, {"seed": 32}
     for name in [w for w in workloads if w != "seed"]:
         throughput[name] = run_workload(name, args.python, frameworks, args, log_file, skipped, versions, extra)

@@ -3,13 +3,16 @@
     Conv2D(32, 3, relu) → MaxPool 2 → Conv2D(64, 3, relu) → MaxPool 2 → Flatten → Dense(128, relu)
     → Dense(10); batch 64 of 28×28×1 random images, Adam(1e-3), softmax cross-entropy from logits.
 
-One neuronet step is forward + backward + Adam written with the library's layers, ops and optimizer
-(the same work ``fit`` does per batch, without its bookkeeping). Both frameworks run interleaved,
-repeat by repeat, so a drift of this shared machine hits both; the ratio of medians is reported.
+By default one neuronet step is forward + backward + Adam written with the library's layers, ops and
+optimizer (the work ``fit`` does per batch, without its bookkeeping); ``--fit`` times whole
+``model.fit`` epochs of a compiled Sequential instead (32 batches per epoch, as the benchmark
+harness). Both frameworks run interleaved, repeat by repeat, so a drift of this shared machine hits
+both; the median of the per-repeat ratios is reported.
 
 Usage::
 
     .venv/bin/python benchmarks/cnn_profile.py               # throughput, side by side
+    .venv/bin/python benchmarks/cnn_profile.py --fit         # through Sequential.fit
     .venv/bin/python benchmarks/cnn_profile.py --profile     # where neuronet's step spends its time
     .venv/bin/python benchmarks/cnn_profile.py --threads 1   # torch and OpenBLAS threads (default 2)
 
@@ -63,6 +66,24 @@ def build_neuronet():
     return model, variables, optimizers.Adam(learning_rate=1e-3)
 
 
+def build_neuronet_fit(x, y):
+    """A compiled Sequential and a function running one fit epoch over ``x`` in batches of 64."""
+    neuronet.config.set_random_seed(0)
+    model = neuronet.Sequential([
+        layers.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(2),
+        layers.Flatten(), layers.Dense(128, activation="relu"), layers.Dense(10),
+    ])
+    model.compile(optimizer=optimizers.Adam(learning_rate=1e-3),
+                  loss=neuronet.losses.SparseCategoricalCrossentropy(from_logits=True))
+
+    def epoch():
+        model.fit(x, y, batch_size=BATCH, epochs=1, shuffle=False, verbose=0)
+
+    return epoch
+
+
 def neuronet_step(model, variables, opt, x, y):
     h = neuronet.Tensor._wrap(x)
     for layer in model:
@@ -100,32 +121,38 @@ def build_torch(threads: int):
     return torch, step
 
 
-def rate(step, seconds: float) -> float:
-    """Samples per second of ``step`` over at least ``seconds`` (after it ran 3 warm-up steps)."""
-    n, start = 0, time.perf_counter()
+def rate(step, seconds: float, samples_per_call: int = BATCH) -> tuple:
+    """Samples per second of ``step`` over at least ``seconds``: by the wall clock and by the CPU time
+    this process used (with one thread the latter ignores time stolen by other work on the machine)."""
+    n, start, cpu = 0, time.perf_counter(), time.process_time()
     while True:
         step()
         n += 1
         elapsed = time.perf_counter() - start
         if elapsed >= seconds:
-            return n * BATCH / elapsed
+            return n * samples_per_call / elapsed, n * samples_per_call / (time.process_time() - cpu)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--seconds", type=float, default=2.0)
     parser.add_argument("--threads", type=int, default=2, help="torch and OpenBLAS threads (default 2)")
     parser.add_argument("--profile", action="store_true", help="cProfile neuronet's step instead")
+    parser.add_argument("--fit", action="store_true", help="time model.fit epochs (32 batches) instead of steps")
     args = parser.parse_args()
 
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((BATCH, 28, 28, 1)).astype(np.float32)
-    y = rng.integers(0, 10, BATCH)
-    model, variables, opt = build_neuronet()
+    batches = 32 if args.fit else 1
+    x = rng.standard_normal((batches * BATCH, 28, 28, 1)).astype(np.float32)
+    y = rng.integers(0, 10, batches * BATCH)
+    if args.fit:
+        nn_step = build_neuronet_fit(x, y)
+    else:
+        model, variables, opt = build_neuronet()
 
-    def nn_step():
-        return neuronet_step(model, variables, opt, x, y)
+        def nn_step():
+            return neuronet_step(model, variables, opt, x, y)
 
     for _ in range(3):
         nn_step()
@@ -148,25 +175,32 @@ def main() -> None:
         yt = torch.from_numpy(y)
 
         def torch_step():
-            t_step(xt, yt)
+            for b in range(batches):
+                t_step(xt[b * BATCH:(b + 1) * BATCH], yt[b * BATCH:(b + 1) * BATCH])
 
         for _ in range(3):
             torch_step()
-    print(f"threads: {args.threads} (torch and OpenBLAS); batch {BATCH}; {args.repeats} repeats of {args.seconds} s")
+    mode = "model.fit epochs" if args.fit else "hand-written steps"
+    print(f"{mode}; threads: {args.threads} (torch and OpenBLAS); batch {BATCH}; "
+          f"{args.repeats} repeats of {args.seconds} s each")
     ours, theirs = [], []
     for r in range(args.repeats):
-        ours.append(rate(nn_step, args.seconds))
-        line = f"repeat {r}: neuronet {ours[-1]:7.0f} samples/s"
+        ours.append(rate(nn_step, args.seconds, batches * BATCH))
+        line = f"repeat {r}: neuronet {ours[-1][0]:6.0f} samples/s (cpu {ours[-1][1]:6.0f})"
         if peer is not None:
-            theirs.append(rate(torch_step, args.seconds))
-            line += f"   torch {theirs[-1]:7.0f} samples/s   ratio {ours[-1] / theirs[-1]:.2f}"
+            theirs.append(rate(torch_step, args.seconds, batches * BATCH))
+            line += (f"   torch {theirs[-1][0]:6.0f} samples/s (cpu {theirs[-1][1]:6.0f})   "
+                     f"ratio {ours[-1][0] / theirs[-1][0]:.2f} (cpu {ours[-1][1] / theirs[-1][1]:.2f})")
         print(line, flush=True)
-    med = statistics.median(ours)
-    print(f"neuronet median: {med:.0f} samples/s ({1e3 * BATCH / med:.1f} ms/step)")
-    if theirs:
-        tmed = statistics.median(theirs)
-        print(f"torch median:    {tmed:.0f} samples/s ({1e3 * BATCH / tmed:.1f} ms/step)")
-        print(f"ratio neuronet / torch: {med / tmed:.2f}")
+    for k, clock in enumerate(("wall clock", "CPU time")):
+        med = statistics.median(o[k] for o in ours)
+        print(f"{clock}: neuronet median {med:.0f} samples/s ({1e3 * BATCH / med:.1f} ms/step)", end="")
+        if theirs:
+            tmed = statistics.median(t[k] for t in theirs)
+            ratio = statistics.median(o[k] / t[k] for o, t in zip(ours, theirs))
+            print(f", torch median {tmed:.0f} samples/s ({1e3 * BATCH / tmed:.1f} ms/step); "
+                  f"ratio of medians {med / tmed:.2f}, median of per-repeat ratios {ratio:.2f}", end="")
+        print()
 
 
 if __name__ == "__main__":

@@ -165,6 +165,23 @@ def _col2im(dcols: np.ndarray, padded_shape: tuple, kh: int, kw: int, strides, d
     return dxp
 
 
+def _col2im_gemm(g2: np.ndarray, k4: np.ndarray, padded_shape: tuple, oh: int, ow: int, strides,
+                 dilation) -> np.ndarray:
+    """``col2im(g2 @ K₂ᵀ)`` one kernel tap at a time: ``dxp[window_ij] += g2 @ K[i,j]ᵀ``.
+
+    The same sums as building the whole ``(n·oh·ow, kh·kw·c)`` matrix first, without that buffer
+    (each tap's product stays in cache until it is added).
+    """
+    n, c = padded_shape[0], padded_shape[3]
+    dxp = np.zeros(padded_shape, g2.dtype)
+    tap = np.empty((g2.shape[0], c), g2.dtype)
+    for i in range(k4.shape[0]):
+        for j in range(k4.shape[1]):
+            np.matmul(g2, k4[i, j].T, out=tap)
+            dxp[_offset_slices(i, j, oh, ow, strides, dilation)] += tap.reshape(n, oh, ow, c)
+    return dxp
+
+
 def _pad(x: np.ndarray, pads: tuple, value: float = 0.0) -> np.ndarray:
     """``x`` (n, h, w, c) with ``pads = (top, bottom, left, right)`` rows/columns of ``value`` added."""
     top, bottom, left, right = pads
@@ -230,10 +247,11 @@ class Conv(Function):
         return y[:, 0] if self.rank == 3 else y
 
     def backward(self, gy):
+        # relu's derivative, unless a max-pool already applied it to exactly this array (see MaxPool)
+        if self.y is not None and gy is not getattr(self, "premasked", None):
+            gy = gy * (self.y.reshape(gy.shape) > 0)
         if self.rank == 3:
             gy = gy[:, None]
-        if self.y is not None:
-            gy = gy * (self.y > 0)
         n, oh, ow, f = gy.shape
         g2 = gy.reshape(n * oh * ow, f)
         gx = gk = gb = None
@@ -249,8 +267,12 @@ class Conv(Function):
                 gb = _sum_rows(g2)
         if self.needs_input_grad[0]:
             kh, kw, strides, dilation = self.geom
-            dcols = (g2 @ self.k2.T).reshape(n, oh, ow, kh, kw, self.pshape[3])
-            dxp = _col2im(dcols, self.pshape, kh, kw, strides, dilation)
+            c = self.pshape[3]
+            if self.transposed:  # few channels: one GEMM, then col2im
+                dcols = (g2 @ self.k2.T).reshape(n, oh, ow, kh, kw, c)
+                dxp = _col2im(dcols, self.pshape, kh, kw, strides, dilation)
+            else:
+                dxp = _col2im_gemm(g2, self.k2.reshape(kh, kw, c, f), self.pshape, oh, ow, strides, dilation)
             h, w = (1, self.xshape[1]) if self.rank == 3 else self.xshape[1:3]
             gx = _crop(dxp, self.pads, h, w).reshape(self.xshape)
         return gx, gk, gb
@@ -274,8 +296,8 @@ class ConvTranspose(Function):
         pads = (top, fh - top - oh, left, fw - left - ow)
         k2 = k4.reshape(kh * kw * cout, cin)
         x2 = x4.reshape(n * h * w, cin)
-        dcols = (x2 @ k2.T).reshape(n, h, w, kh, kw, cout)
-        y = np.ascontiguousarray(_crop(_col2im(dcols, (n, fh, fw, cout), kh, kw, strides, dilation), pads, oh, ow))
+        canvas = _col2im_gemm(x2, k4, (n, fh, fw, cout), h, w, strides, dilation)
+        y = np.ascontiguousarray(_crop(canvas, pads, oh, ow))
         if bias is not None:
             y += bias
         self.x2, self.k2, self.kshape, self.xshape = x2, k2, kernel.shape, x.shape

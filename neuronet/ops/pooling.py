@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function, Tensor
-from .conv import (_as_image, _crop, _offset_slices, _pad, conv_geometry, normalize_data_format,
+from .conv import (Conv, _as_image, _crop, _offset_slices, _pad, conv_geometry, normalize_data_format,
                    normalize_padding, normalize_tuple)
 
 __all__ = ["max_pool", "average_pool"]
@@ -28,33 +28,45 @@ def _geometry(x: np.ndarray, pool, strides, padding) -> tuple:
 class MaxPool(Function):
     # y[n,o,p,c] = max_{i,j} xp[n, o·sh + i, p·sw + j, c]     (xp padded with -inf)
     # dx[n, o·sh + i*, p·sw + j*, c] += gy[n,o,p,c] at the first (i*, j*) reaching the max
-    def forward(self, x, pool, strides, padding):
+    # When x is the output of a convolution with a fused relu (`relu_source`), max-pooling commutes
+    # with relu, so the relu's derivative can be applied here on the 4× smaller pooled gradient
+    # (gy·[y > 0]); the returned gradient is then zero wherever x == 0 and the convolution is told
+    # it need not mask it again.
+    def forward(self, x, pool, strides, padding, relu_source=None):
         self.rank, self.xshape = x.ndim, x.shape
         x4 = _as_image(x)
         oh, ow, pads = _geometry(x4, pool, strides, padding)
         xp = _pad(x4, pads, -np.inf)
         offsets = [(i, j) for i in range(pool[0]) for j in range(pool[1])]
         views = [xp[_offset_slices(i, j, oh, ow, strides, (1, 1))] for i, j in offsets]
-        y = views[0].copy()
         itype = np.uint8 if len(offsets) < 256 else np.int32
-        arg = np.zeros(y.shape, itype)
-        for k, v in enumerate(views[1:], 1):
+        if len(views) == 1:
+            y, arg = views[0].copy(), np.zeros(views[0].shape, itype)
+        else:
+            arg = (views[1] > views[0]).astype(itype)  # strict: a tie keeps the first
+            y = np.maximum(views[0], views[1])
+        for k, v in enumerate(views[2:], 2):
             # arg = k where v beats the running max: max(arg, [v > y]·k), since k exceeds every earlier index
             beats = v > y
             beats = beats.view(np.uint8) if itype is np.uint8 else beats.astype(itype)
             np.maximum(arg, beats * itype(k), out=arg)
             np.maximum(y, v, out=y)
         self.arg, self.offsets, self.pshape, self.pads = arg, offsets, xp.shape, pads
-        self.geom = (pool, strides)
+        self.geom, self.relu_source = (pool, strides), relu_source
+        self.y = y if relu_source is not None else None
         return y[:, 0] if self.rank == 3 else y
 
     def backward(self, gy):
         if self.rank == 3:
             gy = gy[:, None]
+        if self.relu_source is not None:
+            gy = gy * (self.y > 0)
         pool, strides = self.geom
         oh, ow = gy.shape[1:3]
-        dxp = np.zeros(self.pshape, gy.dtype)
         disjoint = strides[0] >= pool[0] and strides[1] >= pool[1]
+        # windows that tile the input exactly write every pixel once: no need to zero it first
+        tiled = tuple(strides) == tuple(pool) and (oh * pool[0], ow * pool[1]) == tuple(self.pshape[1:3])
+        dxp = (np.empty if tiled else np.zeros)(self.pshape, gy.dtype)
         for k, (i, j) in enumerate(self.offsets):
             target = dxp[_offset_slices(i, j, oh, ow, strides, (1, 1))]
             if disjoint:  # every input pixel belongs to at most one window: write, don't add
@@ -62,7 +74,10 @@ class MaxPool(Function):
             else:
                 target += gy * (self.arg == k)
         h, w = (1, self.xshape[1]) if self.rank == 3 else self.xshape[1:3]
-        return _crop(dxp, self.pads, h, w).reshape(self.xshape)
+        gx = _crop(dxp, self.pads, h, w).reshape(self.xshape)
+        if self.relu_source is not None:
+            self.relu_source.premasked = gx  # recognised by identity: any other gradient added makes a new array
+        return gx
 
 
 class AveragePool(Function):
@@ -122,7 +137,12 @@ def _pool(cls, name: str, inputs, pool_size, strides, padding, data_format) -> T
                          "with padding='valid'")
     if rank == 1:
         pool, strides = (1,) + pool, (1,) + strides
-    y = cls.apply(x, pool=pool, strides=strides, padding=padding)
+    extra = {}
+    if cls is MaxPool:
+        source = getattr(x, "_ctx", None)
+        if isinstance(source, Conv) and getattr(source, "y", None) is not None and x._index == 0:
+            extra["relu_source"] = source
+    y = cls.apply(x, pool=pool, strides=strides, padding=padding, **extra)
     if data_format == "channels_first":
         from .shape import transpose
 

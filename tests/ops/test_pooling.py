@@ -116,3 +116,43 @@ def test_float32_stays_float32(rng):
 def test_bad_arguments_raise_clear_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# ----------------------------------------------------------------------------- conv + relu + max-pool
+def _conv_relu_pool_inputs(rng):
+    """Inputs whose conv pre-activations are ≥ 0.1 from relu's kink, with no near-ties in a window."""
+    for _ in range(200):
+        x, k, b = rng.normal(size=(2, 5, 5, 2)), rng.normal(size=(2, 2, 2, 3)), rng.normal(size=3)
+        z = ops.conv(x, k, bias=b).data
+        windows = np.sort(z.reshape(2, 2, 2, 2, 2, 3).transpose(0, 1, 3, 5, 2, 4).reshape(-1, 4), axis=1)
+        if np.abs(z).min() >= 0.1 and np.diff(windows, axis=1).min() >= 0.1 and (windows[:, -1] < 0).any():
+            return x, k, b
+    pytest.skip("no suitable random draw")
+
+
+def test_max_pool_after_fused_relu_conv_gradcheck(float64, rng):
+    # the pool applies relu's derivative for the convolution (some windows are entirely negative)
+    x, k, b = _conv_relu_pool_inputs(rng)
+    gradcheck(lambda x, k, b: ops.max_pool(ops.conv(x, k, bias=b, relu=True), 2), [x, k, b])
+
+
+def test_fused_relu_mask_still_applies_when_the_conv_output_has_another_consumer(float64, rng):
+    x, k, b = _conv_relu_pool_inputs(rng)
+    gradcheck(lambda x, k, b: (lambda h: (ops.max_pool(h, 2), h * 1.5))(ops.conv(x, k, bias=b, relu=True)),
+              [x, k, b])
+
+
+def test_conv_relu_pool_matches_torch(float64, rng):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    x, k, b = rng.normal(size=(2, 7, 7, 2)), rng.normal(size=(3, 3, 2, 4)), rng.normal(size=4)
+    xn, kn, bn = (Tensor(v, requires_grad=True) for v in (x, k, b))
+    y = ops.max_pool(ops.conv(xn, kn, bias=bn, relu=True), 2)
+    gy = rng.normal(size=y.shape)
+    (y * Tensor(gy)).sum().backward()
+    xt, kt, bt = (torch.tensor(v, requires_grad=True) for v in (x, k, b))
+    yt = F.max_pool2d(F.relu(F.conv2d(xt.permute(0, 3, 1, 2), kt.permute(3, 2, 0, 1), bt)), 2).permute(0, 2, 3, 1)
+    (yt * torch.tensor(gy)).sum().backward()
+    np.testing.assert_allclose(y.data, yt.detach().numpy(), atol=1e-6)
+    for ours, theirs in ((xn, xt), (kn, kt), (bn, bt)):
+        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), atol=1e-6)

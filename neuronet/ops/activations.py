@@ -273,7 +273,8 @@ class Erf(Function):
 class Softmax(Function):
     # y = e^(x - max x) / Σ e^(x - max x)      dx = y · (gy - Σ gy·y)   (sums over axis)
     def forward(self, x, axis):
-        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        e = x - x.max(axis=axis, keepdims=True)
+        np.exp(e, out=e)
         e /= e.sum(axis=axis, keepdims=True)
         self.y, self.axis = e, axis
         return e
@@ -288,13 +289,16 @@ class Softmax(Function):
 class LogSoftmax(Function):
     # y = x - max x - log Σ e^(x - max x)      dx = gy - softmax(x) · Σ gy   (sums over axis)
     def forward(self, x, axis):
-        shifted = x - x.max(axis=axis, keepdims=True)
-        y = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        y = x - x.max(axis=axis, keepdims=True)
+        y -= np.log(np.exp(y).sum(axis=axis, keepdims=True))
         self.y, self.axis = y, axis
         return y
 
     def backward(self, gy):
-        return gy - np.exp(self.y) * gy.sum(axis=self.axis, keepdims=True)
+        gx = np.exp(self.y)  # softmax(x)
+        gx *= gy.sum(axis=self.axis, keepdims=True)
+        np.subtract(gy, gx, out=gx)
+        return gx
 
 
 # ----------------------------------------------------------------------------- public functions

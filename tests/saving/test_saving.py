@@ -794,6 +794,13 @@ def test_failed_save_leaves_the_existing_file_intact(tmp_path, saved):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.keras"]  # no temporary file left behind
 
 
+def test_saved_files_get_ordinary_permissions(tmp_path, saved):
+    _, path, _, _ = saved
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    assert path.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777  # not mkstemp's private 0o600
+
+
 def test_atomic_write_removes_the_temp_file_when_writing_fails(tmp_path):
     target = tmp_path / "w.weights.safetensors"
     target.write_bytes(b"old")

@@ -101,6 +101,51 @@ class KerasTensor:
             "Model(inputs, outputs) from it and call the model on real data"
         )
 
+    # Python arithmetic records a layer (merge.OperatorLayer), so ``Model(inputs, x + y)`` works as in
+    # Keras 3. NumPy defers to these methods (``np.ones(3) * x``) instead of converting the tensor.
+    __array_ufunc__ = None
+
+    def _operate(self, operator: str, other=None, reverse: bool = False):
+        from .merge import apply_operator
+
+        return apply_operator(operator, self, other, reverse)
+
+    def __add__(self, other):
+        return self._operate("add", other)
+
+    def __radd__(self, other):
+        return self._operate("add", other, reverse=True)
+
+    def __sub__(self, other):
+        return self._operate("subtract", other)
+
+    def __rsub__(self, other):
+        return self._operate("subtract", other, reverse=True)
+
+    def __mul__(self, other):
+        return self._operate("multiply", other)
+
+    def __rmul__(self, other):
+        return self._operate("multiply", other, reverse=True)
+
+    def __truediv__(self, other):
+        return self._operate("divide", other)
+
+    def __rtruediv__(self, other):
+        return self._operate("divide", other, reverse=True)
+
+    def __pow__(self, other):
+        return self._operate("power", other)
+
+    def __rpow__(self, other):
+        return self._operate("power", other, reverse=True)
+
+    def __neg__(self):
+        return self._operate("negative")
+
+    def __abs__(self):
+        return self._operate("absolute")
+
 
 class Node:
     """One recorded layer call of the functional API: ``outputs = layer(inputs, *args, **kwargs)``."""

@@ -1,9 +1,10 @@
 """Models (``keras.models``): Sequential, the functional ``Model(inputs, outputs)`` and subclassed
-models, all trained by the one loop in ``training.py``."""
+models, all trained by the one loop in ``training.py``; ``clone_model`` copies an architecture."""
 
 from ..layers.core import Input
+from .cloning import clone_model
 from .functional import Functional
 from .sequential import Sequential
 from .training import Model
 
-__all__ = ["Functional", "Input", "Model", "Sequential"]
+__all__ = ["Functional", "Input", "Model", "Sequential", "clone_model"]

@@ -7,8 +7,16 @@ topologically, and on every call runs them eagerly in that order.
 Supported: any directed acyclic graph of layer calls, several inputs (pass a list of arrays), shared
 layers, nested models, several outputs (``compile`` takes a loss per output as a list or a dict keyed by
 the output layers' names; logs then hold 'loss', '<output>_loss' and '<output>_<metric>'; predict returns
-a list). Not supported: inputs/outputs given as dicts, class_weight with several outputs, and operations
-other than layer calls on KerasTensors (``x + y``): use layers or ``Lambda``.
+a list), and Python arithmetic on KerasTensors (``x + y``, ``2.0 * x``, ``-x``, ``x / y``, ``x ** 2``),
+each recorded as a :class:`~neuronet.layers.OperatorLayer`. Not supported: inputs/outputs given as
+dicts, class_weight with several outputs, and other operations on KerasTensors (indexing, ``ops.*``
+functions): use layers or ``Lambda``.
+
+The architecture is plain data: :meth:`Functional.get_config` describes the graph as Keras 3 does
+(each layer's class and config, and per layer the calls it makes, naming the tensors it consumes by
+``[layer name, call index, output index]``), and :meth:`Functional.from_config` rebuilds it, creating
+classes only through the registry of ``neuronet.saving`` (the library's layers, registered classes
+and ``custom_objects``) — never by importing a name read from the config.
 """
 
 from __future__ import annotations
@@ -196,6 +204,46 @@ class Functional(Model):
         return self._output_shape_cache
 
     def get_config(self) -> dict:
-        return {"name": self.name, "trainable": self.trainable,
-                "layers": [{"class_name": type(n.layer).__name__, "config": n.layer.get_config()}
-                           for n in self._order]}
+        """The graph as JSON-ready data, in the layout of Keras 3's functional config::
+
+            {"name": ..., "trainable": ..., "dtype": ...,
+             "layers": [{"class_name": "Dense", "config": {...}, "name": "dense",
+                         "inbound_nodes": [{"args": [<tensor>], "kwargs": {}}]}, ...],
+             "input_layers": [layer name, call index, output index]   (a list of them for several),
+             "output_layers": [...]}
+
+        where a tensor argument is ``{"class_name": "__keras_tensor__", "config": {"shape", "dtype",
+        "keras_history": [layer name, call index, output index]}}``. Nested models appear as layers with
+        their own config. Weights are not included (see ``get_weights``/``save_weights``).
+
+        Raises:
+            ValueError: when two layers share a name or a layer's config is not plain data.
+        """
+        from ..saving.serialization import _functional_config
+
+        return _functional_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Functional":
+        """Rebuild the model described by :meth:`get_config`, with new (freshly initialized) weights.
+
+        Layer classes are looked up only in ``custom_objects``, the classes registered with
+        ``neuronet.saving.register_keras_serializable`` and the library's own layers.
+
+        Args:
+            config: the output of :meth:`get_config` (e.g. after a JSON round trip).
+            custom_objects: ``{class name: class}`` for your own layers. Defaults to None.
+
+        Raises:
+            ValueError: for an unknown class name, a malformed graph or a layer config its class
+                refuses.
+        """
+        from ..saving.serialization import _functional_from_config
+
+        if not isinstance(config, dict):
+            raise ValueError(f"{cls.__name__}.from_config: expected a dict from get_config(), received "
+                             f"{type(config).__name__}")
+        if custom_objects is not None and not isinstance(custom_objects, dict):
+            raise TypeError(f"{cls.__name__}.from_config: custom_objects must be a dict {{name: class}}, received "
+                            f"{custom_objects!r}")
+        return _functional_from_config(cls, config, custom_objects, f"{cls.__name__}.from_config")

@@ -999,6 +999,16 @@ class Model(Layer):
         cfg = {"name": self.name, "trainable": self.trainable}
         return cfg
 
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None):
+        """Rebuild a model from ``get_config()``: a functional graph config (with 'input_layers' and
+        'output_layers') goes to :meth:`Functional.from_config`; other configs to the constructor."""
+        if isinstance(config, dict) and "input_layers" in config and "output_layers" in config:
+            from .functional import Functional
+
+            return Functional.from_config(config, custom_objects=custom_objects)
+        return cls(**config)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 

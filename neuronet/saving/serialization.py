@@ -298,6 +298,8 @@ def _sequential_from_config(cls, config: dict, custom_objects, where: str):
     shape = config.get("build_input_shape")
     if shape is not None and model.layers:
         model.build(_shape(shape, where))
+    elif model.layers and getattr(model, "_input_batch_shape", None) is not None:
+        model.build()  # from the first layer's batch_input_shape
     return model
 
 

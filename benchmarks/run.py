@@ -518,7 +518,8 @@ def render_markdown(report: dict) -> str:
         out += ["Not measured:", "", *sorted(set(notes)), ""]
     if report.get("mlp_gemm"):
         g = report["mlp_gemm"]
-        out += [f"mlp: NumPy float32 GEMM peak {fmt(g.get('peak_gflops'), '.0f')} GFLOP/s (1024³, best of 5); "
+        out += [f"mlp: NumPy float32 GEMM peak {fmt(g.get('peak_gflops'), '.0f')} GFLOP/s (1024³, best of 5, "
+                f"{cfg.get('threads') or 'default'} BLAS thread(s), measured between the mlp repeats); "
                 f"the mlp step's GEMMs are {g['flops_per_step'] / 1e9:.3f} GFLOP, so the ceiling is "
                 f"{fmt(g.get('ceiling_samples_per_s'), ',.0f')} samples/s; neuronet reaches "
                 f"{fmt(g.get('neuronet_fraction_of_peak'), '.0%')} of GEMM peak.", ""]

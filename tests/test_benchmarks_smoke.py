@@ -90,3 +90,26 @@ def test_unknown_framework_is_a_clear_error():
                             capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert result.returncode == 2
     assert "unknown framework 'tensorflw'" in result.stderr
+
+
+def test_goal_verdicts_follow_benchmarks_md():
+    spec = importlib.util.spec_from_file_location("neuronet_bench_run_goals", os.path.join(BENCH, "run.py"))
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    report = {
+        "seed": {"neuronet": {"fit_s": 0.08, "peak_rss_mb": 60.0}, "sklearn": {"fit_s": 0.05, "peak_rss_mb": 120.0}},
+        "import": {"neuronet": {"median_s": 0.2}},
+        "throughput": {
+            # tiny is judged against PyTorch only, even when Keras/JAX is faster
+            "tiny": {"neuronet": {"samples_per_s": 600.0, "peak_rss_mb": 40.0},
+                     "torch": {"samples_per_s": 100.0, "peak_rss_mb": 300.0},
+                     "keras-jax": {"samples_per_s": 1000.0, "peak_rss_mb": 30.0}},
+            "mlp": {"neuronet": {"samples_per_s": None}, "torch": {"samples_per_s": 100.0}},
+        },
+    }
+    rows = {goal: (value, verdict) for goal, value, verdict in run.goal_rows(report)}
+    assert rows["seed fit ≤ 0.10 s and faster than sklearn"][1] == "not met"  # slower than sklearn
+    assert rows["`import neuronet` ≤ 0.3 s"][1] == "met"
+    assert rows["tiny ≥ 5× PyTorch"] == ("6.00× (PyTorch)", "met")
+    assert rows["mlp ≥ 1.1× best peer"] == ("not measured", "—")
+    assert rows["peak RSS ≤ lowest peer's on every workload"] == ("tiny 40 > 30 MB", "not met")

@@ -87,12 +87,12 @@ class ELU(Function):
         return y
 
     def backward(self, gy):
-        negative_slope = (self.em1 + 1) * (self.alpha * self.scale)  # α·scale·eˣ (em1 + 1 = eˣ for x ≤ 0)
-        negative_slope *= ~self.positive
+        slope_left = (self.em1 + 1) * (self.alpha * self.scale)  # α·scale·eˣ (em1 + 1 = eˣ for x ≤ 0)
+        slope_left *= ~self.positive
         gx = gy * self.positive
         if self.scale != 1.0:
             gx *= self.scale
-        gx += gy * negative_slope
+        gx += gy * slope_left
         return gx
 
 

@@ -29,7 +29,7 @@ from ..layers.base import KerasTensor
 from . import registry
 
 __all__ = ["serialize_keras_object", "deserialize_keras_object", "model_to_config", "model_from_config",
-           "compile_to_config", "compile_from_config"]
+           "functional_to_config", "functional_from_config", "compile_to_config", "compile_from_config"]
 
 _TENSOR = "__keras_tensor__"
 
@@ -563,3 +563,8 @@ def _named(name: str, builtin_get, kind: str, custom_objects, where: str):
     except (ValueError, TypeError):
         return registry.lookup(name, kind, custom_objects, where=f"{where}: ")
     return name
+
+
+# Functional.get_config / from_config use these (stable names; the underscored ones are kept too)
+functional_to_config = _functional_config
+functional_from_config = _functional_from_config

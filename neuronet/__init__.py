@@ -6,14 +6,14 @@ read side by side in ``neuronet/ops``.
 
 from . import autograd, config, ops, utils
 from . import activations, initializers, losses, metrics, optimizers, regularizers
-from . import layers, callbacks, models
+from . import layers, callbacks, models, saving
 from .autograd import Tensor, Variable, enable_grad, is_grad_enabled, no_grad
 from .models import Functional, Input, Model, Sequential
 from .layers.base import KerasTensor, Layer
 
 __all__ = [
     "autograd", "config", "ops", "utils", "activations", "initializers", "losses", "metrics", "optimizers",
-    "regularizers", "layers", "callbacks", "models", "Tensor", "Variable", "enable_grad", "is_grad_enabled",
+    "regularizers", "layers", "callbacks", "models", "saving", "Tensor", "Variable", "enable_grad", "is_grad_enabled",
     "no_grad", "KerasTensor", "Layer", "Functional", "Input", "Model", "Sequential",
 ]
 

@@ -34,6 +34,7 @@ import numpy as np
 from ..autograd import Tensor, no_grad
 from ..layers import base as layer_base
 from ..layers.base import Layer
+from ..saving.api import SavingMixin
 from ..utils import data as data_utils
 
 __all__ = ["Model"]
@@ -95,7 +96,7 @@ class _Head:
         self.activation = None  # 'sigmoid' or 'softmax' when fused
 
 
-class Model(Layer):
+class Model(SavingMixin, Layer):
     """A trainable stack of layers: ``compile``, ``fit``, ``evaluate``, ``predict``.
 
     Three ways to make one, all trained by the same loop:

@@ -313,6 +313,7 @@ def run_workload(name, python, frameworks, args, log, skipped, versions, extra) 
                 results[fw].update(status=answer.get("status"), reason=answer.get("reason"))
                 continue
             results[fw]["runs"].append(answer["samples_per_s"])
+            results[fw].setdefault("cpu_runs", []).append(answer.get("samples_per_cpu_s"))
         if name == "mlp" and "neuronet" in workers:  # the GEMM ceiling, measured between the repeats
             answer = workers["neuronet"].send("gemm_peak")
             if answer.get("status") == "ok":
@@ -331,6 +332,7 @@ def run_workload(name, python, frameworks, args, log, skipped, versions, extra) 
     for fw, w in workers.items():
         final_rss = w.close().get("peak_rss_mb")
         results[fw]["samples_per_s"] = median(results[fw]["runs"])
+        results[fw]["samples_per_cpu_s"] = median(results[fw].get("cpu_runs", []))
         results[fw]["peak_rss_mb"] = final_rss if results[fw]["samples_per_s"] is not None else None
         if results[fw]["samples_per_s"] is not None:
             say(f"  {LABELS[fw]:<12} {results[fw]['samples_per_s']:>10.0f} samples/s  "
@@ -399,13 +401,13 @@ def fmt(v, spec=".0f", unit=""):
     return "—" if v is None else f"{v:{spec}}{unit}"
 
 
-def ratio_cells(report, name, peers):
+def ratio_cells(report, name, peers, key="samples_per_s"):
     res = report["throughput"][name]
-    ours = res.get("neuronet", {}).get("samples_per_s")
+    ours = res.get("neuronet", {}).get(key)
     cells = []
     best = None
     for fw in peers:
-        theirs = res.get(fw, {}).get("samples_per_s")
+        theirs = res.get(fw, {}).get(key)
         if ours is not None and theirs:
             r = ours / theirs
             cells.append(f"{r:.2f}×")
@@ -516,6 +518,21 @@ def render_markdown(report: dict) -> str:
              if e.get("status") != "ok" and e.get("reason")]
     if notes:
         out += ["Not measured:", "", *sorted(set(notes)), ""]
+    if any(e.get("samples_per_cpu_s") for res in report["throughput"].values() for e in res.values()):
+        out += ["Per CPU-second (samples ÷ the worker's CPU time, all its threads — busy-waiting thread pools "
+                "included): less sensitive to other load on the machine than wall time, most of all with "
+                "`--threads 1`.", "",
+                "| workload | " + " | ".join(LABELS[fw] for fw in fws) + " | "
+                + " | ".join(f"neuronet / {LABELS[fw]}" for fw in peers) + " | neuronet / best peer |",
+                "|" + "---|" * (2 + len(fws) + len(peers))]
+        for name in cfg["workloads"]:
+            if name not in report["throughput"]:
+                continue
+            res = report["throughput"][name]
+            cells = [fmt(res.get(fw, {}).get("samples_per_cpu_s"), ",.0f") for fw in fws]
+            ratios, vs_best = ratio_cells(report, name, peers, key="samples_per_cpu_s")
+            out.append("| " + " | ".join([name, *cells, *ratios, vs_best]) + " |")
+        out.append("")
     if report.get("mlp_gemm"):
         g = report["mlp_gemm"]
         out += [f"mlp: NumPy float32 GEMM peak {fmt(g.get('peak_gflops'), '.0f')} GFLOP/s (1024³, best of 5, "

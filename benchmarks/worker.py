@@ -139,6 +139,7 @@ class Runner:
         xs, ys = self.x[: n * b], self.y[: n * b]
         xb, yb = self.batch(0, b), self.batch_y(0, b)
         samples = 0
+        cpu_start = time.process_time()  # all of this process's threads: spinning thread pools count too
         start = time.perf_counter()
         while True:
             if self.mode == "step":
@@ -150,7 +151,9 @@ class Runner:
             elapsed = time.perf_counter() - start
             if elapsed >= self.seconds:
                 break
-        return {"samples_per_s": samples / elapsed, "samples": samples, "elapsed_s": elapsed}
+        cpu = time.process_time() - cpu_start
+        return {"samples_per_s": samples / elapsed, "samples": samples, "elapsed_s": elapsed, "cpu_s": cpu,
+                "samples_per_cpu_s": samples / cpu if cpu > 0 else None}
 
     def latency(self, calls: int) -> dict:
         """Median µs of one-sample ``predict`` and of a direct forward call on the tiny model."""

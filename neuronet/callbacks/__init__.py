@@ -8,6 +8,7 @@ LearningRateScheduler, TerminateOnNaN, CSVLogger, LambdaCallback, ModelCheckpoin
 from .base import Callback, CallbackList
 from .csv_logger import CSVLogger
 from .early_stopping import EarlyStopping
+from .gradient_monitor import GradientMonitor
 from .history import History
 from .lambda_callback import LambdaCallback
 from .lr_scheduler import LearningRateScheduler

@@ -649,7 +649,6 @@ def main(argv=None) -> int:
     skipped: dict = {}
     versions: dict = {}
     log_file = tempfile.NamedTemporaryFile("w", prefix="neuronet-bench-", suffix=".log", delete=False)
-    say(f"worker log: {log_file.name}")
     machine = machine_info(args.python)
     say(f"machine: {machine.get('cpu', '?')}, {machine.get('cores')} cores, NumPy {machine.get('numpy', '?')} "
         f"({machine.get('blas', '?')})")
@@ -706,6 +705,12 @@ def main(argv=None) -> int:
     say(f"  {report['op_overhead'].get('status')}" + (f": {report['op_overhead'].get('reason')}"
                                                       if report["op_overhead"].get("reason") else ""))
     log_file.close()
+    # The workers' stderr is kept only when something failed, to read why.
+    failed = [e for res in [seed, *throughput.values()] for e in res.values() if e.get("status") != "ok"]
+    if failed or report["op_overhead"].get("status") == "error":
+        say(f"worker log (stderr of the workers): {log_file.name}")
+    else:
+        os.remove(log_file.name)
     report["elapsed_s"] = time.perf_counter() - started
     report["machine"]["load_average_before"] = [round(v, 2) for v in load_before]
     report["machine"]["load_average_after"] = [round(v, 2) for v in os.getloadavg()]

@@ -22,12 +22,16 @@ Example — the whole of multiplication::
 from __future__ import annotations
 
 import contextlib
+import itertools
+import operator
 
 import numpy as np
 
 from .tensor import Tensor, _as_array
 
 _state = {"grad_enabled": True}
+_creation_counter = itertools.count()  # numbers recorded ops in creation order (see _reachable)
+_creation_order = operator.attrgetter("_seq")
 
 
 def is_grad_enabled() -> bool:
@@ -111,6 +115,7 @@ class Function:
         if True in needs:
             fn.inputs = inputs
             fn.needs_input_grad = tuple(needs)
+            fn._seq = next(_creation_counter)
             if type(out) is tuple:
                 fn._out_meta = [(o.shape, o.dtype) for o in out]
                 fn._out_grads = [None] * len(out)
@@ -146,13 +151,13 @@ _FREED = (
 )
 
 
-def _count_consumers(root_fn: Function) -> dict:
-    """For every function reachable from ``root_fn``: how many graph edges consume its outputs.
+def _reachable(root_fn: Function) -> list:
+    """Functions whose outputs lead to ``root_fn`` (itself included), latest-created first.
 
-    A function is ready for its backward once that many gradients have been delivered to it, which
-    gives a reverse topological order without sorting (as PyTorch's engine does).
+    Every op is created after the ops that made its inputs, so reverse creation order is a reverse
+    topological order: each function comes after all functions that consume its outputs.
     """
-    pending = {root_fn: 0}
+    seen = {root_fn}
     stack = [root_fn]
     while stack:
         fn = stack.pop()
@@ -161,13 +166,10 @@ def _count_consumers(root_fn: Function) -> dict:
         for x, need in zip(fn.inputs, fn.needs_input_grad):
             if need:
                 parent = x._ctx
-                if parent is not None:
-                    if parent in pending:
-                        pending[parent] += 1
-                    else:
-                        pending[parent] = 1
-                        stack.append(parent)
-    return pending
+                if parent is not None and parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+    return sorted(seen, key=_creation_order, reverse=True)
 
 
 def _accumulate(x: Tensor, g: np.ndarray) -> None:
@@ -213,11 +215,8 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
         return
     if getattr(root_fn, "inputs", None) is None:
         raise RuntimeError(_FREED)
-    pending = _count_consumers(root_fn)
     _accumulate(root, grad)
-    ready = [root_fn]
-    while ready:
-        fn = ready.pop()
+    for fn in _reachable(root_fn):
         gys = fn._out_grads
         if fn._out_meta is None:
             gy = gys[0]
@@ -226,36 +225,26 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
                 g if g is not None else np.zeros(shape, dtype)
                 for g, (shape, dtype) in zip(gys, fn._out_meta)
             )
-        inputs = fn.inputs
-        if gy is None:  # no gradient reached this op: its inputs get none, but they are still released
-            grads = (None,) * len(inputs)
-        else:
+        if gy is not None:  # else no gradient reached this op (e.g. a branch stopped below the loss)
             grads = fn.backward(gy)
             if type(grads) is not tuple:
                 grads = (grads,)
-        for x, need, g in zip(inputs, fn.needs_input_grad, grads):
-            if not need:
-                continue
-            parent = x._ctx
-            if g is not None:  # _accumulate(x, g), inlined: this loop runs once per graph edge
-                data = x.data
-                if g.shape != data.shape:
-                    g = unbroadcast(g, data.shape)
-                if g.dtype != data.dtype:
-                    g = g.astype(data.dtype)
-                if parent is None:
-                    x.grad = g if x.grad is None else x.grad + g
-                    continue
-                slot = parent._out_grads
-                i = x._index
-                slot[i] = g if slot[i] is None else slot[i] + g
-                if x._retains_grad:
-                    x.grad = slot[i]
-            if parent is not None:
-                left = pending[parent] - 1
-                pending[parent] = left
-                if left == 0:
-                    ready.append(parent)
+            for x, need, g in zip(fn.inputs, fn.needs_input_grad, grads):
+                if need and g is not None:  # _accumulate(x, g), inlined: this runs once per graph edge
+                    data = x.data
+                    if g.shape != data.shape:
+                        g = unbroadcast(g, data.shape)
+                    if g.dtype != data.dtype:
+                        g = g.astype(data.dtype)
+                    parent = x._ctx
+                    if parent is None:
+                        x.grad = g if x.grad is None else x.grad + g
+                        continue
+                    slot = parent._out_grads
+                    i = x._index
+                    slot[i] = g if slot[i] is None else slot[i] + g
+                    if x._retains_grad:
+                        x.grad = slot[i]
         if retain_graph:
             fn._out_grads = [None] * len(gys)
         else:

@@ -1,17 +1,22 @@
 """Side-by-side speed of the recurrent workloads: neuronet's fused LSTM/GRU against torch.nn.LSTM/GRU.
 
 Workloads (BENCHMARKS.md 'lstm' and 'gru'): input (50 steps, 32 features), LSTM(128) or GRU(128) →
-last state → Dense(10), batch 64, Adam(1e-3), softmax cross-entropy from logits, float32. Each repeat
-runs every framework for ``--seconds`` after 3 warm-up steps, interleaved, and the median
-samples/s of the repeats is reported with the ratio neuronet / torch. PyTorch runs with 2 threads
+last state → Dense(10), batch 64, Adam(1e-3), softmax cross-entropy from logits, float32. The run
+alternates the frameworks every 4 steps (after 3 warm-up steps) for ``--seconds`` each, and the
+median step time gives the samples/s, with the ratio neuronet / torch. PyTorch runs with 2 threads
 (``torch.set_num_threads(2)``, as BENCHMARKS.md) and, as a second peer, with 1 thread, since on a busy
 shared machine its threads can cost more than they gain; the ratio is taken to the faster of the two.
 Also prints how long the fused recurrent op's forward and backward (BPTT) take within a step.
 
+NumPy's OpenBLAS may pick AVX2 ("Haswell") kernels on CPUs whose AVX-512 it does not recognise (it
+did on this AMD EPYC machine); ``OPENBLAS_CORETYPE=SkylakeX`` in the environment, set before Python
+starts, selects the AVX-512 kernels, which run these GEMMs about 1.8× faster here. The line
+"OpenBLAS kernels:" shows which were used.
+
 Usage::
 
-    .venv/bin/python benchmarks/rnn_profile.py                 # lstm and gru, 3 repeats of 5 s
-    .venv/bin/python benchmarks/rnn_profile.py --seconds 2 --repeats 3 --workloads lstm
+    .venv/bin/python benchmarks/rnn_profile.py                 # lstm and gru, 10 s per framework
+    .venv/bin/python benchmarks/rnn_profile.py --seconds 3 --workloads lstm
 """
 
 from __future__ import annotations
@@ -103,16 +108,26 @@ def torch_step_fn(kind: str, threads: int):
     return step
 
 
-def throughput(step, seconds: float) -> float:
-    for _ in range(3):
-        step()
-    n, start = 0, time.perf_counter()
-    while True:
-        step()
-        n += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds:
-            return n * BATCH / elapsed
+def interleaved(steps: dict, seconds: float, chunk: int = 4) -> dict:
+    """Samples/s of each step function, measured in alternating chunks of ``chunk`` steps.
+
+    Alternating every few steps (rather than running each framework for seconds in turn) keeps the
+    comparison fair when the load of this shared machine drifts; the median over chunks is reported.
+    """
+    for step in steps.values():
+        for _ in range(3):
+            step()
+    times = {name: [] for name in steps}
+    spent = 0.0
+    while spent < seconds * len(steps):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            for _ in range(chunk):
+                step()
+            elapsed = time.perf_counter() - start
+            times[name].append(elapsed / chunk)
+            spent += elapsed
+    return {name: BATCH / statistics.median(t) for name, t in times.items()}
 
 
 def breakdown(kind: str, rnn, x, n: int = 10) -> str:
@@ -135,8 +150,7 @@ def breakdown(kind: str, rnn, x, n: int = 10) -> str:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="measuring time per framework and repeat")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=10.0, help="measuring time per framework")
     parser.add_argument("--workloads", nargs="+", default=["lstm", "gru"], choices=["lstm", "gru"])
     args = parser.parse_args(argv)
     try:
@@ -145,17 +159,20 @@ def main(argv=None) -> None:
     except ImportError:
         have_torch = False
         print("torch is not installed: the PyTorch peer is skipped")
+    try:
+        from threadpoolctl import threadpool_info
+
+        arch = ", ".join(str(i.get("architecture")) for i in threadpool_info() if i.get("user_api") == "blas")
+    except ImportError:
+        arch = "unknown (threadpoolctl not installed)"
+    print(f"OpenBLAS kernels: {arch}")
     for kind in args.workloads:
         ours, step_rnn, x = neuronet_step_fn(kind)
         steps = {"neuronet": ours}
         if have_torch:
             steps["torch(2 threads)"] = torch_step_fn(kind, 2)
             steps["torch(1 thread)"] = torch_step_fn(kind, 1)
-        rates = {name: [] for name in steps}
-        for _ in range(args.repeats):
-            for name, step in steps.items():
-                rates[name].append(throughput(step, args.seconds))
-        med = {name: statistics.median(r) for name, r in rates.items()}
+        med = interleaved(steps, args.seconds)
         print(f"{kind}: " + "; ".join(f"{name} {r:,.0f} samples/s ({BATCH / r * 1e3:.1f} ms/step)"
                                       for name, r in med.items()))
         if have_torch:

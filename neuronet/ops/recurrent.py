@@ -365,10 +365,20 @@ class LSTMSequence(_SequenceOp):
         self.order = order = _lstm_order(units)
         W, R = kernel[:, order], recurrent_kernel[:, order]
         self.kernel, self.recurrent_kernel = W, R
-        Z = self._input_projection(W, None if bias is None else bias[order])
+        b = None if bias is None else bias[order]
+        # With sigmoid gates the forward runs on weights whose gate columns are halved, so that
+        # σ(a) = ½·tanh(a/2) + ½ needs no extra pass, and with tanh cells one tanh call covers all 4 blocks.
+        fused = recurrent_activation == "sigmoid"
+        if fused:
+            half = np.ones(4 * units, x.dtype)
+            half[:u3] = 0.5
+            Wf, Rf, bf = W * half, R * half, None if b is None else b * half
+        else:
+            Wf, Rf, bf = W, R, b
+        Z = self._input_projection(Wf, bf)
         steps, _, batch = Z.shape
         dtype = x.dtype
-        RT = np.ascontiguousarray(R.T)
+        RT = np.ascontiguousarray(Rf.T)
         H = np.empty((steps + 1, units, batch), dtype)
         C = np.empty((steps + 1, units, batch), dtype)
         TC = np.empty((steps, units, batch), dtype)
@@ -380,8 +390,18 @@ class LSTMSequence(_SequenceOp):
             np.matmul(RT, h, out=rec)
             z = Z[t]
             z += rec
-            rec_act(z[:u3])
-            act(z[u3:])
+            if fused:
+                if activation == "tanh":
+                    np.tanh(z, out=z)
+                else:
+                    np.tanh(z[:u3], out=z[:u3])
+                    act(z[u3:])
+                gates = z[:u3]
+                gates *= 0.5
+                gates += 0.5
+            else:
+                rec_act(z[:u3])
+                act(z[u3:])
             i, f, o, g = z[:units], z[units:2 * units], z[2 * units:u3], z[u3:]
             c = C[t + 1]
             np.multiply(f, C[t], out=c)
@@ -406,6 +426,8 @@ class LSTMSequence(_SequenceOp):
         u3 = 3 * units
         dZ = np.empty_like(Z)
         tmp = np.empty_like(dc)
+        # two buffers each for dh and dc, swapped every step: no allocation inside the loop
+        dh_spare, dc_spare = np.empty_like(dc), np.empty_like(dc)
         for t in range(self.steps - 1, -1, -1):
             if g_seq is not None:
                 dh += g_seq[t]
@@ -414,7 +436,8 @@ class LSTMSequence(_SequenceOp):
             np.multiply(dh, tc, out=da[2 * units:u3])             # do = dh·tanh(c)
             np.multiply(dh, o, out=tmp)                           # dc_total = dc + dh·o·act'(c)
             self.act_grad(tmp, tc)
-            dct = dc + tmp
+            dct = dc_spare
+            np.add(dc, tmp, out=dct)
             np.multiply(dct, g, out=da[:units])                   # di
             np.multiply(dct, C[t], out=da[units:2 * units])       # df
             np.multiply(dct, i, out=da[u3:])                      # dg
@@ -425,12 +448,14 @@ class LSTMSequence(_SequenceOp):
             if masked:
                 da *= self.valid[t]
                 np.copyto(dct, dc, where=self.invalid[t])
-            dh_prev = R @ da
+            dh_prev = dh_spare
+            np.matmul(R, da, out=dh_prev)
             if self.rmask is not None:
                 dh_prev *= self.rmask
             if masked:
                 np.copyto(dh_prev, dh, where=self.invalid[t])
-            dh, dc = dh_prev, dct
+            dh, dh_spare = dh_prev, dh
+            dc, dc_spare = dct, dc
         need = self.needs_input_grad
         D = self._flat(dZ)
         back = np.argsort(self.order)  # internal gate order → Keras order

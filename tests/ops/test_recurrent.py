@@ -29,6 +29,15 @@ def test_lstm_gradcheck(rng, return_sequences, go_backwards, mask):
     gradcheck(f, _inputs(rng, 4, states=2))
 
 
+@pytest.mark.parametrize("activation, recurrent_activation", [("softsign", "sigmoid"), ("tanh", "tanh"),
+                                                                ("elu", "softsign")])
+def test_lstm_gradcheck_other_activations(rng, activation, recurrent_activation):
+    def f(*a):
+        return ops.lstm(*a, mask=MASK, activation=activation, recurrent_activation=recurrent_activation)
+
+    gradcheck(f, _inputs(rng, 4, states=2))
+
+
 @pytest.mark.parametrize("reset_after", [True, False])
 @pytest.mark.parametrize("mask", [None, MASK])
 @pytest.mark.parametrize("go_backwards", [False, True])

@@ -56,7 +56,7 @@ def _input_masks(inputs, mask) -> list:
     return [_mask_of(x) for x in inputs]
 
 
-def _shape_list(layer, input_shape, exactly: int | None = None) -> list:
+def _shape_list(layer, input_shape, exactly: int | None = None, same_batch: bool = True) -> list:
     """``input_shape`` as a list of tuples, or a ValueError when the layer was not given a list of inputs."""
     kind = type(layer).__name__
     if not isinstance(input_shape, (list, tuple)) or not input_shape or \
@@ -70,7 +70,7 @@ def _shape_list(layer, input_shape, exactly: int | None = None) -> list:
     if any(len(s) == 0 for s in shapes):
         raise ValueError(f"Layer '{layer.name}' ({kind}) expects inputs with a batch axis, received shapes {shapes}")
     batches = {s[0] for s in shapes} - {None}
-    if len(batches) > 1:
+    if same_batch and len(batches) > 1:
         raise ValueError(f"Layer '{layer.name}' ({kind}) cannot merge inputs with different batch sizes: "
                          f"received shapes {shapes}")
     return shapes
@@ -97,8 +97,19 @@ def _broadcast(a: tuple, b: tuple, where) -> tuple:
     return tuple(out)
 
 
+class _CollectsMasks(Layer):
+    """A layer on a list of inputs that reads their masks before the inputs are converted (a dtype cast
+    makes new Tensors, which would lose ``_keras_mask``) and hands them to ``call``/``compute_mask``."""
+
+    def __call__(self, inputs, *args, mask=None, **kwargs):
+        if mask is None and isinstance(inputs, (list, tuple)) and not any(isinstance(x, KerasTensor) for x in inputs):
+            masks = [_mask_of(x) for x in inputs]
+            mask = masks if any(m is not None for m in masks) else None
+        return super().__call__(inputs, *args, mask=mask, **kwargs)
+
+
 # ------------------------------------------------------------------------------------ elementwise merges
-class Merge(Layer):
+class Merge(_CollectsMasks):
     """Base of the elementwise merge layers: checks the shapes, aligns ranks, then ``_merge_function``.
 
     Subclasses define ``_merge_function(inputs)`` on a list of Tensors of the same rank.
@@ -268,7 +279,7 @@ class Minimum(_MaskedExtremum):
 
 
 # ------------------------------------------------------------------------------------ Concatenate
-class Concatenate(Layer):
+class Concatenate(_CollectsMasks):
     """Concatenates a list of inputs along ``axis``.
 
     All inputs must have the same rank and the same sizes on every axis except ``axis``.
@@ -293,7 +304,7 @@ class Concatenate(Layer):
         self.supports_masking = True
 
     def _output_shape(self, input_shape) -> tuple:
-        shapes = _shape_list(self, input_shape)
+        shapes = _shape_list(self, input_shape, same_batch=False)  # the batch axis is checked like the others
         ranks = {len(s) for s in shapes}
         if len(ranks) > 1:
             raise ValueError(f"Layer '{self.name}' (Concatenate) requires inputs of the same rank, received shapes "
@@ -571,7 +582,7 @@ class OperatorLayer(Layer):
                 return tuple(input_shape)
             shapes = [tuple(input_shape), np.shape(self.constant)]
         else:
-            shapes = _shape_list(self, input_shape, exactly=2)
+            shapes = _shape_list(self, input_shape, exactly=2, same_batch=False)  # NumPy broadcasting
 
         def message():
             return (f"Layer '{self.name}' (operator '{self.operator}'): operands of shapes {shapes[0]} and {shapes[1]} "

@@ -3,11 +3,12 @@
 Every function takes Tensors, ndarrays or Python numbers and returns a Tensor. Each is built on a
 :class:`neuronet.autograd.Function` whose forward and backward sit together in the family's file:
 
-    math.py           add, multiply, exp, log, clip, where, cast, comparisons, ...
-    reduce.py         sum, mean, max, min, var, std, prod, logsumexp, argmax, argmin
-    shape.py          reshape, transpose, concatenate, stack, split, take, pad, one_hot, indexing
-    linalg.py         matmul
-    activations.py    sigmoid, tanh, relu, softmax, log_softmax, gelu, elu, softplus, ...
+    math.py           add, multiply, power, exp, log, sin, clip, where, cast, comparisons, zeros, ...
+    reduce.py         sum, mean, max, min, var, std, prod, logsumexp, cumsum, norm, argmax, argmin
+    shape.py          reshape, transpose, concatenate, stack, split, take, take_along_axis, pad,
+                      tile, repeat, sort, top_k, one_hot, indexing
+    linalg.py         matmul, einsum
+    activations.py    sigmoid, tanh, relu, softmax, log_softmax, gelu, elu, selu, softplus, erf, ...
     losses.py         fused, numerically stable loss kernels (softmax + cross-entropy, ...)
     conv.py pooling.py normalization.py recurrent.py
 """

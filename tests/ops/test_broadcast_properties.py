@@ -2,6 +2,7 @@
 value the chain rule gives; ``unbroadcast`` is the adjoint of ``broadcast_to`` (sum semantics)."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -83,3 +84,38 @@ def test_broadcast_to_op_gradient_sums_back(shapes, seed):
     w = rng.standard_normal(full)
     (ops.broadcast_to(x, full) * nn.Tensor(w)).sum().backward()
     np.testing.assert_allclose(x.grad, reference_reduce(w, small), rtol=1e-12, atol=1e-12)
+
+
+@st.composite
+def shape_and_axis(draw):
+    """A shape and a valid axis argument for it: None, one axis or a tuple of distinct axes."""
+    shape = tuple(draw(st.lists(st.integers(1, 3), min_size=1, max_size=4)))
+    ndim = len(shape)
+    kind = draw(st.sampled_from(["none", "int", "tuple"]))
+    if kind == "none":
+        return shape, None
+    if kind == "int":
+        return shape, draw(st.integers(-ndim, ndim - 1))
+    axes = draw(st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True))
+    return shape, tuple(a - ndim if draw(st.booleans()) else a for a in axes)
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=shape_and_axis(), keepdims=st.booleans(), seed=st.integers(0, 2**16))
+def test_reduction_gradients_have_the_input_shape_and_value(case, keepdims, seed):
+    shape, axis = case
+    x_val = np.random.default_rng(seed).standard_normal(shape)
+    expected_shape = np.sum(x_val, axis=axis, keepdims=keepdims).shape
+    count = x_val.size // max(np.size(np.sum(x_val, axis=axis)), 1)
+    for op, expected_grad in [(ops.sum, 1.0), (ops.mean, 1.0 / count)]:
+        x = nn.Tensor(x_val, requires_grad=True)
+        y = op(x, axis=axis, keepdims=keepdims)
+        assert y.shape == expected_shape
+        ops.sum(y).backward()
+        assert x.grad.shape == shape
+        np.testing.assert_allclose(x.grad, np.full(shape, expected_grad), rtol=1e-12)
+    x = nn.Tensor(x_val, requires_grad=True)
+    ops.sum(ops.max(x, axis=axis, keepdims=keepdims)).backward()
+    # continuous random values have no ties: exactly one 1 per reduced group, at the maximum
+    assert x.grad.shape == shape and x.grad.sum() == pytest.approx(np.size(np.max(x_val, axis=axis)))
+    np.testing.assert_array_equal(x.grad == 1, x_val == np.max(x_val, axis=axis, keepdims=True))

@@ -113,7 +113,10 @@ class Sigmoid(Function):
 
     def backward(self, gy):
         y = self.y
-        return gy * y * (1 - y)
+        gx = 1 - y  # one temporary, then in place: (1 - y)·y·gy
+        gx *= y
+        gx *= gy
+        return gx
 
 
 class Tanh(Function):
@@ -124,7 +127,9 @@ class Tanh(Function):
 
     def backward(self, gy):
         y = self.y
-        return gy * (1 - y * y)
+        gx = 1 - y * y
+        gx *= gy
+        return gx
 
 
 class SiLU(Function):

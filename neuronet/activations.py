@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
+
 from . import ops
 from .autograd import Tensor
 from .utils.naming import closest_match
@@ -23,7 +25,8 @@ from .utils.naming import closest_match
 __all__ = [
     "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh", "silu", "swish", "softplus",
     "softsign", "hard_sigmoid", "hard_silu", "hard_swish", "softmax", "log_softmax", "log_sigmoid", "mish",
-    "exponential", "linear", "get", "serialize", "deserialize",
+    "exponential", "linear", "celu", "glu", "hard_tanh", "hard_shrink", "soft_shrink", "tanh_shrink", "squareplus",
+    "sparse_plus", "sparse_sigmoid", "threshold", "get", "serialize", "deserialize",
 ]
 
 
@@ -172,10 +175,80 @@ def linear(x) -> Tensor:
     return _tensor(x)
 
 
+def celu(x, alpha: float = 1.0) -> Tensor:
+    """Continuously differentiable ELU: ``x`` if ``x > 0`` else ``alpha * (exp(x / alpha) - 1)``.
+    ``alpha`` defaults to 1.0 (then it equals elu)."""
+    if alpha == 0:
+        raise ValueError("celu: alpha must be nonzero, received 0")
+    return ops.elu(_tensor(x) * (1.0 / alpha)) * float(alpha)
+
+
+def glu(x, axis: int = -1) -> Tensor:
+    """Gated linear unit: splits ``x`` in two halves ``a, b`` along ``axis`` (defaults to -1) and returns
+    ``a * sigmoid(b)``; the axis length must be even and the output has half of it."""
+    x = _tensor(x)
+    if x.shape[axis] % 2:
+        raise ValueError(f"glu: axis {axis} must have an even length, received shape {x.shape}")
+    a, b = ops.split(x, 2, axis=axis)
+    return a * ops.sigmoid(b)
+
+
+def hard_tanh(x) -> Tensor:
+    """``clip(x, -1, 1)``."""
+    return ops.clip(x, -1.0, 1.0)
+
+
+def hard_shrink(x, threshold: float = 0.5) -> Tensor:
+    """``x`` where ``|x| > threshold`` (defaults to 0.5), else 0."""
+    x = _tensor(x)
+    return x * (np.abs(x.data) > threshold)
+
+
+def soft_shrink(x, threshold: float = 0.5) -> Tensor:
+    """``x - threshold`` above ``threshold``, ``x + threshold`` below ``-threshold``, else 0
+    (``threshold`` defaults to 0.5)."""
+    x = _tensor(x)
+    return ops.relu(x - float(threshold)) - ops.relu(-x - float(threshold))
+
+
+def tanh_shrink(x) -> Tensor:
+    """``x - tanh(x)``."""
+    x = _tensor(x)
+    return x - ops.tanh(x)
+
+
+def squareplus(x, b: float = 4.0) -> Tensor:
+    """Smooth ReLU ``(x + sqrt(x² + b)) / 2``; ``b`` (≥ 0, defaults to 4) sets the smoothness."""
+    if b < 0:
+        raise ValueError(f"squareplus: b must be >= 0, received {b!r}")
+    x = _tensor(x)
+    return (x + ops.sqrt(x * x + float(b))) * 0.5
+
+
+def sparse_plus(x) -> Tensor:
+    """0 for ``x ≤ -1``, ``(x + 1)² / 4`` for ``-1 < x < 1``, ``x`` for ``x ≥ 1``."""
+    x = _tensor(x)
+    middle = ops.clip(x, -1.0, 1.0) + 1.0
+    return middle * middle * 0.25 + ops.relu(x - 1.0)
+
+
+def sparse_sigmoid(x) -> Tensor:
+    """0 for ``x ≤ -1``, ``(x + 1) / 2`` for ``-1 < x < 1``, 1 for ``x ≥ 1``."""
+    return (ops.clip(x, -1.0, 1.0) + 1.0) * 0.5
+
+
+def threshold(x, threshold: float, default_value: float) -> Tensor:
+    """``x`` where ``x > threshold``, else ``default_value``."""
+    x = _tensor(x)
+    return ops.where(x.data > threshold, x, float(default_value))
+
+
 _ACTIVATIONS: dict[str, Callable] = {
     fn.__name__: fn
     for fn in (relu, relu6, leaky_relu, elu, selu, gelu, sigmoid, tanh, silu, swish, softplus, softsign,
-               hard_sigmoid, hard_silu, hard_swish, softmax, log_softmax, log_sigmoid, mish, exponential, linear)
+               hard_sigmoid, hard_silu, hard_swish, softmax, log_softmax, log_sigmoid, mish, exponential, linear,
+               celu, glu, hard_tanh, hard_shrink, soft_shrink, tanh_shrink, squareplus, sparse_plus, sparse_sigmoid,
+               threshold)
 }
 _BY_FUNCTION = {fn: name for name, fn in _ACTIVATIONS.items()}
 

@@ -9,7 +9,8 @@ from neuronet.autograd import gradcheck
 
 NAMES = ["relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh", "silu", "swish", "softplus",
          "softsign", "hard_sigmoid", "hard_silu", "hard_swish", "softmax", "log_softmax", "log_sigmoid", "mish",
-         "exponential", "linear"]
+         "exponential", "linear", "celu", "hard_tanh", "hard_shrink", "soft_shrink", "tanh_shrink", "squareplus",
+         "sparse_plus", "sparse_sigmoid"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -116,3 +117,48 @@ def test_mish_matches_torch():
     torch.nn.functional.mish(tx).sum().backward()
     np.testing.assert_allclose(activations.mish(x).data, torch.nn.functional.mish(torch.tensor(x)).numpy(), atol=1e-6)
     np.testing.assert_allclose(t.grad, tx.grad.numpy(), atol=1e-6)
+
+
+X_AWAY = np.array([-2.3, -1.4, -0.8, -0.3, 0.2, 0.65, 1.3, 2.2])  # ≥ 0.1 from every kink (0, ±0.5, ±1)
+
+
+@pytest.mark.parametrize("name,torch_name,kwargs", [
+    ("celu", "celu", dict(alpha=1.5)), ("hard_tanh", "hardtanh", {}), ("hard_shrink", "hardshrink", {}),
+    ("soft_shrink", "softshrink", {}), ("tanh_shrink", "tanhshrink", {}),
+])
+def test_more_keras_activations_match_torch(name, torch_name, kwargs):
+    fn = getattr(activations, name)
+    gradcheck(lambda t: fn(t, **kwargs), [X_AWAY])
+    torch = pytest.importorskip("torch")
+    t = nn.Tensor(X_AWAY, requires_grad=True)
+    fn(t, **kwargs).sum().backward()
+    torch_fn = getattr(torch.nn.functional, torch_name)
+    tx = torch.tensor(X_AWAY, requires_grad=True)
+    torch_fn(tx, **kwargs).sum().backward()
+    np.testing.assert_allclose(fn(X_AWAY, **kwargs).data, torch_fn(torch.tensor(X_AWAY), **kwargs).numpy(), atol=1e-6)
+    np.testing.assert_allclose(t.grad, tx.grad.numpy(), atol=1e-6)
+
+
+def test_glu_and_threshold_match_torch(rng):
+    torch = pytest.importorskip("torch")
+    x = rng.standard_normal((2, 6))
+    t = nn.Tensor(x, requires_grad=True)
+    activations.glu(t).sum().backward()
+    tx = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.glu(tx, dim=-1).sum().backward()
+    np.testing.assert_allclose(t.grad, tx.grad.numpy(), atol=1e-6)
+    gradcheck(activations.glu, [x])
+    with pytest.raises(ValueError, match="glu: axis -1 must have an even length"):
+        activations.glu(np.ones((2, 3)))
+    expected = torch.nn.functional.threshold(torch.tensor(X_AWAY), 0.5, -2.0).numpy()
+    np.testing.assert_allclose(activations.threshold(X_AWAY, 0.5, -2.0).data, expected)
+
+
+def test_piecewise_smooth_activations_follow_their_formulas():
+    x = X_AWAY
+    np.testing.assert_allclose(activations.squareplus(x, b=2.0).data, (x + np.sqrt(x * x + 2.0)) / 2)
+    np.testing.assert_allclose(activations.sparse_plus(x).data,
+                               np.where(x <= -1, 0.0, np.where(x >= 1, x, (x + 1) ** 2 / 4)))
+    np.testing.assert_allclose(activations.sparse_sigmoid(x).data, np.clip((x + 1) / 2, 0, 1))
+    for name in ["squareplus", "sparse_plus", "sparse_sigmoid"]:
+        gradcheck(getattr(activations, name), [x])

@@ -556,7 +556,8 @@ class OperatorLayer(Layer):
             both operands are tensors. Defaults to None.
         constant_first: the constant is the left operand (``2.0 - x``). Defaults to False.
 
-    Shapes: NumPy broadcasting over all axes, as ``neuronet.ops``.
+    Shapes: NumPy broadcasting over all axes, as ``neuronet.ops``. Masks: an operator on one tensor
+    (with a constant) keeps its mask; one on two tensors outputs none.
     """
 
     def __init__(self, operator: str, constant=None, constant_first: bool = False, **kwargs):
@@ -569,6 +570,8 @@ class OperatorLayer(Layer):
         self.operator = operator
         self.constant = None if constant is None else _constant_value(constant)
         self.constant_first = bool(constant_first)
+        # with one tensor operand (``x * 2.0``, ``-x``) the mask of a sequence passes through unchanged
+        self.supports_masking = self._operands() == 1
 
     def _operands(self) -> int:
         return 1 if self.operator in _UNARY or self.constant is not None else 2

@@ -189,18 +189,10 @@ class Sequential(Model):
         }
 
     @classmethod
-    def from_config(cls, config: dict):
-        """Rebuild a Sequential from :meth:`get_config` (only classes of ``neuronet.layers`` are created)."""
-        from .. import layers as layers_module
+    def from_config(cls, config: dict, custom_objects: dict | None = None):
+        """Rebuild a Sequential from :meth:`get_config`. Layer classes (nested models included) come only
+        from the registry of ``neuronet.saving``: the library's layers, registered classes and
+        ``custom_objects``."""
+        from ..saving.serialization import _sequential_from_config
 
-        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
-        shape = config.get("build_input_shape")
-        if shape is not None:
-            model._input_batch_shape = tuple(shape)
-        for spec in config.get("layers", []):
-            name = spec.get("class_name")
-            layer_cls = getattr(layers_module, str(name), None)
-            if not (isinstance(layer_cls, type) and issubclass(layer_cls, Layer)):
-                raise ValueError(f"Sequential.from_config: unknown layer class {name!r}")
-            model.add(layer_cls.from_config(dict(spec.get("config", {}))))
-        return model
+        return _sequential_from_config(cls, config, custom_objects, f"{cls.__name__}.from_config")

@@ -365,3 +365,10 @@ def test_operator_layer_config_round_trips():
     twin = layers.OperatorLayer.from_config(config)
     assert twin.get_config() == config
     np.testing.assert_allclose(twin(np.ones((1, 2))).numpy(), [[1.0, 2.0]])
+
+
+def test_operator_on_one_tensor_keeps_the_mask():
+    x = Tensor(np.ones((1, 3, 2), "float32"))
+    x._keras_mask = np.array([[True, True, False]])
+    np.testing.assert_array_equal(layers.OperatorLayer("multiply", constant=2.0)(x)._keras_mask, x._keras_mask)
+    assert getattr(layers.OperatorLayer("add")([x, x]), "_keras_mask", None) is None

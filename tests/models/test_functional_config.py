@@ -168,7 +168,7 @@ def test_tampered_graph_references_are_refused():
         Functional.from_config("not a config")
 
 
-class Scale(layers.Layer):
+class TimesConstant(layers.Layer):
     """A user layer known only through custom_objects."""
 
     def __init__(self, factor: float = 2.0, **kwargs):
@@ -187,16 +187,16 @@ class Scale(layers.Layer):
 
 def test_custom_layers_need_custom_objects():
     inputs = layers.Input(shape=(3,))
-    model = Model(inputs, layers.Dense(2)(Scale(3.0)(inputs)))
+    model = Model(inputs, layers.Dense(2)(TimesConstant(3.0)(inputs)))
     config = json.loads(json.dumps(model.get_config()))
-    with pytest.raises(ValueError, match="unknown layer class 'Scale'"):
+    with pytest.raises(ValueError, match="unknown layer class 'TimesConstant'"):
         Functional.from_config(config)
-    rebuilt = Functional.from_config(config, custom_objects={"Scale": Scale})
+    rebuilt = Functional.from_config(config, custom_objects={"TimesConstant": TimesConstant})
     rebuilt.set_weights(model.get_weights())
     x = np.arange(6, dtype="float32").reshape(2, 3)
     np.testing.assert_allclose(rebuilt.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
     with pytest.raises(TypeError, match="custom_objects must be a dict"):
-        Functional.from_config(config, custom_objects=[Scale])
+        Functional.from_config(config, custom_objects=[TimesConstant])
 
 
 def test_sequential_config_round_trips():
@@ -208,6 +208,21 @@ def test_sequential_config_round_trips():
     x = np.ones((2, 3), "float32")
     np.testing.assert_array_equal(twin.predict(x, verbose=0), model.predict(x, verbose=0))
     assert twin.get_config() == config
+
+
+def test_nested_models_round_trip_inside_sequential():
+    inputs = layers.Input(shape=(2,))
+    block = Model(inputs, layers.Add()([layers.Dense(2)(inputs), inputs]), name="block")
+    model = Sequential([Sequential([layers.Dense(2, input_dim=2)], name="inner"), block, layers.Dense(1)])
+    twin = Sequential.from_config(json.loads(json.dumps(model.get_config())))
+    assert [type(layer).__name__ for layer in twin.layers] == ["Sequential", "Functional", "Dense"]
+    twin.set_weights(model.get_weights())
+    x = np.arange(6, dtype="float32").reshape(3, 2)
+    np.testing.assert_allclose(twin.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+    bad = json.loads(json.dumps(model.get_config()))
+    bad["layers"][2]["class_name"] = "subprocess.Popen"
+    with pytest.raises(ValueError, match="unknown layer class 'subprocess.Popen'"):
+        Sequential.from_config(bad)
 
 
 # ----------------------------------------------------------------------------- clone_model

@@ -353,14 +353,16 @@ def test_monitor_warns_on_vanishing_gradients(capsys):
     x, y = _data()
     model = _mlp([4, 4, 1], ["sigmoid", "relu", "sigmoid"])
     model.compile(optimizer="sgd", loss="binary_crossentropy")
-    # the first layer's sigmoid is pinned at 1 (bias 30, tiny kernel): sigmoid' ≈ e⁻³⁰, its gradient vanishes
+    # the first layer's sigmoid is pinned near 1 (bias 15, tiny kernel): sigmoid' ≈ 3e-7, its gradient vanishes
     model.build((None, 3))
-    model.layers[0].set_weights([np.full((3, 4), 1e-3, "float32"), np.full(4, 30.0, "float32")])
-    monitor = GradientMonitor(x[:32], y[:32], vanishing=1e-7)
+    model.layers[0].set_weights([np.full((3, 4), 1e-3, "float32"), np.full(4, 15.0, "float32")])
+    monitor = GradientMonitor(x[:32], y[:32], vanishing=1e-5)
     model.fit(x, y, epochs=2, batch_size=32, verbose=0, callbacks=[monitor])
     vanishing = [w for w in monitor.warnings if w["kind"] == "vanishing"]
     assert {w["layer"] for w in vanishing} == {"dense"}
     assert [w["epoch"] for w in vanishing] == [0, 1]
+    assert all(0.0 < w["value"] < 1e-5 for w in vanishing)
+    assert all(g > 1e-3 for g in monitor.history["grad_norm"]["dense_1"])
     out = capsys.readouterr().out
     assert "GradientMonitor: epoch 1: gradients vanish in layer 'dense'" in out
     assert monitor.history["saturated_fraction"]["dense"] == [1.0, 1.0]
@@ -385,7 +387,10 @@ def test_monitor_flags_dead_relu_layer(capsys):
     model.fit(x, y, epochs=1, verbose=0, callbacks=[monitor])
     dead = [w for w in monitor.warnings if w["kind"] == "dead"]
     assert len(dead) == 1 and dead[0]["layer"] == "dense" and dead[0]["value"] == 1.0
-    assert "100% of the units of ReLU layer 'dense' are dead" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "100% of the units of ReLU layer 'dense' are dead" in out
+    assert "no gradient reaches layer 'dense'" in out  # exactly 0, said so rather than 'vanishing'
+    assert [w["kind"] for w in monitor.warnings] == ["vanishing", "dead"]
 
 
 def test_monitor_last_batch_mode_and_every():

@@ -157,7 +157,7 @@ class GradientMonitor(Callback):
                            f"(|grad| = {value:.3g} > exploding={self.exploding:g})")
             elif value == 0.0:
                 self._warn(epoch, layer, "vanishing", value, f"no gradient reaches layer '{layer}' (|grad| = 0: "
-                           "dead units after it, or it does not affect the loss)")
+                           "dead or saturated units, or it does not affect the loss)")
             elif value < self.vanishing:
                 self._warn(epoch, layer, "vanishing", value, f"gradients vanish in layer '{layer}' "
                            f"(|grad| = {value:.3g} < vanishing={self.vanishing:g})")

@@ -97,14 +97,27 @@ def _broadcast(a: tuple, b: tuple, where) -> tuple:
     return tuple(out)
 
 
+def _call_shape(layer, inputs) -> tuple:
+    """``layer._output_shape`` for the shapes of ``inputs``, validated once per distinct set of shapes."""
+    key = tuple(x.shape for x in inputs)
+    memo = layer.__dict__.get("_shape_memo")
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    out = layer._output_shape([tuple(s) for s in key])
+    layer.__dict__["_shape_memo"] = (key, out)
+    return out
+
+
 class _CollectsMasks(Layer):
     """A layer on a list of inputs that reads their masks before the inputs are converted (a dtype cast
     makes new Tensors, which would lose ``_keras_mask``) and hands them to ``call``/``compute_mask``."""
 
     def __call__(self, inputs, *args, mask=None, **kwargs):
-        if mask is None and isinstance(inputs, (list, tuple)) and not any(isinstance(x, KerasTensor) for x in inputs):
-            masks = [_mask_of(x) for x in inputs]
-            mask = masks if any(m is not None for m in masks) else None
+        if mask is None and isinstance(inputs, (list, tuple)):
+            for x in inputs:  # usually no input has a mask: one attribute look-up each
+                if getattr(x, "_keras_mask", None) is not None and not isinstance(x, KerasTensor):
+                    mask = [_mask_of(x) for x in inputs]
+                    break
         return super().__call__(inputs, *args, mask=mask, **kwargs)
 
 
@@ -144,8 +157,10 @@ class Merge(_CollectsMasks):
         if not isinstance(inputs, (list, tuple)):
             raise ValueError(f"Layer '{self.name}' ({type(self).__name__}) must be called on a list of inputs, "
                              f"received one input of shape {tuple(inputs.shape)}")
-        self._output_shape([tuple(x.shape) for x in inputs])
+        _call_shape(self, inputs)
         rank = max(x.ndim for x in inputs)
+        if all(x.ndim == rank for x in inputs):
+            return self._merge_function(inputs)
         aligned = []
         for x in inputs:  # a lower-rank input gets size-1 axes after the batch axis (Keras)
             while x.ndim < rank:
@@ -157,7 +172,7 @@ class Merge(_CollectsMasks):
         raise NotImplementedError
 
     def compute_mask(self, inputs, mask=None):
-        if not isinstance(inputs, (list, tuple)):
+        if mask is None or not isinstance(inputs, (list, tuple)):
             return None
         masks = _input_masks(inputs, mask)
         if any(m is None for m in masks):
@@ -235,7 +250,7 @@ class _MaskedExtremum(Merge):
         masks = _input_masks(inputs, mask)
         if all(m is None for m in masks):
             return super().call(inputs)
-        self._output_shape([tuple(x.shape) for x in inputs])
+        _call_shape(self, inputs)
         output, output_mask = None, None
         for x, m in zip(inputs, masks):
             if m is not None:  # a (batch, time) mask covers all features of a step
@@ -340,11 +355,11 @@ class Concatenate(_CollectsMasks):
         if not isinstance(inputs, (list, tuple)):
             raise ValueError(f"Layer '{self.name}' (Concatenate) must be called on a list of inputs, received one "
                              f"input of shape {tuple(inputs.shape)}")
-        self._output_shape([tuple(x.shape) for x in inputs])
+        _call_shape(self, inputs)
         return ops.concatenate(list(inputs), axis=self.axis)
 
     def compute_mask(self, inputs, mask=None):
-        if not isinstance(inputs, (list, tuple)):
+        if mask is None or not isinstance(inputs, (list, tuple)):
             return None
         masks = _input_masks(inputs, mask)
         if all(m is None for m in masks):
@@ -441,9 +456,8 @@ class Dot(Layer):
         if not isinstance(inputs, (list, tuple)):
             raise ValueError(f"Layer '{self.name}' (Dot) must be called on a list of 2 inputs, received one input "
                              f"of shape {tuple(inputs.shape)}")
-        shapes = [tuple(x.shape) for x in inputs]
-        out_shape = self._output_shape(shapes)
-        a1, a2 = self._axes(shapes)
+        out_shape = _call_shape(self, inputs)
+        a1, a2 = self._axes([x.shape for x in inputs])
         x1, x2 = inputs
         if self.normalize:
             x1, x2 = _l2_normalize(x1, a1), _l2_normalize(x2, a2)

@@ -139,6 +139,8 @@ def _backward_order(root_fn) -> list:
     stack = [root_fn]
     while stack:
         fn = stack.pop()
+        if getattr(fn, "inputs", None) is None:
+            raise RuntimeError(_FREED)
         for x, need in zip(fn.inputs, fn.needs_input_grad):
             if need and x._ctx is not None:
                 parent = x._ctx
@@ -155,6 +157,10 @@ def _backward_order(root_fn) -> list:
                 if pending[x._ctx] == 0:
                     ready.append(x._ctx)
     return order
+
+
+_FREED = ("trace_backward: the graph of this loss was already freed by a backward() call; call "
+          "trace_backward(loss) instead of loss.backward() (or backward(retain_graph=True) first)")
 
 
 def _leaf_label(t: Tensor, index: int) -> str:
@@ -197,8 +203,7 @@ def trace_backward(loss: Tensor, run_backward: bool = True, retain_graph: bool =
                          "requires_grad=True (or model weights), outside no_grad()")
     root_fn = loss._ctx
     if root_fn is not None and getattr(root_fn, "inputs", None) is None:
-        raise RuntimeError("trace_backward: the graph of this loss was already freed by loss.backward(); call "
-                           "trace_backward(loss) instead of loss.backward() (or backward(retain_graph=True) first)")
+        raise RuntimeError(_FREED)
     order = _backward_order(root_fn) if root_fn is not None else []
     step_of = {fn: i + 1 for i, fn in enumerate(order)}
     outputs: dict = {}  # fn -> {output index: Tensor}
@@ -389,6 +394,7 @@ def layer_gradients(model, x, y, sample_weight=None, loss=None, training: bool =
         loss_fn = losses.get(loss)
         xs = model._prepare_x(x, where)
         model._check_features(xs, where)
+        model._ensure_built(xs)  # weights exist before they are saved (and before the RNG state is)
         ys = y.data if isinstance(y, Tensor) else np.asarray(y)
         if len(ys) != (len(xs[0]) if isinstance(xs, list) else len(xs)):
             raise ValueError(f"{where}: x and y have different numbers of samples: x has {len(xs)}, y has {len(ys)}")
@@ -485,6 +491,7 @@ def activation_stats(model, x, training: bool = False) -> Stats:
     model._check_features(xs, where)
     if (len(xs[0]) if isinstance(xs, list) else len(xs)) == 0:
         raise ValueError(f"{where}: received empty data (0 samples)")
+    model._ensure_built(xs)  # weights drawn before the RNG state is saved and given back
     records: dict = {}
     hooked = []
     rng_state = config.rng().bit_generator.state
@@ -523,7 +530,9 @@ def plot_gradient_flow(stats, ax=None, title: str = "Gradient flow"):
     Needs matplotlib (``pip install neuronet[plot]``); it is imported only when this is called.
 
     Args:
-        stats: the result of :func:`layer_gradients`, or a dict ``{layer name: gradient norm}``.
+        stats: the result of :func:`layer_gradients`, a dict ``{layer name: gradient norm}`` (one bar per
+            layer), or :class:`~neuronet.callbacks.GradientMonitor`'s ``history['grad_norm']`` (one line
+            per recorded epoch: watch the gradients change as training goes on).
         ax: a matplotlib Axes to draw on. Defaults to None (a new figure).
         title: the plot title. Defaults to 'Gradient flow'.
 
@@ -533,16 +542,28 @@ def plot_gradient_flow(stats, ax=None, title: str = "Gradient flow"):
     if not isinstance(stats, dict) or not stats:
         raise ValueError(f"plot_gradient_flow: expected the non-empty dict returned by layer_gradients, received "
                          f"{type(stats).__name__}")
-    norms = stats if all(isinstance(v, (int, float)) for v in stats.values()) else layer_grad_norms(stats)
+    values = list(stats.values())
+    if all(isinstance(v, (list, tuple)) for v in values):  # GradientMonitor.history['grad_norm']
+        curves = [{layer: v[i] for layer, v in stats.items() if i < len(v)} for i in range(max(map(len, values)))]
+    elif all(isinstance(v, (int, float)) for v in values):
+        curves = [stats]
+    else:
+        curves = [layer_grad_norms(stats)]
     try:
         import matplotlib.pyplot as plt
     except ImportError as exc:
         raise ImportError("plot_gradient_flow needs matplotlib: pip install matplotlib (or neuronet[plot])") from exc
+    names = list(curves[0]) if len(curves) == 1 else list(stats)
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(norms) + 2.0), 3.5))
-    names = list(norms)
-    values = [max(float(norms[n]), 1e-30) for n in names]
-    ax.bar(range(len(names)), values)
+        _, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(names) + 2.0), 3.5))
+    if len(curves) == 1:
+        ax.bar(range(len(names)), [max(float(curves[0][n]), 1e-30) for n in names])
+    else:  # one line per recorded epoch, darker as training goes on
+        for i, norms in enumerate(curves):
+            shade = 0.2 + 0.8 * i / (len(curves) - 1)
+            ax.plot([names.index(n) for n in norms], [max(float(v), 1e-30) for v in norms.values()], marker="o",
+                    color=(0.1, 0.3, 0.8, shade), label=f"check {i + 1}")
+        ax.legend(fontsize="small")
     ax.set_yscale("log")
     ax.set_xticks(range(len(names)))
     ax.set_xticklabels(names, rotation=45, ha="right")

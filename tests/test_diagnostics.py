@@ -142,6 +142,11 @@ def test_trace_errors(rng):
     loss.backward()
     with pytest.raises(RuntimeError, match="already freed"):
         diagnostics.trace_backward(loss)
+    w = Variable(np.ones(2), name="w", dtype="float64")
+    shared = ops.exp(w)
+    shared.sum().backward()  # frees exp's part of the graph
+    with pytest.raises(RuntimeError, match="already freed"):
+        diagnostics.trace_backward((shared * 2.0).sum())
 
 
 def test_trace_of_a_model_loss_names_the_weights():
@@ -249,6 +254,13 @@ def test_layer_gradients_with_an_explicit_loss_and_errors():
         diagnostics.layer_gradients(model, x, y[:3])
     with pytest.raises(ValueError, match="5 features"):
         diagnostics.layer_gradients(model, np.ones((4, 5), "float32"), y)
+
+
+def test_layer_gradients_builds_an_unbuilt_model_first():
+    model = neuronet.Sequential([layers.Dense(4, activation="relu"), layers.Dense(1)])
+    stats = diagnostics.layer_gradients(model, np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), loss="mse")
+    assert stats["dense_1"]["kernel"]["shape"] == (4, 1)
+    assert stats["dense_1"]["bias"]["grad_norm"] > 0  # the weights made by the build are the ones measured
 
 
 def test_layer_gradients_table():
@@ -432,6 +444,11 @@ def test_plot_gradient_flow():
     ax = diagnostics.plot_gradient_flow(diagnostics.layer_gradients(model, x, y))
     assert [t.get_text() for t in ax.get_xticklabels()] == ["dense", "dense_1"]
     assert len(ax.patches) == 2
+    monitor = GradientMonitor(verbose=0)
+    model.fit(x, y, epochs=3, verbose=0, callbacks=[monitor])
+    ax = diagnostics.plot_gradient_flow(monitor.history["grad_norm"])
+    assert len(ax.get_lines()) == 3  # one line per recorded epoch
+    np.testing.assert_allclose(ax.get_lines()[-1].get_ydata(), [v[-1] for v in monitor.history["grad_norm"].values()])
 
 
 def test_importing_neuronet_does_not_import_matplotlib():

@@ -265,3 +265,28 @@ def test_bad_inputs(rng):
         layer(_x(rng), initial_state=[np.zeros((2, 3)), np.zeros((2, 3))])
     with pytest.raises(ValueError, match="expected a mask of shape"):
         layer(_x(rng), mask=np.ones((2, 3), bool))
+
+
+# ----------------------------------------------------------------------------- against Keras itself
+@pytest.mark.parametrize("kind, kwargs", [("LSTM", {}), ("GRU", {}), ("GRU", {"reset_after": False}),
+                                          ("SimpleRNN", {})])
+@pytest.mark.parametrize("options", [{"return_sequences": True}, {"go_backwards": True, "return_sequences": True},
+                                     {"return_state": True}])
+def test_matches_keras_with_exchanged_weights_and_masks(rng, kind, kwargs, options):
+    keras = pytest.importorskip("keras")  # skipped unless Keras 3 is installed (e.g. in .venv-bench)
+    x = rng.standard_normal((3, 6, 4)).astype(np.float32)
+    mask = np.array([[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0], [0, 0, 1, 1, 1, 1]], bool)
+    theirs = getattr(keras.layers, kind)(5, **kwargs, **options)
+    ours = getattr(layers, kind)(5, **kwargs, **options)
+    theirs(x)
+    ours(x)
+    weights = theirs.get_weights()
+    weights[-1] = (rng.standard_normal(weights[-1].shape) * 0.3).astype(np.float32)
+    theirs.set_weights(weights)
+    ours.set_weights(weights)  # Keras layouts load unchanged
+    for m in (None, mask):
+        expected, got = theirs(x, mask=m), ours(x, mask=m)
+        expected = expected if isinstance(expected, (list, tuple)) else [expected]
+        got = got if isinstance(got, (list, tuple)) else [got]
+        for e, g in zip(expected, got):
+            np.testing.assert_allclose(g.data, np.asarray(e), atol=1e-5)

@@ -104,3 +104,16 @@ def test_time_distributed_passes_mask_through(rng):
     td = layers.TimeDistributed(layers.Dense(2))
     y = td(emb(np.array([[0, 1, 2]])))
     np.testing.assert_array_equal(y._keras_mask, [[False, True, True]])
+
+
+@pytest.mark.parametrize("merge_mode", ["concat", "sum", "mul", "ave"])
+def test_bidirectional_matches_keras(rng, merge_mode):
+    keras = pytest.importorskip("keras")  # skipped unless Keras 3 is installed
+    x = rng.standard_normal((3, 6, 4)).astype(np.float32)
+    mask = np.array([[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0], [0, 0, 1, 1, 1, 1]], bool)
+    theirs = keras.layers.Bidirectional(keras.layers.LSTM(3, return_sequences=True), merge_mode=merge_mode)
+    ours = layers.Bidirectional(layers.LSTM(3, return_sequences=True), merge_mode=merge_mode)
+    theirs(x)
+    ours(x)
+    ours.set_weights(theirs.get_weights())
+    np.testing.assert_allclose(ours(x, mask=mask).data, np.asarray(theirs(x, mask=mask)), atol=1e-5)

@@ -48,3 +48,14 @@ def test_errors():
         pad_sequences([np.ones((2, 3)), np.ones((1, 4))])
     with pytest.raises(ValueError, match="sequence 1 is"):
         pad_sequences([[1], 5])
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"maxlen": 2}, {"padding": "post"}, {"truncating": "post", "maxlen": 3},
+                                    {"value": -1, "dtype": "float32"}])
+def test_matches_keras(kwargs):
+    keras = pytest.importorskip("keras")  # skipped unless Keras 3 is installed
+    seqs = [[1, 2, 3, 4], [5, 6], [7], []]
+    expected = keras.utils.pad_sequences(seqs, **kwargs)
+    got = pad_sequences(seqs, **kwargs)
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)

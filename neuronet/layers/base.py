@@ -146,6 +146,13 @@ class KerasTensor:
     def __abs__(self):
         return self._operate("absolute")
 
+    def __getitem__(self, index):
+        return self._operate("getitem", index)
+
+    def __iter__(self):  # without it, Python would iterate by indexing forever (the batch size is unknown)
+        raise TypeError(f"KerasTensor {self.name!r} is symbolic and cannot be iterated over; index it (x[:, 0]) or "
+                        "use a layer")
+
 
 class Node:
     """One recorded layer call of the functional API: ``outputs = layer(inputs, *args, **kwargs)``."""

@@ -556,6 +556,41 @@ def _constant_value(value):
     return arr.tolist()
 
 
+_UNKNOWN = 1_000_003  # stands for an unknown size (None) while working out the shape of ``x[index]``
+
+
+def _encode_index(index) -> list:
+    """A basic index (ints, slices, None, Ellipsis, or a tuple of them) as plain data for the config."""
+    out = []
+    for item in index if isinstance(index, tuple) else (index,):
+        if item is None or (isinstance(item, numbers.Integral) and not isinstance(item, (bool, np.bool_))):
+            out.append(None if item is None else int(item))
+        elif item is Ellipsis:
+            out.append("...")
+        elif isinstance(item, slice) and all(v is None or (isinstance(v, numbers.Integral) and not isinstance(v, bool))
+                                             for v in (item.start, item.stop, item.step)):
+            out.append({"slice": [None if v is None else int(v) for v in (item.start, item.stop, item.step)]})
+        else:
+            raise TypeError(f"KerasTensor indexing supports integers, slices, None and ... only, received {item!r}; "
+                            "use ops.take or ops.getitem inside a Lambda layer for other indexes")
+    return out
+
+
+def _decode_index(items: list) -> tuple:
+    out = []
+    for item in items:
+        if isinstance(item, dict) and list(item) == ["slice"] and isinstance(item["slice"], list) \
+                and len(item["slice"]) == 3:
+            out.append(slice(*item["slice"]))
+        elif item == "...":
+            out.append(Ellipsis)
+        elif item is None or (isinstance(item, int) and not isinstance(item, bool)):
+            out.append(item)
+        else:
+            raise ValueError(f"OperatorLayer: malformed index item {item!r} in the config")
+    return tuple(out)
+
+
 class OperatorLayer(Layer):
     """The layer recorded by Python arithmetic on symbolic tensors: ``x + y``, ``x * 2.0``, ``1.0 - x``, ``-x``.
 
@@ -570,27 +605,44 @@ class OperatorLayer(Layer):
             both operands are tensors. Defaults to None.
         constant_first: the constant is the left operand (``2.0 - x``). Defaults to False.
 
-    Shapes: NumPy broadcasting over all axes, as ``neuronet.ops``. Masks: an operator on one tensor
-    (with a constant) keeps its mask; one on two tensors outputs none.
+        index: for the operator 'getitem' (``x[:, -1]``): the basic index as plain data, a list of
+            integers, None, '...' and ``{"slice": [start, stop, step]}``. Defaults to None.
+
+    Shapes: NumPy broadcasting over all axes, as ``neuronet.ops``. Masks: an arithmetic operator on one
+    tensor (with a constant) keeps its mask; one on two tensors, and indexing, output none.
     """
 
-    def __init__(self, operator: str, constant=None, constant_first: bool = False, **kwargs):
-        if operator not in _BINARY and operator not in _UNARY:
+    def __init__(self, operator: str, constant=None, constant_first: bool = False, index=None, **kwargs):
+        if operator not in _BINARY and operator not in _UNARY and operator != "getitem":
             raise ValueError(f"OperatorLayer: unknown operator {operator!r}; expected one of "
-                             f"{sorted(_BINARY) + sorted(_UNARY)}")
+                             f"{sorted(_BINARY) + sorted(_UNARY) + ['getitem']}")
         if operator in _UNARY and constant is not None:
             raise ValueError(f"OperatorLayer: the operator {operator!r} takes no constant, received {constant!r}")
+        if (operator == "getitem") != (index is not None):
+            raise ValueError(f"OperatorLayer: an index is needed by 'getitem' and only by it; received operator "
+                             f"{operator!r} with index={index!r}")
         super().__init__(**kwargs)
         self.operator = operator
         self.constant = None if constant is None else _constant_value(constant)
         self.constant_first = bool(constant_first)
+        self.index = None if index is None else list(index)
+        self._index = None if index is None else _decode_index(self.index)
         # with one tensor operand (``x * 2.0``, ``-x``) the mask of a sequence passes through unchanged
-        self.supports_masking = self._operands() == 1
+        self.supports_masking = self._operands() == 1 and operator != "getitem"
 
     def _operands(self) -> int:
-        return 1 if self.operator in _UNARY or self.constant is not None else 2
+        return 1 if self.operator in _UNARY or self.operator == "getitem" or self.constant is not None else 2
 
     def compute_output_shape(self, input_shape):
+        if self.operator == "getitem":
+            # index a zero-memory array of the input's shape, an unknown size standing in as a marker value
+            shape = tuple(_UNKNOWN if d is None else d for d in input_shape)
+            try:
+                out = np.broadcast_to(np.zeros((), np.int8), shape)[self._index].shape
+            except IndexError as err:
+                raise ValueError(f"Layer '{self.name}' (getitem): index {self.index} does not fit inputs of shape "
+                                 f"{tuple(input_shape)}: {err}") from None
+            return tuple(None if d == _UNKNOWN else d for d in out)
         if self._operands() == 1:
             if isinstance(input_shape, list):
                 raise ValueError(f"Layer '{self.name}' (OperatorLayer '{self.operator}') takes one input, received "
@@ -612,6 +664,8 @@ class OperatorLayer(Layer):
         self.built = True
 
     def call(self, inputs):
+        if self.operator == "getitem":
+            return ops.getitem(inputs, self._index)
         if self.operator in _UNARY:
             return _UNARY[self.operator](inputs)
         fn = _BINARY[self.operator]
@@ -622,8 +676,11 @@ class OperatorLayer(Layer):
         return fn(constant, inputs) if self.constant_first else fn(inputs, constant)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "operator": self.operator, "constant": self.constant,
-                "constant_first": self.constant_first}
+        config = {**super().get_config(), "operator": self.operator, "constant": self.constant,
+                  "constant_first": self.constant_first}
+        if self.index is not None:
+            config["index"] = self.index
+        return config
 
 
 def apply_operator(operator: str, x: KerasTensor, other=None, reverse: bool = False):
@@ -634,6 +691,8 @@ def apply_operator(operator: str, x: KerasTensor, other=None, reverse: bool = Fa
     """
     if operator in _UNARY:
         return OperatorLayer(operator, name=_op_name(operator))(x)
+    if operator == "getitem":
+        return OperatorLayer(operator, index=_encode_index(other), name=_op_name(operator))(x)
     if isinstance(other, KerasTensor):
         pair = [other, x] if reverse else [x, other]
         return OperatorLayer(operator, name=_op_name(operator))(pair)

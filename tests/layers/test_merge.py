@@ -372,3 +372,33 @@ def test_operator_on_one_tensor_keeps_the_mask():
     x._keras_mask = np.array([[True, True, False]])
     np.testing.assert_array_equal(layers.OperatorLayer("multiply", constant=2.0)(x)._keras_mask, x._keras_mask)
     assert getattr(layers.OperatorLayer("add")([x, x]), "_keras_mask", None) is None
+
+
+@pytest.mark.parametrize("index", [np.s_[:, -1], np.s_[..., 1:], np.s_[:, None, 2:4], np.s_[:, ::2, 0]])
+def test_indexing_keras_tensors(rng, index):
+    x = layers.Input(shape=(5, 3))
+    y = x[index]
+    data = rng.normal(size=(4, 5, 3)).astype("float32")
+    expected = data[index]
+    assert y.shape == (None,) + expected.shape[1:]
+    model = Model(x, y)
+    np.testing.assert_array_equal(model.predict(data, verbose=0), expected)
+    twin = Model.from_config(json.loads(json.dumps(model.get_config())))
+    assert twin.output_shape == model.output_shape
+    np.testing.assert_array_equal(twin.predict(data, verbose=0), expected)
+
+
+def test_indexing_gradcheck_and_errors(float64, rng):
+    layer = layers.OperatorLayer("getitem", index=[{"slice": [None, None, None]}, -1, {"slice": [1, None, None]}])
+    gradcheck(lambda t: layer(t), [rng.normal(size=(2, 3, 4))])
+    x = layers.Input(shape=(5, 3))
+    with pytest.raises(TypeError, match="integers, slices, None and ... only"):
+        x[[0, 1]]
+    with pytest.raises(ValueError, match=r"does not fit inputs of shape \(None, 5, 3\)"):
+        x[:, 7]
+    with pytest.raises(TypeError, match="cannot be iterated"):
+        list(x)
+    with pytest.raises(ValueError, match="malformed index"):
+        layers.OperatorLayer("getitem", index=["os.system"])
+    with pytest.raises(ValueError, match="needed by 'getitem' and only by it"):
+        layers.OperatorLayer("add", index=[0])

@@ -25,7 +25,7 @@ Example::
     from neuronet import diagnostics
 
     x = Tensor(np.random.randn(4, 3)); W = Variable(np.random.randn(3, 2), name="W")
-    loss = (relu(x @ W) ** 2).mean()
+    loss = (ops.relu(x @ W) ** 2).mean()
     diagnostics.explain(loss)                 # prints the backward steps, then W's gradient
 
     diagnostics.layer_gradients(model, x_batch, y_batch)   # {'dense': {'kernel': {...}, 'bias': {...}}, ...}
@@ -34,7 +34,10 @@ Example::
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
+import re
 from typing import Callable
 
 import numpy as np
@@ -89,7 +92,8 @@ class BackwardTrace:
         steps: one dict per op, in the order the engine ran their backward: ``step`` (1 = the op that
             made the loss), ``op`` (class name), ``inputs`` (list of ``(label, shape)``; a label ``#k`` is
             the output of step ``k``, a leaf shows its name, a constant ``const``), ``output_shapes``
-            and ``grad_norms`` (``‖∂L/∂output‖`` per output, None where no gradient reached it).
+            ``grad_norms`` (``‖∂L/∂output‖`` per output, None where no gradient reached it) and ``rule`` (the
+            op's forward and derivative formula, from the comment at the top of its class).
         leaves: one dict per leaf tensor that requires grad (weights, inputs): ``label``, ``shape`` and
             ``grad_norm`` (``‖∂L/∂leaf‖`` from this backward pass, None before it).
 
@@ -113,16 +117,17 @@ class BackwardTrace:
             inputs = ", ".join(f"{label} {shape}" for label, shape in s["inputs"])
             outs = ", ".join(str(shape) for shape in s["output_shapes"])
             grads = ", ".join(_fmt(g) for g in s["grad_norms"])
-            rows.append([s["step"], s["op"], inputs, outs, grads])
+            rows.append([s["step"], s["op"], inputs, outs, grads, s["rule"]])
         text = ["Backward pass, from the loss back to the inputs (reverse topological order):",
-                _table(["step", "op", "inputs (#k = output of step k)", "output", "|dL/d output|"], rows)]
+                _table(["step", "op", "inputs (#k = output of step k)", "output", "|dL/d output|",
+                        "forward and local derivative (gy = dL/d output)"], rows)]
         if self.leaves:
             leaf_rows = [[leaf["label"], leaf["shape"], _fmt(leaf["grad_norm"])] for leaf in self.leaves]
             text += ["", "Gradients reaching the leaves (what an optimizer would use):",
                      _table(["leaf", "shape", "|dL/d leaf|"], leaf_rows)]
         if self.ran_backward:
-            text += ["", "Chain rule: each step receives |dL/d output| from the steps that use its output "
-                         "(#k), multiplies by its local derivative, and passes the result to its inputs."]
+            text += ["", "Chain rule: each step receives gy = dL/d output from the steps that use its output "
+                         "(#k), applies its local derivative and passes the result to its inputs."]
         return "\n".join(text)
 
     def __str__(self) -> str:
@@ -161,6 +166,23 @@ def _backward_order(root_fn) -> list:
 
 _FREED = ("trace_backward: the graph of this loss was already freed by a backward() call; call "
           "trace_backward(loss) instead of loss.backward() (or backward(retain_graph=True) first)")
+
+
+@functools.lru_cache(maxsize=None)
+def _local_rule(op_class) -> str:
+    """The op's forward and derivative as written in the comment that opens its class (the project's op
+    style: ``# y = max(x, 0)    dx = gy · [x > 0]``); '' when the source is not available."""
+    try:
+        lines = inspect.getsource(op_class).splitlines()[1:]
+    except (OSError, TypeError):
+        return ""
+    for line in lines:
+        text = line.strip()
+        if text.startswith("def ") or text.startswith("@"):
+            break
+        if text.startswith("#"):
+            return re.sub(r"\s{2,}", "   ", text.lstrip("# ").strip())
+    return ""
 
 
 def _leaf_label(t: Tensor, index: int) -> str:
@@ -234,7 +256,7 @@ def trace_backward(loss: Tensor, run_backward: bool = True, retain_graph: bool =
         meta = fn._out_meta
         out_shapes = [tuple(s) for s, _ in meta] if meta is not None else [None]
         steps.append({"step": step_of[fn], "op": type(fn).__name__, "inputs": inputs, "output_shapes": out_shapes,
-                      "grad_norms": [None] * len(out_shapes), "_fn": fn})
+                      "grad_norms": [None] * len(out_shapes), "rule": _local_rule(type(fn)), "_fn": fn})
     for s in steps:  # single-output shapes come from the output tensors found above
         outs = outputs.get(s["_fn"], {})
         s["output_shapes"] = [tuple(outs[i].shape) if s["output_shapes"][i] is None and i in outs

@@ -43,6 +43,8 @@ def test_trace_lists_ops_in_backward_order_with_shapes(rng):
     assert first_matmul["inputs"] == [("const", (5, 3)), ("W1", (3, 4))]
     assert trace.steps[3]["inputs"] == [("#5", (5, 1)), ("b2", (1,))]  # the Add consumes step 5's output
     assert [leaf["label"] for leaf in trace.leaves] == ["b2", "W2", "b1", "W1"]
+    relu = trace.steps[5]
+    assert relu["op"] == "ReLU" and "max(x, 0)" in relu["rule"] and "dx" in relu["rule"]  # the op's own comment
     text = str(trace)
     for name in ("Mean", "ReLU", "MatMul", "W1", "(5, 4)", "|dL/d output|"):
         assert name in text

@@ -245,7 +245,7 @@ class _MaskedExtremum(Merge):
     _op = staticmethod(ops.maximum)
 
     def call(self, inputs, mask=None):
-        if not isinstance(inputs, (list, tuple)):
+        if mask is None or not isinstance(inputs, (list, tuple)):
             return super().call(inputs)
         masks = _input_masks(inputs, mask)
         if all(m is None for m in masks):

@@ -87,7 +87,7 @@ def part2_vanishing(x, y, epochs: int, depth: int) -> None:
 
     for name, model in (("sigmoid", sigmoid_net), ("relu", relu_net)):
         # a layer whose gradient is 10⁴ times smaller than a healthy one (~1e-1) learns nothing useful
-        monitor = GradientMonitor(*batch, vanishing=1e-5, every=max(1, epochs // 2), verbose=0)
+        monitor = GradientMonitor(x=batch[0], y=batch[1], vanishing=1e-5, every=max(1, epochs // 2), verbose=0)
         model.fit(x, y, epochs=epochs, batch_size=32, verbose=0, callbacks=[monitor])
         accuracy = model.evaluate(x, y, verbose=0)[1]
         print(f"{name} net after {epochs} epochs: accuracy {accuracy:.3f}; first-layer |grad| per check "
@@ -106,7 +106,7 @@ def part3_dead(x, y, epochs: int) -> None:
     model = mlp(3, "relu", "he_normal", bias_initializer=neuronet.initializers.Constant(-3.0))
     print(diagnostics.activation_stats(model, x[:256]))
     print()
-    monitor = GradientMonitor(x[:256], y[:256], dead_fraction=0.5)  # verbose=1: prints its warnings
+    monitor = GradientMonitor(x=x[:256], y=y[:256], dead_fraction=0.5)  # verbose=1: prints its warnings
     model.fit(x, y, epochs=epochs, batch_size=32, verbose=0, callbacks=[monitor])
     accuracy = model.evaluate(x, y, verbose=0)[1]
     dead = {layer: values[-1] for layer, values in monitor.history["dead_fraction"].items()}

@@ -353,7 +353,7 @@ def test_monitor_quiet_on_a_healthy_network(capsys):
     x, y = _data()
     model = _mlp([8, 1], ["relu", "sigmoid"], kernel_initializer="he_normal")
     model.compile(optimizer="adam", loss="binary_crossentropy")
-    monitor = GradientMonitor(x[:32], y[:32])
+    monitor = GradientMonitor(x=x[:32], y=y[:32])
     model.fit(x, y, epochs=3, batch_size=16, verbose=0, callbacks=[monitor])
     assert monitor.warnings == []
     assert "GradientMonitor" not in capsys.readouterr().out
@@ -370,7 +370,7 @@ def test_monitor_warns_on_vanishing_gradients(capsys):
     # the first layer's sigmoid is pinned near 1 (bias 15, tiny kernel): sigmoid' ≈ 3e-7, its gradient vanishes
     model.build((None, 3))
     model.layers[0].set_weights([np.full((3, 4), 1e-3, "float32"), np.full(4, 15.0, "float32")])
-    monitor = GradientMonitor(x[:32], y[:32], vanishing=1e-5)
+    monitor = GradientMonitor(x=x[:32], y=y[:32], vanishing=1e-5)
     model.fit(x, y, epochs=2, batch_size=32, verbose=0, callbacks=[monitor])
     vanishing = [w for w in monitor.warnings if w["kind"] == "vanishing"]
     assert {w["layer"] for w in vanishing} == {"dense"}
@@ -388,7 +388,7 @@ def test_monitor_warns_on_exploding_gradients():
     model.compile(optimizer=neuronet.optimizers.SGD(learning_rate=0.0), loss="mse")
     model.build((None, 3))
     model.layers[1].set_weights([np.full((4, 1), 1e3, "float32"), np.zeros(1, "float32")])
-    monitor = GradientMonitor(x, y * 1e3, exploding=1e3, verbose=0)
+    monitor = GradientMonitor(x=x, y=y * 1e3, exploding=1e3, verbose=0)
     model.fit(x, y, epochs=1, verbose=0, callbacks=[monitor])
     assert [w["layer"] for w in monitor.warnings if w["kind"] == "exploding"] == ["dense", "dense_1"]
 
@@ -397,7 +397,7 @@ def test_monitor_flags_dead_relu_layer(capsys):
     x, y = _data()
     model = _mlp([8, 1], ["relu", "sigmoid"], bias_initializer=neuronet.initializers.Constant(-50.0))
     model.compile(optimizer="sgd", loss="binary_crossentropy")
-    monitor = GradientMonitor(x, y, dead_fraction=0.5)
+    monitor = GradientMonitor(x=x, y=y, dead_fraction=0.5)
     model.fit(x, y, epochs=1, verbose=0, callbacks=[monitor])
     dead = [w for w in monitor.warnings if w["kind"] == "dead"]
     assert len(dead) == 1 and dead[0]["layer"] == "dense" and dead[0]["value"] == 1.0
@@ -417,6 +417,12 @@ def test_monitor_last_batch_mode_and_every():
     assert monitor.history["dead_fraction"] == {}  # no data given: gradients only
     last = np.sqrt(sum(np.sum(v.grad.astype(np.float64) ** 2) for v in model.layers[0].trainable_weights))
     assert monitor.history["grad_norm"]["dense"][-1] == pytest.approx(last)
+
+
+def test_monitor_positional_arguments_follow_the_interface():
+    monitor = GradientMonitor(2, 1e-6, 1e2, 0.25, 0)
+    assert (monitor.every, monitor.vanishing, monitor.exploding, monitor.dead_fraction, monitor.verbose) == (
+        2, 1e-6, 1e2, 0.25, 0)
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -59,13 +59,13 @@ class GradientMonitor(Callback):
     * neither: the last training batch's gradients only (no dead-unit statistics; free).
 
     Args:
-        x: a small batch of training inputs to monitor. Defaults to None.
-        y: its targets. Defaults to None.
         every: check every ``every`` epochs (the first epoch is always checked). Defaults to 1.
         vanishing: a layer gradient norm below this is reported as vanishing. Defaults to 1e-7.
         exploding: a layer gradient norm above this is reported as exploding. Defaults to 1e3.
         dead_fraction: report a ReLU layer with more than this fraction of dead units. Defaults to 0.5.
         verbose: 1 prints the warnings, 0 only records them. Defaults to 1.
+        x: a small batch of training inputs to monitor. Defaults to None.
+        y: its targets. Defaults to None.
         max_samples: at most this many rows of ``x``/``y`` are used. Defaults to 256.
 
     Attributes:
@@ -76,13 +76,13 @@ class GradientMonitor(Callback):
 
     Example::
 
-        monitor = GradientMonitor(x_train[:256], y_train[:256])
+        monitor = GradientMonitor(x=x_train[:256], y=y_train[:256])
         model.fit(x_train, y_train, epochs=10, callbacks=[monitor])
         monitor.history["grad_norm"]["dense"]      # the first layer's gradient norm, epoch by epoch
     """
 
-    def __init__(self, x=None, y=None, every: int = 1, vanishing: float = 1e-7, exploding: float = 1e3,
-                 dead_fraction: float = 0.5, verbose: int = 1, max_samples: int = 256):
+    def __init__(self, every: int = 1, vanishing: float = 1e-7, exploding: float = 1e3, dead_fraction: float = 0.5,
+                 verbose: int = 1, x=None, y=None, max_samples: int = 256):
         super().__init__()
         if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
             raise ValueError(f"GradientMonitor: expected every to be a positive integer, received {every!r}")

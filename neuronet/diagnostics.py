@@ -232,7 +232,7 @@ def trace_backward(loss: Tensor, run_backward: bool = True, retain_graph: bool =
     if root_fn is not None:
         outputs[root_fn] = {loss._index: loss}
     leaves: list = []
-    seen_leaves: set = set()
+    leaf_index: dict = {}  # id(leaf) -> its position in leaves
     steps = []
     for fn in order:
         inputs = []
@@ -243,10 +243,10 @@ def trace_backward(loss: Tensor, run_backward: bool = True, retain_graph: bool =
                     outputs.setdefault(x._ctx, {})[x._index] = x
                     label = f"#{step_of[x._ctx]}"
                 elif x.requires_grad and need:
-                    if id(x) not in seen_leaves:
-                        seen_leaves.add(id(x))
+                    if id(x) not in leaf_index:
+                        leaf_index[id(x)] = len(leaves)
                         leaves.append(x)
-                    label = _leaf_label(x, len(leaves) - 1)
+                    label = _leaf_label(x, leaf_index[id(x)])
                 else:
                     label = "const"
             else:
@@ -418,8 +418,9 @@ def layer_gradients(model, x, y, sample_weight=None, loss=None, training: bool =
         model._check_features(xs, where)
         model._ensure_built(xs)  # weights exist before they are saved (and before the RNG state is)
         ys = y.data if isinstance(y, Tensor) else np.asarray(y)
-        if len(ys) != (len(xs[0]) if isinstance(xs, list) else len(xs)):
-            raise ValueError(f"{where}: x and y have different numbers of samples: x has {len(xs)}, y has {len(ys)}")
+        n = len(xs[0]) if isinstance(xs, list) else len(xs)
+        if len(ys) != n:
+            raise ValueError(f"{where}: x and y have different numbers of samples: x has {n}, y has {len(ys)}")
         sws = None if sample_weight is None else np.asarray(sample_weight, dtype=model.dtype)
 
     variables = model.weights

@@ -106,6 +106,17 @@ def test_trace_order_follows_consumers_when_a_tensor_is_reused(rng):
     np.testing.assert_allclose(w.grad, (np.sin(e) + e * np.cos(e) + 1.0) * e, rtol=1e-10)
 
 
+def test_trace_labels_unnamed_leaves_consistently():
+    a = Tensor(np.ones(2), requires_grad=True)
+    b = Tensor(np.full(2, 2.0), requires_grad=True)
+    trace = diagnostics.trace_backward((a * b + a).sum())
+    assert [leaf["label"] for leaf in trace.leaves] == ["leaf0", "leaf1"]
+    labels = [label for s in trace.steps for label, _ in s["inputs"]]
+    assert labels.count("leaf0") == 2 and labels.count("leaf1") == 1  # a is used twice, under one label
+    assert {leaf["label"]: leaf["grad_norm"] for leaf in trace.leaves} == pytest.approx(
+        {"leaf0": np.linalg.norm([3.0, 3.0]), "leaf1": np.linalg.norm([1.0, 1.0])})
+
+
 def test_trace_without_backward_and_retain_graph(rng):
     loss_fn, leaves, _, _ = _two_layer_graph(rng)
     loss = loss_fn()

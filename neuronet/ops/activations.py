@@ -251,15 +251,32 @@ class GELUExact(Function):
 class GELUTanh(Function):
     # y = x/2 · (1 + tanh(u)),  u = √(2/π)(x + 0.044715x³)
     # dx = gy · (½(1 + t) + ½x(1 - t²)·√(2/π)(1 + 3·0.044715x²)),  t = tanh(u)
+    # (written with in-place steps: a few temporaries instead of a dozen)
     def forward(self, x):
         self.x = x
-        self.t = t = np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))
-        return 0.5 * x * (1 + t)
+        u = x * x  # u = √(2/π)·(x + 0.044715x³) = x·(√(2/π) + 0.044715·√(2/π)·x²)
+        u *= 0.044715 * _SQRT_2_OVER_PI
+        u += _SQRT_2_OVER_PI
+        u *= x
+        self.t = t = np.tanh(u)
+        y = t + 1
+        y *= x
+        y *= 0.5
+        return y
 
     def backward(self, gy):
         x, t = self.x, self.t
-        du = _SQRT_2_OVER_PI * (1 + 0.134145 * x * x)
-        return gy * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+        gx = x * x  # ½x·(1 - t²)·du/dx, du/dx = √(2/π)(1 + 3·0.044715x²)
+        gx *= 0.134145 * _SQRT_2_OVER_PI
+        gx += _SQRT_2_OVER_PI
+        gx *= x
+        gx *= 0.5
+        gx *= 1 - t * t
+        half_1_plus_t = t + 1  # + ½(1 + t)
+        half_1_plus_t *= 0.5
+        gx += half_1_plus_t
+        gx *= gy
+        return gx
 
 
 class Erf(Function):

@@ -272,3 +272,15 @@ def test_clone_with_input_tensors():
     assert twin.inputs[0] is new_input
     with pytest.raises(ValueError, match="1 KerasTensor"):
         clone_model(model, input_tensors=[new_input, new_input])
+
+
+def test_graph_with_merges_gradchecks_through_inputs_and_weights(float64):
+    from neuronet.autograd import gradcheck
+
+    a, b = layers.Input(shape=(3,)), layers.Input(shape=(3,))
+    ha, hb = layers.Dense(4, activation="tanh")(a), layers.Dense(4, activation="tanh")(b)
+    merged = layers.concatenate([layers.add([ha, hb]), ha * hb, layers.Dot(axes=1, normalize=True)([ha, hb])])
+    model = Model([a, b], layers.Dense(2)(merged - 0.5 * ha[:, :1]))
+    assert all(w.dtype == np.float64 for w in model.weights)
+    rng = np.random.default_rng(4)
+    gradcheck(lambda p, q: model([p, q]), [rng.normal(size=(3, 3)), rng.normal(size=(3, 3))], params=model.weights)

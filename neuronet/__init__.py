@@ -6,15 +6,15 @@ read side by side in ``neuronet/ops``.
 
 from . import autograd, config, ops, utils
 from . import activations, initializers, losses, metrics, optimizers, regularizers
-from . import layers, callbacks, models, saving
+from . import layers, callbacks, models, saving, diagnostics
 from .autograd import Tensor, Variable, enable_grad, is_grad_enabled, no_grad
 from .models import Functional, Input, Model, Sequential
 from .layers.base import KerasTensor, Layer
 
 __all__ = [
     "autograd", "config", "ops", "utils", "activations", "initializers", "losses", "metrics", "optimizers",
-    "regularizers", "layers", "callbacks", "models", "saving", "Tensor", "Variable", "enable_grad", "is_grad_enabled",
-    "no_grad", "KerasTensor", "Layer", "Functional", "Input", "Model", "Sequential",
+    "regularizers", "layers", "callbacks", "models", "saving", "diagnostics", "Tensor", "Variable",
+    "enable_grad", "is_grad_enabled", "no_grad", "KerasTensor", "Layer", "Functional", "Input", "Model", "Sequential",
 ]
 
 __version__ = "0.1.0"

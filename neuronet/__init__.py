@@ -4,7 +4,7 @@
 read side by side in ``neuronet/ops``.
 """
 
-from . import autograd, config, ops, utils
+from . import autograd, backend, config, ops, utils
 from . import activations, initializers, losses, metrics, optimizers, regularizers
 from . import layers, callbacks, models, saving, diagnostics
 from .autograd import Tensor, Variable, enable_grad, is_grad_enabled, no_grad
@@ -12,7 +12,7 @@ from .models import Functional, Input, Model, Sequential
 from .layers.base import KerasTensor, Layer
 
 __all__ = [
-    "autograd", "config", "ops", "utils", "activations", "initializers", "losses", "metrics", "optimizers",
+    "autograd", "backend", "config", "ops", "utils", "activations", "initializers", "losses", "metrics", "optimizers",
     "regularizers", "layers", "callbacks", "models", "saving", "diagnostics", "Tensor", "Variable",
     "enable_grad", "is_grad_enabled", "no_grad", "KerasTensor", "Layer", "Functional", "Input", "Model", "Sequential",
 ]

@@ -11,42 +11,39 @@ __all__ = ["matmul", "dot", "einsum"]
 
 class MatMul(Function):
     # y = a @ b      da = gy @ bᵀ,  db = aᵀ @ gy   (batched over leading axes; 1-D operands promoted)
+    # Gradients of operands broadcast over batch axes come back in the broadcast shape; the engine
+    # sums them down (autograd.unbroadcast), as for every op.
     def forward(self, a, b):
         self.a, self.b = a, b
+        if b.ndim == 2 and a.ndim > 2:  # a stack of rows times one matrix: a single GEMM
+            return (a.reshape(-1, a.shape[-1]) @ b).reshape(a.shape[:-1] + b.shape[-1:])
         return a @ b
 
     def backward(self, gy):
         a, b = self.a, self.b
-        if a.ndim == 2 and b.ndim == 2:  # the common case (Dense layers), without the batching rules below
-            ga = gy @ b.T if self.needs_input_grad[0] else None
-            gb = a.T @ gy if self.needs_input_grad[1] else None
+        need_a, need_b = self.needs_input_grad
+        if b.ndim == 2 and a.ndim >= 2:  # Dense layers, on batches (2-D) or sequences (N-D): plain GEMMs
+            gy2 = gy.reshape(-1, gy.shape[-1])
+            ga = (gy2 @ b.T).reshape(a.shape) if need_a else None
+            gb = a.reshape(-1, a.shape[-1]).T @ gy2 if need_b else None
             return ga, gb
-        ga = gb = None
+        # general case: promote 1-D operands to matrices (a row, b a column), as matmul does
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        gy2 = gy
         if a.ndim == 1:
-            a2 = a[None, :]
-            gy2 = gy[..., None, :] if b.ndim > 1 else gy[..., None]
-        else:
-            a2, gy2 = a, gy
+            gy2 = gy2[..., None, :] if b.ndim > 1 else gy2[..., None]
         if b.ndim == 1:
-            b2 = b[:, None]
             gy2 = gy2[..., None]
-        else:
-            b2 = b
-        if self.needs_input_grad[0]:
+        ga = gb = None
+        if need_a:
             ga = gy2 @ np.swapaxes(b2, -1, -2)
             if a.ndim == 1:
-                ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:]) if ga.ndim > 2 else ga[0]
-            if ga.ndim > a.ndim:  # a was broadcast over batch axes
-                ga = ga.sum(axis=tuple(range(ga.ndim - a.ndim)))
-        if self.needs_input_grad[1]:
-            if a2.ndim == 2 and gy2.ndim == 2:
-                gb = a2.T @ gy2
-            else:
-                gb = np.swapaxes(a2, -1, -2) @ gy2
+                ga = ga[..., 0, :]
+        if need_b:
+            gb = np.swapaxes(a2, -1, -2) @ gy2
             if b.ndim == 1:
                 gb = gb[..., 0]
-            if gb.ndim > b.ndim:
-                gb = gb.sum(axis=tuple(range(gb.ndim - b.ndim)))
         return ga, gb
 
 

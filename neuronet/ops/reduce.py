@@ -59,7 +59,7 @@ class Sum(Function):
     # y = Σ x over axis       dx = gy broadcast back over axis
     def forward(self, x, axis, keepdims):
         self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
-        return np.sum(x, axis=axis, keepdims=keepdims)
+        return x.sum(axis=axis, keepdims=keepdims)
 
     def backward(self, gy):
         return _spread(_expand(gy, self.shape, self.axis, self.keepdims), self.shape)
@@ -70,7 +70,7 @@ class Mean(Function):
     def forward(self, x, axis, keepdims):
         self.shape, self.axis, self.keepdims = x.shape, axis, keepdims
         if x.dtype.kind == "f" and x.size:  # np.mean, without its Python-level bookkeeping
-            return np.sum(x, axis=axis, keepdims=keepdims) * (1.0 / _count(x.shape, axis))
+            return x.sum(axis=axis, keepdims=keepdims) * (1.0 / _count(x.shape, axis))
         return np.mean(x, axis=axis, keepdims=keepdims)
 
     def backward(self, gy):
@@ -83,7 +83,7 @@ class Max(Function):
     # y = max x over axis     dx = gy / k at the k positions that reach the maximum, 0 elsewhere
     # (ties share the gradient evenly, like torch.amax)
     def forward(self, x, axis, keepdims, use_min):
-        y = (np.min if use_min else np.max)(x, axis=axis, keepdims=keepdims)
+        y = x.min(axis=axis, keepdims=keepdims) if use_min else x.max(axis=axis, keepdims=keepdims)
         self.x, self.y, self.axis, self.keepdims = x, y, axis, keepdims
         return y
 

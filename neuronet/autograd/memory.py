@@ -48,7 +48,7 @@ def tune_malloc(mmap_threshold: int = MMAP_THRESHOLD, trim_threshold: int = TRIM
         import ctypes
 
         mallopt = ctypes.CDLL("libc.so.6").mallopt
-    except (OSError, AttributeError):  # not glibc (musl, ...)
+    except (ImportError, OSError, AttributeError):  # no ctypes, or not glibc (musl, ...)
         return False
     ok = mallopt(_M_MMAP_THRESHOLD, int(mmap_threshold)) == 1
     ok = mallopt(_M_TRIM_THRESHOLD, int(trim_threshold)) == 1 and ok

@@ -56,7 +56,19 @@ def matmul(x1, x2) -> Tensor:
 
     Shapes: ``(..., n, k) @ (..., k, m) -> (..., n, m)``.
     """
-    return MatMul.apply(x1, x2)
+    try:
+        return MatMul.apply(x1, x2)
+    except ValueError:
+        a = np.shape(x1.data if isinstance(x1, Tensor) else x1)
+        b = np.shape(x2.data if isinstance(x2, Tensor) else x2)
+        if not a or not b:
+            raise ValueError(f"matmul: operands must have at least one axis, received shapes {a} and {b}") from None
+        k_b = b[-2] if len(b) > 1 else b[0]
+        if a[-1] != k_b:
+            raise ValueError(f"matmul: the last axis of x1 (shape {a}) must match the "
+                             f"{'second-to-last' if len(b) > 1 else 'only'} axis of x2 (shape {b}): "
+                             f"{a[-1]} != {k_b}") from None
+        raise ValueError(f"matmul: the batch axes of shapes {a} and {b} cannot be broadcast together") from None
 
 
 dot = matmul

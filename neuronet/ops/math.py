@@ -284,24 +284,50 @@ class Cast(Function):
         return gy.astype(self.dtype)
 
 
+def _check_broadcast(name: str, *xs) -> None:
+    """Raise a one-line error naming ``name`` if the shapes of ``xs`` do not broadcast together."""
+    shapes = [np.shape(x.data if isinstance(x, Tensor) else x) for x in xs]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(f"{name}: shapes {' and '.join(str(s) for s in shapes)} cannot be broadcast together "
+                         "(NumPy rules: trailing axes must be equal or 1)") from None
+
+
 def add(x1, x2) -> Tensor:
     """Elementwise ``x1 + x2`` with broadcasting."""
-    return Add.apply(x1, x2)
+    try:
+        return Add.apply(x1, x2)
+    except ValueError:
+        _check_broadcast("add", x1, x2)
+        raise
 
 
 def subtract(x1, x2) -> Tensor:
     """Elementwise ``x1 - x2`` with broadcasting."""
-    return Subtract.apply(x1, x2)
+    try:
+        return Subtract.apply(x1, x2)
+    except ValueError:
+        _check_broadcast("subtract", x1, x2)
+        raise
 
 
 def multiply(x1, x2) -> Tensor:
     """Elementwise ``x1 * x2`` with broadcasting."""
-    return Multiply.apply(x1, x2)
+    try:
+        return Multiply.apply(x1, x2)
+    except ValueError:
+        _check_broadcast("multiply", x1, x2)
+        raise
 
 
 def divide(x1, x2) -> Tensor:
     """Elementwise ``x1 / x2`` with broadcasting."""
-    return Divide.apply(x1, x2)
+    try:
+        return Divide.apply(x1, x2)
+    except ValueError:
+        _check_broadcast("divide", x1, x2)
+        raise
 
 
 def negative(x) -> Tensor:
@@ -311,7 +337,11 @@ def negative(x) -> Tensor:
 
 def power(x1, x2) -> Tensor:
     """Elementwise ``x1 ** x2``; the gradient with respect to ``x2`` is taken where ``x1 > 0``."""
-    return Power.apply(x1, x2)
+    try:
+        return Power.apply(x1, x2)
+    except ValueError:
+        _check_broadcast("power", x1, x2)
+        raise
 
 
 def square(x) -> Tensor:
@@ -376,12 +406,20 @@ def sign(x) -> Tensor:
 
 def maximum(x1, x2) -> Tensor:
     """Elementwise maximum; at ties the gradient is shared equally."""
-    return Maximum.apply(x1, x2)
+    try:
+        return Maximum.apply(x1, x2)
+    except ValueError:
+        _check_broadcast("maximum", x1, x2)
+        raise
 
 
 def minimum(x1, x2) -> Tensor:
     """Elementwise minimum; at ties the gradient is shared equally."""
-    return Minimum.apply(x1, x2)
+    try:
+        return Minimum.apply(x1, x2)
+    except ValueError:
+        _check_broadcast("minimum", x1, x2)
+        raise
 
 
 def clip(x, x_min, x_max) -> Tensor:
@@ -396,7 +434,11 @@ def where(condition, x1=None, x2=None) -> Tensor:
         return tuple(Tensor._wrap(i) for i in np.nonzero(_raw(condition)))
     if x1 is None or x2 is None:
         raise ValueError("where: x1 and x2 must be given together, received only one of them")
-    return Where.apply(condition, x1, x2)
+    try:
+        return Where.apply(condition, x1, x2)
+    except ValueError:
+        _check_broadcast("where", condition, x1, x2)
+        raise
 
 
 def cast(x, dtype) -> Tensor:

@@ -245,3 +245,18 @@ def test_einsum_errors():
         ops.einsum("ijk->i", np.ones((2, 2)))
     with pytest.raises(ValueError, match="ellipsis"):
         ops.einsum("...i->i", np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: ops.matmul(np.ones((2, 4)), np.ones((3, 5))),
+     r"matmul: the last axis of x1 \(shape \(2, 4\)\) must match the second-to-last axis of x2 \(shape \(3, 5\)\)"),
+    (lambda: ops.matmul(np.ones((2, 3, 4)), np.ones((5, 6))), "matmul: the last axis of x1"),
+    (lambda: ops.matmul(np.ones((2, 2, 4)), np.ones((3, 4, 5))), "matmul: the batch axes"),
+    (lambda: ops.matmul(np.ones(3), np.ones(4)), r"the only axis of x2 \(shape \(4,\)\): 3 != 4"),
+    (lambda: nn.Tensor(np.ones((2, 3))) + np.ones(4), r"add: shapes \(2, 3\) and \(4,\) cannot be broadcast"),
+    (lambda: ops.multiply(np.ones(2), np.ones(3)), "multiply: shapes"),
+    (lambda: ops.where(np.ones(2, bool), np.ones(3), 0.0), r"where: shapes \(2,\) and \(3,\) and \(\)"),
+])
+def test_shape_mismatches_name_the_op_and_the_shapes(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

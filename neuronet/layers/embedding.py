@@ -94,15 +94,15 @@ class Embedding(Layer):
 
     def get_config(self) -> dict:
         cfg = super().get_config()
-        init = self._initializer_id
+        init, reg = self._initializer_id, self.embeddings_regularizer
+        if not isinstance(init, str):
+            init = self.embeddings_initializer
+            init = initializers.serialize(init) if isinstance(init, initializers.Initializer) else None
+        reg = regularizers.serialize(reg) if isinstance(reg, regularizers.Regularizer) else None
         cfg.update({
             "input_dim": self.input_dim, "output_dim": self.output_dim,
-            "embeddings_initializer": init if isinstance(init, str) else initializers.serialize(
-                self.embeddings_initializer) if isinstance(self.embeddings_initializer, initializers.Initializer)
-            else None,
-            "embeddings_regularizer": (regularizers.serialize(self.embeddings_regularizer)
-                                       if isinstance(self.embeddings_regularizer, regularizers.Regularizer)
-                                       else None),
+            "embeddings_initializer": init,
+            "embeddings_regularizer": reg,
             "mask_zero": self.mask_zero,
         })
         return cfg

@@ -21,6 +21,23 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd import Function, Tensor
+from .recurrent import _blas_threads
+
+# BLAS threads: a threaded OpenBLAS on a busy machine spends more time waking and waiting for its
+# threads than multiplying (measured here: the cnn benchmark ran 3-6× slower with two threads than with
+# one when other work shared the two cores). The convolution ops therefore run their GEMMs under the
+# same one-thread policy as the recurrent ops (``neuronet.ops.recurrent.set_blas_threads`` changes it;
+# without threadpoolctl nothing changes).
+
+
+def _one_blas_policy(method):
+    """Run ``method`` (a forward or backward) under the library's BLAS-thread policy."""
+    def wrapped(self, *args, **kwargs):
+        with _blas_threads():
+            return method(self, *args, **kwargs)
+
+    wrapped.__name__, wrapped.__doc__ = method.__name__, method.__doc__
+    return wrapped
 
 __all__ = ["conv", "conv_transpose", "depthwise_conv", "separable_conv"]
 
@@ -218,6 +235,7 @@ class Conv(Function):
     #   dK = colsᵀ @ g       db = Σ g       dx = col2im(g @ K₂ᵀ), cropped to the unpadded input
     # With few input channels (an image's first layer) cols is built transposed, one contiguous row
     # per kernel tap, with a row of ones that makes the bias part of the GEMM (and db part of dK).
+    @_one_blas_policy
     def forward(self, x, kernel, bias, strides, padding, dilation, relu):
         self.rank = x.ndim
         x4, k4 = _as_image(x), (kernel[None] if kernel.ndim == 3 else kernel)
@@ -246,6 +264,7 @@ class Conv(Function):
         self.y = y if relu else None
         return y[:, 0] if self.rank == 3 else y
 
+    @_one_blas_policy
     def backward(self, gy):
         # relu's derivative, unless a max-pool already applied it to exactly this array (see MaxPool)
         if self.y is not None and gy is not getattr(self, "premasked", None):
@@ -283,6 +302,7 @@ class ConvTranspose(Function):
     # 'out' channels to 'in' channels):
     #   y = crop(col2im(x @ K₂ᵀ)) + b            K₂ = K.reshape(kh·kw·out, in)
     # backward: cols = im2col(pad(gy))  →  dx = cols @ K₂,  dK = colsᵀ @ x,  db = Σ gy
+    @_one_blas_policy
     def forward(self, x, kernel, bias, strides, out_size, pad_before, dilation):
         self.rank = x.ndim
         x4, k4 = _as_image(x), (kernel[None] if kernel.ndim == 3 else kernel)
@@ -304,6 +324,7 @@ class ConvTranspose(Function):
         self.pads, self.geom = pads, (kh, kw, h, w, strides, dilation)
         return y[:, 0] if self.rank == 3 else y
 
+    @_one_blas_policy
     def backward(self, gy):
         if self.rank == 3:
             gy = gy[:, None]

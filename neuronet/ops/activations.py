@@ -99,7 +99,8 @@ class ELU(Function):
 # ----------------------------------------------------------------------------- sigmoids
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     """σ(x) = (1 + tanh(x/2)) / 2: exact and free of overflow for any x."""
-    y = np.tanh(x * 0.5)
+    y = x * 0.5
+    y = np.tanh(y, out=y) if isinstance(y, np.ndarray) and y.dtype.kind == "f" else np.tanh(y)
     y += 1
     y *= 0.5
     return y

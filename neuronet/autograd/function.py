@@ -172,6 +172,12 @@ def _reachable(root_fn: Function) -> list:
     return sorted(seen, key=_creation_order, reverse=True)
 
 
+def _own(g: np.ndarray) -> np.ndarray:
+    """``g`` itself, or a writable copy when it is a read-only view (a broadcast): a leaf's ``.grad``
+    can then be scaled or clipped in place."""
+    return g if g.flags.writeable else g.copy()
+
+
 def _accumulate(x: Tensor, g: np.ndarray) -> None:
     """Add gradient ``g`` into input ``x``: its producing op's slot, or ``x.grad`` for a leaf."""
     data = x.data
@@ -181,7 +187,7 @@ def _accumulate(x: Tensor, g: np.ndarray) -> None:
         g = g.astype(data.dtype)
     fn = x._ctx
     if fn is None:
-        x.grad = g if x.grad is None else x.grad + g
+        x.grad = _own(g) if x.grad is None else x.grad + g
         return
     slot = fn._out_grads
     i = x._index
@@ -238,7 +244,7 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
                         g = g.astype(data.dtype)
                     parent = x._ctx
                     if parent is None:
-                        x.grad = g if x.grad is None else x.grad + g
+                        x.grad = _own(g) if x.grad is None else x.grad + g
                         continue
                     slot = parent._out_grads
                     i = x._index

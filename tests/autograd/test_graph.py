@@ -163,3 +163,14 @@ def test_list_constants_become_floatx_arrays_like_tensor_data():
     assert y.dtype == np.float32 and x.grad.tolist() == [2.0, 3.0]
     with nn.no_grad():
         assert ops.relu([-1.0, 2.0]).dtype == np.float32
+
+
+def test_leaf_gradients_are_writable_even_from_a_broadcast():
+    x = nn.Tensor(np.ones((300, 300)), requires_grad=True)   # large: Sum's backward is a broadcast view
+    ops.sum(x).backward()
+    x.grad *= 0.5                                            # in-place clipping/scaling must work
+    assert x.grad.flags.writeable and x.grad[0, 0] == 0.5
+    y = nn.Tensor(np.ones(3), requires_grad=True)
+    ops.broadcast_to(y, (4, 3)).sum().backward()
+    y.grad += 1.0
+    assert y.grad.tolist() == [5.0, 5.0, 5.0]

@@ -81,7 +81,11 @@ class Function:
     did not reach the loss).
     """
 
-    # inputs: the Tensors/constants given to apply; needs_input_grad: one bool per input.
+    # Set by apply when the op is recorded in the graph:
+    #   inputs            the Tensors/constants given to apply
+    #   needs_input_grad  one bool per input: backward may return None for the others
+    #   _seq              creation number; backward runs ops from the highest down (a topological order)
+    #   _out_grads        one slot per output, where the gradients of its consumers are summed
     inputs: tuple
     needs_input_grad: tuple
     # (shape, dtype) of each output of a multi-output op (None for the usual single output)

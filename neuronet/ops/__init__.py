@@ -27,9 +27,10 @@ from ..autograd import Tensor
 
 
 def convert_to_tensor(x, dtype=None) -> Tensor:
-    """``x`` as a Tensor (returned as is when it already is one and the dtype matches)."""
-    if isinstance(x, Tensor) and (dtype is None or x.dtype == dtype):
-        return x
+    """``x`` as a Tensor: returned as is when it already is one with that dtype, cast (keeping its
+    gradient) when it is a Tensor of another dtype, wrapped otherwise (floats become ``floatx``)."""
+    if isinstance(x, Tensor):
+        return x if dtype is None else cast(x, dtype)  # noqa: F405 - from .math
     return Tensor(x, dtype=dtype)
 
 

@@ -260,3 +260,13 @@ def test_einsum_errors():
 def test_shape_mismatches_name_the_op_and_the_shapes(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_convert_to_tensor_keeps_gradients_through_a_dtype_change():
+    x = nn.Tensor([1.0, 2.0], requires_grad=True)
+    assert ops.convert_to_tensor(x) is x and ops.convert_to_tensor(x, "float32") is x
+    y = ops.convert_to_tensor(x, "float64")
+    (y * 2.0).sum().backward()
+    assert y.dtype == np.float64 and x.grad.tolist() == [2.0, 2.0] and x.grad.dtype == np.float32
+    assert ops.convert_to_tensor([1.0]).dtype == np.float32
+    assert ops.convert_to_numpy(y) is y.data

@@ -129,6 +129,13 @@ class Tensor:
     def __len__(self) -> int:
         return len(self.data)
 
+    def __iter__(self):
+        # rows along the first axis, each a differentiable slice
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        for i in range(len(self.data)):
+            yield self[i]
+
     def __repr__(self) -> str:
         extra = ", requires_grad=True" if self.requires_grad else ""
         name = f", name={self.name!r}" if self.name else ""

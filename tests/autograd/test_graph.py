@@ -174,3 +174,8 @@ def test_leaf_gradients_are_writable_even_from_a_broadcast():
     ops.broadcast_to(y, (4, 3)).sum().backward()
     y.grad += 1.0
     assert y.grad.tolist() == [5.0, 5.0, 5.0]
+
+
+def test_iterating_a_scalar_tensor_is_an_error():
+    with pytest.raises(TypeError, match="iteration over a 0-d tensor"):
+        list(nn.Tensor(1.0))

@@ -46,6 +46,9 @@ class BatchNormalization(Layer):
     Weights (Keras order): ``gamma``, ``beta`` (trainable), ``moving_mean``, ``moving_variance``
     (non-trainable), each of shape ``(input_shape[axis],)``.
 
+    With a mask (e.g. after ``Embedding(mask_zero=True)``), the batch statistics are taken over the
+    unmasked positions only, as in Keras 3; the mask is passed on unchanged.
+
     Shapes: output shape = input shape.
 
     Example::
@@ -101,9 +104,30 @@ class BatchNormalization(Layer):
         self.input_spec = InputSpec(ndim=ndim, axes={self.axis: int(size)})
         self.built = True
 
+    def _masked_moments(self, inputs, mask):
+        """Mean and biased variance over the unmasked positions only (Keras 3), differentiable."""
+        ndim = inputs.ndim
+        if np.ndim(mask) != ndim - 1:
+            raise ValueError(f"BatchNormalization '{self.name}': the mask must have one axis less than the inputs, "
+                             f"received mask shape {np.shape(mask)} and inputs shape {tuple(inputs.shape)}")
+        weights = np.expand_dims(np.asarray(mask, dtype=inputs.dtype), -1)
+        axes = tuple(a for a in range(ndim) if a != self.axis % ndim)
+        count = np.sum(np.broadcast_to(weights, inputs.shape), axis=axes, keepdims=True) + 1e-7
+        mean = ops.sum(inputs * weights, axis=axes, keepdims=True) / count
+        diff = inputs - mean
+        variance = ops.sum(diff * diff * weights, axis=axes, keepdims=True) / count
+        return ops.reshape(mean, (-1,)), ops.reshape(variance, (-1,))
+
     def call(self, inputs, training=None, mask=None):
         if training and self.trainable:
-            y, mean, variance = ops.fused_batch_normalization(inputs, self.beta, self.gamma, self.axis, self.epsilon)
+            if mask is not None:
+                mask = getattr(mask, "data", mask)
+                mean, variance = self._masked_moments(inputs, mask)
+                y = ops.batch_normalization(inputs, mean, variance, self.axis, offset=self.beta, scale=self.gamma,
+                                            epsilon=self.epsilon)
+            else:
+                y, mean, variance = ops.fused_batch_normalization(inputs, self.beta, self.gamma, self.axis,
+                                                                  self.epsilon)
             m = self.momentum
             # moving = moving·momentum + batch·(1 - momentum), in place, without changing the dtype
             for moving, batch in ((self.moving_mean, mean), (self.moving_variance, variance)):

@@ -154,3 +154,19 @@ def test_bad_inputs_name_the_layer():
     bn(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="bn_b.*value 3"):
         bn(np.zeros((2, 4)))
+
+
+def test_batch_norm_masked_statistics_ignore_masked_steps(float64, rng):
+    bn = layers.BatchNormalization(momentum=0.5)
+    x = rng.normal(size=(3, 5, 2))
+    mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]], dtype=bool)
+    y = bn(x, training=True, mask=mask).data
+    kept = x[mask]  # (9, 2): only the unmasked steps count
+    mean, var = kept.mean(axis=0), kept.var(axis=0)
+    np.testing.assert_allclose(y[mask], (kept - mean) / np.sqrt(var + 1e-3), atol=1e-6)
+    np.testing.assert_allclose(bn.moving_mean.data, 0.5 * mean, atol=1e-6)
+    np.testing.assert_allclose(bn.moving_variance.data, 0.5 + 0.5 * var, atol=1e-6)
+    bn2 = layers.BatchNormalization()
+    bn2.build(x.shape)
+    bn2.gamma.data[...] = rng.normal(size=2)
+    gradcheck(lambda x: bn2(x, training=True, mask=mask), [x], params=bn2.trainable_weights)

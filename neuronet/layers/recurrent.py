@@ -20,7 +20,7 @@ from ..autograd import Tensor
 from ..ops.recurrent import RECURRENT_ACTIVATIONS
 from .base import InputSpec, Layer
 
-__all__ = ["SimpleRNN", "LSTM", "GRU"]
+__all__ = ["SimpleRNN", "LSTM", "GRU", "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells"]
 
 
 def _activation_name(layer: str, arg: str, identifier) -> str:
@@ -77,6 +77,20 @@ class _Recurrent(Layer):
         for key in ("use_cudnn", "implementation", "time_major"):
             kwargs.pop(key, None)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self._configure(units, activation, recurrent_activation, use_bias, kernel_initializer, recurrent_initializer,
+                        bias_initializer, kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                        kernel_constraint, recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed)
+        self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
+        self.go_backwards, self.stateful, self.unroll = bool(go_backwards), bool(stateful), bool(unroll)
+        self.zero_output_for_mask = bool(zero_output_for_mask)
+        self.states = None
+        self.input_spec = InputSpec(ndim=3)
+
+    def _configure(self, units, activation, recurrent_activation, use_bias, kernel_initializer,
+                   recurrent_initializer, bias_initializer, kernel_regularizer, recurrent_regularizer,
+                   bias_regularizer, kernel_constraint, recurrent_constraint, bias_constraint, dropout,
+                   recurrent_dropout, seed) -> None:
+        """Validate and store the arguments a recurrent layer shares with its cell."""
         cls = type(self).__name__
         if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
             raise ValueError(f"{cls}: units must be a positive integer, received units={units!r}")
@@ -99,11 +113,6 @@ class _Recurrent(Layer):
         self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
         self.seed = seed
         self._rng = np.random.default_rng(seed) if seed is not None else None
-        self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
-        self.go_backwards, self.stateful, self.unroll = bool(go_backwards), bool(stateful), bool(unroll)
-        self.zero_output_for_mask = bool(zero_output_for_mask)
-        self.states = None
-        self.input_spec = InputSpec(ndim=3)
 
     # ------------------------------------------------------------------ weights
     def _bias_shape(self) -> tuple:
@@ -113,6 +122,12 @@ class _Recurrent(Layer):
         return self.bias_initializer
 
     def build(self, input_shape) -> None:
+        features = self._build_weights(input_shape)
+        self.input_spec = InputSpec(ndim=3, axes={-1: features})
+        self.built = True
+
+    def _build_weights(self, input_shape) -> int:
+        """kernel, recurrent_kernel and bias in Keras layout; returns the number of input features."""
         features = input_shape[-1]
         if features is None:
             raise ValueError(f"{type(self).__name__} '{self.name}': the last axis (features) of the input must be "
@@ -125,8 +140,7 @@ class _Recurrent(Layer):
                                                 constraint=self.recurrent_constraint, name="recurrent_kernel")
         self.bias = (self.add_weight(self._bias_shape(), self._bias_init(), regularizer=self.bias_regularizer,
                                      constraint=self.bias_constraint, name="bias") if self.use_bias else None)
-        self.input_spec = InputSpec(ndim=3, axes={-1: features})
-        self.built = True
+        return features
 
     # ------------------------------------------------------------------ states
     def _zeros_state(self, batch: int) -> list:
@@ -230,9 +244,8 @@ class _Recurrent(Layer):
         return out
 
     # ------------------------------------------------------------------ config
-    def get_config(self) -> dict:
-        cfg = super().get_config()
-        cfg.update({
+    def _cell_config(self) -> dict:
+        cfg = {
             "units": self.units, "activation": self.activation, "use_bias": self.use_bias,
             "kernel_initializer": _serialize(self.kernel_initializer),
             "recurrent_initializer": _serialize(self.recurrent_initializer),
@@ -241,12 +254,19 @@ class _Recurrent(Layer):
             "recurrent_regularizer": _serialize(self.recurrent_regularizer),
             "bias_regularizer": _serialize(self.bias_regularizer),
             "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
+        }
+        if self._has_recurrent_activation:
+            cfg["recurrent_activation"] = self.recurrent_activation
+        return cfg
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg.update(self._cell_config())
+        cfg.update({
             "return_sequences": self.return_sequences, "return_state": self.return_state,
             "go_backwards": self.go_backwards, "stateful": self.stateful, "unroll": self.unroll,
             "zero_output_for_mask": self.zero_output_for_mask,
         })
-        if self._has_recurrent_activation:
-            cfg["recurrent_activation"] = self.recurrent_activation
         return cfg
 
 
@@ -411,3 +431,347 @@ class GRU(_Recurrent):
         cfg = super().get_config()
         cfg["reset_after"] = self.reset_after
         return cfg
+
+
+# ----------------------------------------------------------------------------- cells and the generic RNN
+class _Cell(Layer):
+    """What SimpleRNNCell, LSTMCell and GRUCell share: one step of the matching layer.
+
+    A cell holds the weights (Keras layouts) and computes one step, ``call(inputs, states) ->
+    (output, new_states)``, by running the layer's fused op on a sequence of length 1. Wrapped in
+    :class:`RNN`, a cell of these three classes runs the whole sequence as one fused op, exactly as
+    the matching layer does.
+    """
+
+    _gates = 1
+    _state_count = 1
+    _has_recurrent_activation = False
+    _configure = _Recurrent._configure
+    _build_weights = _Recurrent._build_weights
+    _bias_shape = _Recurrent._bias_shape
+    _bias_init = _Recurrent._bias_init
+    _random = _Recurrent._random
+    _cell_config = _Recurrent._cell_config
+
+    def __init__(self, units: int, activation="tanh", recurrent_activation="sigmoid", use_bias: bool = True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout: float = 0.0,
+                 recurrent_dropout: float = 0.0, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self._configure(units, activation, recurrent_activation, use_bias, kernel_initializer, recurrent_initializer,
+                        bias_initializer, kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                        kernel_constraint, recurrent_constraint, bias_constraint, dropout, recurrent_dropout, seed)
+
+    @property
+    def state_size(self):
+        return self.units if self._state_count == 1 else [self.units] * self._state_count
+
+    @property
+    def output_size(self) -> int:
+        return self.units
+
+    def build(self, input_shape) -> None:
+        features = self._build_weights(input_shape)
+        self.input_spec = InputSpec(ndim=2, axes={-1: features})
+        self.built = True
+
+    def get_initial_state(self, batch_size: int) -> list:
+        return [np.zeros((batch_size, self.units), self.dtype) for _ in range(self._state_count)]
+
+    def _dropout_masks(self, batch: int, features: int, training) -> tuple:
+        drop = rmask = None
+        if training and self.dropout > 0:
+            keep = 1.0 - self.dropout
+            drop = (self._random().random((batch, 1, features)) < keep).astype(self.dtype)
+            drop *= 1.0 / keep
+        if training and self.recurrent_dropout > 0:
+            keep = 1.0 - self.recurrent_dropout
+            rmask = (self._random().random((batch, self.units)) < keep).astype(self.dtype)
+            rmask *= 1.0 / keep
+        return drop, rmask
+
+    def call(self, inputs, states, training=None):
+        states = list(states) if isinstance(states, (list, tuple)) else [states]
+        if len(states) != self._state_count:
+            raise ValueError(f"{type(self).__name__} '{self.name}': expected {self._state_count} state(s), "
+                             f"received {len(states)}")
+        batch, features = inputs.shape
+        x = ops.reshape(inputs, (batch, 1, features))
+        drop, rmask = self._dropout_masks(batch, features, training)
+        if drop is not None:
+            x = ops.multiply(x, drop)
+        out = self._sequence(x, [self._convert_input(s) for s in states], None, rmask, False, False, False)
+        return out[0], list(out[1:])
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.units)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg.update(self._cell_config())
+        return cfg
+
+
+class SimpleRNNCell(_Cell):
+    """One step of :class:`SimpleRNN`: ``h = activation(x · kernel + h_prev · recurrent_kernel + bias)``.
+
+    Args: as SimpleRNN (units, activation, use_bias, initializers, regularizers, constraints,
+    dropout, recurrent_dropout, seed). Call: ``cell(x, [h]) -> (h_new, [h_new])``.
+    """
+
+    def __init__(self, units: int, activation="tanh", use_bias: bool = True, **kwargs):
+        kwargs.pop("recurrent_activation", None)
+        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+
+    def _sequence(self, x, states, mask, rmask, go_backwards, return_sequences, zero_output_for_mask):
+        return ops.simple_rnn(x, states[0], self.kernel, self.recurrent_kernel, self.bias, mask=mask,
+                              recurrent_mask=rmask, activation=self.activation, go_backwards=go_backwards,
+                              return_sequences=return_sequences, zero_output_for_mask=zero_output_for_mask)
+
+
+class LSTMCell(_Cell):
+    """One step of :class:`LSTM` (gates i, f, c, o). Call: ``cell(x, [h, c]) -> (h_new, [h_new, c_new])``.
+
+    Args: as LSTM (units, activation, recurrent_activation, use_bias, unit_forget_bias, initializers,
+    regularizers, constraints, dropout, recurrent_dropout, seed).
+    """
+
+    _gates = 4
+    _state_count = 2
+    _has_recurrent_activation = True
+    _bias_init = LSTM._bias_init
+
+    def __init__(self, units: int, activation="tanh", recurrent_activation="sigmoid", use_bias: bool = True,
+                 unit_forget_bias: bool = True, **kwargs):
+        super().__init__(units, activation=activation, recurrent_activation=recurrent_activation,
+                         use_bias=use_bias, **kwargs)
+        self.unit_forget_bias = bool(unit_forget_bias)
+
+    def _sequence(self, x, states, mask, rmask, go_backwards, return_sequences, zero_output_for_mask):
+        return ops.lstm(x, states[0], states[1], self.kernel, self.recurrent_kernel, self.bias, mask=mask,
+                        recurrent_mask=rmask, activation=self.activation,
+                        recurrent_activation=self.recurrent_activation, go_backwards=go_backwards,
+                        return_sequences=return_sequences, zero_output_for_mask=zero_output_for_mask)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg["unit_forget_bias"] = self.unit_forget_bias
+        return cfg
+
+
+class GRUCell(_Cell):
+    """One step of :class:`GRU` (gates z, r, h). Call: ``cell(x, [h]) -> (h_new, [h_new])``.
+
+    Args: as GRU (units, activation, recurrent_activation, use_bias, reset_after, initializers,
+    regularizers, constraints, dropout, recurrent_dropout, seed).
+    """
+
+    _gates = 3
+    _has_recurrent_activation = True
+    _bias_shape = GRU._bias_shape
+
+    def __init__(self, units: int, activation="tanh", recurrent_activation="sigmoid", use_bias: bool = True,
+                 reset_after: bool = True, **kwargs):
+        super().__init__(units, activation=activation, recurrent_activation=recurrent_activation,
+                         use_bias=use_bias, **kwargs)
+        self.reset_after = bool(reset_after)
+
+    def _sequence(self, x, states, mask, rmask, go_backwards, return_sequences, zero_output_for_mask):
+        return ops.gru(x, states[0], self.kernel, self.recurrent_kernel, self.bias, mask=mask, recurrent_mask=rmask,
+                       activation=self.activation, recurrent_activation=self.recurrent_activation,
+                       go_backwards=go_backwards, return_sequences=return_sequences,
+                       zero_output_for_mask=zero_output_for_mask, reset_after=self.reset_after)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg["reset_after"] = self.reset_after
+        return cfg
+
+
+def _sizes(state_size) -> list:
+    return [int(s) for s in state_size] if isinstance(state_size, (list, tuple)) else [int(state_size)]
+
+
+class StackedRNNCells(Layer):
+    """Cells stacked at each step: the output of one is the input of the next (Keras ``StackedRNNCells``).
+
+    The states are the concatenated list of every cell's states, first cell first.
+    """
+
+    def __init__(self, cells, **kwargs):
+        cells = list(cells)
+        if not cells or not all(hasattr(c, "state_size") and callable(c) for c in cells):
+            raise ValueError(f"StackedRNNCells: expected a non-empty list of RNN cells, received {cells!r}")
+        super().__init__(**kwargs)
+        self.cells = cells
+
+    @property
+    def state_size(self) -> list:
+        return [s for c in self.cells for s in _sizes(c.state_size)]
+
+    @property
+    def output_size(self) -> int:
+        last = self.cells[-1]
+        return int(getattr(last, "output_size", _sizes(last.state_size)[0]))
+
+    def build(self, input_shape) -> None:
+        shape = tuple(input_shape)
+        for cell in self.cells:
+            if isinstance(cell, Layer) and not cell.built:
+                cell.build(shape)
+                cell.built = True
+            shape = (shape[0], int(getattr(cell, "output_size", _sizes(cell.state_size)[0])))
+        self.built = True
+
+    def call(self, inputs, states, training=None):
+        new_states, i = [], 0
+        x = inputs
+        for cell in self.cells:
+            n = len(_sizes(cell.state_size))
+            x, s = _call_cell(cell, x, list(states[i:i + n]), training)
+            new_states.extend(s)
+            i += n
+        return x, new_states
+
+
+def _call_cell(cell, x, states, training):
+    """``cell(x, states)`` → (output, list of new states), passing ``training`` when the cell takes it."""
+    if getattr(cell, "_call_takes_training", False):
+        out, new = cell(x, states, training=training)
+    else:
+        out, new = cell(x, states)
+    return out, (list(new) if isinstance(new, (list, tuple)) else [new])
+
+
+class RNN(_Recurrent):
+    """A recurrent layer around any cell (Keras ``RNN``): the loop over time for ``cell(x_t, states)``.
+
+    Args:
+        cell: an RNN cell — an object with ``call(inputs, states)`` returning ``(output, new_states)``
+            and a ``state_size`` (int or list) — or a list of cells (stacked). SimpleRNNCell, LSTMCell
+            and GRUCell run the whole sequence as one fused op; other cells step by step through
+            autograd ops.
+        return_sequences, return_state, go_backwards, stateful, unroll, zero_output_for_mask: as for
+            :class:`LSTM`. Default to False.
+
+    Example::
+
+        >>> layer = RNN(LSTMCell(8), return_sequences=True)     # the same computation as LSTM(8, ...)
+        >>> layer(np.zeros((4, 10, 3))).shape
+        (4, 10, 8)
+    """
+
+    def __init__(self, cell, return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
+                 stateful: bool = False, unroll: bool = False, zero_output_for_mask: bool = False, **kwargs):
+        if isinstance(cell, (list, tuple)):
+            cell = StackedRNNCells(cell)
+        if not callable(cell) or not hasattr(cell, "state_size"):
+            raise ValueError(f"RNN: cell must have a call method and a state_size attribute, received {cell!r}")
+        Layer.__init__(self, **kwargs)
+        self.cell = cell
+        self._fused = type(cell) in (SimpleRNNCell, LSTMCell, GRUCell)
+        self._state_sizes = _sizes(cell.state_size)
+        self._state_count = len(self._state_sizes)
+        self.units = int(getattr(cell, "output_size", self._state_sizes[0]))
+        self.dropout = cell.dropout if self._fused else 0.0
+        self.recurrent_dropout = cell.recurrent_dropout if self._fused else 0.0
+        self._rng = getattr(cell, "_rng", None)
+        self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
+        self.go_backwards, self.stateful, self.unroll = bool(go_backwards), bool(stateful), bool(unroll)
+        self.zero_output_for_mask = bool(zero_output_for_mask)
+        self.states = None
+        self.input_spec = InputSpec(ndim=3)
+
+    def build(self, input_shape) -> None:
+        if isinstance(self.cell, Layer) and not self.cell.built:
+            self.cell.build((input_shape[0],) + tuple(input_shape[2:]))
+            self.cell.built = True
+        self.built = True
+
+    def _zeros_state(self, batch: int) -> list:
+        return [np.zeros((batch, n), self.dtype) for n in self._state_sizes]
+
+    def _initial_states(self, initial_state, batch: int) -> list:
+        if initial_state is None:
+            return super()._initial_states(None, batch)
+        states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+        if len(states) != self._state_count:
+            raise ValueError(f"RNN '{self.name}': initial_state expected {self._state_count} tensor(s), received "
+                             f"{len(states)}")
+        out = []
+        for s, n in zip(states, self._state_sizes):
+            s = self._convert_input(s)
+            if tuple(s.shape) != (batch, n):
+                raise ValueError(f"RNN '{self.name}': initial_state expected shape {(batch, n)}, received "
+                                 f"{tuple(s.shape)}")
+            out.append(s)
+        return out
+
+    def _run(self, x, states, mask, rmask):
+        if self._fused:
+            return self.cell._sequence(x, states, mask, rmask, self.go_backwards, self.return_sequences,
+                                       self.zero_output_for_mask)
+        return self._loop(x, states, mask)
+
+    def _loop(self, x, states, mask):
+        """The generic loop: one cell call per step, masked steps keeping state and output (Keras)."""
+        batch, steps = x.shape[0], x.shape[1]
+        order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
+        training = self._training
+        prev = Tensor._wrap(np.zeros((batch, self.units), self.dtype))
+        outputs = []
+        for t in order:
+            out, new = _call_cell(self.cell, x[:, t], states, training)
+            if mask is not None and not mask[:, t].all():
+                keep = mask[:, t][:, None]
+                new = [ops.where(keep, n, s) for n, s in zip(new, states)]
+                out = ops.where(keep, out, np.zeros((), self.dtype) if self.zero_output_for_mask else prev)
+            states, prev = new, out
+            outputs.append(out)
+        output = ops.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
+        return (output, *states)
+
+    def call(self, inputs, initial_state=None, mask=None, training=None):
+        self._training = training
+        if isinstance(self.cell, StackedRNNCells) and initial_state is not None:  # Keras nests them per cell
+            initial_state = [s for group in initial_state
+                             for s in (group if isinstance(group, (list, tuple)) else [group])]
+        out = super().call(inputs, initial_state=initial_state, mask=mask, training=training)
+        if self.return_state and isinstance(self.cell, StackedRNNCells):
+            # as Keras: (output, [states of cell 1], [states of cell 2], ...)
+            flat, grouped = list(out[1:]), []
+            for cell in self.cell.cells:
+                n = len(_sizes(cell.state_size))
+                grouped.append(flat[:n])
+                flat = flat[n:]
+            return (out[0], *grouped)
+        return out
+
+    def compute_output_shape(self, input_shape):
+        batch, steps = input_shape[0], input_shape[1]
+        out = (batch, steps, self.units) if self.return_sequences else (batch, self.units)
+        if self.return_state:
+            return [out] + [(batch, n) for n in self._state_sizes]
+        return out
+
+    def get_config(self) -> dict:
+        cfg = Layer.get_config(self)
+        cfg.update({
+            "cell": {"class_name": type(self.cell).__name__, "config": self.cell.get_config()},
+            "return_sequences": self.return_sequences, "return_state": self.return_state,
+            "go_backwards": self.go_backwards, "stateful": self.stateful, "unroll": self.unroll,
+            "zero_output_for_mask": self.zero_output_for_mask,
+        })
+        return cfg
+
+    @classmethod
+    def from_config(cls, config: dict):
+        config = dict(config)
+        spec = config.pop("cell")
+        name = spec.get("class_name")
+        cell_cls = {c.__name__: c for c in (SimpleRNNCell, LSTMCell, GRUCell)}.get(name)
+        if cell_cls is None:
+            raise ValueError(f"RNN.from_config: unknown cell class_name {name!r} (SimpleRNNCell, LSTMCell and "
+                             "GRUCell can be rebuilt from a config; pass other cells in code)")
+        return cls(cell_cls.from_config(dict(spec.get("config", {}))), **config)

@@ -290,3 +290,100 @@ def test_matches_keras_with_exchanged_weights_and_masks(rng, kind, kwargs, optio
         got = got if isinstance(got, (list, tuple)) else [got]
         for e, g in zip(expected, got):
             np.testing.assert_allclose(g.data, np.asarray(e), atol=1e-5)
+
+
+# ----------------------------------------------------------------------------- cells and RNN(cell)
+CELLS = [(layers.SimpleRNNCell, layers.SimpleRNN), (layers.LSTMCell, layers.LSTM), (layers.GRUCell, layers.GRU)]
+
+
+@pytest.mark.parametrize("cell_cls, layer_cls", CELLS)
+def test_rnn_of_cell_equals_layer_fused_and_generic(rng, cell_cls, layer_cls):
+    x = _x(rng, steps=5).astype(np.float32)
+    mask = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 1]], bool)
+    opts = {"return_sequences": True, "return_state": True, "go_backwards": True}
+    layer = layer_cls(3, **opts)
+    layer(x)
+    _perturb_bias(layer, rng)
+    fused = layers.RNN(cell_cls(3), **opts)
+    generic = layers.RNN(layers.StackedRNNCells([cell_cls(3)]), **opts)  # the step-by-step loop
+    for rnn in (fused, generic):
+        rnn(x)
+        rnn.set_weights(layer.get_weights())
+        for m in (None, mask):
+            got = rnn(x, mask=m)
+            if rnn is generic:  # stacked cells return their states grouped per cell, as Keras
+                got = (got[0], *got[1])
+            expected = layer(x, mask=m)
+            assert len(got) == len(expected)
+            for g, e in zip(got, expected):
+                np.testing.assert_allclose(g.data, e.data, atol=1e-6)
+    cell = fused.cell
+    states = cell.get_initial_state(2)
+    out, new = cell(x[:, 0], states)
+    np.testing.assert_allclose(out.data, layers.RNN(cell)(x[:, :1]).data, atol=1e-6)  # one step
+    assert len(new) == len(states)
+
+
+def test_generic_rnn_gradcheck_with_mask(float64, rng):
+    rnn = layers.RNN([layers.GRUCell(2), layers.SimpleRNNCell(3)], return_sequences=True)
+    x = _x(rng)
+    rnn(x)
+    for w in rnn.weights:
+        if w.name == "bias":
+            w.data[...] = rng.standard_normal(w.shape) * 0.3
+    mask = np.array([[True, True, True, False], [False, True, True, True]])
+    gradcheck(lambda t: rnn(t, mask=mask), [x], params=rnn.weights)
+    assert rnn.compute_output_shape((None, 4, 3)) == (None, 4, 3)
+
+
+def test_rnn_with_a_user_cell_like_the_keras_docs(rng):
+    class MinimalRNNCell(layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.state_size = units
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight((input_shape[-1], self.units), "random_uniform", name="kernel")
+            self.recurrent_kernel = self.add_weight((self.units, self.units), "random_uniform", name="recurrent_kernel")
+
+        def call(self, inputs, states):
+            output = neuronet.ops.matmul(inputs, self.kernel) + neuronet.ops.matmul(states[0], self.recurrent_kernel)
+            return output, [output]
+
+    x = _x(rng, steps=6).astype(np.float32)
+    layer = layers.RNN(MinimalRNNCell(4), return_sequences=True)
+    y = layer(x)
+    assert y.shape == (2, 6, 4) and len(layer.weights) == 2
+    k, r = layer.cell.kernel.data, layer.cell.recurrent_kernel.data
+    h = np.zeros((2, 4), np.float32)
+    for t in range(6):
+        h = x[:, t] @ k + h @ r
+    np.testing.assert_allclose(y.data[:, -1], h, atol=1e-5)
+
+
+def test_rnn_config_round_trip_and_errors(rng):
+    x = _x(rng).astype(np.float32)
+    rnn = layers.RNN(layers.LSTMCell(3, unit_forget_bias=False), return_sequences=True)
+    y = rnn(x).data
+    clone = layers.RNN.from_config(rnn.get_config())
+    clone(x)
+    clone.set_weights(rnn.get_weights())
+    np.testing.assert_array_equal(clone(x).data, y)
+    assert not clone.cell.unit_forget_bias
+    with pytest.raises(ValueError, match="cell must have a call method and a state_size"):
+        layers.RNN("lstm")
+    with pytest.raises(ValueError, match="units must be a positive integer"):
+        layers.LSTMCell(0)
+    with pytest.raises(ValueError, match="expected 2 state"):
+        rnn.cell(x[:, 0], [np.zeros((2, 3), np.float32)])
+
+
+def test_stacked_cells_return_states_grouped_per_cell_as_keras(rng):
+    x = _x(rng).astype(np.float32)
+    rnn = layers.RNN([layers.LSTMCell(4), layers.GRUCell(3)], return_state=True)
+    out, lstm_states, gru_states = rnn(x)
+    assert out.shape == (2, 3) and [s.shape for s in lstm_states] == [(2, 4), (2, 4)]
+    np.testing.assert_array_equal(gru_states[0].data, out.data)
+    again = rnn(x, initial_state=[[s.data for s in lstm_states], [gru_states[0].data]])
+    assert not np.allclose(again[0].data, out.data)  # started from the given states, not zeros

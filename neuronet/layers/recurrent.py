@@ -1,7 +1,10 @@
-"""Recurrent layers (Keras 3 arguments and weight layouts): SimpleRNN, LSTM, GRU.
+"""Recurrent layers (Keras 3 arguments and weight layouts): SimpleRNN, LSTM, GRU, and RNN(cell).
 
 Each layer runs its whole sequence as one fused op from :mod:`neuronet.ops.recurrent` (forward loop
 and backpropagation through time side by side), so a 50-step LSTM adds one node to the graph.
+``RNN(LSTMCell(n))`` is the same computation as ``LSTM(n)`` (likewise SimpleRNNCell, GRUCell); ``RNN``
+also runs any other cell — ``call(inputs, states) -> (output, new_states)`` with a ``state_size`` —
+step by step through autograd ops, and lists of cells stacked (``StackedRNNCells``).
 
 Sequences of varying length: pad them (``neuronet.utils.pad_sequences``) and let a mask say which
 steps are real — from ``Embedding(mask_zero=True)``, a ``Masking`` layer, or ``mask=`` in the call.

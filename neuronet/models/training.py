@@ -507,21 +507,31 @@ class Model(SavingMixin, Layer):
         data_utils.check_finite(arr, f"{where}: {label}")
         kind = head.kind
         units = self._units(head.index)
+        shapes = self._output_shapes()
+        out_shape = shapes[head.index] if shapes is not None and head.index < len(shapes) else None
         if kind == "sparse":
-            if arr.ndim == 2 and arr.shape[1] == 1:
-                arr = arr[:, 0]
-            if arr.ndim != 1:
+            # one integer label per output row: (n,) for an output (n, classes), (n, time) for a sequence
+            # output (n, time, classes); a trailing axis of 1 is dropped
+            rank = len(out_shape) - 1 if out_shape is not None else max(arr.ndim - (arr.shape[-1] == 1), 1)
+            if arr.ndim == rank + 1 and arr.shape[-1] == 1:
+                arr = arr[..., 0]
+            if arr.ndim != rank or (out_shape is not None and any(
+                    d is not None and d != g for d, g in zip(out_shape[1:-1], arr.shape[1:]))):
+                want = "(n,)" if rank == 1 else "(n, " + ", ".join(str(d) for d in out_shape[1:-1]) + ")"
                 raise ValueError(
-                    f"{where}: sparse_categorical_crossentropy expects integer labels of shape (n,), received "
-                    f"{label} of shape {arr.shape}; for one-hot labels use categorical_crossentropy"
+                    f"{where}: sparse_categorical_crossentropy expects integer labels of shape {want} (one per "
+                    f"output row), received {label} of shape {arr.shape}; for one-hot labels use "
+                    "categorical_crossentropy"
                 )
             if arr.dtype.kind == "f" and not np.all(np.mod(arr, 1) == 0):
                 raise ValueError(f"{where}: sparse_categorical_crossentropy expects integer class labels, "
                                  f"received non-integer values in {label}")
             labels = arr.astype(np.int64)
-            if units is not None and labels.size and (labels.min() < 0 or labels.max() >= units):
-                bad = int(labels.min()) if labels.min() < 0 else int(labels.max())
-                row = int(np.argmax((labels < 0) | (labels >= units)))
+            ignore = _ignore_class(head.loss_fn)
+            kept = labels if ignore is None else labels[labels != ignore]
+            if units is not None and kept.size and (kept.min() < 0 or kept.max() >= units):
+                bad = int(kept.min()) if kept.min() < 0 else int(kept.max())
+                row = int(np.argwhere(labels == bad)[0][0])
                 raise ValueError(f"{where}: label {bad} (row {row}) is out of range for an output of {units} "
                                  f"units; labels must be in [0, {units - 1}]")
             return labels
@@ -534,10 +544,8 @@ class Model(SavingMixin, Layer):
                     f"units), received {label} of shape {arr.shape} (width {width}). Use "
                     f"to_categorical(y, {units}) or loss='sparse_categorical_crossentropy' for integer labels"
                 )
-        shapes = self._output_shapes()
-        out_shape = shapes[head.index] if shapes is not None and head.index < len(shapes) else None
-        if arr.ndim == 1 and out_shape is not None and len(out_shape) == 2 and out_shape[-1] == 1:
-            arr = arr.reshape(-1, 1)
+        if out_shape is not None and arr.ndim == len(out_shape) - 1 and out_shape[-1] == 1:
+            arr = arr[..., None]  # (n,) targets for an (n, 1) output, (n, time) for (n, time, 1)
         return arr
 
     def _prepare_sample_weight(self, sample_weight, class_weight, y, n: int, where: str):
@@ -557,14 +565,21 @@ class Model(SavingMixin, Layer):
             if not isinstance(class_weight, dict):
                 raise ValueError(f"{where}: expected class_weight to be a dict {{class: weight}}, received "
                                  f"{type(class_weight).__name__}")
-            if y.ndim == 2 and y.shape[1] > 1:
-                labels = np.argmax(y, axis=1)
+            # one class per output row: (n,) for one label per sample, (n, time) for sequence targets,
+            # where each time step gets its class's weight
+            if self._heads[0].kind == "sparse":
+                labels = y
+            elif y.ndim >= 2 and y.shape[-1] > 1:
+                labels = np.argmax(y, axis=-1)
             else:
-                labels = np.rint(y.reshape(len(y))).astype(np.int64)
+                labels = np.rint(y[..., 0] if y.ndim >= 2 else y).astype(np.int64)
+            labels = np.where(labels < 0, 0, labels)  # a negative (ignore_class) label has loss 0 whatever its weight
             table = np.ones(int(max(labels.max(initial=0), max(class_weight, default=0))) + 1, dtype=self.dtype)
             for key, value in class_weight.items():
                 table[int(key)] = float(value)
             cw = table[labels]
+            if sw is not None and cw.ndim > 1:
+                sw = sw.reshape(sw.shape + (1,) * (cw.ndim - 1))
             sw = cw if sw is None else sw * cw
         return sw
 
@@ -650,10 +665,22 @@ class Model(SavingMixin, Layer):
         for head, target, out in pairs:
             if (head.metrics or head.weighted) and target is not None:
                 probs = self._probabilities(out.data, head)
+                mask = _output_mask(out, probs.shape)
+                if mask is None:
+                    for m in head.metrics:
+                        m.update_state(target, probs)
+                    for m in head.weighted:
+                        m.update_state(target, probs, sample_weight=sw)
+                    continue
+                # a masked output (e.g. padded sequences): masked entries get weight 0, as Keras
+                masked_sw = mask
+                if sw is not None:
+                    weights = np.asarray(sw, dtype=mask.dtype)
+                    masked_sw = weights.reshape(weights.shape + (1,) * (mask.ndim - weights.ndim)) * mask
                 for m in head.metrics:
-                    m.update_state(target, probs)
+                    m.update_state(target, probs, sample_weight=mask)
                 for m in head.weighted:
-                    m.update_state(target, probs, sample_weight=sw)
+                    m.update_state(target, probs, sample_weight=masked_sw)
 
     def _prepare_step(self) -> None:
         """Once per fit/evaluate: metrics resolved, fusion decided, regularization looked up."""
@@ -1012,6 +1039,26 @@ class Model(SavingMixin, Layer):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _ignore_class(loss):
+    """The ``ignore_class`` of a sparse categorical cross-entropy loss (object or wrapped function), or None."""
+    value = getattr(loss, "ignore_class", None)
+    if value is None:
+        value = getattr(loss, "_fn_kwargs", {}).get("ignore_class")
+    return value
+
+
+def _output_mask(out, shape: tuple):
+    """The Keras mask an output Tensor carries (``_keras_mask``) as a float array of weights, when it
+    covers the output's leading axes (e.g. (batch, time) for (batch, time, units)); else None."""
+    mask = getattr(out, "_keras_mask", None)
+    if mask is None:
+        return None
+    mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if mask.ndim > len(shape) or mask.shape != tuple(shape[:mask.ndim]):
+        return None
+    return mask.astype(out.data.dtype if isinstance(out, Tensor) else np.float64)
 
 
 def _numpy(x) -> np.ndarray:

@@ -129,6 +129,8 @@ class Dense(Layer):
 
     # the model may ask for the pre-activation output to fuse sigmoid/softmax with cross-entropy
     _can_return_logits = True
+    # a mask on (batch, time, features) inputs passes through to the (batch, time, units) output, as Keras 3
+    supports_masking = True
 
     def __init__(self, units: int, activation=None, use_bias: bool = True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,

@@ -154,15 +154,53 @@ class KerasTensor:
                         "use a layer")
 
 
+def _nested_keras_tensors(value, found: list) -> list:
+    """Append every KerasTensor in ``value`` (nested in lists, tuples and dict values) to ``found``."""
+    if isinstance(value, KerasTensor):
+        found.append(value)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _nested_keras_tensors(v, found)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _nested_keras_tensors(v, found)
+    return found
+
+
+def substitute_keras_tensors(value, values: dict):
+    """``value`` with each KerasTensor (nested in lists, tuples and dict values) replaced by
+    ``values[id(tensor)]``: how a recorded call's keyword arguments get their real tensors at replay."""
+    if isinstance(value, KerasTensor):
+        return values[id(value)]
+    if isinstance(value, (list, tuple)):
+        return type(value)(substitute_keras_tensors(v, values) for v in value)
+    if isinstance(value, dict):
+        return {k: substitute_keras_tensors(v, values) for k, v in value.items()}
+    return value
+
+
 class Node:
-    """One recorded layer call of the functional API: ``outputs = layer(inputs, *args, **kwargs)``."""
+    """One recorded layer call of the functional API: ``outputs = layer(inputs, *args, **kwargs)``.
+
+    Attributes:
+        input_tensors: the KerasTensors of the first argument ``inputs`` (a list).
+        call_tensors: the KerasTensors given in the other arguments and keywords, nested in lists or
+            dicts, e.g. ``LSTM(8)(x, initial_state=[h, c])`` records ``[h, c]`` here, ``mask=m`` records ``m``.
+            The functional model computes them before this call and passes their values at replay.
+    """
 
     def __init__(self, layer, inputs, args: tuple, kwargs: dict, outputs):
         self.layer, self.inputs, self.args, self.kwargs, self.outputs = layer, inputs, args, kwargs, outputs
+        self.call_tensors = _nested_keras_tensors((args, kwargs), []) if (args or kwargs) else []
 
     @property
     def input_tensors(self) -> list:
         return list(self.inputs) if isinstance(self.inputs, (list, tuple)) else [self.inputs]
+
+    @property
+    def dependencies(self) -> list:
+        """Every KerasTensor the call consumes: ``input_tensors`` then ``call_tensors``."""
+        return self.input_tensors + self.call_tensors
 
     @property
     def output_tensors(self) -> list:

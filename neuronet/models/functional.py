@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Tensor
-from ..layers.base import KerasTensor
+from ..layers.base import KerasTensor, substitute_keras_tensors
 from ..layers.core import InputLayer
 from ..utils.naming import unique_name
 from .training import Model
@@ -106,7 +106,7 @@ class Functional(Model):
                             f"outputs but is not among the model's inputs {[t.name for t in self._inputs]}"
                         )
                     continue
-                for t in node.input_tensors:
+                for t in node.dependencies:  # the first argument's tensors and those in other arguments
                     if t._node is None:
                         raise ValueError(f"Model: {t!r} has no producing layer")
                     if state.get(id(t._node)) is None:
@@ -188,11 +188,15 @@ class Functional(Model):
         for node in self._order:
             args = [values[id(t)] for t in node.input_tensors]
             arg = args if isinstance(node.inputs, (list, tuple)) else args[0]
+            extra_args = node.args
             kwargs = dict(node.kwargs) if node.kwargs else {}
+            if node.call_tensors:  # e.g. initial_state=[h, c] or mask=m: the values computed for them
+                extra_args = substitute_keras_tensors(extra_args, values)
+                kwargs = substitute_keras_tensors(kwargs, values)
             node_training = kwargs.pop("training", None)
             if fused and id(node) in fused:
                 kwargs["_logits"] = True
-            out = node.layer(arg, *node.args, training=training if node_training is None else node_training,
+            out = node.layer(arg, *extra_args, training=training if node_training is None else node_training,
                              **kwargs)
             outs = out if isinstance(out, (list, tuple)) else [out]
             for t, o in zip(node.output_tensors, outs):

@@ -5,18 +5,21 @@ returns a new KerasTensor. The model walks back from ``outputs`` to ``inputs`` o
 topologically, and on every call runs them eagerly in that order.
 
 Supported: any directed acyclic graph of layer calls, several inputs (pass a list of arrays), shared
-layers, nested models, several outputs (``compile`` takes a loss per output as a list or a dict keyed by
-the output layers' names; logs then hold 'loss', '<output>_loss' and '<output>_<metric>'; predict returns
-a list), and Python arithmetic on KerasTensors (``x + y``, ``2.0 * x``, ``-x``, ``x / y``, ``x ** 2``),
-each recorded as a :class:`~neuronet.layers.OperatorLayer`. Not supported: inputs/outputs given as
-dicts, class_weight with several outputs, and other operations on KerasTensors (indexing, ``ops.*``
-functions): use layers or ``Lambda``.
+layers, nested models, tensors passed as call keywords or extra arguments (``LSTM(8)(dec_in,
+initial_state=[h, c])`` in an encoder–decoder, ``layer(x, mask=m)``: they are computed before the call
+and their values passed at every replay), several outputs (``compile`` takes a loss per output as a
+list or a dict keyed by the output layers' names; logs then hold 'loss', '<output>_loss' and
+'<output>_<metric>'; predict returns a list), and Python arithmetic on KerasTensors (``x + y``,
+``2.0 * x``, ``-x``, ``x / y``, ``x ** 2``), each recorded as a :class:`~neuronet.layers.OperatorLayer`.
+Not supported: inputs/outputs given as dicts, class_weight with several outputs, and other operations
+on KerasTensors (``ops.*`` functions): use layers or ``Lambda``.
 
 The architecture is plain data: :meth:`Functional.get_config` describes the graph as Keras 3 does
-(each layer's class and config, and per layer the calls it makes, naming the tensors it consumes by
-``[layer name, call index, output index]``), and :meth:`Functional.from_config` rebuilds it, creating
-classes only through the registry of ``neuronet.saving`` (the library's layers, registered classes
-and ``custom_objects``) — never by importing a name read from the config.
+(each layer's class and config, and per layer the calls it makes, naming the tensors it consumes —
+in the call's ``args`` and ``kwargs`` alike — by ``[layer name, call index, output index]``), and
+:meth:`Functional.from_config` rebuilds it, creating classes only through the registry of
+``neuronet.saving`` (the library's layers, registered classes and ``custom_objects``) — never by
+importing a name read from the config.
 """
 
 from __future__ import annotations

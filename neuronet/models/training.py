@@ -14,6 +14,14 @@ cross-entropy on probabilities, the step computes the loss from the pre-activati
 ``from_logits=True`` instead: the same value, but numerically stable and with the short gradient
 ``p - y``. ``predict`` still returns probabilities.
 
+Masks (as Keras): when an output Tensor carries a Keras mask (``_keras_mask``, e.g. padded sequences
+through ``Embedding(mask_zero=True)`` → ``LSTM(return_sequences=True)`` → ``Dense``), the loss leaves
+the masked entries out — ``sum(loss · sample_weight · mask) / sum(mask)`` — on the fused-logits path
+too, and the compiled metrics receive the mask as sample weights (times ``sample_weight`` for
+``weighted_metrics``). Sequence targets are ``(n, time)`` integer labels for sparse cross-entropy,
+``(n, time, classes)`` one-hot rows, or ``(n, time)`` values for an ``(n, time, 1)`` output;
+``class_weight`` then weights each time step by its class.
+
 Where Keras leaves a choice open:
 
 * ``predict`` on a model none of whose layers was ever built (no input shape given, never called or

@@ -9,9 +9,11 @@ Models get their own layouts, close to Keras 3's ``config.json``:
 
 * Sequential: ``{"name", "trainable", "dtype", "layers": [layer, ...], "build_input_shape"}``;
 * functional: ``{"name", "trainable", "dtype", "layers": [layer + "name" + "inbound_nodes"],
-  "input_layers", "output_layers"}`` where each inbound node lists the call's arguments and a
-  symbolic tensor is ``{"class_name": "__keras_tensor__", "config": {"keras_history":
-  [layer_name, node_index, tensor_index]}}``;
+  "input_layers", "output_layers"}`` where each inbound node is ``{"args": [...], "kwargs": {...}}``
+  (the call's arguments and keywords, as Keras 3) and a symbolic tensor anywhere in them — e.g.
+  ``"kwargs": {"initial_state": [<tensor>, <tensor>]}`` — is ``{"class_name": "__keras_tensor__",
+  "config": {"keras_history": [layer_name, node_index, tensor_index]}}``; loading waits to make a
+  call until every tensor it references, in args or kwargs, has been computed;
 * a subclassed model: its own ``get_config()`` and, at the top level, ``build_config`` with the
   input shape it was built for.
 """

@@ -463,8 +463,8 @@ class Loss:
     _mean_all_fn = None
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
+        in_mask = getattr(y_pred, "_keras_mask", None)  # read before a cast makes a new tensor
         y_pred = _to_pred(y_pred, self.dtype)
-        in_mask = getattr(y_pred, "_keras_mask", None)
         if (self._mean_all_fn is not None and sample_weight is None and in_mask is None
                 and self.reduction in ("sum_over_batch_size", "mean")):
             return self._mean_all_fn(y_true, y_pred, **self._fn_kwargs, mean_all=True)

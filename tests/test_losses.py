@@ -367,3 +367,12 @@ def test_from_keras_style_config():
               "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}}}
     loss = losses.deserialize({"class_name": "BinaryCrossentropy", "config": config})
     assert loss.from_logits and loss.dtype == "float32"
+
+
+def test_prediction_mask_survives_a_dtype_cast():
+    y_pred = Tensor(np.array([[0.2], [0.9], [0.5]], dtype="float32"))
+    y_pred._keras_mask = np.array([True, True, False])
+    y_true = np.array([[0.0], [1.0], [1.0]])
+    kept = losses.MeanSquaredError(dtype="float64")(y_true[:2], y_pred.data[:2]).item()
+    masked = losses.MeanSquaredError(dtype="float64")(y_true, y_pred).item()
+    assert masked == pytest.approx(kept)

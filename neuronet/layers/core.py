@@ -102,6 +102,10 @@ def _positive_int(layer: str, name: str, value) -> int:
     return int(value)
 
 
+# activations the fused dense op applies in place (see ops.dense)
+_FUSED_ACTIVATIONS = {activations.relu: "relu", activations.sigmoid: "sigmoid", activations.tanh: "tanh"}
+
+
 class Dense(Layer):
     """Fully connected layer: ``output = activation(inputs @ kernel + bias)``.
 
@@ -165,12 +169,15 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs, training=None, _logits: bool = False):
-        z = ops.matmul(inputs, self.kernel)
-        if self.bias is not None:
-            z = z + self.bias
-        if _logits or self.activation is activations.linear:
-            return z
-        return self.activation(z)
+        # One fused op computes activation(inputs @ kernel + bias) for linear/relu/sigmoid/tanh; any
+        # other activation (softmax, gelu, a user function, ...) is applied to the op's linear output.
+        act = self.activation
+        if _logits or act is activations.linear:
+            return ops.dense(inputs, self.kernel, self.bias)
+        fused = _FUSED_ACTIVATIONS.get(act)
+        if fused is not None:
+            return ops.dense(inputs, self.kernel, self.bias, activation=fused)
+        return act(ops.dense(inputs, self.kernel, self.bias))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)

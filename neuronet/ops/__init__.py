@@ -8,6 +8,7 @@ Every function takes Tensors, ndarrays or Python numbers and returns a Tensor. E
     shape.py          reshape, transpose, concatenate, stack, split, take, take_along_axis, pad,
                       tile, repeat, sort, top_k, one_hot, indexing
     linalg.py         matmul, einsum
+    dense.py          dense: activation(x @ kernel + bias) in one op (the Dense layer)
     activations.py    sigmoid, tanh, relu, softmax, log_softmax, gelu, elu, selu, softplus, erf, ...
     losses.py         fused, numerically stable loss kernels (softmax + cross-entropy, ...)
     conv.py pooling.py normalization.py recurrent.py
@@ -15,6 +16,7 @@ Every function takes Tensors, ndarrays or Python numbers and returns a Tensor. E
 
 from .activations import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
+from .dense import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .math import *  # noqa: F401,F403

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, initializers, ops, regularizers
+from .. import activations, initializers, regularizers
+from ..ops.dense import FusedDense
 from ..utils.naming import unique_name
 from .base import InputSpec, KerasTensor, Layer
 
@@ -169,15 +170,16 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs, training=None, _logits: bool = False):
-        # One fused op computes activation(inputs @ kernel + bias) for linear/relu/sigmoid/tanh; any
-        # other activation (softmax, gelu, a user function, ...) is applied to the op's linear output.
+        # One fused op (ops.dense) computes activation(inputs @ kernel + bias) for linear/relu/sigmoid/tanh;
+        # any other activation (softmax, gelu, a user function, ...) is applied to the op's linear output.
+        # The input spec has already checked the last axis, so the op is applied without ops.dense's checks.
         act = self.activation
         if _logits or act is activations.linear:
-            return ops.dense(inputs, self.kernel, self.bias)
+            return FusedDense.apply(inputs, self.kernel, self.bias)
         fused = _FUSED_ACTIVATIONS.get(act)
         if fused is not None:
-            return ops.dense(inputs, self.kernel, self.bias, activation=fused)
-        return act(ops.dense(inputs, self.kernel, self.bias))
+            return FusedDense.apply(inputs, self.kernel, self.bias, activation=fused)
+        return act(FusedDense.apply(inputs, self.kernel, self.bias))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)

@@ -506,13 +506,19 @@ def render_markdown(report: dict) -> str:
         for fw in fws:
             entry = res.get(fw, {})
             if entry.get("samples_per_s") is not None:
-                cells.append(f"{entry['samples_per_s']:,.0f}")
+                runs = [r for r in entry.get("runs", []) if r]
+                noisy = len(runs) > 1 and max(runs) > 2 * min(runs)
+                cells.append(f"{entry['samples_per_s']:,.0f}" + (" †" if noisy else ""))
             else:
                 cells.append(entry.get("status", "skipped") if entry else "skipped")
         ratios, vs_best = ratio_cells(report, name, peers)
         batch = report["batch_sizes"].get(name, "")
         out.append("| " + " | ".join([name, str(batch), *cells, *ratios, vs_best, GOALS[name]]) + " |")
     out.append("")
+    if "†" in "\n".join(out):
+        out += ["† its repeats differ by more than 2× (see `runs` in latest.json): other work hit that framework's "
+                "thread pool during a repeat; the median discards one such repeat, not two, so read that ratio "
+                "with care or rerun with `--threads 1`.", ""]
     notes = [f"- {name} {LABELS[fw]}: {e.get('status')} — {e.get('reason')}"
              for name, res in report["throughput"].items() for fw, e in res.items()
              if e.get("status") != "ok" and e.get("reason")]

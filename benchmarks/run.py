@@ -65,11 +65,20 @@ ALL_WORKLOADS = ["seed", *THROUGHPUT_WORKLOADS]
 
 
 THREADS: int | None = None  # --threads: every framework's thread pools capped to this many threads
+# Some machines export OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE to keep old OpenBLAS builds from crashing; they force
+# a current NumPy onto an older, slower GEMM kernel (here Haswell instead of SkylakeX: ~1.5x slower float32
+# GEMM). The workers run without them unless --keep-blas-env is given. PyTorch, TensorFlow and XLA do not
+# use OpenBLAS and are unaffected; NumPy-based runners (neuronet, scikit-learn) get the kernel OpenBLAS picks.
+KEEP_BLAS_ENV = False
+BLAS_ENV_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
 def worker_env(framework: str) -> dict:
     env = dict(os.environ)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if not KEEP_BLAS_ENV:
+        for name in BLAS_ENV_VARS:
+            env.pop(name, None)
     if THREADS:
         n = str(THREADS)
         env.update(NEURONET_BENCH_THREADS=n, OMP_NUM_THREADS=n, OPENBLAS_NUM_THREADS=n, MKL_NUM_THREADS=n)
@@ -181,13 +190,16 @@ def machine_info(python: str) -> dict:
         "       'simd_found': simd.get('found', [])}\n"
         "try:\n"
         "    from threadpoolctl import threadpool_info\n"
-        "    out['blas_threads'] = [p.get('num_threads') for p in threadpool_info() if p.get('user_api') == 'blas']\n"
+        "    blas_pools = [p for p in threadpool_info() if p.get('user_api') == 'blas']\n"
+        "    out['blas_threads'] = [p.get('num_threads') for p in blas_pools]\n"
+        "    out['blas_kernel'] = [p.get('architecture') for p in blas_pools]\n"
         "except ImportError:\n"
         "    pass\n"
         "print(json.dumps(out))\n"
     )
     try:
-        result = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=60)
+        result = subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=60,
+                                env=worker_env("neuronet"))
         info.update(json.loads(result.stdout.strip().splitlines()[-1]))
     except (subprocess.SubprocessError, ValueError, IndexError):
         pass
@@ -478,7 +490,9 @@ def render_markdown(report: dict) -> str:
         f"- command: `{report['command']}`",
         f"- machine: {report['machine'].get('cpu', '?')}, {report['machine'].get('cores')} cores, "
         f"Python {report['machine'].get('python')}, NumPy {report['machine'].get('numpy', '?')} "
-        f"({report['machine'].get('blas', '?')}, BLAS threads {report['machine'].get('blas_threads', '?')})",
+        f"({report['machine'].get('blas', '?')}, BLAS threads {report['machine'].get('blas_threads', '?')}, "
+        f"OpenBLAS kernel {report['machine'].get('blas_kernel', '?')}"
+        f"{'; OPENBLAS_CORETYPE kept from the environment' if cfg.get('keep_blas_env') else ''})",
         f"- threads: {cfg.get('threads') or 'each framework’s default (all cores)'}; load average (1, 5, 15 min) "
         f"before {report['machine'].get('load_average_before')}, after {report['machine'].get('load_average_after')} "
         "(the machine is shared: a load above the core count means other work competed for the cores)",
@@ -626,6 +640,9 @@ def main(argv=None) -> int:
                    help="cap every framework's thread pools (BLAS, OpenMP, torch, TensorFlow, XLA) to N threads; "
                         "default: each framework's own default (all cores)")
     p.add_argument("--timeout", type=float, default=None, help="seconds to wait for one worker answer")
+    p.add_argument("--keep-blas-env", action="store_true",
+                   help="keep OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE from the environment in the workers "
+                        "(default: drop them so NumPy's OpenBLAS picks its own kernel for this CPU)")
     args = p.parse_args(argv)
 
     frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()]
@@ -636,7 +653,8 @@ def main(argv=None) -> int:
     for w in workloads:
         if w not in ALL_WORKLOADS:
             p.error(f"--workloads: unknown workload {w!r}; expected a subset of {', '.join(ALL_WORKLOADS)}")
-    global THREADS
+    global THREADS, KEEP_BLAS_ENV
+    KEEP_BLAS_ENV = args.keep_blas_env
     if args.threads is not None and args.threads < 1:
         p.error(f"--threads must be ≥ 1, got {args.threads}")
     THREADS = args.threads
@@ -684,6 +702,7 @@ def main(argv=None) -> int:
         "config": {
             "smoke": args.smoke, "frameworks": frameworks, "workloads": [w for w in workloads if w != "seed"],
             "repeats": args.repeats, "seconds": args.seconds, "mode": args.mode, "threads": args.threads,
+            "keep_blas_env": args.keep_blas_env,
             "mode_description": ("timed `fit(epochs=1, shuffle=False)` calls over a fixed set of random batches "
                                  "(PyTorch: the same batches in a plain zero_grad/forward/backward/step loop)"
                                  if args.mode == "fit" else

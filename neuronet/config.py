@@ -8,6 +8,7 @@ float64 (used by the gradient checks)::
 
 from __future__ import annotations
 
+import contextlib
 import random
 
 import numpy as np
@@ -58,3 +59,50 @@ def set_random_seed(seed: int) -> None:
     _RNG = np.random.default_rng(int(seed))
     np.random.seed(int(seed) % 2**32)
     random.seed(int(seed))
+
+
+# ----------------------------------------------------------------------------- BLAS threads
+# The per-step products of recurrent layers and the convolution GEMMs are too small for BLAS threads
+# to pay off, and on a busy machine a threaded OpenBLAS spends more time waking and waiting for its
+# threads than multiplying: measured on a shared 2-core machine, one BLAS thread made an LSTM forward +
+# backward 2-5x faster than two, GRU up to 10x, and the cnn workload ran 3-6x slower with two threads
+# when other work shared the cores. So those ops run their BLAS calls on one thread (through
+# threadpoolctl), restoring the previous count afterwards. :func:`set_blas_threads` changes the choice.
+_BLAS = {"threads": 1, "libs": None}
+
+
+def set_blas_threads(threads: int | None) -> None:
+    """Number of BLAS threads the convolution and recurrent ops use (1 by default); None leaves BLAS as
+    configured. More threads help only for large batches and layers on an otherwise idle machine."""
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"set_blas_threads: expected a positive integer or None, received {threads!r}")
+    _BLAS["threads"] = threads
+
+
+def _blas_libs() -> list:
+    if _BLAS["libs"] is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _BLAS["libs"] = [lib for lib in ThreadpoolController().select(user_api="blas").lib_controllers
+                             if hasattr(lib, "set_num_threads")]
+        except Exception:  # the BLAS cannot be inspected: leave its threads alone
+            _BLAS["libs"] = []
+    return _BLAS["libs"]
+
+
+@contextlib.contextmanager
+def blas_threads():
+    """Run the block with the BLAS thread count chosen by :func:`set_blas_threads`."""
+    want = _BLAS["threads"]
+    libs = _blas_libs() if want is not None else []
+    old = [lib.get_num_threads() for lib in libs]
+    try:
+        for lib, n in zip(libs, old):
+            if n != want:
+                lib.set_num_threads(want)
+        yield
+    finally:
+        for lib, n in zip(libs, old):
+            if n != want:
+                lib.set_num_threads(n)

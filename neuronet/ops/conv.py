@@ -21,19 +21,18 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..autograd import Function, Tensor
-from .recurrent import _blas_threads
+from ..config import blas_threads
 
 # BLAS threads: a threaded OpenBLAS on a busy machine spends more time waking and waiting for its
 # threads than multiplying (measured here: the cnn benchmark ran 3-6× slower with two threads than with
 # one when other work shared the two cores). The convolution ops therefore run their GEMMs under the
-# same one-thread policy as the recurrent ops (``neuronet.ops.recurrent.set_blas_threads`` changes it;
-# without threadpoolctl nothing changes).
+# same one-thread policy as the recurrent ops (``neuronet.config.set_blas_threads`` changes it).
 
 
 def _one_blas_policy(method):
     """Run ``method`` (a forward or backward) under the library's BLAS-thread policy."""
     def wrapped(self, *args, **kwargs):
-        with _blas_threads():
+        with blas_threads():
             return method(self, *args, **kwargs)
 
     wrapped.__name__, wrapped.__doc__ = method.__name__, method.__doc__

@@ -24,64 +24,15 @@ valid step), or is zero when ``zero_output_for_mask`` is True (as inside Bidirec
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 
 from ..autograd import Function, Tensor
+from ..config import blas_threads, set_blas_threads
 
 __all__ = [
     "simple_rnn", "lstm", "gru", "embedding_lookup", "reverse_sequence", "merge_bidirectional",
     "RECURRENT_ACTIVATIONS", "set_blas_threads",
 ]
-
-
-# ----------------------------------------------------------------------------- BLAS threads
-# Each step's product (batch × units by units × gates) is too small for BLAS threads to pay off, and on
-# a busy machine a threaded OpenBLAS spends more time waking and waiting for its threads than
-# multiplying: measured on this project's shared 2-core machine, one BLAS thread made a whole LSTM
-# forward + backward 2-5× faster than two (the sequence-wide GEMMs included). So the recurrent ops
-# run their BLAS calls on one thread, restoring the previous count afterwards. This needs threadpoolctl
-# (a scikit-learn dependency); without it nothing changes. :func:`set_blas_threads` changes the choice.
-_BLAS = {"threads": 1, "libs": None}
-
-
-def set_blas_threads(threads: int | None) -> None:
-    """Number of BLAS threads the recurrent ops use (1 by default); None leaves BLAS as configured.
-
-    More threads help only for large batches and units on an otherwise idle multi-core machine.
-    """
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
-        raise ValueError(f"set_blas_threads: expected a positive integer or None, received {threads!r}")
-    _BLAS["threads"] = threads
-
-
-def _blas_libs() -> list:
-    if _BLAS["libs"] is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _BLAS["libs"] = [lib for lib in ThreadpoolController().select(user_api="blas").lib_controllers
-                             if hasattr(lib, "set_num_threads")]
-        except Exception:  # threadpoolctl missing or unable to inspect the BLAS: leave threads alone
-            _BLAS["libs"] = []
-    return _BLAS["libs"]
-
-
-@contextlib.contextmanager
-def _blas_threads():
-    want = _BLAS["threads"]
-    libs = _blas_libs() if want is not None else []
-    old = [lib.get_num_threads() for lib in libs]
-    try:
-        for lib, n in zip(libs, old):
-            if n != want:
-                lib.set_num_threads(want)
-        yield
-    finally:
-        for lib, n in zip(libs, old):
-            if n != want:
-                lib.set_num_threads(n)
 
 
 # ----------------------------------------------------------------------------- activations
@@ -192,15 +143,15 @@ class _SequenceOp(Function):
     is one GEMM, ``recurrent_kernelᵀ @ h``. ``self.valid`` (time, 1, batch) marks the unmasked steps in
     processing order; ``self.weight`` is the 0/1 factor from the state sequence to the output sequence
     (see the module docstring). Subclasses write the loops in ``_forward`` and ``_backward``; these
-    run under :func:`_blas_threads`.
+    run under :func:`neuronet.config.blas_threads`.
     """
 
     def forward(self, *args, **kwargs):
-        with _blas_threads():
+        with blas_threads():
             return self._forward(*args, **kwargs)
 
     def backward(self, gy):
-        with _blas_threads():
+        with blas_threads():
             return self._backward(gy)
 
     def _prepare(self, x, mask, go_backwards, zero_output_for_mask, recurrent_mask):

@@ -20,9 +20,9 @@ DENSE_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh")
 
 
 class FusedDense(Function):
-    # z = x @ W + b,  y = act(z)                   (x: (..., k), W: (k, m), b: (m,) or absent)
-    # g = gy · act'(z), with act' from y:  relu: [y > 0]   sigmoid: y (1 - y)   tanh: 1 - y²   linear: 1
-    # dx = g @ Wᵀ,   dW = xᵀ @ g,   db = Σ_rows g     (leading axes of x flattened into rows)
+    # y = act(x @ W + b)      dx = g @ Wᵀ,  dW = xᵀ @ g,  db = Σ_rows g,  where g = gy · act' (from y)
+    # act' from the output y:  relu: [y > 0]   sigmoid: y (1 - y)   tanh: 1 - y²   linear: 1
+    # x: (..., k) with its leading axes flattened into rows, W: (k, m), b: (m,) or absent
     def forward(self, x, kernel, bias=None, activation="linear"):
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
         y = x2 @ kernel

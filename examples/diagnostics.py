@@ -59,7 +59,12 @@ def part1_trace() -> None:
                                  layers.Dense(1, name="out")])
     x = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
     y = np.ones((5, 1), np.float32)
-    out = model(Tensor(x), training=True)
+    model.build((None, 3))
+    hidden, output = model.layers
+    # the same forward pass the model runs, written with one op per step so each shows in the trace
+    # (Dense layers run these three steps as one fused op, ops.dense)
+    h = ops.relu(ops.add(ops.matmul(Tensor(x), hidden.kernel), hidden.bias))
+    out = ops.add(ops.matmul(h, output.kernel), output.bias)
     loss = ops.mean(ops.square(out - y))
     trace = diagnostics.trace_backward(loss, print_fn=print)
     print(f"\nThe ops, last to first: {' <- '.join(trace.ops)}")

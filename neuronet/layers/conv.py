@@ -123,6 +123,12 @@ class BaseConv(Layer):
         return spatial_output(self, input_shape, self.kernel_size, self.strides, self.dilation_rate,
                               self.padding, self.data_format)
 
+    def compute_output_shape(self, input_shape):
+        """(batch, *spatial output, filters) — channels moved first for 'channels_first'."""
+        input_shape = tuple(input_shape)
+        spatial = self._check_spatial(input_shape)
+        return _with_channels((input_shape[0],) + spatial, self.filters, self.data_format)
+
     def _finish(self, y, fused_relu: bool, logits: bool):
         if fused_relu or logits or self.activation is activations.linear:
             return y
@@ -201,11 +207,6 @@ class BaseStandardConv(BaseConv):
             outs.append(ops.conv(xg, kg, self.strides, padding, self.data_format, self.dilation_rate, bias=bg))
         y = ops.concatenate(outs, axis=self._channel_axis)
         return self._finish(y, False, _logits)
-
-    def compute_output_shape(self, input_shape):
-        input_shape = tuple(input_shape)
-        spatial = self._check_spatial(input_shape)
-        return _with_channels((input_shape[0],) + spatial, self.filters, self.data_format)
 
     def get_config(self) -> dict:
         cfg = self._base_config()
@@ -531,11 +532,6 @@ class BaseSeparableConv(BaseConv):
         y = ops.separable_conv(inputs, self.depthwise_kernel, self.pointwise_kernel, self.strides, self.padding,
                                self.data_format, self.dilation_rate, bias=self.bias)
         return self._finish(y, False, _logits)
-
-    def compute_output_shape(self, input_shape):
-        input_shape = tuple(input_shape)
-        spatial = self._check_spatial(input_shape)
-        return _with_channels((input_shape[0],) + spatial, self.filters, self.data_format)
 
     def get_config(self) -> dict:
         cfg = self._base_config()

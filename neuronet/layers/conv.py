@@ -129,6 +129,15 @@ class BaseConv(Layer):
         spatial = self._check_spatial(input_shape)
         return _with_channels((input_shape[0],) + spatial, self.filters, self.data_format)
 
+    def _finish_build(self, channels: int, bias_size: int) -> None:
+        """The bias (when ``use_bias``) and the input spec every convolution ends its build with."""
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight((bias_size,), self.bias_initializer, name="bias",
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: channels})
+        self.built = True
+
     def _finish(self, y, fused_relu: bool, logits: bool):
         if fused_relu or logits or self.activation is activations.linear:
             return y
@@ -173,12 +182,7 @@ class BaseStandardConv(BaseConv):
         shape = self.kernel_size + (channels // self.groups, self.filters)
         self.kernel = self.add_weight(shape, self.kernel_initializer, name="kernel",
                                       regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight((self.filters,), self.bias_initializer, name="bias",
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: channels})
-        self.built = True
+        self._finish_build(channels, self.filters)
 
     def call(self, inputs, training=None, _logits: bool = False):
         self._check_spatial(inputs.shape)
@@ -318,12 +322,7 @@ class BaseConvTranspose(BaseConv):
         shape = self.kernel_size + (self.filters, channels)
         self.kernel = self.add_weight(shape, self.kernel_initializer, name="kernel",
                                       regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight((self.filters,), self.bias_initializer, name="bias",
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: channels})
-        self.built = True
+        self._finish_build(channels, self.filters)
 
     def call(self, inputs, training=None, _logits: bool = False):
         y = ops.conv_transpose(inputs, self.kernel, self.strides, self.padding, self.output_padding,
@@ -421,12 +420,7 @@ class BaseDepthwiseConv(BaseConv):
         self.kernel = self.add_weight(self.kernel_size + (channels, self.depth_multiplier),
                                       self.depthwise_initializer, name="kernel",
                                       regularizer=self.depthwise_regularizer, constraint=self.depthwise_constraint)
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight((channels * self.depth_multiplier,), self.bias_initializer, name="bias",
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: channels})
-        self.built = True
+        self._finish_build(channels, channels * self.depth_multiplier)
 
     def call(self, inputs, training=None, _logits: bool = False):
         self._check_spatial(inputs.shape)
@@ -520,12 +514,7 @@ class BaseSeparableConv(BaseConv):
         self.pointwise_kernel = self.add_weight(
             (1,) * self.rank + (channels * self.depth_multiplier, self.filters), self.pointwise_initializer,
             name="pointwise_kernel", regularizer=self.pointwise_regularizer, constraint=self.pointwise_constraint)
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight((self.filters,), self.bias_initializer, name="bias",
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self._channel_axis: channels})
-        self.built = True
+        self._finish_build(channels, self.filters)
 
     def call(self, inputs, training=None, _logits: bool = False):
         self._check_spatial(inputs.shape)

@@ -818,27 +818,13 @@ class Model(SavingMixin, Layer):
         cbs = callbacks_module.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                             verbose=verbose, epochs=epochs, steps=train.steps)
         batch_hooks = _wants_batch_hooks(cbs, verbose)
-        multi = len(self._heads) > 1
         logs: dict = {}
         cbs.on_train_begin()
         for epoch in range(initial_epoch, epochs):
             self._reset_metrics()
             cbs.on_epoch_begin(epoch)
-            loss_total, count = 0.0, 0
-            head_totals = [0.0] * len(self._heads) if multi else None
-            for step, (xb, yb, swb) in enumerate(train.epoch()):
-                if batch_hooks:
-                    cbs.on_train_batch_begin(step)
-                n = len(xb[0]) if isinstance(xb, list) else len(xb)
-                loss_total += self._train_step(xb, yb, swb) * n
-                count += n
-                if multi:
-                    head_totals = [t + v * n for t, v in zip(head_totals, self._last_head_losses)]
-                if batch_hooks:
-                    cbs.on_train_batch_end(step, self._logs(loss_total, count, head_totals))
-                if self.stop_training:
-                    break
-            logs = self._logs(loss_total, count, head_totals)
+            logs = self._run_batches(train, self._train_step, batch_hooks, cbs.on_train_batch_begin,
+                                     cbs.on_train_batch_end, stop_on_request=True)
             if val is not None and _validate_now(epoch, validation_freq):
                 val_logs = self._run_evaluation(val, cbs, verbose=0, inside_fit=True)
                 logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -867,22 +853,30 @@ class Model(SavingMixin, Layer):
         self._reset_metrics()
         batch_hooks = _wants_batch_hooks(cbs, verbose, kind="test")
         cbs.on_test_begin()
+        logs = self._run_batches(adapter, self._test_step, batch_hooks, cbs.on_test_batch_begin,
+                                 cbs.on_test_batch_end, stop_on_request=False)
+        cbs.on_test_end(logs)
+        return logs
+
+    def _run_batches(self, adapter, step_fn, batch_hooks: bool, on_batch_begin, on_batch_end,
+                     stop_on_request: bool) -> dict:
+        """One pass of ``step_fn`` over the adapter's batches; the epoch logs (losses weighted by samples)."""
         loss_total, count = 0.0, 0
         multi = len(self._heads) > 1
         head_totals = [0.0] * len(self._heads) if multi else None
         for step, (xb, yb, swb) in enumerate(adapter.epoch()):
             if batch_hooks:
-                cbs.on_test_batch_begin(step)
+                on_batch_begin(step)
             n = len(xb[0]) if isinstance(xb, list) else len(xb)
-            loss_total += self._test_step(xb, yb, swb) * n
+            loss_total += step_fn(xb, yb, swb) * n
             count += n
             if multi:
                 head_totals = [t + v * n for t, v in zip(head_totals, self._last_head_losses)]
             if batch_hooks:
-                cbs.on_test_batch_end(step, self._logs(loss_total, count, head_totals))
-        logs = self._logs(loss_total, count, head_totals)
-        cbs.on_test_end(logs)
-        return logs
+                on_batch_end(step, self._logs(loss_total, count, head_totals))
+            if stop_on_request and self.stop_training:
+                break
+        return self._logs(loss_total, count, head_totals)
 
     # ------------------------------------------------------------------ evaluate / predict
     def evaluate(self, x=None, y=None, batch_size: int | None = None, verbose="auto", sample_weight=None,

@@ -8,7 +8,7 @@ float64 (used by the gradient checks)::
 
 from __future__ import annotations
 
-import contextlib
+import os
 import random
 
 import numpy as np
@@ -66,14 +66,17 @@ def set_random_seed(seed: int) -> None:
 # to pay off, and on a busy machine a threaded OpenBLAS spends more time waking and waiting for its
 # threads than multiplying: measured on a shared 2-core machine, one BLAS thread made an LSTM forward +
 # backward 2-5x faster than two, GRU up to 10x, and the cnn workload ran 3-6x slower with two threads
-# when other work shared the cores. So those ops run their BLAS calls on one thread (through
-# threadpoolctl), restoring the previous count afterwards. :func:`set_blas_threads` changes the choice.
+# when other work shared the cores. An idle OpenBLAS thread also spins for a while after each call,
+# taking a core from the library's own op threads (see num_threads below). So those ops, and dense
+# layers below THREADED_BLAS_MACS, run their BLAS calls on one thread (through threadpoolctl),
+# restoring the previous count afterwards; the cores are used by splitting the batch instead.
+# :func:`set_blas_threads` changes the choice.
 _BLAS = {"threads": 1, "libs": None}
 
 
 def set_blas_threads(threads: int | None) -> None:
-    """Number of BLAS threads the convolution and recurrent ops use (1 by default); None leaves BLAS as
-    configured. More threads help only for large batches and layers on an otherwise idle machine."""
+    """Number of BLAS threads the convolution, recurrent and (smaller) dense ops use (1 by default); None
+    leaves BLAS as configured. More threads help only for large layers on an otherwise idle machine."""
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
         raise ValueError(f"set_blas_threads: expected a positive integer or None, received {threads!r}")
     _BLAS["threads"] = threads
@@ -91,18 +94,69 @@ def _blas_libs() -> list:
     return _BLAS["libs"]
 
 
-@contextlib.contextmanager
-def blas_threads():
-    """Run the block with the BLAS thread count chosen by :func:`set_blas_threads`."""
-    want = _BLAS["threads"]
-    libs = _blas_libs() if want is not None else []
-    old = [lib.get_num_threads() for lib in libs]
-    try:
-        for lib, n in zip(libs, old):
-            if n != want:
-                lib.set_num_threads(want)
-        yield
-    finally:
-        for lib, n in zip(libs, old):
-            if n != want:
+# Products at least this large (multiply-adds) keep BLAS's own thread count in blas_threads(macs):
+# there a threaded GEMM pays for waking its threads (the mlp workload's 128×784×512 layer ran ~12 %
+# faster on two threads), below it a spinning BLAS thread would only compete with the op threads.
+THREADED_BLAS_MACS = 1 << 25
+
+
+class blas_threads:
+    """Context manager: run the block with the BLAS thread count chosen by :func:`set_blas_threads`.
+
+    With ``macs`` (the multiply-adds of the product inside), products of at least
+    :data:`THREADED_BLAS_MACS` keep BLAS as configured. Reusable: ``with`` it several times.
+    """
+
+    __slots__ = ("want", "libs", "old")
+
+    def __init__(self, macs: float | None = None):
+        want = _BLAS["threads"]
+        self.want = None if macs is not None and macs >= THREADED_BLAS_MACS else want
+        self.libs = self.old = ()
+
+    def __enter__(self):
+        if self.want is not None:
+            self.libs = _blas_libs()
+            self.old = [lib.get_num_threads() for lib in self.libs]
+            for lib, n in zip(self.libs, self.old):
+                if n != self.want:
+                    lib.set_num_threads(self.want)
+        return self
+
+    def __exit__(self, *exc):
+        for lib, n in zip(self.libs, self.old):
+            if n != self.want:
                 lib.set_num_threads(n)
+        self.libs = self.old = ()
+        return False
+
+
+# ----------------------------------------------------------------------------- op threads
+# The convolution and pooling ops split their batch into one slice per thread (see
+# neuronet.ops.parallel); NumPy and BLAS release Python's lock while they compute, so the slices run
+# on separate cores. Waiting threads sleep rather than spin, so on a busy machine a split costs
+# little, unlike a threaded BLAS.
+def _default_threads() -> int:
+    env = os.environ.get("NEURONET_NUM_THREADS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+_THREADS = {"n": _default_threads()}
+
+
+def num_threads() -> int:
+    """How many threads the convolution and pooling ops split a batch over (default: the CPUs this
+    process may use, or the ``NEURONET_NUM_THREADS`` environment variable)."""
+    return _THREADS["n"]
+
+
+def set_num_threads(threads: int) -> None:
+    """Set how many threads the convolution and pooling ops split a batch over; 1 turns splitting off."""
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise ValueError(f"set_num_threads: expected a positive integer, received {threads!r}")
+    _THREADS["n"] = int(threads)

@@ -22,11 +22,13 @@ from numpy.lib.stride_tricks import as_strided
 
 from ..autograd import Function, Tensor
 from ..config import blas_threads
+from .parallel import add_up, map_batch
 
 # BLAS threads: a threaded OpenBLAS on a busy machine spends more time waking and waiting for its
 # threads than multiplying (measured here: the cnn benchmark ran 3-6× slower with two threads than with
 # one when other work shared the two cores). The convolution ops therefore run their GEMMs under the
-# same one-thread policy as the recurrent ops (``neuronet.config.set_blas_threads`` changes it).
+# library's one-thread policy (``neuronet.config.set_blas_threads`` changes it); Conv, the common
+# case, uses the cores by splitting its batch (neuronet.ops.parallel).
 
 
 def _one_blas_policy(method):
@@ -168,28 +170,27 @@ def _offset_slices(i: int, j: int, oh: int, ow: int, strides, dilation) -> tuple
             slice(j * dw, j * dw + sw * (ow - 1) + 1, sw), slice(None))
 
 
-def _col2im(dcols: np.ndarray, padded_shape: tuple, kh: int, kw: int, strides, dilation) -> np.ndarray:
+def _col2im(dcols: np.ndarray, dxp: np.ndarray, kh: int, kw: int, strides, dilation) -> np.ndarray:
     """Add every window's gradient back onto the pixels it was read from (the adjoint of im2col).
 
-    ``dcols`` has shape ``(n, oh, ow, kh, kw, c)``; one strided add per kernel offset.
+    ``dcols`` has shape ``(n, oh, ow, kh, kw, c)``; ``dxp`` is the padded image gradient it is added
+    into (zeros to start from) and is returned. One strided add per kernel offset.
     """
-    n, oh, ow = dcols.shape[:3]
-    dxp = np.zeros(padded_shape, dcols.dtype)
+    oh, ow = dcols.shape[1:3]
     for i in range(kh):
         for j in range(kw):
             dxp[_offset_slices(i, j, oh, ow, strides, dilation)] += dcols[:, :, :, i, j, :]
     return dxp
 
 
-def _col2im_gemm(g2: np.ndarray, k4: np.ndarray, padded_shape: tuple, oh: int, ow: int, strides,
+def _col2im_gemm(g2: np.ndarray, k4: np.ndarray, dxp: np.ndarray, oh: int, ow: int, strides,
                  dilation) -> np.ndarray:
-    """``col2im(g2 @ K₂ᵀ)`` one kernel tap at a time: ``dxp[window_ij] += g2 @ K[i,j]ᵀ``.
+    """``col2im(g2 @ K₂ᵀ)`` added into ``dxp`` one kernel tap at a time: ``dxp[window_ij] += g2 @ K[i,j]ᵀ``.
 
     The same sums as building the whole ``(n·oh·ow, kh·kw·c)`` matrix first, without that buffer
-    (each tap's product stays in cache until it is added).
+    (each tap's product stays in cache until it is added). Returns ``dxp``.
     """
-    n, c = padded_shape[0], padded_shape[3]
-    dxp = np.zeros(padded_shape, g2.dtype)
+    n, c = dxp.shape[0], dxp.shape[3]
     tap = np.empty((g2.shape[0], c), g2.dtype)
     for i in range(k4.shape[0]):
         for j in range(k4.shape[1]):
@@ -234,7 +235,8 @@ class Conv(Function):
     #   dK = colsᵀ @ g       db = Σ g       dx = col2im(g @ K₂ᵀ), cropped to the unpadded input
     # With few input channels (an image's first layer) cols is built transposed, one contiguous row
     # per kernel tap, with a row of ones that makes the bias part of the GEMM (and db part of dK).
-    @_one_blas_policy
+    # The batch is split over threads (neuronet.ops.parallel): each slice builds its own cols and
+    # writes its own rows of y; in backward each slice returns its part of dK and db, summed here.
     def forward(self, x, kernel, bias, strides, padding, dilation, relu):
         self.rank = x.ndim
         x4, k4 = _as_image(x), (kernel[None] if kernel.ndim == 3 else kernel)
@@ -243,54 +245,77 @@ class Conv(Function):
         oh, top, bottom = conv_geometry(h, kh, strides[0], dilation[0], padding)
         ow, left, right = conv_geometry(w, kw, strides[1], dilation[1], padding)
         pads = (top, bottom, left, right)
-        xp = _pad(x4, pads)
         k2 = k4.reshape(kh * kw * c, f)
         self.transposed = c <= _FEW_CHANNELS and kh * kw > 1
         if self.transposed:
-            cols = _im2col_transposed(xp, kh, kw, oh, ow, strides, dilation, ones=bias is not None)
-            y = cols.T @ (k2 if bias is None else np.concatenate([k2, bias[None].astype(k2.dtype)]))
-        else:
-            cols = _im2col(xp, kh, kw, oh, ow, strides, dilation)
-            y = cols @ k2
-            if bias is not None:
-                y += bias
-        if relu:
-            np.maximum(y, 0, out=y)
-        y = y.reshape(n, oh, ow, f)
-        self.cols, self.k2, self.kshape = cols, k2, kernel.shape
-        self.xshape, self.pshape, self.pads = x.shape, xp.shape, pads
+            kb = k2 if bias is None else np.concatenate([k2, bias[None].astype(k2.dtype)])
+        y = np.empty((n, oh, ow, f), np.result_type(x4, k2))
+
+        def part(_, s):
+            xp = _pad(x4[s], pads)
+            ys = y[s].reshape(-1, f)
+            if self.transposed:
+                cols = _im2col_transposed(xp, kh, kw, oh, ow, strides, dilation, ones=bias is not None)
+                np.matmul(cols.T, kb, out=ys)
+            else:
+                cols = _im2col(xp, kh, kw, oh, ow, strides, dilation)
+                np.matmul(cols, k2, out=ys)
+                if bias is not None:
+                    ys += bias
+            if relu:
+                np.maximum(ys, 0, out=ys)
+            return cols
+
+        self.work = oh * ow * (kh * kw * c * (1 + f / 16) + f)  # per sample: cols, GEMM, y
+        self.cols = map_batch(part, n, self.work)
+        self.k2, self.kshape = k2, kernel.shape
+        self.xshape, self.pshape, self.pads = x.shape, (n, h + top + bottom, w + left + right, c), pads
         self.geom = (kh, kw, strides, dilation)
         self.y = y if relu else None
         return y[:, 0] if self.rank == 3 else y
 
-    @_one_blas_policy
     def backward(self, gy):
         # relu's derivative, unless a max-pool already applied it to exactly this array (see MaxPool)
-        if self.y is not None and gy is not getattr(self, "premasked", None):
-            gy = gy * (self.y.reshape(gy.shape) > 0)
+        mask = self.y is not None and gy is not getattr(self, "premasked", None)
         if self.rank == 3:
             gy = gy[:, None]
         n, oh, ow, f = gy.shape
-        g2 = gy.reshape(n * oh * ow, f)
-        gx = gk = gb = None
-        need_k, need_b = self.needs_input_grad[1], len(self.needs_input_grad) > 2 and self.needs_input_grad[2]
-        if self.transposed and (need_k or need_b):
-            gkb = self.cols @ g2  # rows: kernel taps, then the bias (the row of ones)
-            gk = gkb[:len(self.k2)].reshape(self.kshape) if need_k else None
-            gb = gkb[len(self.k2)] if need_b else None
-        else:
-            if need_k:
-                gk = (self.cols.T @ g2).reshape(self.kshape)
-            if need_b:
-                gb = _sum_rows(g2)
-        if self.needs_input_grad[0]:
-            kh, kw, strides, dilation = self.geom
-            c = self.pshape[3]
-            if self.transposed:  # few channels: one GEMM, then col2im
-                dcols = (g2 @ self.k2.T).reshape(n, oh, ow, kh, kw, c)
-                dxp = _col2im(dcols, self.pshape, kh, kw, strides, dilation)
+        kh, kw, strides, dilation = self.geom
+        c = self.pshape[3]
+        need_x, need_k = self.needs_input_grad[0], self.needs_input_grad[1]
+        need_b = len(self.needs_input_grad) > 2 and self.needs_input_grad[2]
+        dxp = np.zeros(self.pshape, gy.dtype) if need_x else None
+
+        def part(i, s):
+            g = gy[s] * (self.y[s] > 0) if mask else gy[s]
+            g2 = g.reshape(-1, f)
+            cols = self.cols[i]
+            gk = gb = None
+            if self.transposed and (need_k or need_b):
+                gk = cols @ g2  # rows: kernel taps, then the bias (the row of ones)
             else:
-                dxp = _col2im_gemm(g2, self.k2.reshape(kh, kw, c, f), self.pshape, oh, ow, strides, dilation)
+                if need_k:
+                    gk = cols.T @ g2
+                if need_b:
+                    gb = _sum_rows(g2)
+            if need_x:
+                if self.transposed:  # few channels: one GEMM, then col2im
+                    dcols = (g2 @ self.k2.T).reshape(-1, oh, ow, kh, kw, c)
+                    _col2im(dcols, dxp[s], kh, kw, strides, dilation)
+                else:
+                    _col2im_gemm(g2, self.k2.reshape(kh, kw, c, f), dxp[s], oh, ow, strides, dilation)
+            return gk, gb
+
+        parts = map_batch(part, n, self.work)
+        gx = gk = gb = None
+        if need_k or need_b:
+            gk, gb = add_up([p[0] for p in parts]), add_up([p[1] for p in parts])
+            if self.transposed:
+                gk, gb = (gk[:len(self.k2)].reshape(self.kshape) if need_k else None,
+                          gk[len(self.k2)] if need_b else None)
+            elif need_k:
+                gk = gk.reshape(self.kshape)
+        if need_x:
             h, w = (1, self.xshape[1]) if self.rank == 3 else self.xshape[1:3]
             gx = _crop(dxp, self.pads, h, w).reshape(self.xshape)
         return gx, gk, gb
@@ -315,7 +340,7 @@ class ConvTranspose(Function):
         pads = (top, fh - top - oh, left, fw - left - ow)
         k2 = k4.reshape(kh * kw * cout, cin)
         x2 = x4.reshape(n * h * w, cin)
-        canvas = _col2im_gemm(x2, k4, (n, fh, fw, cout), h, w, strides, dilation)
+        canvas = _col2im_gemm(x2, k4, np.zeros((n, fh, fw, cout), x2.dtype), h, w, strides, dilation)
         y = np.ascontiguousarray(_crop(canvas, pads, oh, ow))
         if bias is not None:
             y += bias

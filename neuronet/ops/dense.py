@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function, Tensor
+from ..config import blas_threads
 
 __all__ = ["dense"]
 
@@ -25,7 +26,9 @@ class FusedDense(Function):
     # x: (..., k) with its leading axes flattened into rows, W: (k, m), b: (m,) or absent
     def forward(self, x, kernel, bias=None, activation="linear"):
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-        y = x2 @ kernel
+        self.threads = blas_threads(x2.shape[0] * kernel.size)
+        with self.threads:
+            y = x2 @ kernel
         if bias is not None:
             y += bias
         if activation == "relu":
@@ -56,8 +59,9 @@ class FusedDense(Function):
             d *= g
             g = d
         need_x, need_w, need_b = self.needs_input_grad
-        gx = (g @ self.kernel.T).reshape(self.x_shape) if need_x else None
-        gw = self.x2.T @ g if need_w else None
+        with self.threads:
+            gx = (g @ self.kernel.T).reshape(self.x_shape) if need_x else None
+            gw = self.x2.T @ g if need_w else None
         gb = g.sum(axis=0) if need_b else None
         return gx, gw, gb
 

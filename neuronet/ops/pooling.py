@@ -14,6 +14,7 @@ import numpy as np
 from ..autograd import Function, Tensor
 from .conv import (Conv, _as_image, _crop, _offset_slices, _pad, conv_geometry, normalize_data_format,
                    normalize_padding, normalize_tuple)
+from .parallel import map_batch
 
 __all__ = ["max_pool", "average_pool"]
 
@@ -32,26 +33,36 @@ class MaxPool(Function):
     # with relu, so the relu's derivative can be applied here on the 4× smaller pooled gradient
     # (gy·[y > 0]); the returned gradient is then zero wherever x == 0 and the convolution is told
     # it need not mask it again.
+    # Like the convolutions, both passes split the batch over threads (neuronet.ops.parallel).
     def forward(self, x, pool, strides, padding, relu_source=None):
         self.rank, self.xshape = x.ndim, x.shape
         x4 = _as_image(x)
+        n, c = x4.shape[0], x4.shape[3]
         oh, ow, pads = _geometry(x4, pool, strides, padding)
-        xp = _pad(x4, pads, -np.inf)
         offsets = [(i, j) for i in range(pool[0]) for j in range(pool[1])]
-        views = [xp[_offset_slices(i, j, oh, ow, strides, (1, 1))] for i, j in offsets]
         itype = np.uint8 if len(offsets) < 256 else np.int32
-        if len(views) == 1:
-            y, arg = views[0].copy(), np.zeros(views[0].shape, itype)
-        else:
-            arg = (views[1] > views[0]).astype(itype)  # strict: a tie keeps the first
-            y = np.maximum(views[0], views[1])
-        for k, v in enumerate(views[2:], 2):
-            # arg = k where v beats the running max: max(arg, [v > y]·k), since k exceeds every earlier index
-            beats = v > y
-            beats = beats.view(np.uint8) if itype is np.uint8 else beats.astype(itype)
-            np.maximum(arg, beats * itype(k), out=arg)
-            np.maximum(y, v, out=y)
-        self.arg, self.offsets, self.pshape, self.pads = arg, offsets, xp.shape, pads
+        y = np.empty((n, oh, ow, c), x.dtype)
+        arg = np.zeros((n, oh, ow, c), itype)
+
+        def part(_, s):
+            xp = _pad(x4[s], pads, -np.inf)
+            views = [xp[_offset_slices(i, j, oh, ow, strides, (1, 1))] for i, j in offsets]
+            ys, args = y[s], arg[s]
+            if len(views) == 1:
+                np.copyto(ys, views[0])
+                return
+            np.greater(views[1], views[0], out=args, casting="unsafe")  # strict: a tie keeps the first
+            np.maximum(views[0], views[1], out=ys)
+            for k, v in enumerate(views[2:], 2):
+                # arg = k where v beats the running max: max(arg, [v > y]·k), since k exceeds every earlier index
+                beats = v > ys
+                beats = beats.view(np.uint8) if itype is np.uint8 else beats.astype(itype)
+                np.maximum(args, beats * itype(k), out=args)
+                np.maximum(ys, v, out=ys)
+
+        map_batch(part, n, x4[0].size + oh * ow * c)
+        self.arg, self.offsets, self.pads = arg, offsets, pads
+        self.pshape = (n, x4.shape[1] + pads[0] + pads[1], x4.shape[2] + pads[2] + pads[3], c)
         self.geom, self.relu_source = (pool, strides), relu_source
         self.y = y if relu_source is not None else None
         return y[:, 0] if self.rank == 3 else y
@@ -59,20 +70,24 @@ class MaxPool(Function):
     def backward(self, gy):
         if self.rank == 3:
             gy = gy[:, None]
-        if self.relu_source is not None:
-            gy = gy * (self.y > 0)
         pool, strides = self.geom
         oh, ow = gy.shape[1:3]
         disjoint = strides[0] >= pool[0] and strides[1] >= pool[1]
         # windows that tile the input exactly write every pixel once: no need to zero it first
         tiled = tuple(strides) == tuple(pool) and (oh * pool[0], ow * pool[1]) == tuple(self.pshape[1:3])
         dxp = (np.empty if tiled else np.zeros)(self.pshape, gy.dtype)
-        for k, (i, j) in enumerate(self.offsets):
-            target = dxp[_offset_slices(i, j, oh, ow, strides, (1, 1))]
-            if disjoint:  # every input pixel belongs to at most one window: write, don't add
-                np.multiply(gy, self.arg == k, out=target)
-            else:
-                target += gy * (self.arg == k)
+
+        def part(_, s):
+            g = gy[s] * (self.y[s] > 0) if self.relu_source is not None else gy[s]
+            arg, dxs = self.arg[s], dxp[s]
+            for k, (i, j) in enumerate(self.offsets):
+                target = dxs[_offset_slices(i, j, oh, ow, strides, (1, 1))]
+                if disjoint:  # every input pixel belongs to at most one window: write, don't add
+                    np.multiply(g, arg == k, out=target)
+                else:
+                    target += g * (arg == k)
+
+        map_batch(part, gy.shape[0], self.arg[0].size * 2 + self.pshape[1] * self.pshape[2] * self.pshape[3])
         h, w = (1, self.xshape[1]) if self.rank == 3 else self.xshape[1:3]
         gx = _crop(dxp, self.pads, h, w).reshape(self.xshape)
         if self.relu_source is not None:

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 from ..config import blas_threads, set_blas_threads
+from .parallel import add_up, batch_slices, map_slices
 
 __all__ = [
     "simple_rnn", "lstm", "gru", "embedding_lookup", "reverse_sequence", "merge_bidirectional",
@@ -146,11 +147,48 @@ class _SequenceOp(Function):
     run under :func:`neuronet.config.blas_threads`.
     """
 
-    def forward(self, *args, **kwargs):
-        return self._forward(*args, **kwargs)
+    STATES = 1       # initial states that follow x in the arguments (LSTM: h and c)
+    MIN_ROWS = 16    # fewer samples per slice would spend more on per-step calls than two cores save
+
+    # Samples are independent, so a large batch is split over threads (neuronet.ops.parallel): each
+    # slice runs the whole loop on its own rows, as an op of its own; outputs and input gradients are
+    # put back together along the batch and the weight gradients summed in slice order.
+    def forward(self, *args, mask=None, recurrent_mask=None, **kwargs):
+        x, batched = args[0], 1 + self.STATES
+        n, steps, features = x.shape
+        units = args[1].shape[1]
+        gates = args[batched + 1].shape[1]
+        self.work = steps * gates * (features + units)  # the products per sample
+        slices = batch_slices(n, self.work, self.MIN_ROWS)
+        if len(slices) == 1:
+            self.parts = None
+            return self._forward(*args, mask=mask, recurrent_mask=recurrent_mask, **kwargs)
+
+        def part(_, s):
+            op = type(self)()
+            out = op._forward(*(a[s] for a in args[:batched]), *args[batched:],
+                              mask=None if mask is None else mask[s],
+                              recurrent_mask=None if recurrent_mask is None else recurrent_mask[s], **kwargs)
+            return op, out
+
+        results = map_slices(part, slices, self.work)
+        self.parts, self.slices = [op for op, _ in results], slices
+        return tuple(np.concatenate([out[k] for _, out in results]) for k in range(len(results[0][1])))
 
     def backward(self, gy):
-        return self._backward(gy)
+        if self.parts is None:
+            return self._backward(gy)
+
+        def part(i, s):
+            op = self.parts[i]
+            op.needs_input_grad = self.needs_input_grad
+            return op._backward(tuple(g[s] for g in gy))
+
+        results = map_slices(part, self.slices, self.work)
+        batched = 1 + self.STATES
+        grads = [[r[k] for r in results] for k in range(len(results[0]))]
+        return tuple(None if got[0] is None else np.concatenate(got) if k < batched else add_up(got)
+                     for k, got in enumerate(grads))
 
     def _prepare(self, x, mask, go_backwards, zero_output_for_mask, recurrent_mask):
         batch, steps, _ = x.shape
@@ -306,6 +344,7 @@ def _lstm_order(units: int) -> np.ndarray:
 
 
 class LSTMSequence(_SequenceOp):
+    STATES = 2
     BLOCK = 8  # steps whose forward-only factors the backward computes together
     # i, f, o = σ(x W + h U + b) (their columns),  g = tanh(same, cell columns)
     # c_t = f·c_{t-1} + i·g,   h_t = o·tanh(c_t)

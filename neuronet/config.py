@@ -62,21 +62,20 @@ def set_random_seed(seed: int) -> None:
 
 
 # ----------------------------------------------------------------------------- BLAS threads
-# The per-step products of recurrent layers and the convolution GEMMs are too small for BLAS threads
-# to pay off, and on a busy machine a threaded OpenBLAS spends more time waking and waiting for its
-# threads than multiplying: measured on a shared 2-core machine, one BLAS thread made an LSTM forward +
-# backward 2-5x faster than two, GRU up to 10x, and the cnn workload ran 3-6x slower with two threads
-# when other work shared the cores. An idle OpenBLAS thread also spins for a while after each call,
-# taking a core from the library's own op threads (see num_threads below). So those ops, and dense
-# layers below THREADED_BLAS_MACS, run their BLAS calls on one thread (through threadpoolctl),
-# restoring the previous count afterwards; the cores are used by splitting the batch instead.
-# :func:`set_blas_threads` changes the choice.
+# The library's GEMMs run on one BLAS thread; the cores are used by splitting batches instead (see
+# num_threads below). A threaded OpenBLAS pays off only for large products on an idle machine: on a
+# busy one it spends more time waking and waiting for its threads than multiplying (measured on a
+# shared 2-core machine: the mlp workload fell from 42k to 13-20k samples/s with two BLAS threads when
+# one other process was busy, 38k with one), and after each call its idle threads spin for a while on
+# the other core, which slowed the next LSTM forward here from 4.8 to 8.2 ms. So every op of the
+# library runs its BLAS calls on one thread (through threadpoolctl), restoring the previous count
+# afterwards. :func:`set_blas_threads` changes the choice.
 _BLAS = {"threads": 1, "libs": None}
 
 
 def set_blas_threads(threads: int | None) -> None:
-    """Number of BLAS threads the convolution, recurrent and (smaller) dense ops use (1 by default); None
-    leaves BLAS as configured. More threads help only for large layers on an otherwise idle machine."""
+    """Number of BLAS threads the library's ops use (1 by default); None leaves BLAS as configured.
+    More threads help only for large layers on an otherwise idle machine."""
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
         raise ValueError(f"set_blas_threads: expected a positive integer or None, received {threads!r}")
     _BLAS["threads"] = threads
@@ -94,40 +93,24 @@ def _blas_libs() -> list:
     return _BLAS["libs"]
 
 
-# Products at least this large (multiply-adds) keep BLAS's own thread count in blas_threads(macs):
-# there a threaded GEMM pays for waking its threads (the mlp workload's 128×784×512 layer ran ~12 %
-# faster on two threads), below it a spinning BLAS thread would only compete with the op threads.
-THREADED_BLAS_MACS = 1 << 25
-
-
 class blas_threads:
-    """Context manager: run the block with the BLAS thread count chosen by :func:`set_blas_threads`.
-
-    With ``macs`` (the multiply-adds of the product inside), products of at least
-    :data:`THREADED_BLAS_MACS` keep BLAS as configured. Reusable: ``with`` it several times.
-    """
+    """Context manager: run the block with the BLAS thread count chosen by :func:`set_blas_threads`."""
 
     __slots__ = ("want", "libs", "old")
 
-    def __init__(self, macs: float | None = None):
-        want = _BLAS["threads"]
-        self.want = None if macs is not None and macs >= THREADED_BLAS_MACS else want
-        self.libs = self.old = ()
-
     def __enter__(self):
-        if self.want is not None:
-            self.libs = _blas_libs()
-            self.old = [lib.get_num_threads() for lib in self.libs]
-            for lib, n in zip(self.libs, self.old):
-                if n != self.want:
-                    lib.set_num_threads(self.want)
+        self.want = want = _BLAS["threads"]
+        self.libs = _blas_libs() if want is not None else ()
+        self.old = [lib.get_num_threads() for lib in self.libs]
+        for lib, n in zip(self.libs, self.old):
+            if n != want:
+                lib.set_num_threads(want)
         return self
 
     def __exit__(self, *exc):
         for lib, n in zip(self.libs, self.old):
             if n != self.want:
                 lib.set_num_threads(n)
-        self.libs = self.old = ()
         return False
 
 

@@ -37,11 +37,3 @@ def test_floatx_and_seed_validation():
     with pytest.raises(ValueError, match="non-negative integer seed"):
         config.set_random_seed(-1)
 
-
-def test_blas_threads_leaves_large_products_to_blas():
-    before = _blas_counts()
-    with config.blas_threads(config.THREADED_BLAS_MACS):
-        assert _blas_counts() == before
-    with config.blas_threads(config.THREADED_BLAS_MACS - 1):
-        assert all(n == 1 for n in _blas_counts())
-    assert _blas_counts() == before

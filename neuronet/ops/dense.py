@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function, Tensor
-from ..config import blas_threads
+from .parallel import add_up, map_batch
 
 __all__ = ["dense"]
 
@@ -24,46 +24,60 @@ class FusedDense(Function):
     # y = act(x @ W + b)      dx = g @ Wᵀ,  dW = xᵀ @ g,  db = Σ_rows g,  where g = gy · act' (from y)
     # act' from the output y:  relu: [y > 0]   sigmoid: y (1 - y)   tanh: 1 - y²   linear: 1
     # x: (..., k) with its leading axes flattened into rows, W: (k, m), b: (m,) or absent
+    # Large batches are split over threads (neuronet.ops.parallel): each slice computes its rows of y
+    # and gx and its part of dW and db, added up in slice order.
     def forward(self, x, kernel, bias=None, activation="linear"):
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
-        self.threads = blas_threads(x2.shape[0] * kernel.size)
-        with self.threads:
-            y = x2 @ kernel
-        if bias is not None:
-            y += bias
-        if activation == "relu":
-            np.maximum(y, 0, out=y)
-        elif activation == "sigmoid":  # σ(z) = (1 + tanh(z/2)) / 2: no overflow for any z
-            y *= 0.5
-            np.tanh(y, out=y)
-            y += 1
-            y *= 0.5
-        elif activation == "tanh":
-            np.tanh(y, out=y)
+        k, m = kernel.shape
+        y = np.empty((x2.shape[0], m), np.result_type(x2, kernel))
+
+        def part(_, s):
+            ys = y[s]
+            np.matmul(x2[s], kernel, out=ys)
+            if bias is not None:
+                ys += bias
+            if activation == "relu":
+                np.maximum(ys, 0, out=ys)
+            elif activation == "sigmoid":  # σ(z) = (1 + tanh(z/2)) / 2: no overflow for any z
+                ys *= 0.5
+                np.tanh(ys, out=ys)
+                ys += 1
+                ys *= 0.5
+            elif activation == "tanh":
+                np.tanh(ys, out=ys)
+
+        self.work = k + m + k * m / 16  # per row: x, y and the GEMM
+        map_batch(part, len(x2), self.work)
         self.x2, self.kernel, self.y, self.activation, self.x_shape = x2, kernel, y, activation, x.shape
         return y.reshape(x.shape[:-1] + y.shape[-1:]) if x.ndim != 2 else y
 
     def backward(self, gy):
         y, activation = self.y, self.activation
-        g = gy.reshape(y.shape) if gy.ndim != 2 else gy
-        if activation == "relu":
-            g = g * (y > 0)
-        elif activation == "sigmoid":
-            d = 1 - y  # one temporary, then in place: (1 - y)·y·gy
-            d *= y
-            d *= g
-            g = d
-        elif activation == "tanh":
-            d = y * y
-            np.subtract(1, d, out=d)
-            d *= g
-            g = d
+        g_all = gy.reshape(y.shape) if gy.ndim != 2 else gy
         need_x, need_w, need_b = self.needs_input_grad
-        with self.threads:
-            gx = (g @ self.kernel.T).reshape(self.x_shape) if need_x else None
-            gw = self.x2.T @ g if need_w else None
-        gb = g.sum(axis=0) if need_b else None
-        return gx, gw, gb
+        gx = np.empty(self.x2.shape, g_all.dtype) if need_x else None
+
+        def part(_, s):
+            g, ys = g_all[s], y[s]
+            if activation == "relu":
+                g = g * (ys > 0)
+            elif activation == "sigmoid":
+                d = 1 - ys  # one temporary, then in place: (1 - y)·y·gy
+                d *= ys
+                d *= g
+                g = d
+            elif activation == "tanh":
+                d = ys * ys
+                np.subtract(1, d, out=d)
+                d *= g
+                g = d
+            if need_x:
+                np.matmul(g, self.kernel.T, out=gx[s])
+            return (self.x2[s].T @ g if need_w else None), (g.sum(axis=0) if need_b else None)
+
+        parts = map_batch(part, len(y), self.work)
+        gw, gb = add_up([p[0] for p in parts]), add_up([p[1] for p in parts])
+        return (gx.reshape(self.x_shape) if need_x else None), gw, gb
 
 
 def dense(x, kernel, bias=None, activation: str = "linear") -> Tensor:

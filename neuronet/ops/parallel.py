@@ -12,9 +12,13 @@ Whether parallel pays depends on the machine: waking a worker thread costs ~20-3
 a busy machine the other core may not be free at all. So each call site is timed both ways — the
 first calls alternate between running its slices in parallel and one after the other on the calling
 thread, and every :data:`RECHECK` calls it tries the other way again — and runs the way that was
-faster recently. The slices themselves depend only on the batch size, the work and
+faster recently.
+
+The slices themselves depend only on the batch size, the work and
 :func:`neuronet.config.num_threads`, and what sums over the batch (a kernel gradient) is returned per
-slice and added by the caller in slice order: the results are the same bits either way.
+slice and added by the caller in slice order: the results are the same bits either way. (A threaded
+BLAS is not used for this reason too: OpenBLAS's results differ in the last bits between one and
+two threads.)
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ _LOCAL = threading.local()
 # A batch is cut into slices only when each has at least this much work, counted in array elements
 # read or written (a few nanoseconds each): ~0.1-0.3 ms; whether the hand-off pays is timed.
 MIN_SLICE_WORK = 1 << 19
+# Below this much work an op runs as it is: its products are under OpenBLAS's threshold for threads
+# (m·n·k < 2^18 multiply-adds; the ops count a multiply-add as 1/16 of an element).
+TINY_WORK = 1 << 14
 PROBES = 3     # timed calls of each way before a call site settles
 RECHECK = 50   # calls between two tries of the way not taken
 
@@ -116,8 +123,8 @@ def map_batch(work, n: int, work_per_sample: float, min_rows: int = 1) -> list:
     then raised).
     """
     slices = batch_slices(n, work_per_sample, min_rows)
-    if len(slices) == 1 and n * work_per_sample < MIN_SLICE_WORK:
-        return [work(0, slices[0])]  # small: BLAS runs it on one thread anyway
+    if len(slices) == 1 and n * work_per_sample < TINY_WORK:
+        return [work(0, slices[0])]  # BLAS runs products this small on one thread anyway
     return map_slices(work, slices, work_per_sample)
 
 
@@ -128,7 +135,7 @@ def map_slices(work, slices: list, work_per_sample: float = 0.0) -> list:
     if len(slices) == 1:
         with blas_threads():
             return [work(0, slices[0])]
-    key = (work.__code__, slices[-1].stop, work_per_sample)
+    key = (work.__code__, slices[-1].stop, len(slices), work_per_sample)
     site = _SITES.get(key)
     if site is None:
         if len(_SITES) > 4096:  # many distinct batch sizes: start over rather than grow

@@ -162,7 +162,8 @@ class _SequenceOp(Function):
         slices = batch_slices(n, self.work, self.MIN_ROWS)
         if len(slices) == 1:
             self.parts = None
-            return self._forward(*args, mask=mask, recurrent_mask=recurrent_mask, **kwargs)
+            with blas_threads():
+                return self._forward(*args, mask=mask, recurrent_mask=recurrent_mask, **kwargs)
 
         def part(_, s):
             op = type(self)()
@@ -177,7 +178,8 @@ class _SequenceOp(Function):
 
     def backward(self, gy):
         if self.parts is None:
-            return self._backward(gy)
+            with blas_threads():
+                return self._backward(gy)
 
         def part(i, s):
             op = self.parts[i]
@@ -290,16 +292,15 @@ class SimpleRNNSequence(_SequenceOp):
         H = np.empty((steps + 1, units, batch), x.dtype)
         H[0] = h0.T
         rec = np.empty((units, batch), x.dtype)
-        with blas_threads():  # the per-step products: see neuronet.config.set_blas_threads
-            for t in range(steps):
-                h = H[t] if self.rmask is None else H[t] * self.rmask
-                np.matmul(RT, h, out=rec)
-                z = Z[t]
-                z += rec
-                act(z)
-                H[t + 1] = z
-                if self.pad_steps is not None and self.pad_steps[t]:
-                    np.copyto(H[t + 1], H[t], where=self.invalid[t])
+        for t in range(steps):
+            h = H[t] if self.rmask is None else H[t] * self.rmask
+            np.matmul(RT, h, out=rec)
+            z = Z[t]
+            z += rec
+            act(z)
+            H[t + 1] = z
+            if self.pad_steps is not None and self.pad_steps[t]:
+                np.copyto(H[t + 1], H[t], where=self.invalid[t])
         self.Z, self.H = Z, H
         return self._outputs(H, return_sequences)
 
@@ -308,22 +309,21 @@ class SimpleRNNSequence(_SequenceOp):
         dh, g_seq = self._output_grads(gout, gh)
         Z, R = self.Z, np.ascontiguousarray(self.recurrent_kernel)
         dZ = np.empty_like(Z)
-        with blas_threads():  # the per-step products: see neuronet.config.set_blas_threads
-            for t in range(self.steps - 1, -1, -1):
-                if g_seq is not None:
-                    dh += g_seq[t]
-                da = dZ[t]
-                np.copyto(da, dh)
-                self.act_grad(da, Z[t])
-                masked = self.pad_steps is not None and self.pad_steps[t]
-                if masked:
-                    da *= self.valid[t]
-                dh_prev = R @ da
-                if self.rmask is not None:
-                    dh_prev *= self.rmask
-                if masked:
-                    np.copyto(dh_prev, dh, where=self.invalid[t])
-                dh = dh_prev
+        for t in range(self.steps - 1, -1, -1):
+            if g_seq is not None:
+                dh += g_seq[t]
+            da = dZ[t]
+            np.copyto(da, dh)
+            self.act_grad(da, Z[t])
+            masked = self.pad_steps is not None and self.pad_steps[t]
+            if masked:
+                da *= self.valid[t]
+            dh_prev = R @ da
+            if self.rmask is not None:
+                dh_prev *= self.rmask
+            if masked:
+                np.copyto(dh_prev, dh, where=self.invalid[t])
+            dh = dh_prev
         need = self.needs_input_grad
         D = self._flat(dZ)
         gx = self._input_grad(D, self.kernel) if need[0] else None
@@ -382,36 +382,35 @@ class LSTMSequence(_SequenceOp):
         H[0], C[0] = h0.T, c0.T
         rec = np.empty((4 * units, batch), dtype)
         tmp = np.empty((units, batch), dtype)
-        with blas_threads():  # the per-step products: see neuronet.config.set_blas_threads
-            for t in range(steps):
-                h = H[t] if self.rmask is None else H[t] * self.rmask
-                np.matmul(RT, h, out=rec)
-                z = Z[t]
-                z += rec
-                if fused:
-                    if activation == "tanh":
-                        np.tanh(z, out=z)
-                    else:
-                        np.tanh(z[:u3], out=z[:u3])
-                        act(z[u3:])
-                    gates = z[:u3]
-                    gates *= 0.5
-                    gates += 0.5
+        for t in range(steps):
+            h = H[t] if self.rmask is None else H[t] * self.rmask
+            np.matmul(RT, h, out=rec)
+            z = Z[t]
+            z += rec
+            if fused:
+                if activation == "tanh":
+                    np.tanh(z, out=z)
                 else:
-                    rec_act(z[:u3])
+                    np.tanh(z[:u3], out=z[:u3])
                     act(z[u3:])
-                i, f, o, g = z[:units], z[units:2 * units], z[2 * units:u3], z[u3:]
-                c = C[t + 1]
-                np.multiply(f, C[t], out=c)
-                np.multiply(i, g, out=tmp)
-                c += tmp
-                tc = TC[t]
-                np.copyto(tc, c)
-                act(tc)
-                np.multiply(o, tc, out=H[t + 1])
-                if self.pad_steps is not None and self.pad_steps[t]:
-                    np.copyto(c, C[t], where=self.invalid[t])
-                    np.copyto(H[t + 1], H[t], where=self.invalid[t])
+                gates = z[:u3]
+                gates *= 0.5
+                gates += 0.5
+            else:
+                rec_act(z[:u3])
+                act(z[u3:])
+            i, f, o, g = z[:units], z[units:2 * units], z[2 * units:u3], z[u3:]
+            c = C[t + 1]
+            np.multiply(f, C[t], out=c)
+            np.multiply(i, g, out=tmp)
+            c += tmp
+            tc = TC[t]
+            np.copyto(tc, c)
+            act(tc)
+            np.multiply(o, tc, out=H[t + 1])
+            if self.pad_steps is not None and self.pad_steps[t]:
+                np.copyto(c, C[t], where=self.invalid[t])
+                np.copyto(H[t + 1], H[t], where=self.invalid[t])
         self.Z, self.H, self.C, self.TC = Z, H, C, TC
         return self._outputs(H, return_sequences, (C[steps],))
 
@@ -434,41 +433,40 @@ class LSTMSequence(_SequenceOp):
         tmp = np.empty_like(dc)
         # two buffers each for dh and dc, swapped every step: no allocation inside the loop
         dh_spare, dc_spare = np.empty_like(dc), np.empty_like(dc)
-        with blas_threads():  # the per-step products: see neuronet.config.set_blas_threads
-            for stop in range(steps, 0, -self.BLOCK):
-                s = slice(max(stop - self.BLOCK, 0), stop)
-                fz, fa = Z[s], dZ[s]
-                fa[:, :units] = fz[:, u3:]
-                fa[:, units:u2] = C[s]
-                fa[:, u2:u3] = TC[s]
-                self.rec_grad(fa[:, :u3], fz[:, :u3])
-                fa[:, u3:] = fz[:, :units]
-                self.act_grad(fa[:, u3:], fz[:, u3:])
-                np.copyto(dc_from_dh[s], fz[:, u2:u3])
-                self.act_grad(dc_from_dh[s], TC[s])
-                for t in range(stop - 1, s.start - 1, -1):
-                    if g_seq is not None:
-                        dh += g_seq[t]
-                    da, ga = dZ[t], gates[t]
-                    dct = dc_spare
-                    np.multiply(dh, dc_from_dh[t], out=tmp)
-                    np.add(dc, tmp, out=dct)                          # dc_t
-                    ga[:2] *= dct                                     # da_i, da_f
-                    ga[2] *= dh                                       # da_o
-                    ga[3] *= dct                                      # da_g
-                    dct *= Z[t, units:u2]                             # dc_{t-1} = dc_t·f
-                    masked = self.pad_steps is not None and self.pad_steps[t]
-                    if masked:
-                        da *= self.valid[t]
-                        np.copyto(dct, dc, where=self.invalid[t])
-                    dh_prev = dh_spare
-                    np.matmul(R, da, out=dh_prev)
-                    if self.rmask is not None:
-                        dh_prev *= self.rmask
-                    if masked:
-                        np.copyto(dh_prev, dh, where=self.invalid[t])
-                    dh, dh_spare = dh_prev, dh
-                    dc, dc_spare = dct, dc
+        for stop in range(steps, 0, -self.BLOCK):
+            s = slice(max(stop - self.BLOCK, 0), stop)
+            fz, fa = Z[s], dZ[s]
+            fa[:, :units] = fz[:, u3:]
+            fa[:, units:u2] = C[s]
+            fa[:, u2:u3] = TC[s]
+            self.rec_grad(fa[:, :u3], fz[:, :u3])
+            fa[:, u3:] = fz[:, :units]
+            self.act_grad(fa[:, u3:], fz[:, u3:])
+            np.copyto(dc_from_dh[s], fz[:, u2:u3])
+            self.act_grad(dc_from_dh[s], TC[s])
+            for t in range(stop - 1, s.start - 1, -1):
+                if g_seq is not None:
+                    dh += g_seq[t]
+                da, ga = dZ[t], gates[t]
+                dct = dc_spare
+                np.multiply(dh, dc_from_dh[t], out=tmp)
+                np.add(dc, tmp, out=dct)                          # dc_t
+                ga[:2] *= dct                                     # da_i, da_f
+                ga[2] *= dh                                       # da_o
+                ga[3] *= dct                                      # da_g
+                dct *= Z[t, units:u2]                             # dc_{t-1} = dc_t·f
+                masked = self.pad_steps is not None and self.pad_steps[t]
+                if masked:
+                    da *= self.valid[t]
+                    np.copyto(dct, dc, where=self.invalid[t])
+                dh_prev = dh_spare
+                np.matmul(R, da, out=dh_prev)
+                if self.rmask is not None:
+                    dh_prev *= self.rmask
+                if masked:
+                    np.copyto(dh_prev, dh, where=self.invalid[t])
+                dh, dh_spare = dh_prev, dh
+                dc, dc_spare = dct, dc
         need = self.needs_input_grad
         D = self._flat(dZ)
         back = np.argsort(self.order)  # internal gate order → Keras order
@@ -513,34 +511,33 @@ class GRUSequence(_SequenceOp):
         rec_h = np.empty((units, batch), dtype)
         RT = np.ascontiguousarray(recurrent_kernel.T)
         R_zrT, R_hT = RT[:u2], RT[u2:]
-        with blas_threads():  # the per-step products: see neuronet.config.set_blas_threads
-            for t in range(steps):
-                hp = H[t] if self.rmask is None else H[t] * self.rmask
-                z = Z[t]
-                if reset_after:
-                    np.matmul(RT, hp, out=rec)
-                    if b_rec is not None:
-                        rec += b_rec
-                    z[:u2] += rec[:u2]
-                    rec_act(z[:u2])
-                    RH[t] = rec[u2:]
-                    np.multiply(z[units:u2], RH[t], out=rec_h)
-                else:
-                    np.matmul(R_zrT, hp, out=rec)
-                    z[:u2] += rec
-                    rec_act(z[:u2])
-                    np.multiply(z[units:u2], hp, out=RH[t])
-                    np.matmul(R_hT, RH[t], out=rec_h)
-                hh = z[u2:]
-                hh += rec_h
-                act(hh)
-                # h = z·h_prev + (1 - z)·hh = hh + z·(h_prev - hh)
-                hn = H[t + 1]
-                np.subtract(H[t], hh, out=hn)
-                hn *= z[:units]
-                hn += hh
-                if self.pad_steps is not None and self.pad_steps[t]:
-                    np.copyto(hn, H[t], where=self.invalid[t])
+        for t in range(steps):
+            hp = H[t] if self.rmask is None else H[t] * self.rmask
+            z = Z[t]
+            if reset_after:
+                np.matmul(RT, hp, out=rec)
+                if b_rec is not None:
+                    rec += b_rec
+                z[:u2] += rec[:u2]
+                rec_act(z[:u2])
+                RH[t] = rec[u2:]
+                np.multiply(z[units:u2], RH[t], out=rec_h)
+            else:
+                np.matmul(R_zrT, hp, out=rec)
+                z[:u2] += rec
+                rec_act(z[:u2])
+                np.multiply(z[units:u2], hp, out=RH[t])
+                np.matmul(R_hT, RH[t], out=rec_h)
+            hh = z[u2:]
+            hh += rec_h
+            act(hh)
+            # h = z·h_prev + (1 - z)·hh = hh + z·(h_prev - hh)
+            hn = H[t + 1]
+            np.subtract(H[t], hh, out=hn)
+            hn *= z[:units]
+            hn += hh
+            if self.pad_steps is not None and self.pad_steps[t]:
+                np.copyto(hn, H[t], where=self.invalid[t])
         self.Z, self.H, self.RH = Z, H, RH
         return self._outputs(H, return_sequences)
 
@@ -556,44 +553,43 @@ class GRUSequence(_SequenceOp):
         R_zr, R_h = np.ascontiguousarray(R[:, :u2]), np.ascontiguousarray(R[:, u2:])
         dZ = np.empty_like(Z)                                   # gradients of x W + b_in
         dR = np.empty_like(Z) if reset_after else None          # gradients of h U + b_rec
-        with blas_threads():  # the per-step products: see neuronet.config.set_blas_threads
-            for t in range(steps - 1, -1, -1):
-                if g_seq is not None:
-                    dh += g_seq[t]
-                z, dz_all = Z[t], dZ[t]
-                zg, r, hh = z[:units], z[units:u2], z[u2:]
-                dzg, dr, dxh = dz_all[:units], dz_all[units:u2], dz_all[u2:]
-                hp = H[t]
-                np.subtract(hp, hh, out=dzg)
-                dzg *= dh
-                self.rec_grad(dzg, zg)
-                np.subtract(1.0, zg, out=dxh)
-                dxh *= dh
-                self.act_grad(dxh, hh)
-                masked = self.pad_steps is not None and self.pad_steps[t]
-                if masked:
-                    dzg *= self.valid[t]
-                    dxh *= self.valid[t]
-                if reset_after:
-                    np.multiply(dxh, RH[t], out=dr)
-                    self.rec_grad(dr, r)
-                    dr_all = dR[t]
-                    dr_all[:u2] = dz_all[:u2]
-                    np.multiply(dxh, r, out=dr_all[u2:])
-                    dh_rec = R @ dr_all
-                else:
-                    d_rh = R_h @ dxh                                 # gradient of r·h_prev
-                    hpd = hp if self.rmask is None else hp * self.rmask
-                    np.multiply(d_rh, hpd, out=dr)
-                    self.rec_grad(dr, r)
-                    dh_rec = R_zr @ dz_all[:u2]
-                    dh_rec += d_rh * r
-                if self.rmask is not None:
-                    dh_rec *= self.rmask
-                dh_rec += dh * zg
-                if masked:
-                    np.copyto(dh_rec, dh, where=self.invalid[t])
-                dh = dh_rec
+        for t in range(steps - 1, -1, -1):
+            if g_seq is not None:
+                dh += g_seq[t]
+            z, dz_all = Z[t], dZ[t]
+            zg, r, hh = z[:units], z[units:u2], z[u2:]
+            dzg, dr, dxh = dz_all[:units], dz_all[units:u2], dz_all[u2:]
+            hp = H[t]
+            np.subtract(hp, hh, out=dzg)
+            dzg *= dh
+            self.rec_grad(dzg, zg)
+            np.subtract(1.0, zg, out=dxh)
+            dxh *= dh
+            self.act_grad(dxh, hh)
+            masked = self.pad_steps is not None and self.pad_steps[t]
+            if masked:
+                dzg *= self.valid[t]
+                dxh *= self.valid[t]
+            if reset_after:
+                np.multiply(dxh, RH[t], out=dr)
+                self.rec_grad(dr, r)
+                dr_all = dR[t]
+                dr_all[:u2] = dz_all[:u2]
+                np.multiply(dxh, r, out=dr_all[u2:])
+                dh_rec = R @ dr_all
+            else:
+                d_rh = R_h @ dxh                                 # gradient of r·h_prev
+                hpd = hp if self.rmask is None else hp * self.rmask
+                np.multiply(d_rh, hpd, out=dr)
+                self.rec_grad(dr, r)
+                dh_rec = R_zr @ dz_all[:u2]
+                dh_rec += d_rh * r
+            if self.rmask is not None:
+                dh_rec *= self.rmask
+            dh_rec += dh * zg
+            if masked:
+                np.copyto(dh_rec, dh, where=self.invalid[t])
+            dh = dh_rec
         need = self.needs_input_grad
         D = self._flat(dZ)
         gx = self._input_grad(D, self.kernel) if need[0] else None

@@ -122,7 +122,13 @@ def _rnn_case(rng):
     return (lambda *a: ops.simple_rnn(*a, return_sequences=True)), args
 
 
+def _dense_case(rng):
+    args = [rng.standard_normal((6, 5)), rng.standard_normal((5, 3)) * 0.5, rng.standard_normal(3) * 0.1]
+    return (lambda *a: ops.dense(*a, activation="tanh")), args
+
+
 CASES = {
+    "dense": _dense_case,
     "conv-few-channels": lambda rng: _conv_case(rng, 2, "same", (1, 1)),
     "conv-strided": lambda rng: _conv_case(rng, 5, "valid", (2, 1)),
     "lstm": _lstm_case,
@@ -159,3 +165,4 @@ def test_split_ops_pass_gradcheck(case, split, monkeypatch, float64):
     f, args = CASES[case](np.random.default_rng(11))
     _force(monkeypatch, True)
     gradcheck(f, args)
+

@@ -67,9 +67,10 @@ def set_random_seed(seed: int) -> None:
 # busy one it spends more time waking and waiting for its threads than multiplying (measured on a
 # shared 2-core machine: the mlp workload fell from 42k to 13-20k samples/s with two BLAS threads when
 # one other process was busy, 38k with one), and after each call its idle threads spin for a while on
-# the other core, which slowed the next LSTM forward here from 4.8 to 8.2 ms. So every op of the
-# library runs its BLAS calls on one thread (through threadpoolctl), restoring the previous count
-# afterwards. :func:`set_blas_threads` changes the choice.
+# the other core, which slowed the next LSTM forward here from 4.8 to 8.2 ms. So the ops run their
+# BLAS calls on one thread (through threadpoolctl), restoring the previous count afterwards; only
+# dense layers with very large products leave BLAS its threads (ops/dense.py THREADED_BLAS_MACS).
+# :func:`set_blas_threads` changes the choice.
 _BLAS = {"threads": 1, "libs": None}
 
 

@@ -1,6 +1,7 @@
 """Batch slices on threads (neuronet.ops.parallel): every op that splits its batch gives the same
 values and gradients split or not, the same bits in parallel or serially, and passes gradcheck split."""
 
+import sys
 import threading
 import time
 
@@ -15,12 +16,24 @@ from neuronet.ops.recurrent import _SequenceOp
 
 @pytest.fixture
 def split(monkeypatch):
-    """Split every batch of at least 2 samples in two, whatever the work."""
+    """Split every batch of at least 2 samples in two, whatever the work; yields the list of the
+    slice counts that map_slices was called with."""
     monkeypatch.setattr(parallel, "MIN_SLICE_WORK", 1)
+    monkeypatch.setattr(parallel, "TINY_WORK", 0)
+    monkeypatch.setattr(sys.modules["neuronet.ops.dense"], "TINY_WORK", 0)
     monkeypatch.setattr(_SequenceOp, "MIN_ROWS", 1)
+    calls = []
+    real = parallel.map_slices
+
+    def spy(work, slices, *args):
+        calls.append(len(slices))
+        return real(work, slices, *args)
+
+    for module in ("neuronet.ops.parallel", "neuronet.ops.recurrent"):
+        monkeypatch.setattr(sys.modules[module], "map_slices", spy)
     old = config.num_threads()
     config.set_num_threads(2)
-    yield
+    yield calls
     config.set_num_threads(old)
 
 
@@ -151,6 +164,7 @@ def test_split_matches_unsplit_and_parallel_matches_serial_bit_for_bit(case, spl
     f, args = CASES[case](np.random.default_rng(7))
     _force(monkeypatch, True)
     par = _values_and_grads(f, args)
+    assert split and all(n == 2 for n in split)  # every op of the case ran in two slices
     _force(monkeypatch, False)
     ser = _values_and_grads(f, args)
     config.set_num_threads(1)

@@ -235,7 +235,7 @@ class _SequenceOp(Function):
 
     def _output_grads(self, gout, gh):
         """The running dh (units, batch) at the last step, and the per-step output gradients or None."""
-        dh = np.ascontiguousarray(gh.T)
+        dh = gh.T.copy()  # updated in place below: never a view of the incoming gradient
         if self.return_sequences:
             g_seq = np.ascontiguousarray(gout.transpose(1, 2, 0))
             if self.weight is not None:
@@ -417,7 +417,7 @@ class LSTMSequence(_SequenceOp):
     def _backward(self, gy):
         gout, gh, gc = gy
         dh, g_seq = self._output_grads(gout, gh)
-        dc = self._state(gc)
+        dc = gc.T.copy()  # its buffer is reused below: never a view of the incoming gradient
         Z, C, TC, R = self.Z, self.C, self.TC, self.recurrent_kernel
         steps, u4, batch = Z.shape
         units = u4 // 4
@@ -479,6 +479,7 @@ class LSTMSequence(_SequenceOp):
 
 # ----------------------------------------------------------------------------- GRU
 class GRUSequence(_SequenceOp):
+    BLOCK = 8  # steps whose forward-only factors the backward computes together
     # reset_after=True (Keras 3 and cuDNN/PyTorch convention), bias = [b_in; b_rec]:
     #   [xz, xr, xh] = x W + b_in,   [rz, rr, rh] = h U + b_rec
     #   z = σ(xz + rz),  r = σ(xr + rr),  hh = tanh(xh + r·rh),  h_t = z·h_{t-1} + (1 - z)·hh
@@ -553,43 +554,56 @@ class GRUSequence(_SequenceOp):
         R_zr, R_h = np.ascontiguousarray(R[:, :u2]), np.ascontiguousarray(R[:, u2:])
         dZ = np.empty_like(Z)                                   # gradients of x W + b_in
         dR = np.empty_like(Z) if reset_after else None          # gradients of h U + b_rec
-        for t in range(steps - 1, -1, -1):
-            if g_seq is not None:
-                dh += g_seq[t]
-            z, dz_all = Z[t], dZ[t]
-            zg, r, hh = z[:units], z[units:u2], z[u2:]
-            dzg, dr, dxh = dz_all[:units], dz_all[units:u2], dz_all[u2:]
-            hp = H[t]
-            np.subtract(hp, hh, out=dzg)
-            dzg *= dh
-            self.rec_grad(dzg, zg)
-            np.subtract(1.0, zg, out=dxh)
-            dxh *= dh
-            self.act_grad(dxh, hh)
-            masked = self.pad_steps is not None and self.pad_steps[t]
-            if masked:
-                dzg *= self.valid[t]
-                dxh *= self.valid[t]
+        # As in the LSTM, the factors that depend only on the forward are computed a block of steps
+        # at a time before the loop reaches them (brackets below), leaving the loop the products:
+        #   dz = dh·[(h_{t-1} - hh)·σ'(z)],  dxh = dh·[(1 - z)·act'(hh)],
+        #   dr = dxh·[rh·σ'(r)] (reset_after)  or  (dxh U_hᵀ)·[(h_{t-1}·mask)·σ'(r)]
+        tmp, d_rh = np.empty_like(dh), np.empty_like(dh)
+        dh_spare = np.empty_like(dh)
+        for stop in range(steps, 0, -self.BLOCK):
+            s = slice(max(stop - self.BLOCK, 0), stop)
+            fz, fa = Z[s], dZ[s]
+            np.subtract(H[s], fz[:, u2:], out=fa[:, :units])
+            self.rec_grad(fa[:, :units], fz[:, :units])
+            np.subtract(1.0, fz[:, :units], out=fa[:, u2:])
+            self.act_grad(fa[:, u2:], fz[:, u2:])
             if reset_after:
-                np.multiply(dxh, RH[t], out=dr)
-                self.rec_grad(dr, r)
-                dr_all = dR[t]
-                dr_all[:u2] = dz_all[:u2]
-                np.multiply(dxh, r, out=dr_all[u2:])
-                dh_rec = R @ dr_all
+                np.copyto(fa[:, units:u2], RH[s])
             else:
-                d_rh = R_h @ dxh                                 # gradient of r·h_prev
-                hpd = hp if self.rmask is None else hp * self.rmask
-                np.multiply(d_rh, hpd, out=dr)
-                self.rec_grad(dr, r)
-                dh_rec = R_zr @ dz_all[:u2]
-                dh_rec += d_rh * r
-            if self.rmask is not None:
-                dh_rec *= self.rmask
-            dh_rec += dh * zg
-            if masked:
-                np.copyto(dh_rec, dh, where=self.invalid[t])
-            dh = dh_rec
+                np.multiply(H[s], 1.0 if self.rmask is None else self.rmask, out=fa[:, units:u2])
+            self.rec_grad(fa[:, units:u2], fz[:, units:u2])
+            for t in range(stop - 1, s.start - 1, -1):
+                if g_seq is not None:
+                    dh += g_seq[t]
+                z, dz_all = Z[t], dZ[t]
+                zg, r = z[:units], z[units:u2]
+                dzg, dr, dxh = dz_all[:units], dz_all[units:u2], dz_all[u2:]
+                dzg *= dh
+                dxh *= dh
+                masked = self.pad_steps is not None and self.pad_steps[t]
+                if masked:
+                    dzg *= self.valid[t]
+                    dxh *= self.valid[t]
+                dh_rec = dh_spare
+                if reset_after:
+                    dr *= dxh
+                    dr_all = dR[t]
+                    dr_all[:u2] = dz_all[:u2]
+                    np.multiply(dxh, r, out=dr_all[u2:])
+                    np.matmul(R, dr_all, out=dh_rec)
+                else:
+                    np.matmul(R_h, dxh, out=d_rh)                # gradient of r·h_prev
+                    dr *= d_rh
+                    np.matmul(R_zr, dz_all[:u2], out=dh_rec)
+                    np.multiply(d_rh, r, out=tmp)
+                    dh_rec += tmp
+                if self.rmask is not None:
+                    dh_rec *= self.rmask
+                np.multiply(dh, zg, out=tmp)
+                dh_rec += tmp
+                if masked:
+                    np.copyto(dh_rec, dh, where=self.invalid[t])
+                dh, dh_spare = dh_rec, dh
         need = self.needs_input_grad
         D = self._flat(dZ)
         gx = self._input_grad(D, self.kernel) if need[0] else None

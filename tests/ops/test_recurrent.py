@@ -267,3 +267,18 @@ def test_masked_batch_matches_torch_packed_sequences(rng):
     _, ours_h, ours_c = ops.lstm(x, h0, c0, W, R, b, mask=mask, return_sequences=False)
     np.testing.assert_allclose(ours_h.data, h[0].detach().numpy(), atol=1e-6)
     np.testing.assert_allclose(ours_c.data, c[0].detach().numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("op", ["lstm", "gru", "simple_rnn"])
+def test_backward_leaves_the_incoming_gradients_alone(rng, op):
+    # batch 1: the transposed state gradient is contiguous, so a careless op would work inside it
+    gates, states = {"lstm": (4, 2), "gru": (3, 1), "simple_rnn": (1, 1)}[op]
+    bias_shape = (2, 3 * U) if op == "gru" else None
+    args = [Tensor(a, requires_grad=True) for a in _inputs(rng, gates, bias_shape, states=states, batch=1)]
+    outs = getattr(ops, op)(*args)
+    fn = outs[0]._ctx
+    grads = tuple(rng.standard_normal(o.shape) for o in outs)
+    kept = [g.copy() for g in grads]
+    fn.backward(grads)
+    for g, k in zip(grads, kept):
+        np.testing.assert_array_equal(g, k)

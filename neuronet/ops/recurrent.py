@@ -405,8 +405,11 @@ class LSTMSequence(_SequenceOp):
             np.multiply(i, g, out=tmp)
             c += tmp
             tc = TC[t]
-            np.copyto(tc, c)
-            act(tc)
+            if activation == "tanh":
+                np.tanh(c, out=tc)
+            else:
+                np.copyto(tc, c)
+                act(tc)
             np.multiply(o, tc, out=H[t + 1])
             if self.pad_steps is not None and self.pad_steps[t]:
                 np.copyto(c, C[t], where=self.invalid[t])

@@ -81,7 +81,8 @@ def worker_env(framework: str) -> dict:
             env.pop(name, None)
     if THREADS:
         n = str(THREADS)
-        env.update(NEURONET_BENCH_THREADS=n, OMP_NUM_THREADS=n, OPENBLAS_NUM_THREADS=n, MKL_NUM_THREADS=n)
+        env.update(NEURONET_BENCH_THREADS=n, NEURONET_NUM_THREADS=n, OMP_NUM_THREADS=n, OPENBLAS_NUM_THREADS=n,
+                   MKL_NUM_THREADS=n)
         if framework == "keras-jax":
             flags = env.get("XLA_FLAGS", "")
             extra = f"--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads={n}" if THREADS == 1 else \

@@ -23,6 +23,7 @@ two threads.)
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import deque
@@ -50,6 +51,16 @@ def _executor(workers: int) -> ThreadPoolExecutor:
         _POOL["executor"] = ThreadPoolExecutor(workers, thread_name_prefix="neuronet-op")
         _POOL["size"] = workers
     return _POOL["executor"]
+
+
+def _forget_pool() -> None:
+    # Threads do not survive a fork: a forked child must start its own pool, not queue work for
+    # the parent's threads (it would wait forever).
+    _POOL["executor"], _POOL["size"] = None, 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def _in_worker(work, i, s):

@@ -1,6 +1,7 @@
 """Batch slices on threads (neuronet.ops.parallel): every op that splits its batch gives the same
 values and gradients split or not, the same bits in parallel or serially, and passes gradcheck split."""
 
+import os
 import sys
 import threading
 import time
@@ -180,3 +181,23 @@ def test_split_ops_pass_gradcheck(case, split, monkeypatch, float64):
     _force(monkeypatch, True)
     gradcheck(f, args)
 
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_starts_its_own_threads(split, monkeypatch):
+    _force(monkeypatch, True)
+    parallel.map_batch(lambda i, s: i, 8, 1.0)  # the parent's pool now has a worker thread
+    pid = os.fork()
+    if pid == 0:  # child: the split must finish (with the parent's threads it would hang)
+        code = 0 if parallel.map_batch(lambda i, s: i, 8, 1.0) == [0, 1] else 1
+        os._exit(code)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.01)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    pytest.fail("a split in a forked child did not finish")

@@ -115,6 +115,17 @@ def _conv_case(rng, channels, padding, strides):
     return f, [x, k, b]
 
 
+def _conv1d_case(rng):
+    x = rng.standard_normal((6, 9, 3))
+    k = rng.standard_normal((3, 3, 4)) * 0.3
+
+    def f(x, k):
+        y = ops.conv(x, k, padding="same", dilation_rate=2, relu=True)
+        return ops.max_pool(y, 2)
+
+    return f, [x, k]
+
+
 def _lstm_case(rng):
     x = rng.standard_normal((6, 5, 3))
     mask = np.ones((6, 5), bool)
@@ -145,6 +156,7 @@ CASES = {
     "dense": _dense_case,
     "conv-few-channels": lambda rng: _conv_case(rng, 2, "same", (1, 1)),
     "conv-strided": lambda rng: _conv_case(rng, 5, "valid", (2, 1)),
+    "conv1d-dilated": _conv1d_case,
     "lstm": _lstm_case,
     "gru": _gru_case,
     "simple_rnn": _rnn_case,

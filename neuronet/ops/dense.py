@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function, Tensor
-from .parallel import TINY_WORK, add_up, map_batch
+from .parallel import TINY_WORK, add_up, map_batch, splitting_recently
 
-# Dense products at least this large (multiply-adds) run on BLAS's own threads (see FusedDense).
-THREADED_BLAS_MACS = 1 << 25
+# Dense products at least this large (multiply-adds) run on BLAS's own threads, unless other ops of
+# the model split their batches over the op threads (see FusedDense).
+THREADED_BLAS_MACS = 1 << 23
 
 __all__ = ["dense"]
 
@@ -28,17 +29,22 @@ class FusedDense(Function):
     # act' from the output y:  relu: [y > 0]   sigmoid: y (1 - y)   tanh: 1 - y²   linear: 1
     # x: (..., k) with its leading axes flattened into rows, W: (k, m), b: (m,) or absent
     # Threads (neuronet.ops.parallel): products of at least THREADED_BLAS_MACS multiply-adds run on
-    # BLAS's own threads, which hand work over faster than Python threads can (the mlp workload's
-    # 128×784×512 layer: 0.34 ms on two OpenBLAS threads, 0.37 ms split over two Python threads, 0.52
-    # on one); smaller ones split their rows over the op threads when that was timed faster, each
-    # slice computing its rows of y and gx and its part of dW and db (added up in slice order).
+    # BLAS's own threads, which hand work over faster than Python threads can (the autoencoder's
+    # 128×784×128 layers: 121k samples/s against 94k on one thread; the mlp's 128×784×512 layer: 0.34
+    # ms on two OpenBLAS threads, 0.37 ms split over two Python threads, 0.52 on one) — but not while
+    # other ops of the model split their batches, since an idle OpenBLAS thread spins for a while
+    # after each call and takes the core those ops' slices need (the cnn's Dense(128) head threaded:
+    # 7.3k → 5.1k samples/s). Other products split their rows over the op threads when that was timed
+    # faster, each slice computing its rows of y and gx and its part of dW and db (added up in slice
+    # order).
     def forward(self, x, kernel, bias=None, activation="linear"):
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
         rows, (k, m) = len(x2), kernel.shape
         self.x2, self.kernel, self.bias, self.activation, self.x_shape = x2, kernel, bias, activation, x.shape
         self.y = np.empty((rows, m), np.result_type(x2, kernel))
         self.work = k + m + k * m / 16  # per row: x, y and the GEMM
-        self.whole = rows * k * m >= THREADED_BLAS_MACS or rows * self.work < TINY_WORK
+        self.whole = rows * self.work < TINY_WORK or (rows * k * m >= THREADED_BLAS_MACS
+                                                       and not splitting_recently())
         if self.whole:
             self._forward_rows(0, slice(None))
         else:

@@ -73,6 +73,21 @@ def _in_worker(work, i, s):
         _LOCAL.busy = outer
 
 
+# Calls of batch_slices so far, and the count at the last one that cut several slices: a model that
+# splits its work over the op threads wants no spinning BLAS threads next to them (see ops/dense.py).
+_CALLS = {"n": 0, "last_split": None}
+RECENT_CALLS = 256
+
+
+def splitting_recently() -> bool:
+    """True when one of the last :data:`RECENT_CALLS` ops that asked for slices split its batch.
+
+    It depends only on the calls made (their sizes and :func:`neuronet.config.num_threads`), never on
+    timings, so ops that choose by it choose the same way in every run."""
+    last = _CALLS["last_split"]
+    return last is not None and _CALLS["n"] - last < RECENT_CALLS
+
+
 def batch_slices(n: int, work_per_sample: float, min_rows: int = 1) -> list:
     """The consecutive slices of ``range(n)`` that :func:`map_batch` hands out: one per thread, as
     long as each gets at least :data:`MIN_SLICE_WORK` and ``min_rows`` samples (a single slice when
@@ -80,6 +95,9 @@ def batch_slices(n: int, work_per_sample: float, min_rows: int = 1) -> list:
     parts = 1 if getattr(_LOCAL, "busy", False) else num_threads()
     if parts > 1:
         parts = max(1, min(parts, n // max(min_rows, 1), int(n * work_per_sample // MIN_SLICE_WORK)))
+    _CALLS["n"] += 1
+    if parts > 1:
+        _CALLS["last_split"] = _CALLS["n"]
     return [slice(n * i // parts, n * (i + 1) // parts) for i in range(parts)]
 
 
@@ -112,8 +130,6 @@ class _Site:
 
 
 _SITES: dict = {}
-
-
 def add_up(parts: list):
     """The sum of per-slice partial results (kernel gradients) in slice order; None stays None."""
     total = parts[0]

@@ -213,3 +213,18 @@ def test_a_forked_child_starts_its_own_threads(split, monkeypatch):
     os.kill(pid, 9)
     os.waitpid(pid, 0)
     pytest.fail("a split in a forked child did not finish")
+
+
+def test_splitting_recently_counts_calls_not_time(monkeypatch):
+    monkeypatch.setattr(parallel, "_CALLS", {"n": 0, "last_split": None})
+    old = config.num_threads()
+    config.set_num_threads(2)
+    try:
+        assert not parallel.splitting_recently()
+        parallel.batch_slices(64, parallel.MIN_SLICE_WORK)  # splits
+        assert parallel.splitting_recently()
+        for _ in range(parallel.RECENT_CALLS):
+            parallel.batch_slices(64, 1.0)  # does not split
+        assert not parallel.splitting_recently()
+    finally:
+        config.set_num_threads(old)

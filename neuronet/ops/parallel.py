@@ -23,6 +23,7 @@ two threads.)
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 import time
@@ -173,7 +174,10 @@ def map_slices(work, slices: list, work_per_sample: float = 0.0) -> list:
     with blas_threads():
         if parallel:
             pool = _executor(len(slices) - 1)
-            futures = [pool.submit(_in_worker, work, i, s) for i, s in enumerate(slices[1:], 1)]
+            # each slice runs in a copy of the caller's context, so settings kept in context
+            # variables (NumPy's errstate) hold in the worker threads too
+            futures = [pool.submit(contextvars.copy_context().run, _in_worker, work, i, s)
+                       for i, s in enumerate(slices[1:], 1)]
             try:
                 first = _in_worker(work, 0, slices[0])
             finally:

@@ -228,3 +228,14 @@ def test_splitting_recently_counts_calls_not_time(monkeypatch):
         assert not parallel.splitting_recently()
     finally:
         config.set_num_threads(old)
+
+
+def test_numpy_errstate_of_the_caller_holds_in_every_slice(split, monkeypatch):
+    _force(monkeypatch, True)
+
+    def work(i, s):
+        return np.exp(np.full(4, 1000.0 if i == 1 else 0.0, np.float32))  # overflows in the worker's slice
+
+    with np.errstate(over="raise"):
+        with pytest.raises(FloatingPointError):
+            parallel.map_batch(work, 8, 1.0)

@@ -116,10 +116,10 @@ class blas_threads:
 
 
 # ----------------------------------------------------------------------------- op threads
-# The convolution and pooling ops split their batch into one slice per thread (see
+# The convolution, pooling, dense and recurrent ops split a large batch into one slice per thread (see
 # neuronet.ops.parallel); NumPy and BLAS release Python's lock while they compute, so the slices run
-# on separate cores. Waiting threads sleep rather than spin, so on a busy machine a split costs
-# little, unlike a threaded BLAS.
+# on separate cores. Waiting threads sleep rather than spin, and each call site is timed split and
+# unsplit, so on a busy machine a split costs little, unlike a threaded BLAS.
 def _default_threads() -> int:
     env = os.environ.get("NEURONET_NUM_THREADS", "")
     if env.isdigit() and int(env) > 0:
@@ -134,13 +134,19 @@ _THREADS = {"n": _default_threads()}
 
 
 def num_threads() -> int:
-    """How many threads the convolution and pooling ops split a batch over (default: the CPUs this
-    process may use, or the ``NEURONET_NUM_THREADS`` environment variable)."""
+    """How many threads the convolution, pooling, dense and recurrent ops split a batch over (default:
+    the CPUs this process may use, or the ``NEURONET_NUM_THREADS`` environment variable)."""
     return _THREADS["n"]
 
 
 def set_num_threads(threads: int) -> None:
-    """Set how many threads the convolution and pooling ops split a batch over; 1 turns splitting off."""
+    """Set how many threads the convolution, pooling, dense and recurrent ops split a batch over; 1 turns
+    splitting off (results then differ from split ones in the last bits, as sums are grouped differently).
+
+    Example::
+
+        neuronet.config.set_num_threads(1)   # one core, e.g. beside other work
+    """
     if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
         raise ValueError(f"set_num_threads: expected a positive integer, received {threads!r}")
     _THREADS["n"] = int(threads)

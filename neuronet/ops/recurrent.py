@@ -148,6 +148,7 @@ class _SequenceOp(Function):
     """
 
     STATES = 1       # initial states that follow x in the arguments (LSTM: h and c)
+    BLOCK = 8        # steps whose forward-only factors the backward computes together
     MIN_ROWS = 16    # fewer samples per slice would spend more on per-step calls than two cores save
 
     # Samples are independent, so a large batch is split over threads (neuronet.ops.parallel): each
@@ -191,6 +192,10 @@ class _SequenceOp(Function):
         grads = [[r[k] for r in results] for k in range(len(results[0]))]
         return tuple(None if got[0] is None else np.concatenate(got) if k < batched else add_up(got)
                      for k, got in enumerate(grads))
+
+    def _blocks_backward(self, steps: int) -> list:
+        """Slices of :attr:`BLOCK` steps from the last step to the first, the order BPTT visits them."""
+        return [slice(max(stop - self.BLOCK, 0), stop) for stop in range(steps, 0, -self.BLOCK)]
 
     def _prepare(self, x, mask, go_backwards, zero_output_for_mask, recurrent_mask):
         batch, steps, _ = x.shape
@@ -345,7 +350,6 @@ def _lstm_order(units: int) -> np.ndarray:
 
 class LSTMSequence(_SequenceOp):
     STATES = 2
-    BLOCK = 8  # steps whose forward-only factors the backward computes together
     # i, f, o = σ(x W + h U + b) (their columns),  g = tanh(same, cell columns)
     # c_t = f·c_{t-1} + i·g,   h_t = o·tanh(c_t)
     # BPTT with dh, dc the gradients reaching h_t, c_t:
@@ -436,8 +440,7 @@ class LSTMSequence(_SequenceOp):
         tmp = np.empty_like(dc)
         # two buffers each for dh and dc, swapped every step: no allocation inside the loop
         dh_spare, dc_spare = np.empty_like(dc), np.empty_like(dc)
-        for stop in range(steps, 0, -self.BLOCK):
-            s = slice(max(stop - self.BLOCK, 0), stop)
+        for s in self._blocks_backward(steps):
             fz, fa = Z[s], dZ[s]
             fa[:, :units] = fz[:, u3:]
             fa[:, units:u2] = C[s]
@@ -447,7 +450,7 @@ class LSTMSequence(_SequenceOp):
             self.act_grad(fa[:, u3:], fz[:, u3:])
             np.copyto(dc_from_dh[s], fz[:, u2:u3])
             self.act_grad(dc_from_dh[s], TC[s])
-            for t in range(stop - 1, s.start - 1, -1):
+            for t in range(s.stop - 1, s.start - 1, -1):
                 if g_seq is not None:
                     dh += g_seq[t]
                 da, ga = dZ[t], gates[t]
@@ -482,7 +485,6 @@ class LSTMSequence(_SequenceOp):
 
 # ----------------------------------------------------------------------------- GRU
 class GRUSequence(_SequenceOp):
-    BLOCK = 8  # steps whose forward-only factors the backward computes together
     # reset_after=True (Keras 3 and cuDNN/PyTorch convention), bias = [b_in; b_rec]:
     #   [xz, xr, xh] = x W + b_in,   [rz, rr, rh] = h U + b_rec
     #   z = σ(xz + rz),  r = σ(xr + rr),  hh = tanh(xh + r·rh),  h_t = z·h_{t-1} + (1 - z)·hh
@@ -563,8 +565,7 @@ class GRUSequence(_SequenceOp):
         #   dr = dxh·[rh·σ'(r)] (reset_after)  or  (dxh U_hᵀ)·[(h_{t-1}·mask)·σ'(r)]
         tmp, d_rh = np.empty_like(dh), np.empty_like(dh)
         dh_spare = np.empty_like(dh)
-        for stop in range(steps, 0, -self.BLOCK):
-            s = slice(max(stop - self.BLOCK, 0), stop)
+        for s in self._blocks_backward(steps):
             fz, fa = Z[s], dZ[s]
             np.subtract(H[s], fz[:, u2:], out=fa[:, :units])
             self.rec_grad(fa[:, :units], fz[:, :units])
@@ -575,7 +576,7 @@ class GRUSequence(_SequenceOp):
             else:
                 np.multiply(H[s], 1.0 if self.rmask is None else self.rmask, out=fa[:, units:u2])
             self.rec_grad(fa[:, units:u2], fz[:, units:u2])
-            for t in range(stop - 1, s.start - 1, -1):
+            for t in range(s.stop - 1, s.start - 1, -1):
                 if g_seq is not None:
                     dh += g_seq[t]
                 z, dz_all = Z[t], dZ[t]

@@ -12,10 +12,11 @@ reordering, with PyTorch):
                bias (2, 3·units) [input bias; recurrent bias] with reset_after=True, else (3·units,)
 
 What makes them fast on NumPy (see BENCHMARKS.md): the input projections of all steps are one GEMM
-before the loop; inside the loop there is one GEMM with the recurrent kernel and one in-place
-activation call per gate group, on preallocated buffers; the weight gradients are single GEMMs over
-all steps after the backward loop. Sigmoid is computed through tanh (``σ(x) = ½·tanh(x/2) + ½``),
-which is the cheaper transcendental here and never overflows.
+before the loop (the LSTM folds them into its step product instead); inside the loop there is one
+GEMM with the recurrent kernel and one in-place activation call per gate group, on preallocated
+buffers; the weight gradients are single GEMMs over all steps after the backward loop. Sigmoid is
+computed through tanh (``σ(x) = ½·tanh(x/2) + ½``), which is the cheaper transcendental here and
+never overflows.
 
 Masks (varying lengths) follow Keras: ``mask`` is a boolean (batch, time) array; at a masked step the
 state is carried over unchanged, and the output repeats the previous output (zeros before the first
@@ -339,13 +340,20 @@ class SimpleRNNSequence(_SequenceOp):
 
 
 # ----------------------------------------------------------------------------- LSTM
-def _lstm_order(units: int) -> np.ndarray:
-    """Column permutation from Keras's gate order (i, f, c, o) to the internal one (i, f, o, c).
+_KERAS_GATES = "ifco"  # Keras's LSTM gate order (c: the candidate, g below)
 
-    Internally the three sigmoid gates are adjacent, so one activation call covers them.
-    """
-    u = units
-    return np.concatenate([np.arange(0, 2 * u), np.arange(3 * u, 4 * u), np.arange(2 * u, 3 * u)])
+
+def _gate_positions(names: str) -> list:
+    """Keras block index of each gate spelled in ``names``."""
+    return [_KERAS_GATES.index(n) for n in names]
+
+
+def _gates_as(a, names: str):
+    """``a`` (…, 4·units) with its gate column blocks rearranged from Keras's order to ``names``.
+
+    Copies whole blocks (slices), which is several times faster than indexing with a permutation."""
+    u = a.shape[-1] // 4
+    return np.concatenate([a[..., k * u:(k + 1) * u] for k in _gate_positions(names)], axis=-1)
 
 
 class LSTMSequence(_SequenceOp):
@@ -355,132 +363,178 @@ class LSTMSequence(_SequenceOp):
     # BPTT with dh, dc the gradients reaching h_t, c_t:
     #   do = dh·tanh(c_t);  dc += dh·o·(1 - tanh²c_t);  di = dc·g;  df = dc·c_{t-1};  dg = dc·i
     #   da = [di·σ', df·σ', do·σ', dg·tanh'];  dh_{t-1} = da Uᵀ;  dc_{t-1} = dc·f
+    #
+    # Layout. The forward keeps, for step t, one GEMM input and one buffer of gates:
+    #   HX[t] = [h_{t-1}; x_t; 1]                   (units + features + 1, batch)
+    #   Z[t]  = [i, f, o, g, c_{t-1}]               (5·units, batch)
+    # so the step's pre-activations, input projection and bias included, are ONE product
+    # [U; W; b]ᵀ HX[t], the sigmoid gates are adjacent (one activation call), and the cell update
+    # multiplies the adjacent pairs [i, f]·[g, c_{t-1}] in one call. The backward keeps, per step,
+    #   E[t] = [g, i, f, o, k]                      (5·units, batch)
+    # first the forward-only factors of the chain rule, then (in place) the pre-activation gradients:
+    # the blocks scaled by dc (g, i, f) are adjacent, and so are the two scaled by dh (o and
+    # k = o·tanh'(c_t), the path from h_t into c_t). The weight gradients [dU; dW; db] are then one GEMM
+    # of the gradients with the HX of every step.
+    FORWARD = "ifoc"   # gate order of Z (Keras names: c is the candidate g)
+    BACKWARD = "cifo"  # gate order of E
+
     def _forward(self, x, h0, c0, kernel, recurrent_kernel, bias, mask=None, recurrent_mask=None,
                  activation="tanh", recurrent_activation="sigmoid", go_backwards=False, return_sequences=True,
                  zero_output_for_mask=False):
         act, self.act_grad = _activation(activation)
         rec_act, self.rec_grad = _activation(recurrent_activation)
         self._prepare(x, mask, go_backwards, zero_output_for_mask, recurrent_mask)
-        units = h0.shape[1]
-        u3 = 3 * units
-        self.order = order = _lstm_order(units)
-        W, R = kernel[:, order], recurrent_kernel[:, order]
-        self.kernel, self.recurrent_kernel = W, R
-        b = None if bias is None else bias[order]
-        # With sigmoid gates the forward runs on weights whose gate columns are halved, so that
-        # σ(a) = ½·tanh(a/2) + ½ needs no extra pass, and with tanh cells one tanh call covers all 4 blocks.
+        self.kernel, self.recurrent_kernel = kernel, recurrent_kernel
+        dtype = x.dtype
+        steps, features, batch = self.xt.shape
+        u = h0.shape[1]
+        u3, u4 = 3 * u, 4 * u
+        rows = u + features + 1
+        # [U; W; b] with the columns in the forward gate order. With sigmoid gates their columns are
+        # halved, so that σ(a) = ½·tanh(a/2) + ½ needs no extra pass and one tanh call covers all four
+        # blocks (with a tanh cell activation).
+        stacked = np.concatenate([recurrent_kernel, kernel, np.zeros((1, u4), dtype) if bias is None else bias[None]])
+        KT = np.empty((u4, rows), dtype)  # [U; W; b]ᵀ, gate rows in the forward order
+        for k, j in enumerate(_gate_positions(self.FORWARD)):
+            KT[k * u:(k + 1) * u] = stacked[:, j * u:(j + 1) * u].T
         fused = recurrent_activation == "sigmoid"
         if fused:
-            half = np.ones(4 * units, x.dtype)
-            half[:u3] = 0.5
-            Wf, Rf, bf = W * half, R * half, None if b is None else b * half
+            KT[:u3] *= 0.5
+        HX = np.empty((steps + 1, rows, batch), dtype)
+        HX[:steps, u:u + features] = self.xt
+        HX[:, u + features] = 1.0
+        Z = np.empty((steps + 1, 5 * u, batch), dtype)
+        Z5 = Z.reshape(steps + 1, 5, u, batch)
+        Z5[0, 4] = c0.T
+        TC = np.empty((steps, u, batch), dtype)
+        P = np.empty((steps, 2, u, batch), dtype)  # [i·g, f·c_{t-1}], kept for the backward
+        rmask = self.rmask
+        if rmask is None:
+            H = HX[:, :u]  # the states are read straight from the GEMM inputs
+            H[0] = h0.T
         else:
-            Wf, Rf, bf = W, R, b
-        Z = self._input_projection(Wf, bf)
-        steps, _, batch = Z.shape
-        dtype = x.dtype
-        RT = np.ascontiguousarray(Rf.T)
-        H = np.empty((steps + 1, units, batch), dtype)
-        C = np.empty((steps + 1, units, batch), dtype)
-        TC = np.empty((steps, units, batch), dtype)
-        H[0], C[0] = h0.T, c0.T
-        rec = np.empty((4 * units, batch), dtype)
-        tmp = np.empty((units, batch), dtype)
+            H = np.empty((steps + 1, u, batch), dtype)
+            H[0] = h0.T
+            np.multiply(H[0], rmask, out=HX[0, :u])
+        tanh_all = fused and activation == "tanh"
         for t in range(steps):
-            h = H[t] if self.rmask is None else H[t] * self.rmask
-            np.matmul(RT, h, out=rec)
-            z = Z[t]
-            z += rec
-            if fused:
-                if activation == "tanh":
-                    np.tanh(z, out=z)
-                else:
-                    np.tanh(z[:u3], out=z[:u3])
-                    act(z[u3:])
-                gates = z[:u3]
+            z = Z[t, :u4]
+            np.matmul(KT, HX[t], out=z)
+            if tanh_all:
+                np.tanh(z, out=z)
+                gates = Z[t, :u3]
                 gates *= 0.5
                 gates += 0.5
+            elif fused:
+                gates = Z[t, :u3]
+                np.tanh(gates, out=gates)
+                gates *= 0.5
+                gates += 0.5
+                act(Z[t, u3:u4])
             else:
-                rec_act(z[:u3])
-                act(z[u3:])
-            i, f, o, g = z[:units], z[units:2 * units], z[2 * units:u3], z[u3:]
-            c = C[t + 1]
-            np.multiply(f, C[t], out=c)
-            np.multiply(i, g, out=tmp)
-            c += tmp
+                rec_act(Z[t, :u3])
+                act(Z[t, u3:u4])
+            pair = P[t]
+            np.multiply(Z5[t, 0:2], Z5[t, 3:5], out=pair)       # [i·g, f·c_{t-1}]
+            c = Z5[t + 1, 4]
+            np.add(pair[0], pair[1], out=c)
             tc = TC[t]
             if activation == "tanh":
                 np.tanh(c, out=tc)
             else:
                 np.copyto(tc, c)
                 act(tc)
-            np.multiply(o, tc, out=H[t + 1])
+            np.multiply(Z5[t, 2], tc, out=H[t + 1])
             if self.pad_steps is not None and self.pad_steps[t]:
-                np.copyto(c, C[t], where=self.invalid[t])
+                np.copyto(c, Z5[t, 4], where=self.invalid[t])
                 np.copyto(H[t + 1], H[t], where=self.invalid[t])
-        self.Z, self.H, self.C, self.TC = Z, H, C, TC
-        return self._outputs(H, return_sequences, (C[steps],))
+            if rmask is not None:
+                np.multiply(H[t + 1], rmask, out=HX[t + 1, :u])
+        self.Z, self.HX, self.H, self.TC, self.P = Z, HX, H, TC, P
+        self.default_activations = activation == "tanh" and recurrent_activation == "sigmoid"
+        return self._outputs(H, return_sequences, (Z5[steps, 4],))
+
+    def _factors(self, e, z, tc, h, p):
+        """The forward-only factors of the chain rule for a block of steps, written into ``e``:
+        ``E_g = i·act'(g),  E_i = g·σ'(i),  E_f = c_{t-1}·σ'(f),  E_o = act(c_t)·σ'(o),  k = o·act'(c_t)``.
+
+        ``z`` holds the steps' [i, f, o, g, c_{t-1}], ``tc`` act(c_t), ``h`` h_t and ``p`` [i·g, f·c_{t-1}].
+        With tanh and sigmoid the derivatives are written through products the forward kept, one pass
+        each: ``E_g = i - (i·g)·g``, ``[E_i, E_f] = [i·g, f·c_{t-1}]·(1 - [i, f])``, ``E_o = h·(1 - o)``
+        and ``k = o - h·act(c_t)`` (a masked step's values are never used).
+        """
+        i, o, g = z[:, 0], z[:, 2], z[:, 3]
+        if self.default_activations:
+            np.multiply(p[:, 0], g, out=e[:, 0])
+            np.subtract(i, e[:, 0], out=e[:, 0])
+            np.subtract(1.0, z[:, 0:2], out=e[:, 1:3])
+            e[:, 1:3] *= p
+            np.subtract(1.0, o, out=e[:, 3])
+            e[:, 3] *= h
+            np.multiply(h, tc, out=e[:, 4])
+            np.subtract(o, e[:, 4], out=e[:, 4])
+            return
+        np.copyto(e[:, 0], i)
+        self.act_grad(e[:, 0], g)
+        np.copyto(e[:, 1:3], z[:, 3:5])
+        np.copyto(e[:, 3], tc)
+        self.rec_grad(e[:, 1:4], z[:, 0:3])
+        np.copyto(e[:, 4], o)
+        self.act_grad(e[:, 4], tc)
 
     def _backward(self, gy):
         gout, gh, gc = gy
         dh, g_seq = self._output_grads(gout, gh)
-        dc = gc.T.copy()  # its buffer is reused below: never a view of the incoming gradient
-        Z, C, TC, R = self.Z, self.C, self.TC, self.recurrent_kernel
-        steps, u4, batch = Z.shape
-        units = u4 // 4
-        u2, u3 = 2 * units, 3 * units
-        # Every factor of the chain rule that depends only on the forward is computed for a block of
-        # steps at once (a block's arrays stay in cache); the loop is then left with the products that
-        # carry dh and dc:
-        #   da_i = dc_t·[g·σ'(i)],  da_f = dc_t·[c_{t-1}·σ'(f)],  da_o = dh·[tanh(c)·σ'(o)],
-        #   da_g = dc_t·[i·act'(g)],  with dc_t = dc + dh·[o·act'(c)]  (brackets: precomputed)
-        dZ = np.empty_like(Z)
-        dc_from_dh = np.empty_like(TC)
-        gates = dZ.reshape(steps, 4, units, batch)
-        tmp = np.empty_like(dc)
-        # two buffers each for dh and dc, swapped every step: no allocation inside the loop
-        dh_spare, dc_spare = np.empty_like(dc), np.empty_like(dc)
+        dc = gc.T.copy()  # updated in place below: never a view of the incoming gradient
+        Z, HX, TC = self.Z, self.HX, self.TC
+        steps, _, batch = Z.shape
+        steps -= 1
+        u = TC.shape[1]
+        u4 = 4 * u
+        Z5 = Z.reshape(steps + 1, 5, u, batch)
+        E = np.empty((steps, 5 * u, batch), Z.dtype)
+        E5 = E.reshape(steps, 5, u, batch)
+        R = _gates_as(self.recurrent_kernel, self.BACKWARD)
+        dh_prev = np.empty_like(dh)
+        dc_kept = np.empty_like(dc) if self.pad_steps is not None else None
         for s in self._blocks_backward(steps):
-            fz, fa = Z[s], dZ[s]
-            fa[:, :units] = fz[:, u3:]
-            fa[:, units:u2] = C[s]
-            fa[:, u2:u3] = TC[s]
-            self.rec_grad(fa[:, :u3], fz[:, :u3])
-            fa[:, u3:] = fz[:, :units]
-            self.act_grad(fa[:, u3:], fz[:, u3:])
-            np.copyto(dc_from_dh[s], fz[:, u2:u3])
-            self.act_grad(dc_from_dh[s], TC[s])
+            self._factors(E5[s], Z5[s], TC[s], self.H[s.start + 1:s.stop + 1], self.P[s])
             for t in range(s.stop - 1, s.start - 1, -1):
                 if g_seq is not None:
                     dh += g_seq[t]
-                da, ga = dZ[t], gates[t]
-                dct = dc_spare
-                np.multiply(dh, dc_from_dh[t], out=tmp)
-                np.add(dc, tmp, out=dct)                          # dc_t
-                ga[:2] *= dct                                     # da_i, da_f
-                ga[2] *= dh                                       # da_o
-                ga[3] *= dct                                      # da_g
-                dct *= Z[t, units:u2]                             # dc_{t-1} = dc_t·f
                 masked = self.pad_steps is not None and self.pad_steps[t]
                 if masked:
+                    np.copyto(dc_kept, dc)
+                by_dh = E5[t, 3:5]
+                np.multiply(by_dh, dh, out=by_dh)                  # [da_o, dh·k]
+                np.add(dc, E5[t, 4], out=dc)                       # dc_t
+                by_dc = E5[t, 0:3]
+                np.multiply(by_dc, dc, out=by_dc)                  # [da_g, da_i, da_f]
+                np.multiply(dc, Z5[t, 1], out=dc)                  # dc_{t-1} = dc_t·f
+                da = E[t, :u4]
+                if masked:
                     da *= self.valid[t]
-                    np.copyto(dct, dc, where=self.invalid[t])
-                dh_prev = dh_spare
+                    np.copyto(dc, dc_kept, where=self.invalid[t])
                 np.matmul(R, da, out=dh_prev)
                 if self.rmask is not None:
                     dh_prev *= self.rmask
                 if masked:
                     np.copyto(dh_prev, dh, where=self.invalid[t])
-                dh, dh_spare = dh_prev, dh
-                dc, dc_spare = dct, dc
+                dh, dh_prev = dh_prev, dh
         need = self.needs_input_grad
-        D = self._flat(dZ)
-        back = np.argsort(self.order)  # internal gate order → Keras order
-        gx = self._input_grad(D, self.kernel) if need[0] else None
-        gW = self._step_sum(self._flat(self.xt), D)[:, back] if need[3] else None
-        gU = self._step_sum(self._hidden_for_kernel(self.H), D)[:, back] if need[4] else None
-        gb = D.sum(axis=1)[back] if need[5] else None
-        return (gx, (self._state(dh) if need[1] else None), (self._state(dc) if need[2] else None), gW, gU, gb)
+        D = self._flat(E[:, :u4])
+        gx = gW = gU = gb = None
+        if need[0]:
+            gx = self._input_grad(D, _gates_as(self.kernel, self.BACKWARD))
+        if need[3] or need[4] or need[5]:
+            # [dU; dW; db] = Σ over steps and samples of HX[t] da_tᵀ: one GEMM, then back to Keras order
+            GT = D @ self._flat(HX[:steps]).T                      # (gates, units + features + 1)
+            G = np.empty((GT.shape[1], u4), GT.dtype)
+            for k, j in enumerate(_gate_positions(self.BACKWARD)):
+                G[:, j * u:(j + 1) * u] = GT[k * u:(k + 1) * u].T
+            gU, gW, gb = G[:u], G[u:-1], G[-1]
+        return (gx, (self._state(dh) if need[1] else None), (self._state(dc) if need[2] else None),
+                gW if need[3] else None, gU if need[4] else None, gb if need[5] else None)
 
 
 # ----------------------------------------------------------------------------- GRU

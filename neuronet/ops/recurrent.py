@@ -198,13 +198,15 @@ class _SequenceOp(Function):
         """Slices of :attr:`BLOCK` steps from the last step to the first, the order BPTT visits them."""
         return [slice(max(stop - self.BLOCK, 0), stop) for stop in range(steps, 0, -self.BLOCK)]
 
-    def _prepare(self, x, mask, go_backwards, zero_output_for_mask, recurrent_mask):
+    def _prepare(self, x, mask, go_backwards, zero_output_for_mask, recurrent_mask, copy_x=True):
+        """Masks, the step order and ``self.xt``: x as (time, features, batch), a contiguous copy unless
+        ``copy_x`` is False (then a view, for an op that copies it into a buffer of its own)."""
         batch, steps, _ = x.shape
         self.batch, self.steps, self.go_backwards = batch, steps, go_backwards
         xt = x.transpose(1, 2, 0)                                    # (time, features, batch)
         if go_backwards:
             xt = xt[::-1]
-        self.xt = np.ascontiguousarray(xt)
+        self.xt = np.ascontiguousarray(xt) if copy_x else xt
         self.rmask = None if recurrent_mask is None else np.ascontiguousarray(recurrent_mask.T)
         self.valid = self.pad_steps = self.weight = None
         if mask is not None:
@@ -265,6 +267,12 @@ class _SequenceOp(Function):
         """Σ over steps and samples of a_t d_tᵀ for flat A (rows, time·batch) and D (gates, time·batch):
         a weight gradient as one GEMM (computed as (D Aᵀ)ᵀ, which OpenBLAS runs ~15 % faster here)."""
         return np.ascontiguousarray((D @ A.T).T)
+
+    @staticmethod
+    def _bias_sum(D):
+        """Σ over steps and samples of the flat gradients D (gates, time·batch): a bias gradient, as a
+        matrix-vector product (~4× faster here than ``D.sum(axis=1)``, which walks rows one by one)."""
+        return D @ np.ones(D.shape[1], D.dtype)
 
     @staticmethod
     def _flat(a):
@@ -335,7 +343,7 @@ class SimpleRNNSequence(_SequenceOp):
         gx = self._input_grad(D, self.kernel) if need[0] else None
         gW = self._step_sum(self._flat(self.xt), D) if need[2] else None
         gU = self._step_sum(self._hidden_for_kernel(self.H), D) if need[3] else None
-        gb = D.sum(axis=1) if need[4] else None
+        gb = self._bias_sum(D) if need[4] else None
         return gx, (self._state(dh) if need[1] else None), gW, gU, gb
 
 
@@ -383,7 +391,7 @@ class LSTMSequence(_SequenceOp):
                  zero_output_for_mask=False):
         act, self.act_grad = _activation(activation)
         rec_act, self.rec_grad = _activation(recurrent_activation)
-        self._prepare(x, mask, go_backwards, zero_output_for_mask, recurrent_mask)
+        self._prepare(x, mask, go_backwards, zero_output_for_mask, recurrent_mask, copy_x=False)
         self.kernel, self.recurrent_kernel = kernel, recurrent_kernel
         dtype = x.dtype
         steps, features, batch = self.xt.shape
@@ -497,6 +505,8 @@ class LSTMSequence(_SequenceOp):
         R = _gates_as(self.recurrent_kernel, self.BACKWARD)
         dh_prev = np.empty_like(dh)
         dc_kept = np.empty_like(dc) if self.pad_steps is not None else None
+        need = self.needs_input_grad
+        need_h0 = need[1]
         for s in self._blocks_backward(steps):
             self._factors(E5[s], Z5[s], TC[s], self.H[s.start + 1:s.stop + 1], self.P[s])
             for t in range(s.stop - 1, s.start - 1, -1):
@@ -515,13 +525,14 @@ class LSTMSequence(_SequenceOp):
                 if masked:
                     da *= self.valid[t]
                     np.copyto(dc, dc_kept, where=self.invalid[t])
+                if t == 0 and not need_h0:
+                    break  # dh_{-1} is the initial state's gradient, and nobody asked for it
                 np.matmul(R, da, out=dh_prev)
                 if self.rmask is not None:
                     dh_prev *= self.rmask
                 if masked:
                     np.copyto(dh_prev, dh, where=self.invalid[t])
                 dh, dh_prev = dh_prev, dh
-        need = self.needs_input_grad
         D = self._flat(E[:, :u4])
         gx = gW = gU = gb = None
         if need[0]:
@@ -673,14 +684,14 @@ class GRUSequence(_SequenceOp):
             if need[3]:
                 gU = self._step_sum(hp, DR)
             if need[4]:
-                gb = np.stack([D.sum(axis=1), DR.sum(axis=1)])
+                gb = np.stack([self._bias_sum(D), self._bias_sum(DR)])
         else:
             if need[3]:
                 gU = np.empty_like(R)
                 gU[:, :u2] = self._step_sum(hp, D[:u2])
                 gU[:, u2:] = self._step_sum(self._flat(RH), D[u2:])
             if need[4]:
-                gb = D.sum(axis=1)
+                gb = self._bias_sum(D)
         return gx, (self._state(dh) if need[1] else None), gW, gU, gb
 
 

@@ -540,8 +540,9 @@ def render_markdown(report: dict) -> str:
     if notes:
         out += ["Not measured:", "", *sorted(set(notes)), ""]
     if any(e.get("samples_per_cpu_s") for res in report["throughput"].values() for e in res.values()):
-        out += ["Per CPU-second (samples ÷ the worker's CPU time, all its threads — busy-waiting thread pools "
-                "included): less sensitive to other load on the machine than wall time, most of all with "
+        out += ["Per CPU-second (samples ÷ the worker's CPU time, all its threads and child processes — "
+                "busy-waiting thread pools and neuronet's helper processes included): less sensitive to "
+                "other load on the machine than wall time, most of all with "
                 "`--threads 1`.", "",
                 "| workload | " + " | ".join(LABELS[fw] for fw in fws) + " | "
                 + " | ".join(f"neuronet / {LABELS[fw]}" for fw in peers) + " | neuronet / best peer |",
@@ -586,7 +587,8 @@ def render_markdown(report: dict) -> str:
                    f"{e['total_s']:.3f} | {e['test_accuracy']:.3f} | {fmt(e.get('peak_rss_mb'), '.0f')} |")
     out.append("")
 
-    out += ["## Peak RSS per workload (MB, the worker process's ru_maxrss, framework import included)", "",
+    out += ["## Peak RSS per workload (MB, the worker process's ru_maxrss plus its helper processes' peaks, "
+            "framework import included)", "",
             "| workload | " + " | ".join(LABELS[fw] for fw in cfg["frameworks"]) + " |",
             "|---|" + "---|" * len(cfg["frameworks"])]
     for name in ["seed", *cfg["workloads"]]:

@@ -33,9 +33,41 @@ import warnings
 FRAMEWORKS = ("neuronet", "torch", "keras-tensorflow", "keras-jax", "sklearn")
 
 
+def _children() -> list:
+    """/proc entries of this process's live child processes (e.g. neuronet's helper processes)."""
+    me, found = os.getpid(), []
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return found
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me:
+            found.append((entry, fields))
+    return found
+
+
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process in MiB (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    """Peak resident set size in MiB of this process (Linux reports ru_maxrss in KiB) plus the peaks of
+    its live child processes, so a framework's helper processes count."""
+    total = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    for entry, _ in _children():
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024.0
+        except (OSError, StopIteration, ValueError):
+            pass
+    return total
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process (all its threads) and of its live child processes."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    return time.process_time() + sum((int(f[11]) + int(f[12])) / tick for _, f in _children())
 
 
 def _first_line(exc: BaseException) -> str:
@@ -139,7 +171,7 @@ class Runner:
         xs, ys = self.x[: n * b], self.y[: n * b]
         xb, yb = self.batch(0, b), self.batch_y(0, b)
         samples = 0
-        cpu_start = time.process_time()  # all of this process's threads: spinning thread pools count too
+        cpu_start = cpu_seconds()  # all threads and child processes: spinning thread pools count too
         start = time.perf_counter()
         while True:
             if self.mode == "step":
@@ -151,7 +183,7 @@ class Runner:
             elapsed = time.perf_counter() - start
             if elapsed >= self.seconds:
                 break
-        cpu = time.process_time() - cpu_start
+        cpu = cpu_seconds() - cpu_start
         return {"samples_per_s": samples / elapsed, "samples": samples, "elapsed_s": elapsed, "cpu_s": cpu,
                 "samples_per_cpu_s": samples / cpu if cpu > 0 else None}
 

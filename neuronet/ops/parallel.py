@@ -131,6 +131,16 @@ class _Site:
 
 
 _SITES: dict = {}
+
+
+def timed_site(key) -> _Site:
+    """The timings kept for one call site (``key``: what the call is and how large)."""
+    site = _SITES.get(key)
+    if site is None:
+        if len(_SITES) > 4096:  # many distinct batch sizes: start over rather than grow
+            _SITES.clear()
+        site = _SITES[key] = _Site()
+    return site
 def add_up(parts: list):
     """The sum of per-slice partial results (kernel gradients) in slice order; None stays None."""
     total = parts[0]
@@ -163,12 +173,7 @@ def map_slices(work, slices: list, work_per_sample: float = 0.0) -> list:
     if len(slices) == 1:
         with blas_threads():
             return [work(0, slices[0])]
-    key = (work.__code__, slices[-1].stop, len(slices), work_per_sample)
-    site = _SITES.get(key)
-    if site is None:
-        if len(_SITES) > 4096:  # many distinct batch sizes: start over rather than grow
-            _SITES.clear()
-        site = _SITES[key] = _Site()
+    site = timed_site((work.__code__, slices[-1].stop, len(slices), work_per_sample))
     parallel = site.choose()
     start = time.perf_counter()
     with blas_threads():

@@ -25,11 +25,15 @@ valid step), or is zero when ``zero_output_for_mask`` is True (as inside Bidirec
 
 from __future__ import annotations
 
+import time
+import weakref
+
 import numpy as np
 
 from ..autograd import Function, Tensor
 from ..config import blas_threads, set_blas_threads
-from .parallel import add_up, batch_slices, map_slices
+from . import workers
+from .parallel import add_up, batch_slices, map_slices, timed_site
 
 __all__ = [
     "simple_rnn", "lstm", "gru", "embedding_lookup", "reverse_sequence", "merge_bidirectional",
@@ -152,9 +156,11 @@ class _SequenceOp(Function):
     BLOCK = 8        # steps whose forward-only factors the backward computes together
     MIN_ROWS = 16    # fewer samples per slice would spend more on per-step calls than two cores save
 
-    # Samples are independent, so a large batch is split over threads (neuronet.ops.parallel): each
-    # slice runs the whole loop on its own rows, as an op of its own; outputs and input gradients are
-    # put back together along the batch and the weight gradients summed in slice order.
+    # Samples are independent, so a large batch is split into slices: each slice runs the whole loop on
+    # its own rows, as an op of its own; outputs and input gradients are put back together along the
+    # batch and the weight gradients summed in slice order. The first slice runs here, the others in
+    # helper processes (neuronet.ops.workers) where there are any, else on threads
+    # (neuronet.ops.parallel). Either way each call site is timed against running all slices here.
     def forward(self, *args, mask=None, recurrent_mask=None, **kwargs):
         x, batched = args[0], 1 + self.STATES
         n, steps, features = x.shape
@@ -162,10 +168,11 @@ class _SequenceOp(Function):
         gates = args[batched + 1].shape[1]
         self.work = steps * gates * (features + units)  # the products per sample
         slices = batch_slices(n, self.work, self.MIN_ROWS)
+        self.parts = self.helpers = None
         if len(slices) == 1:
-            self.parts = None
             with blas_threads():
                 return self._forward(*args, mask=mask, recurrent_mask=recurrent_mask, **kwargs)
+        self.slices = slices
 
         def part(_, s):
             op = type(self)()
@@ -174,25 +181,110 @@ class _SequenceOp(Function):
                               recurrent_mask=None if recurrent_mask is None else recurrent_mask[s], **kwargs)
             return op, out
 
-        results = map_slices(part, slices, self.work)
-        self.parts, self.slices = [op for op, _ in results], slices
+        team = workers.helpers(len(slices) - 1)
+        if team is None:
+            results = map_slices(part, slices, self.work)
+        else:
+            results = self._forward_with_helpers(team, part, args, mask, recurrent_mask, kwargs)
+        self.parts = [op for op, _ in results]
         return tuple(np.concatenate([out[k] for _, out in results]) for k in range(len(results[0][1])))
+
+    def _forward_with_helpers(self, team, part, args, mask, recurrent_mask, kwargs):
+        """``[part(i, s) for each slice]``, slices 1… in the helpers when that was faster here. A helper
+        keeps its slice's op; this op keeps (helper, key) in its place, and the inputs in case the
+        helper is lost before the backward."""
+        slices, batched = self.slices, 1 + self.STATES
+        site = timed_site((type(self), slices[-1].stop, len(slices), self.work, "helpers"))
+        use = site.choose()
+        start = time.perf_counter()
+        try:
+            if use:
+                requests, keys = [], []
+                for helper, s in zip(team, slices[1:]):
+                    inputs = [a[s] for a in args[:batched]] + list(args[batched:])
+                    inputs += [None if m is None else m[s] for m in (mask, recurrent_mask)]
+                    keys.append(helper.next_key)
+                    helper.next_key += 1
+                    requests.append((helper, "forward", inputs, self._reply_nbytes(args, s, kwargs),
+                                     dict(op=self.KIND, key=keys[-1], kwargs=kwargs)))
+                try:
+                    first, outputs = workers.run(requests, lambda: self._local(part, 0, slices[0]))
+                except (workers.HelperError, workers.HelperSkip) as error:
+                    if isinstance(error, workers.HelperError):
+                        workers.failed()
+                    use = False
+                else:
+                    self.helpers = list(zip(team, keys))
+                    self.inputs_kept = (args, mask, recurrent_mask, kwargs)
+                    for helper, key in self.helpers:
+                        weakref.finalize(self, helper.drop, key)
+                    return [first] + [(None, out) for out in outputs]
+            return [self._local(part, i, s) for i, s in enumerate(slices)]
+        finally:
+            for helper in team:
+                helper.lock.release()
+            site.record(use, time.perf_counter() - start)
+
+    @staticmethod
+    def _local(work, *args):
+        with blas_threads():
+            return work(*args)
+
+    def _reply_nbytes(self, args, s, kwargs) -> int:
+        """An upper bound of the bytes a helper's forward or backward sends back for slice ``s``."""
+        x, h0 = args[0][s], args[1][s]
+        out = h0.nbytes * (x.shape[1] if kwargs.get("return_sequences", True) else 1)
+        grads = x.nbytes + self.STATES * h0.nbytes + sum(a.nbytes for a in args[1 + self.STATES:] if a is not None)
+        return max(out + self.STATES * h0.nbytes, grads) + 64 * (len(args) + 2)
 
     def backward(self, gy):
         if self.parts is None:
             with blas_threads():
                 return self._backward(gy)
-
-        def part(i, s):
-            op = self.parts[i]
-            op.needs_input_grad = self.needs_input_grad
-            return op._backward(tuple(g[s] for g in gy))
-
-        results = map_slices(part, self.slices, self.work)
         batched = 1 + self.STATES
+        if self.helpers is None:
+            def part(i, s):
+                op = self.parts[i]
+                op.needs_input_grad = self.needs_input_grad
+                return op._backward(tuple(g[s] for g in gy))
+
+            results = map_slices(part, self.slices, self.work)
+        else:
+            results = self._backward_with_helpers(gy)
         grads = [[r[k] for r in results] for k in range(len(results[0]))]
         return tuple(None if got[0] is None else np.concatenate(got) if k < batched else add_up(got)
                      for k, got in enumerate(grads))
+
+    def _backward_with_helpers(self, gy):
+        op, slices = self.parts[0], self.slices
+        op.needs_input_grad = self.needs_input_grad
+        team = [helper for helper, _ in self.helpers]
+        requests = [(helper, "backward", [g[s] for g in gy], self._reply_nbytes(self.inputs_kept[0], s, {}),
+                     dict(key=key, needs=list(self.needs_input_grad)))
+                    for (helper, key), s in zip(self.helpers, slices[1:])]
+        for helper in team:
+            helper.lock.acquire()
+        try:
+            first, rest = workers.run(requests, lambda: self._local(op._backward, tuple(g[slices[0]] for g in gy)))
+            return [first] + [tuple(r) for r in rest]
+        except workers.HelperError:  # the helpers' forward states are gone: redo their slices here
+            workers.failed()
+            return [self._local(op._backward, tuple(g[slices[0]] for g in gy))] + [
+                self._redo_slice(s, gy) for s in slices[1:]]
+        finally:
+            for helper in team:
+                helper.lock.release()
+
+    def _redo_slice(self, s, gy):
+        """Forward and backward of slice ``s`` here, when its helper was lost after the forward."""
+        args, mask, recurrent_mask, kwargs = self.inputs_kept
+        batched = 1 + self.STATES
+        op = type(self)()
+        with blas_threads():
+            op._forward(*(a[s] for a in args[:batched]), *args[batched:], mask=None if mask is None else mask[s],
+                        recurrent_mask=None if recurrent_mask is None else recurrent_mask[s], **kwargs)
+            op.needs_input_grad = self.needs_input_grad
+            return op._backward(tuple(g[s] for g in gy))
 
     def _blocks_backward(self, steps: int) -> list:
         """Slices of :attr:`BLOCK` steps from the last step to the first, the order BPTT visits them."""
@@ -293,6 +385,7 @@ class _SequenceOp(Function):
 
 # ----------------------------------------------------------------------------- SimpleRNN
 class SimpleRNNSequence(_SequenceOp):
+    KIND = "simple_rnn"  # the name a helper process knows it by (neuronet.ops.workers.OPS)
     # h_t = act(x_t W + h_{t-1} U + b)
     # BPTT: da_t = (dh_t + dout_t) · act'(h_t);  dh_{t-1} = da_t Uᵀ;  dW = Σ x_tᵀ da_t;  dU = Σ h_{t-1}ᵀ da_t
     def _forward(self, x, h0, kernel, recurrent_kernel, bias, mask=None, recurrent_mask=None,
@@ -365,6 +458,7 @@ def _gates_as(a, names: str):
 
 
 class LSTMSequence(_SequenceOp):
+    KIND = "lstm"
     STATES = 2
     # i, f, o = σ(x W + h U + b) (their columns),  g = tanh(same, cell columns)
     # c_t = f·c_{t-1} + i·g,   h_t = o·tanh(c_t)
@@ -550,6 +644,7 @@ class LSTMSequence(_SequenceOp):
 
 # ----------------------------------------------------------------------------- GRU
 class GRUSequence(_SequenceOp):
+    KIND = "gru"
     # reset_after=True (Keras 3 and cuDNN/PyTorch convention), bias = [b_in; b_rec]:
     #   [xz, xr, xh] = x W + b_in,   [rz, rr, rh] = h U + b_rec
     #   z = σ(xz + rz),  r = σ(xr + rr),  hh = tanh(xh + r·rh),  h_t = z·h_{t-1} + (1 - z)·hh

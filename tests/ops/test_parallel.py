@@ -11,14 +11,16 @@ import pytest
 
 from neuronet import config, ops
 from neuronet.autograd import Tensor, gradcheck
-from neuronet.ops import parallel
+from neuronet.ops import parallel, workers
 from neuronet.ops.recurrent import _SequenceOp
 
 
 @pytest.fixture
 def split(monkeypatch):
-    """Split every batch of at least 2 samples in two, whatever the work; yields the list of the
-    slice counts that map_slices was called with."""
+    """Split every batch of at least 2 samples in two, whatever the work, over threads (helper
+    processes are off: tests/ops/test_workers.py covers them); yields the list of the slice counts
+    that map_slices was called with."""
+    monkeypatch.setattr(workers, "helpers", lambda count: None)
     monkeypatch.setattr(parallel, "MIN_SLICE_WORK", 1)
     monkeypatch.setattr(parallel, "TINY_WORK", 0)
     monkeypatch.setattr(sys.modules["neuronet.ops.dense"], "TINY_WORK", 0)

@@ -1,0 +1,366 @@
+"""Running slices of a recurrent op's batch in helper processes.
+
+A recurrent op walks its sequence one step at a time, a dozen small NumPy calls per step. Split over
+threads (neuronet.ops.parallel), every one of those calls releases and takes back Python's global
+lock, and whenever both threads want it at once one of them sleeps until the other lets go. Waking a
+sleeping thread costs ~30 µs on the 2-core virtual machine this was measured on, about as long as a
+whole step, so two threads running an LSTM slice each lost 30-80 % to each other. Processes have a
+lock each. Here the op's first slice runs in the calling process and every further slice in a helper
+process of its own, which keeps that slice's forward state until its backward.
+
+A helper is ``python -c "...serve(...)"`` with two pipes and one shared buffer (a file in /dev/shm,
+unlinked as soon as both sides have it mapped). Messages are small JSON headers; the arrays travel
+in the buffer. A helper runs only the three recurrent ops named in :data:`OPS`, nothing a message
+could name otherwise. It runs the same code with one BLAS thread, so a slice gives the same bits in
+a helper as in the calling process. Helpers exist only on Linux; elsewhere, and after any failure,
+the ops split over threads as before. :func:`neuronet.config.set_num_threads` (1 = no helpers) and
+the ``NEURONET_NUM_THREADS`` variable decide how many slices there are.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import mmap
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+
+import numpy as np
+
+#: Names a message may ask for, mapped to the op classes (filled in lazily to avoid an import cycle).
+OPS = {"simple_rnn": None, "lstm": None, "gru": None}
+_DTYPES = ("<f2", "<f4", "<f8", "|b1")
+_SHM_DIR = "/dev/shm"
+MAX_BUFFER = 256 << 20  # larger slices stay in threads: /dev/shm may be small (64 MB in Docker)
+_HEADER = struct.Struct("<I")
+
+
+def _op_classes() -> dict:
+    if OPS["lstm"] is None:
+        from .recurrent import GRUSequence, LSTMSequence, SimpleRNNSequence
+        OPS.update(simple_rnn=SimpleRNNSequence, lstm=LSTMSequence, gru=GRUSequence)
+    return OPS
+
+
+# ----------------------------------------------------------------------------- the wire
+def _plain(value):
+    if isinstance(value, np.generic):  # a NumPy scalar among the op's options
+        return value.item()
+    raise TypeError(f"helper message: {type(value).__name__} is not JSON serializable")
+
+
+def _send(fd: int, message: dict) -> None:
+    data = json.dumps(message, default=_plain).encode()
+    data = _HEADER.pack(len(data)) + data
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def _read_exactly(fd: int, n: int) -> bytes:
+    chunks = []
+    while n:
+        chunk = os.read(fd, n)
+        if not chunk:
+            raise EOFError("helper pipe closed")
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def _receive(fd: int) -> dict:
+    (n,) = _HEADER.unpack(_read_exactly(fd, _HEADER.size))
+    return json.loads(_read_exactly(fd, n))
+
+
+class _Buffer:
+    """A shared memory file mapped in this process; its layout is written by whoever sends."""
+
+    def __init__(self, size: int = 0, path: str | None = None):
+        if path is None:
+            fd, path = tempfile.mkstemp(prefix="neuronet-", dir=_SHM_DIR)
+            try:
+                os.posix_fallocate(fd, 0, size)  # fails now, rather than SIGBUS later, if /dev/shm is full
+            except BaseException:
+                os.close(fd)
+                os.unlink(path)
+                raise
+        else:
+            fd = os.open(path, os.O_RDWR)
+            size = os.fstat(fd).st_size
+        self.path, self.size = path, size
+        try:
+            self.map = mmap.mmap(fd, size)
+        finally:
+            os.close(fd)
+
+    def put(self, arrays) -> list:
+        """Copy the arrays (or None) one after the other; return their descriptions for a message."""
+        described, offset = [], 0
+        for a in arrays:
+            if a is None:
+                described.append(None)
+                continue
+            a = np.asarray(a)
+            np.ndarray(a.shape, a.dtype, buffer=self.map, offset=offset)[...] = a
+            described.append([offset, list(a.shape), a.dtype.str])
+            offset += -(-a.nbytes // 64) * 64
+        return described
+
+    def get(self, described) -> list:
+        """Copies of the arrays a message describes (the buffer is reused by the next message)."""
+        out = []
+        for d in described:
+            if d is None:
+                out.append(None)
+                continue
+            offset, shape, dtype = d
+            if dtype not in _DTYPES:
+                raise ValueError(f"helper message: dtype {dtype!r} is not one of {_DTYPES}")
+            out.append(np.ndarray(tuple(shape), np.dtype(dtype), buffer=self.map, offset=offset).copy())
+        return out
+
+    @staticmethod
+    def nbytes(arrays) -> int:
+        return sum(-(-np.asarray(a).nbytes // 64) * 64 for a in arrays if a is not None)
+
+
+# ----------------------------------------------------------------------------- the helper's side
+def serve(read_fd: int, write_fd: int) -> None:
+    """The helper process: run the ops the messages ask for until the calling process goes away."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the caller, which then closes the pipes
+    try:
+        _serve(read_fd, write_fd)
+    except (EOFError, OSError):  # the caller exited or closed the pipes
+        pass
+
+
+def _serve(read_fd: int, write_fd: int) -> None:
+    from ..config import set_num_threads
+    set_num_threads(1)
+    ops = _op_classes()
+    states, buffer = {}, None
+    _send(write_fd, {"ready": True})
+    while True:
+        message = _receive(read_fd)
+        for key in message.get("drop", ()):
+            states.pop(key, None)
+        if message.get("buffer"):
+            buffer = _Buffer(path=message["buffer"])
+        reply = {}
+        try:
+            with np.errstate(**message["errstate"]):
+                if message["cmd"] == "forward":
+                    *inputs, mask, recurrent_mask = buffer.get(message["arrays"])
+                    op = ops[message["op"]]()
+                    outputs = op._forward(*inputs, mask=mask, recurrent_mask=recurrent_mask, **message["kwargs"])
+                    states[message["key"]] = op
+                else:
+                    op = states[message["key"]]
+                    op.needs_input_grad = tuple(message["needs"])
+                    outputs = op._backward(tuple(buffer.get(message["arrays"])))
+            if _Buffer.nbytes(outputs) > buffer.size:
+                raise MemoryError(f"helper: results of {_Buffer.nbytes(outputs)} bytes exceed the shared buffer")
+            reply["arrays"] = buffer.put(outputs)
+        except Exception as error:  # reported to the caller, which raises it there
+            reply = {"error": type(error).__name__, "message": str(error)}
+        _send(write_fd, reply)
+
+
+# ----------------------------------------------------------------------------- the caller's side
+_ERRORS = {"ValueError": ValueError, "TypeError": TypeError, "FloatingPointError": FloatingPointError,
+           "MemoryError": MemoryError, "KeyError": KeyError}
+
+
+class HelperError(RuntimeError):
+    """The helper process failed (it died, or its pipe broke): the caller falls back to threads."""
+
+
+class HelperSkip(Exception):
+    """This request does not fit a helper (too large); nothing was sent, the helper stays usable."""
+
+
+class Helper:
+    """One helper process and its buffer. Use it from one thread at a time (``lock``)."""
+
+    def __init__(self):
+        to_child_r, self.to_child = os.pipe()
+        self.from_child, from_child_w = os.pipe()
+        package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        env = dict(os.environ, NEURONET_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+                   MKL_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(
+                       p for p in (package_root, os.environ.get("PYTHONPATH")) if p))
+        code = f"from neuronet.ops.workers import serve; serve({to_child_r}, {from_child_w})"
+        try:
+            self.process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(to_child_r, from_child_w),
+                                            env=env, stdin=subprocess.DEVNULL, close_fds=True,
+                                            start_new_session=True)
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        self.lock = threading.Lock()
+        self.closed = False  # once closed, its descriptor numbers may belong to other files
+        self.ready = False
+        self.buffer = None
+        self.new_buffer = None  # path the helper has not mapped yet
+        self.drops = []         # keys of forward states nobody needs any more
+        self.next_key = 0
+
+    def is_ready(self) -> bool:
+        """True once the helper has started (never waits: until then the caller works without it)."""
+        if not self.ready:
+            if self.process.poll() is not None:
+                raise HelperError(f"helper process exited with code {self.process.returncode}")
+            if select.select([self.from_child], [], [], 0)[0]:
+                self.ready = bool(self._receive().get("ready"))
+        return self.ready
+
+    def drop(self, key: int) -> None:
+        """Let the helper forget a forward state (sent along with the next request)."""
+        self.drops.append(key)
+
+    def _receive(self) -> dict:
+        if self.closed:
+            raise HelperError("helper process was shut down")
+        try:
+            return _receive(self.from_child)
+        except (EOFError, OSError, ValueError) as error:
+            raise HelperError(f"helper process stopped answering: {error}") from None
+
+    def _ensure_buffer(self, nbytes: int) -> None:
+        if self.buffer is None or self.buffer.size < nbytes:
+            self.buffer = _Buffer(max(2 * nbytes, 1 << 20))
+            self.new_buffer = self.buffer.path
+
+    def send(self, cmd: str, arrays, reply_nbytes: int, **fields) -> None:
+        """Send a request; :meth:`result` must follow before the next one."""
+        if self.closed:
+            raise HelperError("helper process was shut down")
+        nbytes = max(_Buffer.nbytes(arrays), reply_nbytes)
+        if nbytes > MAX_BUFFER:
+            raise HelperSkip(f"helper: {nbytes} bytes exceed the shared buffer limit {MAX_BUFFER}")
+        try:
+            self._ensure_buffer(nbytes)
+            message = dict(fields, cmd=cmd, arrays=self.buffer.put(arrays), drop=self.drops,
+                           buffer=self.new_buffer, errstate=np.geterr())
+            self.drops = []
+            _send(self.to_child, message)
+        except OSError as error:
+            raise HelperError(f"helper process stopped answering: {error}") from None
+        except BaseException:
+            failed()  # interrupted halfway (Ctrl-C): this pipe can't be trusted any more
+            raise
+
+    def result(self) -> list:
+        """The arrays the helper answered the last request with (its error, raised here, if it failed)."""
+        try:
+            reply = self._receive()
+        except HelperError:
+            raise
+        except BaseException:
+            failed()  # interrupted halfway (Ctrl-C): this pipe can't be trusted any more
+            raise
+        if self.new_buffer is not None:  # the helper has it mapped now: the name can go
+            os.unlink(self.new_buffer)
+            self.new_buffer = None
+        if "error" in reply:
+            raise _ERRORS.get(reply["error"], RuntimeError)(reply["message"])
+        return self.buffer.get(reply["arrays"])
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        for fd in (self.to_child, self.from_child):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if self.new_buffer is not None:
+            try:
+                os.unlink(self.new_buffer)
+            except OSError:
+                pass
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def run(requests, local):
+    """Send ``requests`` [(helper, cmd, arrays, reply_nbytes, fields)], run ``local()`` here in the
+    meantime, and return ``(its result, [each helper's answer])``. Every request sent gets its answer
+    read, even when something fails on the way, so the pipes stay in step."""
+    sent = []
+    try:
+        for helper, cmd, arrays, nbytes, fields in requests:
+            helper.send(cmd, arrays, nbytes, **fields)
+            sent.append(helper)
+        first = local()
+    except BaseException:
+        for helper in sent:
+            try:
+                helper.result()
+            except Exception:
+                pass
+        raise
+    return first, [helper.result() for helper in sent]
+
+
+_HELPERS: list = []
+_STATE = {"failed": False}
+
+
+def available() -> bool:
+    """Whether this platform can run helpers at all (Linux, with /dev/shm)."""
+    return sys.platform.startswith("linux") and os.path.isdir(_SHM_DIR) and not _STATE["failed"]
+
+
+def helpers(count: int) -> list | None:
+    """``count`` started, idle helpers, or None (not possible here, still starting, or busy).
+
+    Helpers are started on first demand and never waited for: until they are up, callers split over
+    threads."""
+    if not available():
+        return None
+    try:
+        while len(_HELPERS) < count:
+            _HELPERS.append(Helper())
+        chosen = _HELPERS[:count]
+        if not all(h.is_ready() for h in chosen):
+            return None
+    except (OSError, HelperError):
+        failed()
+        return None
+    for i, h in enumerate(chosen):
+        if not h.lock.acquire(blocking=False):
+            for taken in chosen[:i]:
+                taken.lock.release()
+            return None
+    return chosen
+
+
+def failed() -> None:
+    """Stop using helpers in this process (after an error): the ops split over threads instead."""
+    _STATE["failed"] = True
+    shutdown()
+
+
+def shutdown() -> None:
+    while _HELPERS:
+        _HELPERS.pop().close()
+
+
+def _forget_helpers() -> None:
+    # A forked child shares its parent's pipes: it must not talk to the parent's helpers.
+    _HELPERS.clear()
+
+
+atexit.register(shutdown)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_helpers)

@@ -1,0 +1,178 @@
+"""Recurrent ops with batch slices in helper processes (neuronet.ops.workers): the same bits as running
+every slice here, gradcheck through the helpers, errors raised in the caller, and a lost helper
+costing time but never a wrong gradient."""
+
+import os
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from neuronet import config, ops
+from neuronet.autograd import Tensor, gradcheck
+from neuronet.ops import parallel, workers
+from neuronet.ops.recurrent import _SequenceOp
+
+pytestmark = pytest.mark.skipif(not workers.available(), reason="helper processes need Linux and /dev/shm")
+
+
+def _lstm_case(rng):
+    x = rng.standard_normal((6, 5, 3))
+    mask = np.ones((6, 5), bool)
+    mask[1, :2] = mask[4, 3:] = False
+    args = [x, rng.standard_normal((6, 4)) * 0.5, rng.standard_normal((6, 4)) * 0.5,
+            rng.standard_normal((3, 16)) * 0.5, rng.standard_normal((4, 16)) * 0.5, rng.standard_normal(16) * 0.5]
+    return (lambda *a: ops.lstm(*a, mask=mask, recurrent_mask=np.full((6, 4), 0.9))), args
+
+
+def _gru_case(rng):
+    args = [rng.standard_normal((6, 5, 3)), rng.standard_normal((6, 4)) * 0.5,
+            rng.standard_normal((3, 12)) * 0.5, rng.standard_normal((4, 12)) * 0.5, rng.standard_normal((2, 12)) * 0.5]
+    return (lambda *a: ops.gru(*a, go_backwards=True)), args
+
+
+def _rnn_case(rng):
+    args = [rng.standard_normal((6, 5, 3)), rng.standard_normal((6, 4)) * 0.5,
+            rng.standard_normal((3, 4)) * 0.5, rng.standard_normal((4, 4)) * 0.5, rng.standard_normal(4) * 0.5]
+    return (lambda *a: ops.simple_rnn(*a, return_sequences=True, activation="relu")), args
+
+
+CASES = {"lstm": _lstm_case, "gru": _gru_case, "simple_rnn": _rnn_case}
+
+
+@pytest.fixture
+def helper(monkeypatch):
+    """Every batch split in two with the second slice in a started helper; yields the list of the
+    commands sent to helpers."""
+    monkeypatch.setattr(parallel, "MIN_SLICE_WORK", 1)
+    monkeypatch.setattr(_SequenceOp, "MIN_ROWS", 1)
+    monkeypatch.setattr(workers, "_STATE", {"failed": False})
+    old = config.num_threads()
+    config.set_num_threads(2)
+    deadline = time.monotonic() + 60
+    while (team := workers.helpers(1)) is None:
+        assert time.monotonic() < deadline, "the helper process did not start within 60 s"
+        time.sleep(0.05)
+    team[0].lock.release()
+    sent = []
+    real = workers.Helper.send
+
+    def spy(self, cmd, *args, **kwargs):
+        sent.append(cmd)
+        return real(self, cmd, *args, **kwargs)
+
+    monkeypatch.setattr(workers.Helper, "send", spy)
+    yield sent
+    config.set_num_threads(old)
+    workers.shutdown()
+
+
+def _use_helpers(monkeypatch, use: bool):
+    monkeypatch.setattr(parallel._Site, "choose", lambda self: use)
+
+
+def _values_and_grads(f, args):
+    tensors = [Tensor(a, requires_grad=True) for a in args]
+    out = f(*tensors)
+    loss = sum((o * np.linspace(-1, 1, o.size).reshape(o.shape)).sum() for o in out)
+    loss.backward()
+    return [o.data.copy() for o in out] + [t.grad.copy() for t in tensors]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_helper_slices_give_the_same_bits_as_slices_run_here(case, helper, monkeypatch, float64):
+    f, args = CASES[case](np.random.default_rng(3))
+    _use_helpers(monkeypatch, True)
+    remote = _values_and_grads(f, args)
+    assert helper == ["forward", "backward"]
+    _use_helpers(monkeypatch, False)
+    local = _values_and_grads(f, args)
+    assert helper == ["forward", "backward"]  # the second run kept both slices here
+    config.set_num_threads(1)
+    whole = _values_and_grads(f, args)
+    for a, b, c in zip(remote, local, whole):
+        assert np.array_equal(a, b)
+        np.testing.assert_allclose(a, c, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_ops_pass_gradcheck_with_a_slice_in_a_helper(case, helper, monkeypatch, float64):
+    f, args = CASES[case](np.random.default_rng(5))
+    _use_helpers(monkeypatch, True)
+    gradcheck(f, args)
+    assert "backward" in helper
+
+
+def test_a_helper_lost_after_the_forward_costs_time_not_gradients(helper, monkeypatch, float64):
+    f, args = _lstm_case(np.random.default_rng(9))
+    _use_helpers(monkeypatch, False)
+    expected = _values_and_grads(f, args)
+    _use_helpers(monkeypatch, True)
+    tensors = [Tensor(a, requires_grad=True) for a in args]
+    out = f(*tensors)
+    process = workers._HELPERS[0].process
+    process.kill()
+    process.wait()
+    loss = sum((o * np.linspace(-1, 1, o.size).reshape(o.shape)).sum() for o in out)
+    loss.backward()
+    got = [o.data for o in out] + [t.grad for t in tensors]
+    for a, b in zip(got, expected):
+        assert np.array_equal(a, b)
+    assert workers.helpers(1) is None  # from now on the ops split over threads
+
+
+def test_an_error_in_a_helper_is_raised_here_and_the_helper_stays_usable(helper):
+    team = workers.helpers(1)
+    try:
+        x = np.zeros((2, 3, 4))
+        request = (team[0], "forward", [x, np.zeros((2, 5)), np.zeros((4, 5)), np.zeros((5, 5)), None, None, None],
+                   1 << 16, dict(op="simple_rnn", key=0, kwargs={"activation": "swish"}))
+        with pytest.raises(ValueError, match="activation 'swish' is not supported"):
+            workers.run([request], lambda: None)
+        request = (team[0], "forward", request[2], 1 << 16, dict(op="simple_rnn", key=1, kwargs={}))
+        _, (answer,) = workers.run([request], lambda: None)
+    finally:
+        team[0].lock.release()
+    assert answer[0].shape == (2, 3, 5) and not answer[0].any()
+
+
+def test_a_helper_runs_only_the_recurrent_ops(helper):
+    team = workers.helpers(1)
+    try:
+        request = (team[0], "forward", [np.zeros((1, 1, 1)), None, None], 1 << 16,
+                   dict(op="os.system", key=0, kwargs={}))
+        with pytest.raises(KeyError, match="os.system"):
+            workers.run([request], lambda: None)
+    finally:
+        team[0].lock.release()
+
+
+def test_finished_forward_states_are_dropped_in_the_helper(helper, monkeypatch):
+    f, args = _rnn_case(np.random.default_rng(1))
+    _use_helpers(monkeypatch, True)
+    for _ in range(3):
+        _values_and_grads(f, args)
+    drops = workers._HELPERS[0].drops
+    assert len(drops) >= 1  # waiting to go out with the next request
+    _values_and_grads(f, args)
+    assert drops is not workers._HELPERS[0].drops
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_does_not_talk_to_its_parents_helpers(helper, monkeypatch):
+    f, args = _rnn_case(np.random.default_rng(2))
+    _use_helpers(monkeypatch, True)
+    _values_and_grads(f, args)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        os._exit(0 if not workers._HELPERS else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0
+    assert workers._HELPERS  # the parent keeps its own
+
+
+def test_no_helpers_off_linux(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert not workers.available()
+    assert workers.helpers(1) is None

@@ -135,7 +135,8 @@ _THREADS = {"n": _default_threads()}
 
 def num_threads() -> int:
     """How many threads the convolution, pooling, dense and recurrent ops split a batch over (default:
-    the CPUs this process may use, or the ``NEURONET_NUM_THREADS`` environment variable)."""
+    the CPUs this process may use, or the ``NEURONET_NUM_THREADS`` environment variable). On Linux the
+    recurrent ops run their extra slices in helper processes instead (neuronet.ops.workers)."""
     return _THREADS["n"]
 
 

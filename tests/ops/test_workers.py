@@ -9,33 +9,14 @@ import time
 import numpy as np
 import pytest
 
-from neuronet import config, ops
+from neuronet import config
 from neuronet.autograd import Tensor, gradcheck
 from neuronet.ops import parallel, workers
 from neuronet.ops.recurrent import _SequenceOp
 
+from .test_parallel import _gru_case, _lstm_case, _rnn_case, _values_and_grads
+
 pytestmark = pytest.mark.skipif(not workers.available(), reason="helper processes need Linux and /dev/shm")
-
-
-def _lstm_case(rng):
-    x = rng.standard_normal((6, 5, 3))
-    mask = np.ones((6, 5), bool)
-    mask[1, :2] = mask[4, 3:] = False
-    args = [x, rng.standard_normal((6, 4)) * 0.5, rng.standard_normal((6, 4)) * 0.5,
-            rng.standard_normal((3, 16)) * 0.5, rng.standard_normal((4, 16)) * 0.5, rng.standard_normal(16) * 0.5]
-    return (lambda *a: ops.lstm(*a, mask=mask, recurrent_mask=np.full((6, 4), 0.9))), args
-
-
-def _gru_case(rng):
-    args = [rng.standard_normal((6, 5, 3)), rng.standard_normal((6, 4)) * 0.5,
-            rng.standard_normal((3, 12)) * 0.5, rng.standard_normal((4, 12)) * 0.5, rng.standard_normal((2, 12)) * 0.5]
-    return (lambda *a: ops.gru(*a, go_backwards=True)), args
-
-
-def _rnn_case(rng):
-    args = [rng.standard_normal((6, 5, 3)), rng.standard_normal((6, 4)) * 0.5,
-            rng.standard_normal((3, 4)) * 0.5, rng.standard_normal((4, 4)) * 0.5, rng.standard_normal(4) * 0.5]
-    return (lambda *a: ops.simple_rnn(*a, return_sequences=True, activation="relu")), args
 
 
 CASES = {"lstm": _lstm_case, "gru": _gru_case, "simple_rnn": _rnn_case}
@@ -70,14 +51,6 @@ def helper(monkeypatch):
 
 def _use_helpers(monkeypatch, use: bool):
     monkeypatch.setattr(parallel._Site, "choose", lambda self: use)
-
-
-def _values_and_grads(f, args):
-    tensors = [Tensor(a, requires_grad=True) for a in args]
-    out = f(*tensors)
-    loss = sum((o * np.linspace(-1, 1, o.size).reshape(o.shape)).sum() for o in out)
-    loss.backward()
-    return [o.data.copy() for o in out] + [t.grad.copy() for t in tensors]
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -112,8 +112,9 @@ class _Buffer:
             offset += -(-a.nbytes // 64) * 64
         return described
 
-    def get(self, described) -> list:
-        """Copies of the arrays a message describes (the buffer is reused by the next message)."""
+    def get(self, described, copy=True) -> list:
+        """The arrays a message describes: copies, or with ``copy=False`` views that are only good until
+        the next message reuses the buffer."""
         out = []
         for d in described:
             if d is None:
@@ -122,7 +123,8 @@ class _Buffer:
             offset, shape, dtype = d
             if dtype not in _DTYPES:
                 raise ValueError(f"helper message: dtype {dtype!r} is not one of {_DTYPES}")
-            out.append(np.ndarray(tuple(shape), np.dtype(dtype), buffer=self.map, offset=offset).copy())
+            view = np.ndarray(tuple(shape), np.dtype(dtype), buffer=self.map, offset=offset)
+            out.append(view.copy() if copy else view)
         return out
 
     @staticmethod
@@ -156,14 +158,15 @@ def _serve(read_fd: int, write_fd: int) -> None:
         try:
             with np.errstate(**message["errstate"]):
                 if message["cmd"] == "forward":
-                    *inputs, mask, recurrent_mask = buffer.get(message["arrays"])
                     op = ops[message["op"]]()
+                    *inputs, mask, recurrent_mask = buffer.get(message["arrays"])  # kept for the backward
                     outputs = op._forward(*inputs, mask=mask, recurrent_mask=recurrent_mask, **message["kwargs"])
                     states[message["key"]] = op
                 else:
                     op = states[message["key"]]
                     op.needs_input_grad = tuple(message["needs"])
-                    outputs = op._backward(tuple(buffer.get(message["arrays"])))
+                    # the gradients are read during this call only, before the reply reuses the buffer
+                    outputs = op._backward(tuple(buffer.get(message["arrays"], copy=False)))
             if _Buffer.nbytes(outputs) > buffer.size:
                 raise MemoryError(f"helper: results of {_Buffer.nbytes(outputs)} bytes exceed the shared buffer")
             reply["arrays"] = buffer.put(outputs)

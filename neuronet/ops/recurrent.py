@@ -212,7 +212,8 @@ class _SequenceOp(Function):
                 except (workers.HelperError, workers.HelperSkip) as error:
                     if isinstance(error, workers.HelperError):
                         workers.failed()
-                    use = False
+                    use = None  # not timed: split over threads this time
+                    return map_slices(part, slices, self.work)
                 else:
                     self.helpers = list(zip(team, keys))
                     self.inputs_kept = (args, mask, recurrent_mask, kwargs)
@@ -223,7 +224,8 @@ class _SequenceOp(Function):
         finally:
             for helper in team:
                 helper.lock.release()
-            site.record(use, time.perf_counter() - start)
+            if use is not None:
+                site.record(use, time.perf_counter() - start)
 
     @staticmethod
     def _local(work, *args):
@@ -601,6 +603,11 @@ class LSTMSequence(_SequenceOp):
         dc_kept = np.empty_like(dc) if self.pad_steps is not None else None
         need = self.needs_input_grad
         need_h0 = need[1]
+        weights = need[3] or need[4] or need[5]
+        D_block = np.empty((u4, self.BLOCK * batch), Z.dtype)
+        A_block = np.empty((HX.shape[1], self.BLOCK * batch), Z.dtype)
+        part = np.empty((u4, HX.shape[1]), Z.dtype)
+        GT = None
         for s in self._blocks_backward(steps):
             self._factors(E5[s], Z5[s], TC[s], self.H[s.start + 1:s.stop + 1], self.P[s])
             for t in range(s.stop - 1, s.start - 1, -1):
@@ -627,13 +634,21 @@ class LSTMSequence(_SequenceOp):
                 if masked:
                     np.copyto(dh_prev, dh, where=self.invalid[t])
                 dh, dh_prev = dh_prev, dh
-        D = self._flat(E[:, :u4])
+            if weights:
+                # this block's share of [dU; dW; db] = Σ HX[t] da_tᵀ, while its arrays are in cache
+                n = s.stop - s.start
+                d, a = D_block[:, :n * batch], A_block[:, :n * batch]
+                d.reshape(u4, n, batch)[...] = E[s, :u4].transpose(1, 0, 2)
+                a.reshape(-1, n, batch)[...] = HX[s].transpose(1, 0, 2)
+                if GT is None:
+                    GT = d @ a.T                                   # (gates, units + features + 1)
+                else:
+                    np.matmul(d, a.T, out=part)
+                    GT += part
         gx = gW = gU = gb = None
         if need[0]:
-            gx = self._input_grad(D, _gates_as(self.kernel, self.BACKWARD))
-        if need[3] or need[4] or need[5]:
-            # [dU; dW; db] = Σ over steps and samples of HX[t] da_tᵀ: one GEMM, then back to Keras order
-            GT = D @ self._flat(HX[:steps]).T                      # (gates, units + features + 1)
+            gx = self._input_grad(self._flat(E[:, :u4]), _gates_as(self.kernel, self.BACKWARD))
+        if weights:
             G = np.empty((GT.shape[1], u4), GT.dtype)
             for k, j in enumerate(_gate_positions(self.BACKWARD)):
                 G[:, j * u:(j + 1) * u] = GT[k * u:(k + 1) * u].T

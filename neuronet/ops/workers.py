@@ -37,7 +37,7 @@ import numpy as np
 OPS = {"simple_rnn": None, "lstm": None, "gru": None}
 _DTYPES = ("<f2", "<f4", "<f8", "|b1")
 _SHM_DIR = "/dev/shm"
-MAX_BUFFER = 256 << 20  # larger slices stay in threads: /dev/shm may be small (64 MB in Docker)
+MAX_BUFFER = 64 << 20  # larger requests are split over threads instead (Docker gives /dev/shm 64 MB)
 _HEADER = struct.Struct("<I")
 
 
@@ -185,7 +185,7 @@ class HelperError(RuntimeError):
 
 
 class HelperSkip(Exception):
-    """This request does not fit a helper (too large); nothing was sent, the helper stays usable."""
+    """This request does not fit a helper's buffer; nothing was sent, the helper stays usable."""
 
 
 class Helper:
@@ -249,6 +249,9 @@ class Helper:
             raise HelperSkip(f"helper: {nbytes} bytes exceed the shared buffer limit {MAX_BUFFER}")
         try:
             self._ensure_buffer(nbytes)
+        except OSError as error:  # /dev/shm is full: nothing was sent, the helper stays usable
+            raise HelperSkip(f"helper: no shared buffer of {nbytes} bytes: {error}") from None
+        try:
             message = dict(fields, cmd=cmd, arrays=self.buffer.put(arrays), drop=self.drops,
                            buffer=self.new_buffer, errstate=np.geterr())
             self.drops = []

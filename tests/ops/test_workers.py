@@ -40,8 +40,8 @@ def helper(monkeypatch):
     real = workers.Helper.send
 
     def spy(self, cmd, *args, **kwargs):
-        sent.append(cmd)
-        return real(self, cmd, *args, **kwargs)
+        real(self, cmd, *args, **kwargs)
+        sent.append(cmd)  # only what really went out
 
     monkeypatch.setattr(workers.Helper, "send", spy)
     yield sent
@@ -93,6 +93,20 @@ def test_a_helper_lost_after_the_forward_costs_time_not_gradients(helper, monkey
     for a, b in zip(got, expected):
         assert np.array_equal(a, b)
     assert workers.helpers(1) is None  # from now on the ops split over threads
+
+
+def test_a_slice_too_large_for_the_buffer_is_split_over_threads(helper, monkeypatch, float64):
+    f, args = _gru_case(np.random.default_rng(4))
+    _use_helpers(monkeypatch, False)
+    expected = _values_and_grads(f, args)
+    _use_helpers(monkeypatch, True)
+    monkeypatch.setattr(workers, "MAX_BUFFER", 64)
+    got = _values_and_grads(f, args)
+    assert helper == []  # nothing was sent
+    assert workers.available() and workers.helpers(1) is not None  # and the helper stays in service
+    workers._HELPERS[0].lock.release()
+    for a, b in zip(got, expected):
+        assert np.array_equal(a, b)
 
 
 def test_an_error_in_a_helper_is_raised_here_and_the_helper_stays_usable(helper):

@@ -511,7 +511,7 @@ class LSTMSequence(_SequenceOp):
         Z5 = Z.reshape(steps + 1, 5, u, batch)
         Z5[0, 4] = c0.T
         TC = np.empty((steps, u, batch), dtype)
-        P = np.empty((steps, 2, u, batch), dtype)  # [i·g, f·c_{t-1}], kept for the backward
+        pair = np.empty((2, u, batch), dtype)
         rmask = self.rmask
         if rmask is None:
             H = HX[:, :u]  # the states are read straight from the GEMM inputs
@@ -538,7 +538,6 @@ class LSTMSequence(_SequenceOp):
             else:
                 rec_act(Z[t, :u3])
                 act(Z[t, u3:u4])
-            pair = P[t]
             np.multiply(Z5[t, 0:2], Z5[t, 3:5], out=pair)       # [i·g, f·c_{t-1}]
             c = Z5[t + 1, 4]
             np.add(pair[0], pair[1], out=c)
@@ -554,25 +553,27 @@ class LSTMSequence(_SequenceOp):
                 np.copyto(H[t + 1], H[t], where=self.invalid[t])
             if rmask is not None:
                 np.multiply(H[t + 1], rmask, out=HX[t + 1, :u])
-        self.Z, self.HX, self.H, self.TC, self.P = Z, HX, H, TC, P
+        self.Z, self.HX, self.H, self.TC = Z, HX, H, TC
         self.default_activations = activation == "tanh" and recurrent_activation == "sigmoid"
         return self._outputs(H, return_sequences, (Z5[steps, 4],))
 
-    def _factors(self, e, z, tc, h, p):
+    def _factors(self, e, z, tc, h):
         """The forward-only factors of the chain rule for a block of steps, written into ``e``:
         ``E_g = i·act'(g),  E_i = g·σ'(i),  E_f = c_{t-1}·σ'(f),  E_o = act(c_t)·σ'(o),  k = o·act'(c_t)``.
 
-        ``z`` holds the steps' [i, f, o, g, c_{t-1}], ``tc`` act(c_t), ``h`` h_t and ``p`` [i·g, f·c_{t-1}].
-        With tanh and sigmoid the derivatives are written through products the forward kept, one pass
-        each: ``E_g = i - (i·g)·g``, ``[E_i, E_f] = [i·g, f·c_{t-1}]·(1 - [i, f])``, ``E_o = h·(1 - o)``
-        and ``k = o - h·act(c_t)`` (a masked step's values are never used).
+        ``z`` holds the steps' [i, f, o, g, c_{t-1}], ``tc`` act(c_t) and ``h`` h_t. With tanh and
+        sigmoid the derivatives are written through products, one pass each: with [p_i, p_f] =
+        [i·g, f·c_{t-1}], ``[E_i, E_f] = [p_i, p_f]·(1 - [i, f])``, ``E_g = i - p_i·g``,
+        ``E_o = h·(1 - o)`` and ``k = o - h·act(c_t)`` (a masked step's values are never used).
         """
         i, o, g = z[:, 0], z[:, 2], z[:, 3]
         if self.default_activations:
-            np.multiply(p[:, 0], g, out=e[:, 0])
-            np.subtract(i, e[:, 0], out=e[:, 0])
+            p = e[:, 3:5]  # [p_i, p_f], until E_o and k take their place
+            np.multiply(z[:, 0:2], z[:, 3:5], out=p)
             np.subtract(1.0, z[:, 0:2], out=e[:, 1:3])
             e[:, 1:3] *= p
+            np.multiply(p[:, 0], g, out=e[:, 0])
+            np.subtract(i, e[:, 0], out=e[:, 0])
             np.subtract(1.0, o, out=e[:, 3])
             e[:, 3] *= h
             np.multiply(h, tc, out=e[:, 4])
@@ -609,7 +610,7 @@ class LSTMSequence(_SequenceOp):
         part = np.empty((u4, HX.shape[1]), Z.dtype)
         GT = None
         for s in self._blocks_backward(steps):
-            self._factors(E5[s], Z5[s], TC[s], self.H[s.start + 1:s.stop + 1], self.P[s])
+            self._factors(E5[s], Z5[s], TC[s], self.H[s.start + 1:s.stop + 1])
             for t in range(s.stop - 1, s.start - 1, -1):
                 if g_seq is not None:
                     dh += g_seq[t]

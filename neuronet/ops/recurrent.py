@@ -477,8 +477,9 @@ class LSTMSequence(_SequenceOp):
     #   E[t] = [g, i, f, o, k]                      (5·units, batch)
     # first the forward-only factors of the chain rule, then (in place) the pre-activation gradients:
     # the blocks scaled by dc (g, i, f) are adjacent, and so are the two scaled by dh (o and
-    # k = o·tanh'(c_t), the path from h_t into c_t). The weight gradients [dU; dW; db] are then one GEMM
-    # of the gradients with the HX of every step.
+    # k = o·tanh'(c_t), the path from h_t into c_t). E holds one block of steps at a time: after each
+    # block its gradients add their share to the weight gradients [dU; dW; db] (one GEMM with the
+    # block's HX) and to dx, while they are still in cache.
     FORWARD = "ifoc"   # gate order of Z (Keras names: c is the candidate g)
     BACKWARD = "cifo"  # gate order of E
 
@@ -597,37 +598,43 @@ class LSTMSequence(_SequenceOp):
         u = TC.shape[1]
         u4 = 4 * u
         Z5 = Z.reshape(steps + 1, 5, u, batch)
-        E = np.empty((steps, 5 * u, batch), Z.dtype)
-        E5 = E.reshape(steps, 5, u, batch)
         R = _gates_as(self.recurrent_kernel, self.BACKWARD)
+        need = self.needs_input_grad
+        weights = need[3] or need[4] or need[5]
+        # One block of steps at a time: E holds the block's factors, then its pre-activation gradients,
+        # which go into the weight and input gradients before the next block reuses E (so all of this
+        # stays in cache).
+        E = np.empty((self.BLOCK, 5 * u, batch), Z.dtype)
+        E5 = E.reshape(self.BLOCK, 5, u, batch)
+        D = np.empty((u4, self.BLOCK * batch), Z.dtype)          # a block's gradients, (gates, steps·batch)
+        A = np.empty((HX.shape[1], self.BLOCK * batch), Z.dtype)  # its [h; x; 1], (rows, steps·batch)
+        GT = np.zeros((u4, HX.shape[1]), Z.dtype) if weights else None
+        part = np.empty_like(GT) if weights else None
+        kernel = _gates_as(self.kernel, self.BACKWARD) if need[0] else None
+        gx = np.empty((kernel.shape[0], steps, batch), Z.dtype) if need[0] else None  # (features, time, batch)
         dh_prev = np.empty_like(dh)
         dc_kept = np.empty_like(dc) if self.pad_steps is not None else None
-        need = self.needs_input_grad
-        need_h0 = need[1]
-        weights = need[3] or need[4] or need[5]
-        D_block = np.empty((u4, self.BLOCK * batch), Z.dtype)
-        A_block = np.empty((HX.shape[1], self.BLOCK * batch), Z.dtype)
-        part = np.empty((u4, HX.shape[1]), Z.dtype)
-        GT = None
         for s in self._blocks_backward(steps):
-            self._factors(E5[s], Z5[s], TC[s], self.H[s.start + 1:s.stop + 1])
+            n = s.stop - s.start
+            self._factors(E5[:n], Z5[s], TC[s], self.H[s.start + 1:s.stop + 1])
             for t in range(s.stop - 1, s.start - 1, -1):
+                j = t - s.start
                 if g_seq is not None:
                     dh += g_seq[t]
                 masked = self.pad_steps is not None and self.pad_steps[t]
                 if masked:
                     np.copyto(dc_kept, dc)
-                by_dh = E5[t, 3:5]
+                by_dh = E5[j, 3:5]
                 np.multiply(by_dh, dh, out=by_dh)                  # [da_o, dh·k]
-                np.add(dc, E5[t, 4], out=dc)                       # dc_t
-                by_dc = E5[t, 0:3]
+                np.add(dc, E5[j, 4], out=dc)                       # dc_t
+                by_dc = E5[j, 0:3]
                 np.multiply(by_dc, dc, out=by_dc)                  # [da_g, da_i, da_f]
                 np.multiply(dc, Z5[t, 1], out=dc)                  # dc_{t-1} = dc_t·f
-                da = E[t, :u4]
+                da = E[j, :u4]
                 if masked:
                     da *= self.valid[t]
                     np.copyto(dc, dc_kept, where=self.invalid[t])
-                if t == 0 and not need_h0:
+                if t == 0 and not need[1]:
                     break  # dh_{-1} is the initial state's gradient, and nobody asked for it
                 np.matmul(R, da, out=dh_prev)
                 if self.rmask is not None:
@@ -635,25 +642,24 @@ class LSTMSequence(_SequenceOp):
                 if masked:
                     np.copyto(dh_prev, dh, where=self.invalid[t])
                 dh, dh_prev = dh_prev, dh
-            if weights:
-                # this block's share of [dU; dW; db] = Σ HX[t] da_tᵀ, while its arrays are in cache
-                n = s.stop - s.start
-                d, a = D_block[:, :n * batch], A_block[:, :n * batch]
-                d.reshape(u4, n, batch)[...] = E[s, :u4].transpose(1, 0, 2)
+            d = D[:, :n * batch]
+            d.reshape(u4, n, batch)[...] = E[:n, :u4].transpose(1, 0, 2)
+            if weights:  # this block's share of [dU; dW; db] = Σ HX[t] da_tᵀ
+                a = A[:, :n * batch]
                 a.reshape(-1, n, batch)[...] = HX[s].transpose(1, 0, 2)
-                if GT is None:
-                    GT = d @ a.T                                   # (gates, units + features + 1)
-                else:
-                    np.matmul(d, a.T, out=part)
-                    GT += part
-        gx = gW = gU = gb = None
-        if need[0]:
-            gx = self._input_grad(self._flat(E[:, :u4]), _gates_as(self.kernel, self.BACKWARD))
-        if weights:
+                np.matmul(d, a.T, out=part)
+                GT += part
+            if need[0]:
+                np.matmul(kernel, d, out=gx.reshape(len(gx), -1)[:, s.start * batch:s.stop * batch])
+        gW = gU = gb = None
+        if weights:  # back to Keras's gate order
             G = np.empty((GT.shape[1], u4), GT.dtype)
             for k, j in enumerate(_gate_positions(self.BACKWARD)):
                 G[:, j * u:(j + 1) * u] = GT[k * u:(k + 1) * u].T
             gU, gW, gb = G[:u], G[u:-1], G[-1]
+        if gx is not None:
+            gx = gx[:, ::-1] if self.go_backwards else gx
+            gx = np.ascontiguousarray(gx.transpose(2, 1, 0))
         return (gx, (self._state(dh) if need[1] else None), (self._state(dc) if need[2] else None),
                 gW if need[3] else None, gU if need[4] else None, gb if need[5] else None)
 

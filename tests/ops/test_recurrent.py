@@ -5,6 +5,7 @@ import pytest
 
 from neuronet import ops
 from neuronet.autograd import Tensor, gradcheck
+from neuronet.ops.recurrent import _SequenceOp
 
 B, T, F, U = 2, 4, 3, 2
 MASK = np.array([[True, True, False, False], [False, True, True, True]])
@@ -48,6 +49,21 @@ def test_gru_gradcheck(rng, reset_after, mask, go_backwards):
         return ops.gru(*a, mask=mask, reset_after=reset_after, go_backwards=go_backwards)
 
     gradcheck(f, _inputs(rng, 3, bias_shape))
+
+
+@pytest.mark.parametrize("go_backwards", [False, True])
+@pytest.mark.parametrize("op, gates, bias_shape, states", [(ops.lstm, 4, None, 2), (ops.gru, 3, (2, 6), 1)])
+def test_gradcheck_across_several_backward_blocks(rng, op, gates, bias_shape, states, go_backwards):
+    # BPTT works through blocks of _SequenceOp.BLOCK steps: 19 steps make two full blocks and a short one,
+    # and the padding below reaches across the boundary between the first two
+    steps = 2 * _SequenceOp.BLOCK + 3
+    mask = np.ones((2, steps), bool)
+    mask[0, 6:11] = mask[1, :3] = False
+
+    def f(*a):
+        return op(*a, mask=mask, go_backwards=go_backwards, recurrent_mask=np.full((2, 2), 0.8))
+
+    gradcheck(f, _inputs(rng, gates, bias_shape, states=states, steps=steps))
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "softsign", "linear", "elu"])

@@ -324,7 +324,13 @@ _STATE = {"failed": False}
 
 def available() -> bool:
     """Whether this platform can run helpers at all (Linux, with /dev/shm)."""
-    return sys.platform.startswith("linux") and os.path.isdir(_SHM_DIR) and not _STATE["failed"]
+    if _STATE["failed"] or not sys.platform.startswith("linux"):
+        return False
+    if not os.path.basename(sys.executable or "").startswith("python"):
+        return False  # embedded in another program: sys.executable may not be a Python to start
+    if "shm" not in _STATE:
+        _STATE["shm"] = os.path.isdir(_SHM_DIR)
+    return _STATE["shm"]
 
 
 def helpers(count: int) -> list | None:

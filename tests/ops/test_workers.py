@@ -163,3 +163,8 @@ def test_no_helpers_off_linux(monkeypatch):
     monkeypatch.setattr(sys, "platform", "darwin")
     assert not workers.available()
     assert workers.helpers(1) is None
+
+
+def test_no_helpers_when_embedded_in_another_program(monkeypatch):
+    monkeypatch.setattr(sys, "executable", "/opt/app/bin/app")
+    assert not workers.available()

@@ -269,8 +269,9 @@ class _SequenceOp(Function):
         try:
             first, rest = workers.run(requests, lambda: self._local(op._backward, tuple(g[slices[0]] for g in gy)))
             return [first] + [tuple(r) for r in rest]
-        except workers.HelperError:  # the helpers' forward states are gone: redo their slices here
-            workers.failed()
+        except (workers.HelperError, workers.HelperSkip) as error:  # redo the helpers' slices here
+            if isinstance(error, workers.HelperError):
+                workers.failed()
             return [self._local(op._backward, tuple(g[slices[0]] for g in gy))] + [
                 self._redo_slice(s, gy) for s in slices[1:]]
         finally:
@@ -387,7 +388,7 @@ class _SequenceOp(Function):
 
 # ----------------------------------------------------------------------------- SimpleRNN
 class SimpleRNNSequence(_SequenceOp):
-    KIND = "simple_rnn"  # the name a helper process knows it by (neuronet.ops.workers.OPS)
+    KIND = "simple_rnn"  # the name a helper process knows it by (neuronet.ops.workers)
     # h_t = act(x_t W + h_{t-1} U + b)
     # BPTT: da_t = (dh_t + dout_t) · act'(h_t);  dh_{t-1} = da_t Uᵀ;  dW = Σ x_tᵀ da_t;  dU = Σ h_{t-1}ᵀ da_t
     def _forward(self, x, h0, kernel, recurrent_kernel, bias, mask=None, recurrent_mask=None,

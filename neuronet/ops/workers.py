@@ -10,7 +10,7 @@ process of its own, which keeps that slice's forward state until its backward.
 
 A helper is ``python -c "...serve(...)"`` with two pipes and one shared buffer (a file in /dev/shm,
 unlinked as soon as both sides have it mapped). Messages are small JSON headers; the arrays travel
-in the buffer. A helper runs only the three recurrent ops named in :data:`OPS`, nothing a message
+in the buffer. A helper runs only the three recurrent ops (:func:`_op_classes`), nothing a message
 could name otherwise. It runs the same code with one BLAS thread, so a slice gives the same bits in
 a helper as in the calling process. Helpers exist only on Linux; elsewhere, and after any failure,
 the ops split over threads as before. :func:`neuronet.config.set_num_threads` (1 = no helpers) and
@@ -34,8 +34,6 @@ import time
 
 import numpy as np
 
-#: Names a message may ask for, mapped to the op classes (filled in lazily to avoid an import cycle).
-OPS = {"simple_rnn": None, "lstm": None, "gru": None}
 _DTYPES = ("<f2", "<f4", "<f8", "|b1")
 _SHM_DIR = "/dev/shm"
 MAX_BUFFER = 64 << 20  # larger requests are split over threads instead (Docker gives /dev/shm 64 MB)
@@ -44,10 +42,9 @@ SPIN = 0.002  # seconds either side polls for the next message before it sleeps
 
 
 def _op_classes() -> dict:
-    if OPS["lstm"] is None:
-        from .recurrent import GRUSequence, LSTMSequence, SimpleRNNSequence
-        OPS.update(simple_rnn=SimpleRNNSequence, lstm=LSTMSequence, gru=GRUSequence)
-    return OPS
+    """The only ops a message may ask for, by their ``KIND``: the three recurrent ops."""
+    from .recurrent import GRUSequence, LSTMSequence, SimpleRNNSequence
+    return {op.KIND: op for op in (SimpleRNNSequence, LSTMSequence, GRUSequence)}
 
 
 # ----------------------------------------------------------------------------- the wire

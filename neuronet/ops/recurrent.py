@@ -176,10 +176,8 @@ class _SequenceOp(Function):
 
         def part(_, s):
             op = type(self)()
-            out = op._forward(*(a[s] for a in args[:batched]), *args[batched:],
-                              mask=None if mask is None else mask[s],
-                              recurrent_mask=None if recurrent_mask is None else recurrent_mask[s], **kwargs)
-            return op, out
+            *inputs, mask_s, recurrent_mask_s = self._slice_inputs(s, args, mask, recurrent_mask)
+            return op, op._forward(*inputs, mask=mask_s, recurrent_mask=recurrent_mask_s, **kwargs)
 
         team = workers.helpers(len(slices) - 1)
         if team is None:
@@ -193,7 +191,7 @@ class _SequenceOp(Function):
         """``[part(i, s) for each slice]``, slices 1… in the helpers when that was faster here. A helper
         keeps its slice's op; this op keeps (helper, key) in its place, and the inputs in case the
         helper is lost before the backward."""
-        slices, batched = self.slices, 1 + self.STATES
+        slices = self.slices
         site = timed_site((type(self), slices[-1].stop, len(slices), self.work, "helpers"))
         use = site.choose()
         start = time.perf_counter()
@@ -201,8 +199,7 @@ class _SequenceOp(Function):
             if use:
                 requests, keys = [], []
                 for helper, s in zip(team, slices[1:]):
-                    inputs = [a[s] for a in args[:batched]] + list(args[batched:])
-                    inputs += [None if m is None else m[s] for m in (mask, recurrent_mask)]
+                    inputs = self._slice_inputs(s, args, mask, recurrent_mask)
                     keys.append(helper.next_key)
                     helper.next_key += 1
                     requests.append((helper, "forward", inputs, self._reply_nbytes(args, s, kwargs),
@@ -226,6 +223,13 @@ class _SequenceOp(Function):
                 helper.lock.release()
             if use is not None:
                 site.record(use, time.perf_counter() - start)
+
+    def _slice_inputs(self, s, args, mask, recurrent_mask) -> list:
+        """The arguments of ``_forward`` for the samples ``s``: sequence and states sliced, weights
+        whole, then the mask and the recurrent mask (sliced, or None)."""
+        batched = 1 + self.STATES
+        return ([a[s] for a in args[:batched]] + list(args[batched:])
+                + [None if m is None else m[s] for m in (mask, recurrent_mask)])
 
     @staticmethod
     def _local(work, *args):
@@ -281,11 +285,10 @@ class _SequenceOp(Function):
     def _redo_slice(self, s, gy):
         """Forward and backward of slice ``s`` here, when its helper was lost after the forward."""
         args, mask, recurrent_mask, kwargs = self.inputs_kept
-        batched = 1 + self.STATES
+        *inputs, mask_s, recurrent_mask_s = self._slice_inputs(s, args, mask, recurrent_mask)
         op = type(self)()
         with blas_threads():
-            op._forward(*(a[s] for a in args[:batched]), *args[batched:], mask=None if mask is None else mask[s],
-                        recurrent_mask=None if recurrent_mask is None else recurrent_mask[s], **kwargs)
+            op._forward(*inputs, mask=mask_s, recurrent_mask=recurrent_mask_s, **kwargs)
             op.needs_input_grad = self.needs_input_grad
             return op._backward(tuple(g[s] for g in gy))
 

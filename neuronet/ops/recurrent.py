@@ -14,9 +14,9 @@ reordering, with PyTorch):
 What makes them fast on NumPy (see BENCHMARKS.md): the input projections of all steps are one GEMM
 before the loop (the LSTM folds them into its step product instead); inside the loop there is one
 GEMM with the recurrent kernel and one in-place activation call per gate group, on preallocated
-buffers; the weight gradients are single GEMMs over all steps after the backward loop. Sigmoid is
-computed through tanh (``σ(x) = ½·tanh(x/2) + ½``), which is the cheaper transcendental here and
-never overflows.
+buffers; the weight gradients are single GEMMs over all steps (the LSTM's, one per block of steps,
+while the block is in cache). Sigmoid is computed through tanh (``σ(x) = ½·tanh(x/2) + ½``), which is
+the cheaper transcendental here and never overflows.
 
 Masks (varying lengths) follow Keras: ``mask`` is a boolean (batch, time) array; at a masked step the
 state is carried over unchanged, and the output repeats the previous output (zeros before the first
@@ -265,7 +265,8 @@ class _SequenceOp(Function):
         op, slices = self.parts[0], self.slices
         op.needs_input_grad = self.needs_input_grad
         team = [helper for helper, _ in self.helpers]
-        requests = [(helper, "backward", [g[s] for g in gy], self._reply_nbytes(self.inputs_kept[0], s, {}),
+        args, _, _, kwargs = self.inputs_kept
+        requests = [(helper, "backward", [g[s] for g in gy], self._reply_nbytes(args, s, kwargs),
                      dict(key=key, needs=list(self.needs_input_grad)))
                     for (helper, key), s in zip(self.helpers, slices[1:])]
         for helper in team:
@@ -450,17 +451,14 @@ class SimpleRNNSequence(_SequenceOp):
 _KERAS_GATES = "ifco"  # Keras's LSTM gate order (c: the candidate, g below)
 
 
-def _gate_positions(names: str) -> list:
-    """Keras block index of each gate spelled in ``names``."""
-    return [_KERAS_GATES.index(n) for n in names]
-
-
-def _gates_as(a, names: str):
-    """``a`` (…, 4·units) with its gate column blocks rearranged from Keras's order to ``names``.
+def _gates_as(a, names: str, order: str = _KERAS_GATES, axis: int = -1):
+    """``a`` with its four gate blocks along ``axis`` rearranged from ``order`` (Keras's by default) to
+    ``names``, as a new contiguous array.
 
     Copies whole blocks (slices), which is several times faster than indexing with a permutation."""
-    u = a.shape[-1] // 4
-    return np.concatenate([a[..., k * u:(k + 1) * u] for k in _gate_positions(names)], axis=-1)
+    u = a.shape[axis] // 4
+    lead = (slice(None),) * (axis % a.ndim)  # the axes before ``axis``, whole
+    return np.concatenate([a[lead + (slice(k * u, (k + 1) * u),)] for k in map(order.index, names)], axis=axis)
 
 
 class LSTMSequence(_SequenceOp):
@@ -503,9 +501,7 @@ class LSTMSequence(_SequenceOp):
         # halved, so that σ(a) = ½·tanh(a/2) + ½ needs no extra pass and one tanh call covers all four
         # blocks (with a tanh cell activation).
         stacked = np.concatenate([recurrent_kernel, kernel, np.zeros((1, u4), dtype) if bias is None else bias[None]])
-        KT = np.empty((u4, rows), dtype)  # [U; W; b]ᵀ, gate rows in the forward order
-        for k, j in enumerate(_gate_positions(self.FORWARD)):
-            KT[k * u:(k + 1) * u] = stacked[:, j * u:(j + 1) * u].T
+        KT = _gates_as(stacked.T, self.FORWARD, axis=0)  # [U; W; b]ᵀ, gate rows in the forward order
         fused = recurrent_activation == "sigmoid"
         if fused:
             KT[:u3] *= 0.5
@@ -657,9 +653,7 @@ class LSTMSequence(_SequenceOp):
                 np.matmul(kernel, d, out=gx.reshape(len(gx), -1)[:, s.start * batch:s.stop * batch])
         gW = gU = gb = None
         if weights:  # back to Keras's gate order
-            G = np.empty((GT.shape[1], u4), GT.dtype)
-            for k, j in enumerate(_gate_positions(self.BACKWARD)):
-                G[:, j * u:(j + 1) * u] = GT[k * u:(k + 1) * u].T
+            G = _gates_as(GT.T, _KERAS_GATES, order=self.BACKWARD)
             gU, gW, gb = G[:u], G[u:-1], G[-1]
         if gx is not None:
             gx = gx[:, ::-1] if self.go_backwards else gx

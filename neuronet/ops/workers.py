@@ -284,6 +284,7 @@ class Helper:
         return self.buffer.get(reply["arrays"])
 
     def close(self) -> None:
+        """Close the pipes (the helper then exits) and forget the buffer's name; safe to call twice."""
         if self.closed:
             return
         self.closed = True
@@ -369,6 +370,7 @@ def failed() -> None:
 
 
 def shutdown() -> None:
+    """Close every helper (at exit, or after a failure); the next demand starts new ones."""
     while _HELPERS:
         _HELPERS.pop().close()
 

@@ -1,10 +1,12 @@
 """Callbacks: code run by fit/evaluate/predict at the start and end of training, epochs and batches.
 
 Keras names and defaults: History, ProgbarLogger, EarlyStopping, ReduceLROnPlateau,
-LearningRateScheduler, TerminateOnNaN, CSVLogger, LambdaCallback, ModelCheckpoint; subclass
+LearningRateScheduler, TerminateOnNaN, CSVLogger, LambdaCallback, ModelCheckpoint,
+BackupAndRestore; subclass
 :class:`Callback` for your own.
 """
 
+from .backup_and_restore import BackupAndRestore
 from .base import Callback, CallbackList
 from .csv_logger import CSVLogger
 from .early_stopping import EarlyStopping
@@ -18,6 +20,7 @@ from .reduce_lr import ReduceLROnPlateau
 from .terminate_on_nan import TerminateOnNaN
 
 __all__ = [
+    "BackupAndRestore",
     "CSVLogger",
     "Callback",
     "CallbackList",

@@ -27,7 +27,7 @@ from __future__ import annotations
 import inspect
 import numbers
 
-from . import registry
+from . import keras_ops, registry
 
 __all__ = ["KERAS_VERSION", "model_to_keras", "compile_to_keras", "from_keras", "compile_from_keras",
            "dtype_policy"]
@@ -51,12 +51,16 @@ _KERAS_DEFAULTS = {
     "unroll": False, "mask_zero": False, "stateful": False, "zero_output_for_mask": False,
     "is_legacy_optimizer": False, "decay": 0.0, "use_ema": False, "ema_momentum": 0.99,
     "ema_overwrite_frequency": None, "loss_scale_factor": None, "gradient_accumulation_steps": None,
-    "jit_compile": True, "reduction": ("sum_over_batch_size", "auto"), "fn": None, "keepdims": False,
+    "jit_compile": True, "reduction": ("sum_over_batch_size", "auto"), "fn": None, "keepdims": False, "axis": -1,
 }
 # Arguments that never change what a model computes, dropped whatever their value
 _IGNORED = frozenset({"implementation", "jit_compile", "input_length", "autocast", "use_cudnn", "seed_generator"})
 # neuronet-only arguments Keras 3's classes refuse, dropped on writing when they hold this value
-_NEURONET_ONLY = {"UpSampling1D": {"data_format": "channels_last"}, "Cropping1D": {"data_format": "channels_last"}}
+_NEURONET_ONLY = {"UpSampling1D": {"data_format": "channels_last"}, "Cropping1D": {"data_format": "channels_last"},
+                  "SpatialDropout1D": {"trainable": True}, "SpatialDropout2D": {"trainable": True},
+                  "SpatialDropout3D": {"trainable": True}}
+# neuronet writes a 1-D padding or cropping as [[before, after]], Keras as [before, after]
+_PAIR_ARGUMENTS = {"ZeroPadding1D": "padding", "Cropping1D": "cropping"}
 _ALLOWED_DTYPES = ("float16", "float32", "float64", "bfloat16", "int8", "int16", "int32", "int64", "uint8",
                    "uint16", "uint32", "uint64", "bool")
 
@@ -75,10 +79,12 @@ def _module_and_name(entry: dict, kind: str):
         obj = registry.get_registered_object(registered)
         module = getattr(obj, "__module__", None)
         return (None if module in (None, "__main__") else module), registered
+    if name == "Sequential":  # a model, also where it is used as a layer
+        return "keras", None
+    if name in ("Functional", "Model"):
+        return _FUNCTIONAL_MODULE, "Functional"
     table_kind = "optimizers" if kind == "schedules" else kind
     if name in registry.builtin_classes(table_kind):
-        if kind == "models" and name in ("Functional", "Model"):
-            return _FUNCTIONAL_MODULE, "Functional"
         return _MODULES[kind], None
     return None, name  # an unregistered class of the user's: Keras writes its name
 
@@ -95,6 +101,9 @@ def _to_keras(value, kind: str | None, key: str = ""):
                       if not (k in _NEURONET_ONLY.get(name, {}) and v == _NEURONET_ONLY[name][k])}
             if kind == "layers":
                 config.pop("batch_input_shape", None)
+                pair = config.get(_PAIR_ARGUMENTS.get(name, ""))
+                if isinstance(pair, list) and len(pair) == 1 and isinstance(pair[0], list):
+                    config[_PAIR_ARGUMENTS[name]] = pair[0]
                 if isinstance(config.get("dtype"), str):
                     config["dtype"] = dtype_policy(config["dtype"])
             if kind == "optimizers" and isinstance(config.get("learning_rate"), dict):
@@ -174,6 +183,8 @@ def model_to_keras(model, native: dict) -> dict:
             if isinstance(layer, InputLayer):
                 entry.update(_input_layer_entry(layer.batch_shape, layer.dtype, layer.name))
                 entry["inbound_nodes"] = []
+            elif entry.get("class_name") == "OperatorLayer" and entry.get("registered_name") is None:
+                entry = keras_ops.to_keras_entry(entry)
             else:
                 build = _build_config(layer)
                 if build is not None and not isinstance(layer, (Sequential, Functional)):
@@ -335,6 +346,8 @@ def from_keras(value, kind: str | None = None, custom_objects: dict | None = Non
         out["registered_name"] = registered
     if isinstance(config, dict):
         where = f"{label} ({name})"
+        if name in ("Functional", "Model") and isinstance(config.get("layers"), list):
+            config = keras_ops.from_keras_graph(config, where)
         config = {k: from_keras(v, "layers" if k in ("layer", "backward_layer", "cell", "cells", "layers") and
                                 kind in ("layers", "models") else None, custom_objects, where, k)
                   for k, v in config.items()}
@@ -344,6 +357,8 @@ def from_keras(value, kind: str | None = None, custom_objects: dict | None = Non
             config = _functional_from_keras(config)
         if name == "Sequential" and isinstance(config.get("layers"), list):
             config = _sequential_from_keras(config)
+        if name == "BatchNormalization" and isinstance(config.get("axis"), list) and len(config["axis"]) == 1:
+            config["axis"] = config["axis"][0]  # Keras 2 writes the axis as a list
         cls = _class_for(name, registered, "models" if kind == "models" else kind, custom_objects)
         if cls is not None and kind not in ("models",) and name not in ("Sequential", "Functional", "Model"):
             config = _filter_arguments(cls, config, where)
@@ -471,12 +486,15 @@ def compile_from_keras(config, custom_objects: dict | None, label: str) -> dict 
         name = opt_config.get("name")
         if isinstance(name, str) and name == optimizer["class_name"]:  # Keras 2 names optimizers 'Adam'
             opt_config["name"] = name.lower()
+        if opt_config.get("use_ema") is False:  # the moving-average options mean nothing without it
+            for key in ("ema_momentum", "ema_overwrite_frequency"):
+                opt_config.pop(key, None)
         optimizer["config"] = opt_config
     out["optimizer"] = optimizer
     out["loss"] = from_keras(config.get("loss"), "losses", custom_objects, f"{label} (loss)", "loss")
     out["loss_weights"] = config.get("loss_weights")
     for key in ("metrics", "weighted_metrics"):
-        out[key] = from_keras(config.get(key), "metrics", custom_objects, f"{label} ({key})", key)
+        out[key] = _simple_metrics(from_keras(config.get(key), "metrics", custom_objects, f"{label} ({key})", key))
     if isinstance(out["loss"], dict) and "class_name" not in out["loss"]:
         raise ValueError(f"{label}: losses given per output name (a dict) are not supported; found "
                          f"{_short(out['loss'])}")
@@ -484,3 +502,27 @@ def compile_from_keras(config, custom_objects: dict | None, label: str) -> dict 
         if isinstance(out[key], dict):
             raise ValueError(f"{label}: {key} given per output name (a dict) are not supported")
     return out
+
+
+def _simple_metrics(value):
+    """Keras 2 writes a metric given by name as ``MeanMetricWrapper(fn='sparse_categorical_accuracy',
+    name='accuracy')``: it becomes that name again (the name when neuronet knows it, else the function's)."""
+    if isinstance(value, list):
+        return [_simple_metrics(v) for v in value]
+    if isinstance(value, dict) and value.get("class_name") == "MeanMetricWrapper" and isinstance(value.get("config"),
+                                                                                                   dict):
+        config = value["config"]
+        fn, name = config.get("fn"), config.get("name")
+        if isinstance(fn, str):
+            from .. import metrics
+
+            if isinstance(name, str):
+                if name.lower() in ("accuracy", "acc"):
+                    return name
+                try:
+                    metrics.get(name)
+                    return name
+                except (ValueError, TypeError):
+                    pass
+            return fn
+    return value

@@ -116,9 +116,9 @@ def read_weights(model, h5: h5io.H5Reader, where: str, exact_dtype: bool = False
     if with_optimizer and model_optimizer is not None and callable(getattr(model_optimizer, "state_dict", None)):
         group = h5.group("optimizer/vars")
         if group is not None:
+            arrays = _optimizer_arrays(model, h5, group, where)  # a damaged file is an error either way
             try:
-                load_optimizer = optimizer_state.plan(model, _optimizer_arrays(model, h5, group, where),
-                                                      f"{where} (optimizer)")
+                load_optimizer = optimizer_state.plan(model, arrays, f"{where} (optimizer)")
             except ValueError as err:
                 if optimizer_mismatch == "raise":
                     raise

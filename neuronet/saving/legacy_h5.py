@@ -131,6 +131,11 @@ def load_legacy_model(h5: h5io.H5Reader, custom_objects, compile: bool, where: s
     training = _json_attr(h5, "training_config") if compile else None
     if training is not None:
         settings = keras_config.compile_from_keras(training, custom_objects, f"{where} training_config")
+        for key in ("metrics", "weighted_metrics"):  # Keras 2 nests them per output, even for one output
+            value = settings.get(key)
+            if isinstance(value, list) and len(value) == 1 and isinstance(value[0], list) \
+                    and getattr(model, "_output_count", lambda: 1)() == 1:
+                settings[key] = value[0]
         rebuild(lambda: serialization.compile_from_config(model, settings, custom_objects,
                                                           f"{where} training_config"),
                 f"{where} training_config")

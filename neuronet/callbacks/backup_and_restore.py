@@ -53,8 +53,8 @@ class BackupAndRestore(Callback):
         if not backup_dir:
             raise ValueError("BackupAndRestore: empty backup_dir argument passed")
         if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1):
-            raise ValueError(f"BackupAndRestore: invalid value for argument save_freq. Received: save_freq={save_freq!r}. "
-                             "Expected either 'epoch' or a positive integer")
+            raise ValueError(f"BackupAndRestore: invalid value for argument save_freq. Received: "
+                             f"save_freq={save_freq!r}. Expected either 'epoch' or a positive integer")
         self.backup_dir = os.fspath(backup_dir)
         self.save_freq = save_freq
         self.double_checkpoint = bool(double_checkpoint)

@@ -126,7 +126,12 @@ class H5Reader:
         with self.errors("a group's members"):
             if len(group) > 1_000_000:
                 raise ValueError(f"{self.where}: a group with {len(group)} members is refused")
-            return list(group.keys())
+            names = list(group.keys())
+        for name in names:
+            if not isinstance(name, str):  # h5py returns names that are not UTF-8 as bytes
+                raise ValueError(f"{self.where}: the group '{group.name}' has a member whose name is not text "
+                                 f"({name[:40]!r})")
+        return names
 
     def dataset(self, group, name: str, shape: tuple | None = None, max_bytes: int | None = None,
                 what: str | None = None) -> np.ndarray:

@@ -58,8 +58,8 @@ def keras_arrays(model) -> list:
     if _has_lr_variable(optimizer):
         lr = float(optimizer._learning_rate)
         out.append((np.array(lr, dtype=np.float32), {EXACT: np.float64(lr)}))
-    if not optimizer.built:
-        return out
+    # an optimizer that has not taken a step yet is written with its starting slots, as Keras builds
+    # its optimizer when it loads a compiled model
     state = optimizer.state_dict()
     index = {id(v): i for i, v in enumerate(optimizer.variables)}
     variables = layout.keras_trainable_variables(model)

@@ -59,7 +59,8 @@ for line in sys.stdin:
     except Exception as err:
         record.update(outcome="unexpected", type=type(err).__name__, message=str(err)[:300])
     record["seconds"] = time.perf_counter() - start
-    record["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open("/proc/self/status") as status:  # the peak of this process (ru_maxrss may hold the parent's)
+        record["maxrss_mb"] = next(int(l.split()[1]) for l in status if l.startswith("VmHWM")) / 1024
     print(json.dumps(record), flush=True)
 '''
 

@@ -121,6 +121,7 @@ def _to_keras(value, kind: str | None, key: str = ""):
 
 
 def _kind_of(key: str, kind: str | None, value: dict) -> str:
+    """The registry kind of an object entry found under ``key`` (see :func:`from_keras`)."""
     if kind is not None:
         return kind
     if key.endswith("_initializer"):
@@ -155,20 +156,33 @@ def _build_config(layer) -> dict | None:
 
 
 def model_to_keras(model, native: dict) -> dict:
-    """Keras 3's serialization of ``model`` from neuronet's (``serialization.model_to_config``)."""
+    """Keras 3's serialization of ``model`` from neuronet's (``serialization.model_to_config``); models
+    nested as layers are translated the same way."""
     from ..layers.core import InputLayer
     from ..models import Functional, Sequential
     from . import layout
 
     out = _to_keras(native, "models")
     config = out["config"]
+
+    def layer_entry(layer, entry: dict, native_entry: dict) -> dict:
+        if isinstance(layer, (Sequential, Functional)):
+            nested = model_to_keras(layer, native_entry)
+            nested.pop("build_config", None)
+            for extra in ("name", "inbound_nodes"):
+                if extra in entry:
+                    nested[extra] = entry[extra]
+            return nested
+        build = _build_config(layer)
+        if build is not None:
+            entry["build_config"] = build
+        return entry
+
+    native_config = native.get("config")
+    native_layers = list(native_config.get("layers", [])) if isinstance(native_config, dict) else []
     if isinstance(model, Sequential):
-        entries = []
-        for layer, entry in zip(model.layers, config.get("layers", [])):
-            build = _build_config(layer)
-            if build is not None and not isinstance(layer, (Sequential, Functional)):
-                entry["build_config"] = build
-            entries.append(entry)
+        entries = [layer_entry(layer, entry, native_entry) for layer, entry, native_entry
+                   in zip(model.layers, config.get("layers", []), native_layers)]
         shape = model._input_batch_shape
         if shape is not None:
             entries.insert(0, _input_layer_entry(shape, model.dtype, "input_layer"))
@@ -176,21 +190,20 @@ def model_to_keras(model, native: dict) -> dict:
         config["dtype"] = dtype_policy(model.dtype)
         out["build_config"] = {"input_shape": None if shape is None else list(shape)}
     elif isinstance(model, Functional):
-        by_name = {entry["name"]: entry for entry in config.get("layers", [])}
+        by_name = {entry["name"]: (entry, native_entry) for entry, native_entry
+                   in zip(config.get("layers", []), native_layers)}
         ordered = []
         for layer in layout.functional_layer_order(model):
-            entry = by_name.pop(layer.name)
+            entry, native_entry = by_name.pop(layer.name)
             if isinstance(layer, InputLayer):
                 entry.update(_input_layer_entry(layer.batch_shape, layer.dtype, layer.name))
                 entry["inbound_nodes"] = []
             elif entry.get("class_name") == "OperatorLayer" and entry.get("registered_name") is None:
                 entry = keras_ops.to_keras_entry(entry)
             else:
-                build = _build_config(layer)
-                if build is not None and not isinstance(layer, (Sequential, Functional)):
-                    entry["build_config"] = build
+                entry = layer_entry(layer, entry, native_entry)
             ordered.append(entry)
-        ordered.extend(by_name.values())
+        ordered.extend(entry for entry, _ in by_name.values())
         config["layers"] = [_entry_order(e) for e in ordered]
         config.pop("dtype", None)
         out["build_config"] = {"input_shape": None}
@@ -310,10 +323,21 @@ def _dtype_name(value, label: str):
     return value
 
 
+_MODELS = ("Sequential", "Functional", "Model")
+_SUBLAYER_KEYS = ("layer", "backward_layer", "cell", "cells", "layers")
+
+
 def from_keras(value, kind: str | None = None, custom_objects: dict | None = None, label: str = "config",
                key: str = ""):
     """neuronet's config for ``value`` read from a Keras (3 or 2) file: wrappers removed, dtype
     policies turned into names, Keras-only default arguments dropped (see the module docstring).
+
+    Args:
+        value: part of a Keras config (an object entry, a list, a dict of them or plain data).
+        kind: the registry kind of the objects in ``value`` ('layers', 'models', 'losses', ...);
+            None works it out from ``key`` (``kernel_initializer`` → 'initializers') or the class name.
+        custom_objects: the user's classes, for looking up which arguments a class takes.
+        label: the start of error messages. key: the config key ``value`` was found under.
 
     Raises:
         ValueError: for a Lambda's code, an unsupported dtype policy or an argument neuronet does
@@ -334,37 +358,18 @@ def from_keras(value, kind: str | None = None, custom_objects: dict | None = Non
         return special
     if not isinstance(name, str):
         raise ValueError(f"{label}: expected a class name (a string), found {_short(name)}")
-    kind = _kind_of(key, kind, value) if kind is None else kind
     if name in ("DTypePolicy", "FloatDTypePolicy"):
         return _dtype_name(value, label)
     if registered is not None and not isinstance(registered, str):
         raise ValueError(f"{label}: expected 'registered_name' to be a string, found {_short(registered)}")
     if registered in ("Functional", name):
         registered = None
+    kind = _kind_of(key, kind, value)
     out = {"class_name": name}
     if registered:
         out["registered_name"] = registered
     if isinstance(config, dict):
-        where = f"{label} ({name})"
-        if name in ("Functional", "Model") and isinstance(config.get("layers"), list):
-            config = keras_ops.from_keras_graph(config, where)
-        config = {k: from_keras(v, "layers" if k in ("layer", "backward_layer", "cell", "cells", "layers") and
-                                kind in ("layers", "models") else None, custom_objects, where, k)
-                  for k, v in config.items()}
-        if "dtype" in config and kind in ("layers", "models"):
-            config["dtype"] = _dtype_name(config["dtype"], where)
-        if name in ("Functional", "Model") and isinstance(config.get("layers"), list):
-            config = _functional_from_keras(config)
-        if name == "Sequential" and isinstance(config.get("layers"), list):
-            config = _sequential_from_keras(config)
-        if name == "BatchNormalization" and isinstance(config.get("axis"), list) and len(config["axis"]) == 1:
-            config["axis"] = config["axis"][0]  # Keras 2 writes the axis as a list
-        cls = _class_for(name, registered, "models" if kind == "models" else kind, custom_objects)
-        if cls is not None and kind not in ("models",) and name not in ("Sequential", "Functional", "Model"):
-            config = _filter_arguments(cls, config, where)
-        elif name in ("Sequential", "Functional", "Model"):
-            for extra in ("build_input_shape",) if name != "Sequential" else ():
-                config.pop(extra, None)
+        config = _config_from_keras(name, registered, config, kind, custom_objects, f"{label} ({name})")
     elif not isinstance(config, (str, type(None))):
         raise ValueError(f"{label}: the config of {name!r} must be a dict, found {_short(config)}")
     out["config"] = config if config is not None else {}
@@ -374,6 +379,28 @@ def from_keras(value, kind: str | None = None, custom_objects: dict | None = Non
     if "inbound_nodes" in out:
         out["inbound_nodes"] = _nodes_from_keras(out["inbound_nodes"], label)
     return out
+
+
+def _config_from_keras(name: str, registered, config: dict, kind: str, custom_objects, where: str) -> dict:
+    """The ``config`` of one object: nested objects translated, then the arguments neuronet's class
+    does not take dropped (or refused)."""
+    if name in ("Functional", "Model") and isinstance(config.get("layers"), list):
+        config = keras_ops.from_keras_graph(config, where)
+    holds_layers = kind in ("layers", "models")
+    config = {k: from_keras(v, "layers" if k in _SUBLAYER_KEYS and holds_layers else None, custom_objects, where, k)
+              for k, v in config.items()}
+    if "dtype" in config and holds_layers:
+        config["dtype"] = _dtype_name(config["dtype"], where)
+    if name in _MODELS:
+        if name == "Sequential" and isinstance(config.get("layers"), list):
+            return _sequential_from_keras(config)
+        if isinstance(config.get("layers"), list):
+            return _functional_from_keras(config)
+        return config
+    if name == "BatchNormalization" and isinstance(config.get("axis"), list) and len(config["axis"]) == 1:
+        config["axis"] = config["axis"][0]  # Keras 2 writes the axis as a list
+    cls = _class_for(name, registered, kind, custom_objects)
+    return config if cls is None or kind == "models" else _filter_arguments(cls, config, where)
 
 
 _NOT_SPECIAL = object()

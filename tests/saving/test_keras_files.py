@@ -120,6 +120,10 @@ def test_keras_weight_files_load_into_models_built_in_code():
                         L.Dense(2, activation="softmax")])
     again.load_weights(os.path.join(HERE, "k3_mlp.keras"))  # the weights of a whole-model file
     _close(again, "k3_mlp")
+    whole = Sequential([Input(shape=(5,)), L.Dense(6, activation="relu"), L.Dropout(0.25), L.BatchNormalization(),
+                        L.Dense(2, activation="softmax")])
+    whole.load_weights(os.path.join(HERE, "k2_mlp.h5"))  # the weights of a Keras 2 whole-model file
+    _close(whole, "k2_mlp")
 
 
 def test_keras_weights_with_the_optimizer_state_into_a_compiled_model():

@@ -154,7 +154,14 @@ def _masked_bidirectional():
     return Model(a, L.Dense(1)(y)), x
 
 
-GRAPHS = {"merges": _merges, "operators": _operators, "two_inputs_two_outputs": _two_inputs_two_outputs,
+def _nested_functional_with_operators():
+    a = Input(shape=(3,))
+    inner = Model(a, L.Dense(3)(a) * 2.0 + a, name="inner")
+    return Sequential([Input(shape=(3,)), inner, L.Dense(1)]), _f2()[:, :3]
+
+
+GRAPHS = {"nested_functional_with_operators": _nested_functional_with_operators, "merges": _merges,
+          "operators": _operators, "two_inputs_two_outputs": _two_inputs_two_outputs,
           "nested_and_shared": _nested_and_shared, "seq2seq": _seq2seq, "masked_bidirectional": _masked_bidirectional}
 
 

@@ -83,8 +83,13 @@ def _same(a, b):
         np.testing.assert_array_equal(a[k], b[k])
 
 
-def test_five_plus_five_epochs_in_a_new_process_equal_ten_straight(tmp_path):
-    straight = _run("straight", "-", tmp_path / "straight.npz")
+@pytest.fixture(scope="module")
+def straight(tmp_path_factory):
+    """The uninterrupted 10 epochs, run once in a child process."""
+    return _run("straight", "-", tmp_path_factory.mktemp("straight") / "straight.npz")
+
+
+def test_five_plus_five_epochs_in_a_new_process_equal_ten_straight(tmp_path, straight):
     _run("first", tmp_path / "m.keras", tmp_path / "first.npz")
     second = _run("second", tmp_path / "m.keras", tmp_path / "second.npz")
     _same(straight, second)  # bit for bit
@@ -93,8 +98,7 @@ def test_five_plus_five_epochs_in_a_new_process_equal_ten_straight(tmp_path):
     assert meta["neuronet"]["random_state"]["global"]["bit_generator"] == "PCG64"
 
 
-def test_a_process_killed_mid_training_resumes_to_the_same_weights(tmp_path):
-    straight = _run("straight", "-", tmp_path / "straight.npz")
+def test_a_process_killed_mid_training_resumes_to_the_same_weights(tmp_path, straight):
     backup = tmp_path / "backup"
     env = {**os.environ, "EPOCH_SLEEP": "0.05"}
     child = subprocess.Popen([sys.executable, "-c", SCRIPT, "backup", str(backup), str(tmp_path / "killed.npz")],

@@ -4,7 +4,7 @@
 read side by side in ``neuronet/ops``.
 """
 
-from . import autograd, backend, config, ops, utils
+from . import autograd, backend, config, constraints, ops, utils
 from . import activations, initializers, losses, metrics, optimizers, regularizers
 from . import layers, callbacks, models, saving, diagnostics
 from .autograd import Tensor, Variable, enable_grad, is_grad_enabled, no_grad
@@ -13,7 +13,7 @@ from .layers.base import KerasTensor, Layer
 
 __all__ = [
     "autograd", "backend", "config", "ops", "utils", "activations", "initializers", "losses", "metrics", "optimizers",
-    "regularizers", "layers", "callbacks", "models", "saving", "diagnostics", "Tensor", "Variable",
+    "regularizers", "constraints", "layers", "callbacks", "models", "saving", "diagnostics", "Tensor", "Variable",
     "enable_grad", "is_grad_enabled", "no_grad", "KerasTensor", "Layer", "Functional", "Input", "Model", "Sequential",
 ]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, config, initializers, ops, regularizers
+from .. import activations, config, constraints, initializers, ops, regularizers
 from ..autograd import Tensor
 from ..ops.recurrent import RECURRENT_ACTIVATIONS
 from .base import InputSpec, Layer
@@ -112,7 +112,7 @@ class _Recurrent(Layer):
         self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint, self.recurrent_constraint, self.bias_constraint = (
-            kernel_constraint, recurrent_constraint, bias_constraint)
+            constraints.get(kernel_constraint), constraints.get(recurrent_constraint), constraints.get(bias_constraint))
         self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
         self.seed = seed
         self._rng = np.random.default_rng(seed) if seed is not None else None
@@ -256,6 +256,9 @@ class _Recurrent(Layer):
             "kernel_regularizer": _serialize(self.kernel_regularizer),
             "recurrent_regularizer": _serialize(self.recurrent_regularizer),
             "bias_regularizer": _serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
             "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
         }
         if self._has_recurrent_activation:
@@ -280,8 +283,8 @@ _COMMON_ARGS = """
         bias_initializer: Defaults to 'zeros'.
         kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer: penalties
             added to the loss. Default to None.
-        kernel_constraint, recurrent_constraint, bias_constraint: accepted and stored (applied by the
-            optimizer if it supports constraints). Default to None.
+        kernel_constraint, recurrent_constraint, bias_constraint: applied to the weight after every
+            update (see ``neuronet.constraints``). Default to None.
         dropout: fraction of the input features dropped during training (one mask per sequence,
             the same at every step, as Keras 3). Defaults to 0.0.
         recurrent_dropout: fraction of the recurrent state dropped before the recurrent kernel during

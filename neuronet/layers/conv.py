@@ -150,7 +150,8 @@ class BaseConv(Layer):
             "data_format": self.data_format, "dilation_rate": list(self.dilation_rate),
             "activation": activation_name(self.activation), "use_bias": self.use_bias,
             "bias_initializer": serialize_initializer(self.bias_initializer),
-            "bias_regularizer": serialize_regularizer(self.bias_regularizer), "bias_constraint": constraints.serialize(self.bias_constraint),
+            "bias_regularizer": serialize_regularizer(self.bias_regularizer),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
         })
         return cfg
 
@@ -217,7 +218,8 @@ class BaseStandardConv(BaseConv):
         cfg.update({
             "filters": self.filters, "groups": self.groups,
             "kernel_initializer": serialize_initializer(self.kernel_initializer),
-            "kernel_regularizer": serialize_regularizer(self.kernel_regularizer), "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "kernel_regularizer": serialize_regularizer(self.kernel_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
         })
         return cfg
 
@@ -345,7 +347,8 @@ class BaseConvTranspose(BaseConv):
             "filters": self.filters,
             "output_padding": None if self.output_padding is None else list(self.output_padding),
             "kernel_initializer": serialize_initializer(self.kernel_initializer),
-            "kernel_regularizer": serialize_regularizer(self.kernel_regularizer), "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "kernel_regularizer": serialize_regularizer(self.kernel_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
         })
         return cfg
 
@@ -440,7 +443,8 @@ class BaseDepthwiseConv(BaseConv):
         cfg.update({
             "depth_multiplier": self.depth_multiplier,
             "depthwise_initializer": serialize_initializer(self.depthwise_initializer),
-            "depthwise_regularizer": serialize_regularizer(self.depthwise_regularizer), "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
+            "depthwise_regularizer": serialize_regularizer(self.depthwise_regularizer),
+            "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
         })
         return cfg
 
@@ -531,7 +535,8 @@ class BaseSeparableConv(BaseConv):
             "pointwise_initializer": serialize_initializer(self.pointwise_initializer),
             "depthwise_regularizer": serialize_regularizer(self.depthwise_regularizer),
             "pointwise_regularizer": serialize_regularizer(self.pointwise_regularizer),
-            "depthwise_constraint": constraints.serialize(self.depthwise_constraint), "pointwise_constraint": constraints.serialize(self.pointwise_constraint),
+            "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
+            "pointwise_constraint": constraints.serialize(self.pointwise_constraint),
         })
         return cfg
 

@@ -4,6 +4,7 @@ from .activation import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .base import InputSpec, Layer  # noqa: F401
 from .conv import *  # noqa: F401,F403
+from .conv3d import *  # noqa: F401,F403
 from .core import *  # noqa: F401,F403
 from .einsum_dense import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403

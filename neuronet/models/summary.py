@@ -133,7 +133,7 @@ def _table(headers: list, rows: list, widths: list, alignment: list) -> list:
 
 
 # ------------------------------------------------------------------------------------------ the graph
-def _functional_layout(model) -> tuple:
+def functional_layout(model) -> tuple:
     """``(layers, nodes, sequential_like)`` of a functional model, in Keras's order.
 
     Keras orders the layers by depth (the longest path to an output, inputs deepest), and within a
@@ -259,7 +259,7 @@ def summary_text(model, line_length: int | None = None, positions=None, expand_n
 
     nodes = []
     if isinstance(model, Functional):
-        layers, nodes, sequential_like = _functional_layout(model)
+        layers, nodes, sequential_like = functional_layout(model)
     else:
         layers, sequential_like = list(model.layers), True
     if sequential_like:

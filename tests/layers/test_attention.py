@@ -3,6 +3,9 @@ of Attention, AdditiveAttention, MultiHeadAttention and EinsumDense, torch parit
 (``nn.MultiheadAttention`` after mapping weights, ``scaled_dot_product_attention``), masks, symbolic
 use in functional models, configs, saving, and errors naming the layer."""
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -324,25 +327,19 @@ def test_einsum_dense_fan_initializer_and_errors():
 
 
 # ----------------------------------------------------------------------------- positional embeddings
-class TokenAndPositionEmbedding(layers.Layer):
-    """As in Keras's text-classification-with-Transformer example."""
-
-    def __init__(self, maxlen, vocab_size, embed_dim, **kwargs):
-        super().__init__(**kwargs)
-        self.token_emb = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)
-        self.pos_emb = layers.Embedding(input_dim=maxlen, output_dim=embed_dim)
-
-    def call(self, x):
-        maxlen = x.shape[-1]
-        positions = ops.arange(start=0, stop=maxlen, step=1)
-        positions = self.pos_emb(positions)
-        x = self.token_emb(x)
-        return x + positions
+def _token_and_position_embedding():
+    """The layer of Keras's text-classification-with-Transformer example, from our copy of it."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
+    try:
+        from transformer_text_classification import TokenAndPositionEmbedding
+    finally:
+        sys.path.pop(0)
+    return TokenAndPositionEmbedding
 
 
 def test_token_and_position_embedding_in_functional_model_trains():
     inputs = nn.Input(shape=(6,))
-    x = TokenAndPositionEmbedding(6, 20, 8)(inputs)
+    x = _token_and_position_embedding()(6, 20, 8)(inputs)
     assert x.shape == (None, 6, 8)
     x = layers.MultiHeadAttention(2, 8)(x, x)
     outputs = layers.Dense(2, activation="softmax")(layers.GlobalAveragePooling1D()(x))

@@ -189,3 +189,27 @@ def test_3d_layers_and_bilinear_match_keras(rng):
         theirs = keras.layers.UpSampling2D(size, interpolation="bilinear")(images)
         ours = layers.UpSampling2D(size, interpolation="bilinear")(images)
         np.testing.assert_allclose(ours.data, keras.ops.convert_to_numpy(theirs), atol=1e-5)
+
+
+def test_models_with_the_new_layers_save_and_load(tmp_path):
+    rng = np.random.default_rng(3)
+    volume, image, seq = nn.Input((4, 6, 6, 2)), nn.Input((4, 4, 3)), nn.Input((5, 6))
+    v = layers.Conv3D(3, 2, padding="same", kernel_constraint="max_norm")(volume)
+    v = layers.AveragePooling3D((1, 2, 2))(layers.MaxPooling3D((1, 1, 1))(v))
+    v = layers.GlobalMaxPooling3D()(layers.UpSampling3D((1, 1, 2))(layers.ZeroPadding3D(1)(v)))
+    i = layers.GlobalAveragePooling2D()(layers.UpSampling2D(2, interpolation="bilinear")(image))
+    s = layers.Attention(use_scale=True)([seq, seq])
+    s = layers.AdditiveAttention()([s, seq])
+    s = layers.EinsumDense("abc,cd->abd", (None, 4), bias_axes="d")(s)
+    s = layers.GlobalAveragePooling1D()(layers.MultiHeadAttention(2, 3)(s, s, use_causal_mask=True))
+    model = nn.Model([volume, image, seq], layers.Concatenate()([v, i, s]))
+    data = [rng.normal(size=(2, 4, 6, 6, 2)), rng.normal(size=(2, 4, 4, 3)), rng.normal(size=(2, 5, 6))]
+    expected = model.predict(data, verbose=0)
+    path = str(tmp_path / "new_layers.keras")
+    model.save(path)
+    loaded = nn.saving.load_model(path)
+    np.testing.assert_allclose(loaded.predict(data, verbose=0), expected, atol=1e-6)
+    conv = next(lyr for lyr in loaded.layers if isinstance(lyr, layers.Conv3D))
+    assert isinstance(conv.kernel.constraint, nn.constraints.MaxNorm)
+    up = next(lyr for lyr in loaded.layers if isinstance(lyr, layers.UpSampling2D))
+    assert up.interpolation == "bilinear"

@@ -74,7 +74,8 @@ class MultiHeadAttention(Layer):
             to value.
         query_mask, value_mask, key_mask: ``(batch, T)`` / ``(batch, S)`` booleans; default to the
             masks the inputs carry (e.g. from ``Embedding(mask_zero=True)``). A masked query step
-            attends nowhere; a masked key step is never attended.
+            attends nowhere; a masked key step is never attended. (Keras 3 ignores an explicit
+            ``query_mask`` and always uses the query's own mask; here an explicit one wins.)
         attention_mask: ``(batch, T, S)`` booleans, True where query step t may attend to key step s.
         return_attention_scores: also return the weights ``(batch, heads, T, S)``. Defaults to False.
         training: apply dropout. use_causal_mask: query step t sees key steps ≤ t only.

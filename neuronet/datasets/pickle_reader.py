@@ -11,6 +11,7 @@ only plain data itself:
 * NumPy arrays and dtypes, recognised by the exact names NumPy writes (``numpy.core.multiarray
   _reconstruct`` / ``numpy._core.multiarray _reconstruct``, ``numpy ndarray``, ``numpy dtype``) and
   rebuilt here with ``np.frombuffer`` (object arrays: filled with the plain data above);
+* NumPy numbers (``numpy.core.multiarray scalar``), read as Python numbers;
 * NumPy's protocol-5 ``_frombuffer`` (``numpy.core.numeric``/``numpy._core.numeric``), likewise;
 * ``_codecs encode`` (how Python 3 writes bytes in protocol 2), turned into bytes here.
 
@@ -32,8 +33,9 @@ _RECONSTRUCT = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiar
 _NDARRAY = ("numpy", "ndarray")
 _DTYPE = ("numpy", "dtype")
 _FROMBUFFER = {("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer")}  # protocol 5
+_SCALAR = {("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar")}  # a NumPy number
 _ENCODE = ("_codecs", "encode")
-_ALLOWED = _RECONSTRUCT | _FROMBUFFER | {_NDARRAY, _DTYPE, _ENCODE}
+_ALLOWED = _RECONSTRUCT | _FROMBUFFER | _SCALAR | {_NDARRAY, _DTYPE, _ENCODE}
 
 
 class _Global:
@@ -213,6 +215,8 @@ def load_pickle_data(data: bytes, where: str = "load_pickle_data"):
                     if not args or not isinstance(args[0], _Global) or args[0].name != _NDARRAY:
                         raise ValueError(f"{where}: the pickle rebuilds something other than an ndarray")
                     stack.append(_Pending("array", args))
+                elif fn.name in _SCALAR:
+                    stack.append(_scalar(args, where, resolve))
                 elif fn.name in _FROMBUFFER:
                     stack.append(_from_buffer(args, where, resolve))
                 elif fn.name == _DTYPE:
@@ -253,6 +257,16 @@ def _from_buffer(args: tuple, where: str, resolve) -> np.ndarray:
             or len(buf) != math.prod(shape) * dtype.itemsize):
         raise ValueError(f"{where}: malformed array data in the pickle")
     return np.frombuffer(buf, dtype=dtype).reshape(shape, order=order).copy()
+
+
+def _scalar(args: tuple, where: str, resolve):
+    """NumPy's form of a number ``scalar(dtype, bytes)``, as a Python number."""
+    if len(args) != 2:
+        raise ValueError(f"{where}: unexpected scalar arguments in the pickle")
+    dtype, raw = resolve(args[0]), _bytes(args[1])
+    if not isinstance(dtype, np.dtype) or dtype.hasobject or not isinstance(raw, bytes) or len(raw) != dtype.itemsize:
+        raise ValueError(f"{where}: malformed NumPy scalar in the pickle")
+    return np.frombuffer(raw, dtype=dtype)[0].item()
 
 
 def _target(stack: list, kind: type, where: str):

@@ -169,8 +169,23 @@ class Normalization(PreprocessingLayer):
         self.adapt_variance.assign(np.asarray(total_var, dtype=self.adapt_variance.dtype))
 
     # ------------------------------------------------------------------ calling
+    def _check_kept_axes(self, shape) -> None:
+        shape = tuple(shape)
+        if len(shape) != len(self._broadcast_shape) or any(
+                shape[d] is not None and shape[d] != self._broadcast_shape[d] for d in self._keep_axis):
+            raise ValueError(f"Normalization '{self.name}': the layer keeps statistics of shape "
+                             f"{self._mean_and_var_shape} for axes {self._keep_axis} of inputs of rank "
+                             f"{len(self._broadcast_shape)}, but received inputs of shape {shape} (adapt a single "
+                             "feature as a column, x.reshape(-1, 1), or use axis=None)")
+
+    def compute_output_shape(self, input_shape):
+        if self.built:
+            self._check_kept_axes(input_shape)
+        return tuple(input_shape)
+
     def call(self, inputs):
         x = inputs if isinstance(inputs, Tensor) else Tensor._wrap(to_array(inputs))
+        self._check_kept_axes(x.shape)
         if x.dtype.kind not in "f":
             if x.dtype.kind not in "iub":
                 raise ValueError(f"Normalization '{self.name}': expected numeric inputs, received dtype {x.dtype}")

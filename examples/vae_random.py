@@ -65,6 +65,9 @@ def build_vae(pixels: int):
     x = layers.Dense(32, activation="relu")(x)
     z_mean = layers.Dense(LATENT_DIM, name="z_mean")(x)
     z_log_var = layers.Dense(LATENT_DIM, name="z_log_var")(x)
+    # the KL term per pixel (beside a per-pixel reconstruction loss); the layer passes z_mean on, so it is
+    # part of the graph from the inputs to the outputs (a Keras 3 model runs only those layers)
+    z_mean = KLDivergence(weight=1.0 / pixels, name="kl_divergence")([z_mean, z_log_var])
     z = Sampling()([z_mean, z_log_var])
     encoder = keras.Model(encoder_inputs, [z_mean, z_log_var, z], name="encoder")
 
@@ -76,7 +79,6 @@ def build_vae(pixels: int):
 
     inputs = keras.Input(shape=(pixels,))
     z_mean, z_log_var, z = encoder(inputs)
-    KLDivergence(weight=1.0 / pixels)([z_mean, z_log_var])  # the KL per pixel, beside a per-pixel loss
     vae = keras.Model(inputs, decoder(z), name="vae")
     return vae, encoder, decoder
 
@@ -102,7 +104,7 @@ def main(quick: bool = False) -> dict:
     print(f"latent spread of the test codes: {spread:.3f}")
     print(f"decoded prior samples: {samples.shape}, pixel range [{samples.min():.2f}, {samples.max():.2f}]")
     return {"vae_mse": vae_mse, "baseline_mse": baseline_mse, "spread": spread, "samples": samples,
-            "model": vae}
+            "model": vae, "encoder": encoder}
 
 
 if __name__ == "__main__":

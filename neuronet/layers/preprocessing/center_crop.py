@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from .image_layer import ImagePreprocessingLayer
+from .image_layer import SizedLayer
 from .image_ops import crop, resize
-from .resizing import _positive
 
 __all__ = ["CenterCrop"]
 
 
-class CenterCrop(ImagePreprocessingLayer):
+class CenterCrop(SizedLayer):
     """Crop the centre of images to ``(height, width)`` (Keras ``CenterCrop``), always active.
 
     An image smaller than the target in either side is instead cropped to the target's aspect ratio
@@ -23,13 +22,11 @@ class CenterCrop(ImagePreprocessingLayer):
     Differentiable in the images.
     """
 
+    _random = False
+
     def __init__(self, height: int, width: int, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.height = _positive("CenterCrop", "height", height)
-        self.width = _positive("CenterCrop", "width", width)
-
-    def __call__(self, inputs, *args, training=None, **kwargs):
-        return super(ImagePreprocessingLayer, self).__call__(inputs, *args, training=training, **kwargs)
+        self._set_size(height, width)
 
     def call(self, inputs):
         x, batched = self._images(inputs)
@@ -39,13 +36,3 @@ class CenterCrop(ImagePreprocessingLayer):
         else:
             out = resize(x, (self.height, self.width), "bilinear", crop_to_aspect_ratio=True)
         return self._restore(out, batched)
-
-    def compute_output_shape(self, input_shape):
-        shape = list(input_shape)
-        shape[-3], shape[-2] = self.height, self.width
-        return tuple(shape)
-
-    def get_config(self) -> dict:
-        cfg = super().get_config()
-        cfg.update(height=self.height, width=self.width)
-        return cfg

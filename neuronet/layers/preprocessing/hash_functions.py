@@ -14,13 +14,15 @@ these functions against values computed by TensorFlow, so ``Hashing`` buckets eq
 
 from __future__ import annotations
 
+import numpy as np
+
 _M = 0xFFFFFFFFFFFFFFFF
 _K0 = 0xC3A5C85C97CB3127
 _K1 = 0xB492B66FBE98F273
 _K2 = 0x9AE16A3B2F90404F
 _KMUL = 0x9DDFEA08EB382D69
 
-__all__ = ["fingerprint64", "siphash64", "fingerprint_cat64", "hash_to_bucket"]
+__all__ = ["fingerprint64", "siphash64", "fingerprint_cat64", "hash_to_bucket", "parse_salt"]
 
 
 def _fetch64(s: bytes, i: int) -> int:
@@ -220,3 +222,15 @@ def hash_to_bucket(values, num_buckets: int, salt=None) -> list:
             cache[v] = h
         out.append(h)
     return out
+
+
+def parse_salt(where: str, salt):
+    """Keras's ``salt`` argument as a SipHash key ``[k0, k1]``: an int is used for both halves; None stays None."""
+    if salt is None:
+        return None
+    if isinstance(salt, (tuple, list)) and len(salt) == 2 and all(
+            isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in salt):
+        return [int(s) for s in salt]
+    if isinstance(salt, (int, np.integer)) and not isinstance(salt, bool):
+        return [int(salt), int(salt)]
+    raise ValueError(f"{where}: salt must be an integer or a tuple of 2 integers, received salt={salt!r}")

@@ -7,7 +7,7 @@ import numpy as np
 from ...autograd import Tensor
 from .category_encoding import check_output_mode, encode_categorical, encoded_shape
 from .data_layer import PreprocessingLayer, to_array
-from .hash_functions import hash_to_bucket
+from .hash_functions import hash_to_bucket, parse_salt
 
 __all__ = ["Hashing"]
 
@@ -73,13 +73,7 @@ class Hashing(PreprocessingLayer):
                              f"dtype={self.dtype!r}")
         if sparse:
             raise ValueError("Hashing: sparse=True is not supported (neuronet has no sparse tensors)")
-        if salt is not None:
-            if isinstance(salt, (tuple, list)) and len(salt) == 2:
-                salt = [int(s) for s in salt]
-            elif isinstance(salt, (int, np.integer)) and not isinstance(salt, bool):
-                salt = [int(salt), int(salt)]
-            else:
-                raise ValueError(f"Hashing: salt must be an integer or a tuple of 2 integers, received salt={salt!r}")
+        salt = parse_salt("Hashing", salt)
         self.num_bins = int(num_bins)
         self.mask_value = mask_value
         self.salt = salt

@@ -24,7 +24,7 @@ import numpy as np
 from ...autograd import Tensor
 from .category_encoding import check_output_mode, encode_categorical, encoded_shape
 from .data_layer import PreprocessingLayer, adapt_batches, to_array, to_string_array
-from .hash_functions import hash_to_bucket
+from .hash_functions import hash_to_bucket, parse_salt
 
 __all__ = ["IndexLookup"]
 
@@ -57,16 +57,10 @@ class IndexLookup(PreprocessingLayer):
                              f"num_oov_indices={num_oov_indices!r}")
         if oov_method not in ("floormod", "farmhash"):
             raise ValueError(f"{where}: expected oov_method to be 'floormod' or 'farmhash', received {oov_method!r}")
-        if salt is not None:
-            if self._vocabulary_dtype != "string" and oov_method != "farmhash":
-                raise ValueError(f"{where}: salt can only be used when oov_method='farmhash', received "
-                                 f"oov_method={oov_method!r}")
-            if isinstance(salt, (tuple, list)) and len(salt) == 2:
-                salt = [int(s) for s in salt]
-            elif isinstance(salt, (int, np.integer)) and not isinstance(salt, bool):
-                salt = [int(salt), int(salt)]
-            else:
-                raise ValueError(f"{where}: salt must be an integer or a tuple of 2 integers, received salt={salt!r}")
+        if salt is not None and self._vocabulary_dtype != "string" and oov_method != "farmhash":
+            raise ValueError(f"{where}: salt can only be used when oov_method='farmhash', received "
+                             f"oov_method={oov_method!r}")
+        salt = parse_salt(where, salt)
         output_mode = check_output_mode(where, output_mode, _LOOKUP_MODES)
         if invert and output_mode != "int":
             raise ValueError(f"{where}: output_mode must be 'int' when invert=True, received "

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from ... import ops
-from ...random import uniform
-from .image_layer import ImagePreprocessingLayer, factor_pair
+from .image_layer import ColorLayer
 
 __all__ = ["RandomContrast"]
 
 
-def _value_range(where: str, value_range) -> tuple:
-    if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
-        raise ValueError(f"{where}: the value_range argument should be a list of two numbers, received "
-                         f"value_range={value_range!r}")
-    lo, hi = sorted(float(v) for v in value_range)
-    return lo, hi
-
-
-class RandomContrast(ImagePreprocessingLayer):
+class RandomContrast(ColorLayer):
     """Adjust the contrast of each image by a random factor (Keras ``RandomContrast``); training only.
 
     Per image and channel: ``y = clip((x - mean) · c + mean, value_range)``, ``mean`` over the pixels,
@@ -33,24 +24,13 @@ class RandomContrast(ImagePreprocessingLayer):
     Input and output: ``(batch, height, width, channels)`` or one image. Differentiable in the images.
     """
 
-    def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self.factor = factor_pair("RandomContrast", "factor", factor, 0.0, 1.0)
-        self.value_range = _value_range("RandomContrast", value_range)
-        self._make_generator(seed)
+    _FACTOR_BOUNDS = (0.0, 1.0)
 
     def call(self, inputs, training=True):
         x, batched = self._images(inputs)
         if not training:
             return self._restore(x, batched)
-        shape = (x.shape[0], 1, 1, 1) if batched else (1, 1, 1)
-        c = uniform(shape, 1.0 - self.factor[0], 1.0 + self.factor[1], dtype=self.dtype, seed=self.generator).data
+        c = self._per_image_uniform(x, batched, 1.0 - self.factor[0], 1.0 + self.factor[1], dtype=self.dtype)
         mean = ops.mean(x, axis=(1, 2), keepdims=True)
-        out = (x - mean) * c.reshape(x.shape[0], 1, 1, 1).astype(x.dtype) + mean
-        out = ops.clip(out, self.value_range[0], self.value_range[1])
+        out = ops.clip((x - mean) * c.astype(x.dtype) + mean, self.value_range[0], self.value_range[1])
         return self._restore(out, batched)
-
-    def get_config(self) -> dict:
-        cfg = super().get_config()
-        cfg.update(factor=list(self.factor), value_range=list(self.value_range), seed=self.seed)
-        return cfg

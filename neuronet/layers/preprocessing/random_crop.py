@@ -4,14 +4,13 @@ the centre to the target's aspect ratio and resize."""
 from __future__ import annotations
 
 from ...random import uniform
-from .image_layer import ImagePreprocessingLayer
+from .image_layer import SizedLayer
 from .image_ops import crop, resize
-from .resizing import _positive
 
 __all__ = ["RandomCrop"]
 
 
-class RandomCrop(ImagePreprocessingLayer):
+class RandomCrop(SizedLayer):
     """Randomly crop images to ``(height, width)`` (Keras ``RandomCrop``).
 
     In training, one window position is drawn per call (the whole batch shares it, as Keras) when the
@@ -29,8 +28,7 @@ class RandomCrop(ImagePreprocessingLayer):
 
     def __init__(self, height: int, width: int, seed=None, data_format=None, name=None, **kwargs):
         super().__init__(data_format=data_format, name=name, **kwargs)
-        self.height = _positive("RandomCrop", "height", height)
-        self.width = _positive("RandomCrop", "width", width)
+        self._set_size(height, width)
         self._make_generator(seed)
 
     def call(self, inputs, training=True):
@@ -44,12 +42,7 @@ class RandomCrop(ImagePreprocessingLayer):
             out = resize(x, (self.height, self.width), "bilinear", crop_to_aspect_ratio=True)
         return self._restore(out, batched)
 
-    def compute_output_shape(self, input_shape):
-        shape = list(input_shape)
-        shape[-3], shape[-2] = self.height, self.width
-        return tuple(shape)
-
     def get_config(self) -> dict:
         cfg = super().get_config()
-        cfg.update(height=self.height, width=self.width, seed=self.seed)
+        cfg["seed"] = self.seed
         return cfg

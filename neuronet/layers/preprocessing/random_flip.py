@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ... import ops
-from ...random import uniform
 from .image_layer import ImagePreprocessingLayer, check_choice
 
 __all__ = ["RandomFlip"]
@@ -34,8 +33,7 @@ class RandomFlip(ImagePreprocessingLayer):
         x, batched = self._images(inputs)
         if not training:
             return self._restore(x, batched)
-        shape = (x.shape[0], 1, 1, 1) if batched else (1, 1, 1)
-        flips = (uniform(shape, seed=self.generator).data <= 0.5).reshape(x.shape[0], 1, 1, 1)
+        flips = self._per_image_uniform(x, batched, 0.0, 1.0) <= 0.5
         if self.mode in ("horizontal", "horizontal_and_vertical"):
             x = ops.where(flips, ops.flip(x, axis=2), x)
         if self.mode in ("vertical", "horizontal_and_vertical"):

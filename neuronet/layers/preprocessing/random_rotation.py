@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...random import uniform
-from .image_layer import ImagePreprocessingLayer, check_choice, factor_pair
-from .image_ops import AFFINE_INTERPOLATIONS, FILL_MODES, affine_transform
+from .image_layer import AffineLayer, factor_pair
 
 __all__ = ["RandomRotation", "affine_matrix"]
 
@@ -26,7 +25,7 @@ def affine_matrix(angle_degrees: np.ndarray, height: int, width: int) -> np.ndar
     return np.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1).astype(f32)
 
 
-class RandomRotation(ImagePreprocessingLayer):
+class RandomRotation(AffineLayer):
     """Rotate each image by a random angle (Keras ``RandomRotation``); active in training only.
 
     Args:
@@ -47,23 +46,13 @@ class RandomRotation(ImagePreprocessingLayer):
                  fill_value: float = 0.0, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         self.factor = factor_pair("RandomRotation", "factor", factor, -1.0, 1.0)
-        self.fill_mode = check_choice("RandomRotation", "fill_mode", fill_mode, FILL_MODES)
-        self.interpolation = check_choice("RandomRotation", "interpolation", interpolation, AFFINE_INTERPOLATIONS)
-        self.fill_value = float(fill_value)
-        self._make_generator(seed)
+        self._setup_affine(fill_mode, interpolation, fill_value, seed)
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if not training:
-            return self._restore(x, batched)
-        n, h, w = x.shape[0], x.shape[1], x.shape[2]
+    def _transforms(self, n: int, height: int, width: int) -> np.ndarray:
         angle = uniform((n,), minval=self.factor[0] * 360.0, maxval=self.factor[1] * 360.0, seed=self.generator)
-        out = affine_transform(x, affine_matrix(angle.data, h, w), self.interpolation, self.fill_mode,
-                               self.fill_value)
-        return self._restore(out, batched)
+        return affine_matrix(angle.data, height, width)
 
     def get_config(self) -> dict:
         cfg = super().get_config()
-        cfg.update(factor=list(self.factor), fill_mode=self.fill_mode, fill_value=self.fill_value,
-                   interpolation=self.interpolation, seed=self.seed)
+        cfg["factor"] = list(self.factor)
         return cfg

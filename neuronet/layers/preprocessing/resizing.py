@@ -6,19 +6,13 @@ import numpy as np
 
 from ...autograd import Tensor
 from .data_layer import to_array
-from .image_layer import ImagePreprocessingLayer, check_choice
+from .image_layer import SizedLayer, check_choice
 from .image_ops import RESIZE_INTERPOLATIONS, resize
 
 __all__ = ["Resizing"]
 
 
-def _positive(where: str, name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{where}: expected {name} to be a positive integer, received {name}={value!r}")
-    return int(value)
-
-
-class Resizing(ImagePreprocessingLayer):
+class Resizing(SizedLayer):
     """Resize images to ``(height, width)`` (Keras ``Resizing``), always active.
 
     The kernels and sampling positions are Keras's (``scale_and_translate`` with half-pixel centres):
@@ -40,12 +34,13 @@ class Resizing(ImagePreprocessingLayer):
     give float outputs (differentiable); integer images come back rounded in their own dtype, as Keras.
     """
 
+    _random = False
+
     def __init__(self, height: int, width: int, interpolation: str = "bilinear", crop_to_aspect_ratio: bool = False,
                  pad_to_aspect_ratio: bool = False, fill_mode: str = "constant", fill_value: float = 0.0,
                  antialias: bool = False, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.height = _positive("Resizing", "height", height)
-        self.width = _positive("Resizing", "width", width)
+        self._set_size(height, width)
         self.interpolation = check_choice("Resizing", "interpolation", interpolation, RESIZE_INTERPOLATIONS)
         if crop_to_aspect_ratio and pad_to_aspect_ratio:
             raise ValueError("Resizing: only one of crop_to_aspect_ratio and pad_to_aspect_ratio can be True")
@@ -56,9 +51,6 @@ class Resizing(ImagePreprocessingLayer):
         self.fill_mode = fill_mode
         self.fill_value = float(fill_value)
         self.antialias = bool(antialias)
-
-    def __call__(self, inputs, *args, training=None, **kwargs):
-        return super(ImagePreprocessingLayer, self).__call__(inputs, *args, training=training, **kwargs)
 
     def call(self, inputs):
         raw = inputs.data if isinstance(inputs, Tensor) else to_array(inputs)
@@ -73,14 +65,9 @@ class Resizing(ImagePreprocessingLayer):
             out = Tensor._wrap(values.astype(raw.dtype))
         return self._restore(out, batched)
 
-    def compute_output_shape(self, input_shape):
-        shape = list(input_shape)
-        shape[-3], shape[-2] = self.height, self.width
-        return tuple(shape)
-
     def get_config(self) -> dict:
         cfg = super().get_config()
-        cfg.update(height=self.height, width=self.width, interpolation=self.interpolation,
+        cfg.update(interpolation=self.interpolation,
                    crop_to_aspect_ratio=self.crop_to_aspect_ratio, pad_to_aspect_ratio=self.pad_to_aspect_ratio,
                    fill_mode=self.fill_mode, fill_value=self.fill_value, antialias=self.antialias)
         return cfg

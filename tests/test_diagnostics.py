@@ -265,7 +265,7 @@ def test_layer_gradients_with_an_explicit_loss_and_errors():
     model.compile(optimizer="sgd", loss="mse")
     with pytest.raises(ValueError, match="x has 4, y has 3"):
         diagnostics.layer_gradients(model, x, y[:3])
-    with pytest.raises(ValueError, match="5 features"):
+    with pytest.raises(ValueError, match=r"layer_gradients: .*layer 'dense'.* value 3, .* shape \(4, 5\)"):
         diagnostics.layer_gradients(model, np.ones((4, 5), "float32"), y)
 
 
@@ -347,7 +347,7 @@ def test_activation_stats_functional_model_and_float64(float64):
 
 def test_activation_stats_errors():
     model = _mlp([2], ["relu"])
-    with pytest.raises(ValueError, match="4 features"):
+    with pytest.raises(ValueError, match=r"activation_stats: .*value 3, .*shape \(2, 4\)"):
         diagnostics.activation_stats(model, np.ones((2, 4), "float32"))
     with pytest.raises(TypeError, match="expected a neuronet Model"):
         diagnostics.activation_stats("model", np.ones((2, 3)))

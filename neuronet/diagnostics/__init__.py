@@ -1,0 +1,49 @@
+"""Diagnostics: watch a network learn — backprop step by step, gradient norms, dead and saturated units.
+
+Three questions a beginner (and everyone else) asks when a network does not learn, and the tool for each:
+
+* *What does backpropagation actually do here?* :func:`trace_backward` (or :func:`explain`) runs
+  ``loss.backward()`` and lists every op of the graph in the order the engine differentiates them
+  (reverse topological order), with input/output shapes and the size of the gradient ``∂L/∂output``
+  reaching each op — the chain rule, one row per step.
+* *Do the gradients reach the first layers?* :func:`layer_gradients` computes, on one batch and without
+  touching the weights or the optimizer, ``‖∂L/∂w‖`` for every weight and the ratio ``‖∂L/∂w‖ / ‖w‖``
+  (roughly the relative change one SGD step of learning rate 1 would make). Norms that shrink layer
+  after layer towards the input are *vanishing gradients* (deep sigmoid/tanh stacks); norms that grow
+  are *exploding gradients*.
+* *Are the units alive?* :func:`activation_stats` reports per layer the fraction of *dead* units (zero
+  for every sample of the batch: a ReLU whose input is always negative gets no gradient and never
+  recovers), the fraction of *saturated* sigmoid/tanh outputs (where the derivative is ~0), and the
+  mean/std of the activations.
+
+The callback :class:`neuronet.callbacks.GradientMonitor` records these numbers every epoch during
+``fit`` and prints a warning naming the layer when something goes wrong. :func:`plot_gradient_flow`
+draws the per-layer gradient norms (needs matplotlib, the ``plot`` extra).
+
+Example::
+
+    from neuronet import diagnostics
+
+    x = Tensor(np.random.randn(4, 3)); W = Variable(np.random.randn(3, 2), name="W")
+    loss = (ops.relu(x @ W) ** 2).mean()
+    diagnostics.explain(loss)                 # prints the backward steps, then W's gradient
+
+    diagnostics.layer_gradients(model, x_batch, y_batch)   # {'dense': {'kernel': {...}, 'bias': {...}}, ...}
+    diagnostics.activation_stats(model, x_batch)           # {'dense': {'dead_fraction': 0.25, ...}, ...}
+"""
+
+from .plots import plot_gradient_flow
+from .stats import SATURATION, Stats, activation_stats, layer_grad_norms, layer_gradients
+from .trace import BackwardTrace, explain, trace_backward
+
+__all__ = [
+    "BackwardTrace",
+    "SATURATION",
+    "Stats",
+    "activation_stats",
+    "explain",
+    "layer_gradients",
+    "layer_grad_norms",
+    "plot_gradient_flow",
+    "trace_backward",
+]

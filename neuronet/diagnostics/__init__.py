@@ -34,14 +34,21 @@ Example::
 
 from .plots import plot_gradient_flow
 from .stats import SATURATION, Stats, activation_stats, layer_grad_norms, layer_gradients
+from .explain import LayerStep, StepExplanation, explain_step
+from .gradient_check import GradientReport, check_gradients
 from .trace import BackwardTrace, explain, trace_backward
 
 __all__ = [
     "BackwardTrace",
+    "GradientReport",
+    "LayerStep",
     "SATURATION",
     "Stats",
+    "StepExplanation",
     "activation_stats",
+    "check_gradients",
     "explain",
+    "explain_step",
     "layer_gradients",
     "layer_grad_norms",
     "plot_gradient_flow",

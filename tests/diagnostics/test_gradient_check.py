@@ -1,0 +1,134 @@
+"""check_gradients: a whole model checked layer by layer in isolation and end to end, on a float64 copy."""
+
+import numpy as np
+import pytest
+
+import neuronet
+from neuronet import config, diagnostics, layers
+from neuronet.autograd import Function
+
+
+class WrongSquare(Function):
+    # y = x²      dx should be 2·x·gy; this backward forgets the 2
+    def forward(self, x):
+        self.x = x
+        return x * x
+
+    def backward(self, gy):
+        return gy * self.x
+
+
+class Square(layers.Layer):
+    """A custom layer without weights whose op has a deliberately wrong backward."""
+
+    def call(self, inputs):
+        return WrongSquare.apply(inputs)
+
+
+class Scale(layers.Layer):
+    """A custom layer with one weight, built from the library's ops (correct)."""
+
+    def build(self, input_shape):
+        self.alpha = self.add_weight((input_shape[-1],), "ones", name="alpha")
+
+    def call(self, inputs):
+        return inputs * self.alpha
+
+
+def _data(n=8, features=4, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, features)).astype("float32"), rng.normal(size=(n, 1)).astype("float32")
+
+
+def test_a_wrong_backward_in_a_weightless_custom_layer_is_named():
+    model = neuronet.Sequential([layers.Input((4,)), layers.Dense(5, activation="tanh", name="hidden"),
+                                 Square(name="square"), Scale(name="scale"), layers.Dense(1, name="out")])
+    model.compile(optimizer="sgd", loss="mse")
+    report = diagnostics.check_gradients(model, *_data())
+    assert not report.passed
+    assert report.culprits == ["square"]
+    assert "square/input" in report.failed
+    # the layers whose gradient flows through the wrong op fail end to end; those after it do not
+    assert "end to end: hidden/kernel" in report.failed
+    assert "end to end: out/kernel" not in report.failed and "end to end: scale/alpha" not in report.failed
+    row = next(r for r in report.rows if r["layer"] == "square")
+    assert row["max_rel_error"] == pytest.approx(0.5, rel=1e-3)  # gy·x instead of 2·gy·x
+    text = str(report)
+    assert "Wrong backward in layer(s) 'square'" in text and "FAILED" in text
+
+
+def test_a_correct_model_with_conv_lstm_dropout_and_batchnorm_passes():
+    rng = np.random.default_rng(1)
+    x = rng.random((12, 10, 3)).astype("float32")
+    y = rng.integers(0, 3, 12)
+    model = neuronet.Sequential([
+        layers.Input((10, 3)), layers.Conv1D(6, 3, activation="relu"), layers.MaxPooling1D(2),
+        layers.LSTM(8, return_sequences=True), layers.GRU(6), layers.Dropout(0.3), layers.BatchNormalization(),
+        layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    report = diagnostics.check_gradients(model, x, y)
+    assert report.passed, str(report)
+    scopes = {(r["scope"], r["layer"]) for r in report.rows}
+    for name in ("conv1d", "max_pooling1d", "lstm", "gru", "dropout", "batch_normalization", "dense"):
+        assert ("layer", name) in scopes
+    assert ("model", "lstm") in scopes
+    lstm = [r for r in report.rows if r["layer"] == "lstm" and r["tensor"] == "recurrent_kernel"]
+    assert lstm[0]["checked"].endswith("+ 3 dir.")  # a large tensor is sampled, not checked entry by entry
+
+
+def test_the_model_is_left_unchanged():
+    model = neuronet.Sequential([layers.Input((4,)), layers.Dense(5, activation="relu"), layers.Dropout(0.5),
+                                 layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    x, y = _data()
+    model.fit(x, y, epochs=1, verbose=0)
+    weights = model.get_weights()
+    grads = [None if v.grad is None else v.grad.copy() for v in model.weights]
+    state = model.optimizer.state_dict()
+    rng_state = config.rng().bit_generator.state
+    report = diagnostics.check_gradients(model, x, y)
+    assert report.passed
+    for a, b in zip(weights, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+        assert b.dtype == np.float32
+    for v, g in zip(model.weights, grads):
+        assert (v.grad is None) == (g is None)
+    new_state = model.optimizer.state_dict()
+    assert state.keys() == new_state.keys() and all(np.array_equal(state[k], new_state[k]) for k in state)
+    assert config.rng().bit_generator.state == rng_state
+    assert config.floatx() == "float32"
+    assert model.predict(x, verbose=0).dtype == np.float32
+
+
+def test_layers_only_without_targets_and_an_explicit_loss():
+    model = neuronet.Sequential([layers.Input((4,)), layers.Dense(3, activation="sigmoid"), layers.Dense(1)])
+    x, y = _data()
+    report = diagnostics.check_gradients(model, x, end_to_end=False)
+    assert report.passed and all(r["scope"] == "layer" for r in report.rows)
+    report = diagnostics.check_gradients(model, x, y, loss="mse")
+    assert report.passed and any(r["scope"] == "model" for r in report.rows)
+
+
+def test_relu_kinks_are_skipped_not_reported():
+    # every hidden pre-activation sits exactly on relu's kink at 0 for the first sample
+    model = neuronet.Sequential([layers.Input((2,)), layers.Dense(3, activation="relu"), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.array([[0.0, 0.0], [1.0, -1.0], [0.5, 2.0]], "float32")
+    report = diagnostics.check_gradients(model, x, np.ones((3, 1), "float32"))
+    assert report.passed, str(report)
+    assert sum(r["skipped"] for r in report.rows) > 0
+
+
+def test_errors_before_any_work():
+    model = neuronet.Sequential([layers.Input((4,)), layers.Dense(1)])
+    x, y = _data()
+    with pytest.raises(TypeError, match="expected a neuronet Model"):
+        diagnostics.check_gradients(layers.Dense(1), x, y)
+    with pytest.raises(ValueError, match="not compiled with a loss"):
+        diagnostics.check_gradients(model, x, y)
+    with pytest.raises(ValueError, match="needs the targets y"):
+        diagnostics.check_gradients(model, x, loss="mse")
+    with pytest.raises(ValueError, match="x has 8, y has 3"):
+        diagnostics.check_gradients(model, x, y[:3], loss="mse")
+    with pytest.raises(ValueError, match=r"eps to be a number in \[1e-12, 0.1\], received eps=-1"):
+        diagnostics.check_gradients(model, x, y, loss="mse", eps=-1)

@@ -32,8 +32,10 @@ Example::
     diagnostics.activation_stats(model, x_batch)           # {'dense': {'dead_fraction': 0.25, ...}, ...}
 """
 
+from .lr_finder import LRFinderResult, OverfitResult, check_overfit_batch, find_learning_rate
 from .plots import plot_gradient_flow
 from .stats import SATURATION, Stats, activation_stats, layer_grad_norms, layer_gradients
+from .compile_checks import check_loss_output, loss_output_warnings
 from .explain import LayerStep, StepExplanation, explain_step
 from .gradient_check import GradientReport, check_gradients
 from .trace import BackwardTrace, explain, trace_backward
@@ -41,16 +43,22 @@ from .trace import BackwardTrace, explain, trace_backward
 __all__ = [
     "BackwardTrace",
     "GradientReport",
+    "LRFinderResult",
     "LayerStep",
+    "OverfitResult",
     "SATURATION",
     "Stats",
     "StepExplanation",
     "activation_stats",
     "check_gradients",
+    "check_loss_output",
+    "check_overfit_batch",
     "explain",
     "explain_step",
+    "find_learning_rate",
     "layer_gradients",
     "layer_grad_norms",
+    "loss_output_warnings",
     "plot_gradient_flow",
     "trace_backward",
 ]

@@ -32,6 +32,7 @@ Example::
     diagnostics.activation_stats(model, x_batch)           # {'dense': {'dead_fraction': 0.25, ...}, ...}
 """
 
+from .health import LayerHealth, Problem, diagnose, gate_saturation, measure_health
 from .lr_finder import LRFinderResult, OverfitResult, check_overfit_batch, find_learning_rate
 from .plots import plot_gradient_flow
 from .stats import SATURATION, Stats, activation_stats, layer_grad_norms, layer_gradients
@@ -44,8 +45,10 @@ __all__ = [
     "BackwardTrace",
     "GradientReport",
     "LRFinderResult",
+    "LayerHealth",
     "LayerStep",
     "OverfitResult",
+    "Problem",
     "SATURATION",
     "Stats",
     "StepExplanation",
@@ -53,12 +56,15 @@ __all__ = [
     "check_gradients",
     "check_loss_output",
     "check_overfit_batch",
+    "diagnose",
     "explain",
     "explain_step",
     "find_learning_rate",
+    "gate_saturation",
     "layer_gradients",
     "layer_grad_norms",
     "loss_output_warnings",
+    "measure_health",
     "plot_gradient_flow",
     "trace_backward",
 ]

@@ -34,7 +34,8 @@ Example::
 
 from .health import LayerHealth, Problem, diagnose, gate_saturation, measure_health
 from .lr_finder import LRFinderResult, OverfitResult, check_overfit_batch, find_learning_rate
-from .plots import plot_gradient_flow
+from .plots import (plot_activations, plot_confusion_matrix, plot_gradient_flow, plot_history, plot_lr_finder,
+                    plot_step_gradients, save_figure)
 from .stats import SATURATION, Stats, activation_stats, layer_grad_norms, layer_gradients
 from .compile_checks import check_loss_output, loss_output_warnings
 from .explain import LayerStep, StepExplanation, explain_step
@@ -65,6 +66,12 @@ __all__ = [
     "layer_grad_norms",
     "loss_output_warnings",
     "measure_health",
+    "plot_activations",
+    "plot_confusion_matrix",
     "plot_gradient_flow",
+    "plot_history",
+    "plot_lr_finder",
+    "plot_step_gradients",
+    "save_figure",
     "trace_backward",
 ]

@@ -75,7 +75,7 @@ class GradientMonitor(Callback):
             Defaults to None.
         y: its targets. Defaults to None.
         max_samples: at most this many rows of ``x``/``y`` are used. Defaults to 256.
-        spike: a batch loss more than this many times the recent median is a spike. Defaults to 5.0.
+        spike: a batch loss more than this many times the recent median is a spike. Defaults to 10.0.
 
     Attributes:
         history: one value per check, by layer: ``'epoch'``, ``'grad_norm'``, ``'weight_norm'``,
@@ -94,7 +94,7 @@ class GradientMonitor(Callback):
     """
 
     def __init__(self, every: int = 1, vanishing: float = 1e-4, exploding: float = 100.0, dead_fraction: float = 0.5,
-                 verbose: int = 1, x=None, y=None, max_samples: int = 256, spike: float = 5.0):
+                 verbose: int = 1, x=None, y=None, max_samples: int = 256, spike: float = 10.0):
         super().__init__()
         if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
             raise ValueError(f"GradientMonitor: expected every to be a positive integer, received {every!r}")
@@ -246,8 +246,11 @@ class GradientMonitor(Callback):
                 layer = exploded[0].layer
             else:
                 layer, growth = self._fastest_growing(now)
-                if layer is not None:
+                if layer is not None and growth >= 10:
                     evidence += f"; the gradient grew most in layer '{layer}' ({growth:.0f}× its start)"
+                elif layer is not None:
+                    evidence += (f"; the gradients on the monitored batch are at most {growth:.1f}× their start, so "
+                                 "it may be one unusual batch")
         lr = self._learning_rate()
         remedy = (f"lower the learning rate{f' (now {lr:g})' if lr is not None else ''}, or clip the gradients: "
                   "clipnorm=1.0 in the optimizer")

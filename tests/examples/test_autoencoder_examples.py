@@ -8,14 +8,15 @@ import re
 from pathlib import Path
 
 import pytest
+from example_runner import run_example
 
 pytest.importorskip("sklearn")
 
 
 @pytest.fixture
-def run(run_example_main):
+def run():
     def go(name: str, folder: Path) -> str:
-        return run_example_main(name, "--quick", "--output", str(folder))
+        return run_example(name, "--quick", "--output", str(folder))
 
     return go
 

@@ -4,9 +4,11 @@ diagnosed in the deep sigmoid stack but not the ReLU/He one, and the two sanity 
 
 import re
 
+from example_runner import run_example
 
-def test_diagnostics_example_quick(run_example_main, tmp_path):
-    out = run_example_main("diagnostics.py", "--quick", "--output", str(tmp_path))
+
+def test_diagnostics_example_quick(tmp_path):
+    out = run_example("diagnostics.py", "--quick", "--output", str(tmp_path))
     # 1. the trace lists the ops of the 2-layer net from the loss back to the first layer, one row per step
     assert "The ops, last to first: Mean <- Square <- Subtract <- Add <- MatMul <- ReLU <- Add <- MatMul" in out
     assert re.search(r"^8\s+MatMul\s+const \(5, 3\), hidden/kernel \(3, 4\)\s+\(5, 4\)", out, re.M), out

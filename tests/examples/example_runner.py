@@ -1,12 +1,10 @@
-"""Run an example's ``main(argv)`` in this process and return what it printed (the ``run_example`` fixture)."""
+"""Run an example's ``main(argv)`` in this process and return what it printed ."""
 
 import contextlib
 import importlib.util
 import io
 import sys
 from pathlib import Path
-
-import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -28,8 +26,3 @@ def run_example(name: str, *argv: str) -> str:
     finally:
         if added:
             sys.path.remove(str(EXAMPLES))
-
-
-@pytest.fixture
-def run_example_main():
-    return run_example

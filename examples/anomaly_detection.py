@@ -7,21 +7,20 @@ curve (AUC: 1.0 separates perfectly, 0.5 is chance) on test images, and a thresh
 percentile of the normal training errors flags new images.
 
 Run:  python examples/anomaly_detection.py [--quick] [--output DIR]
-(full: ~20 seconds; --quick: a few seconds.) Saves ``anomaly_detection.png``: the two error histograms.
+(full: ~20 seconds; --quick: a few seconds.) Saves ``anomaly_detection.png`` (the two error histograms) and
+``anomaly_confusion_matrix.png`` (true class against flagged).
 """
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
-from sklearn.datasets import load_digits
 from sklearn.metrics import roc_auc_score
 
+import _data
 import _output
 
 import neuronet
-from neuronet import layers
+from neuronet import diagnostics, layers
 
 ANOMALY = 9
 
@@ -39,18 +38,10 @@ def errors(model, x) -> np.ndarray:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer epochs (a few seconds)")
-    _output.add_argument(parser)
-    args = parser.parse_args(argv)
-    neuronet.utils.set_random_seed(0)
-    digits = load_digits()
-    x, y = (digits.data / 16.0).astype("float32"), digits.target
-    order = np.random.default_rng(0).permutation(len(x))
-    x, y = x[order], y[order]
-    normal = y != ANOMALY
-    train = x[:1300][normal[:1300]]                     # normal digits only
-    test_x, test_anomaly = x[1300:], ~normal[1300:]
+    args = _output.arguments(__doc__, argv, "fewer epochs (a few seconds)")
+    x_train, test_x, y_train, y_test = _data.digits(train=1300)
+    train = x_train[y_train != ANOMALY]                 # normal digits only
+    test_anomaly = y_test == ANOMALY
     epochs = 30 if args.quick else 100
     model = build()
     model.fit(train, train, epochs=epochs, batch_size=32, verbose=0)
@@ -78,6 +69,9 @@ def main(argv=None) -> dict:
         ax.set_title(f"reconstruction errors on test images (AUC {auc:.2f})")
         ax.legend(fontsize="small")
         _output.save(ax, args.output, "anomaly_detection.png")
+        ax = diagnostics.plot_confusion_matrix(test_anomaly.astype(int), flagged.astype(int),
+                                               labels=["normal", "anomaly"], title="flagged by the threshold")
+        _output.save(ax, args.output, "anomaly_confusion_matrix.png")
     return {"auc": auc, "caught": caught, "false_alarms": false_alarms}
 
 

@@ -10,11 +10,9 @@ Run:  python examples/autoencoder_conv.py [--quick] [--output DIR]
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
-from sklearn.datasets import load_digits
 
+import _data
 import _output
 
 import neuronet
@@ -39,14 +37,9 @@ def build() -> neuronet.Sequential:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer epochs (a few seconds)")
-    _output.add_argument(parser)
-    args = parser.parse_args(argv)
-    neuronet.utils.set_random_seed(0)
-    x = (load_digits().data / 16.0).astype("float32").reshape(-1, 8, 8, 1)
-    order = np.random.default_rng(0).permutation(len(x))
-    train, test = x[order[:1400]], x[order[1400:]]
+    args = _output.arguments(__doc__, argv, "fewer epochs (a few seconds)")
+    train, test, _, _ = _data.digits()
+    train, test = train.reshape(-1, 8, 8, 1), test.reshape(-1, 8, 8, 1)
     epochs = 12 if args.quick else 60
     model = build()
     history = model.fit(train, train, epochs=epochs, batch_size=32, verbose=0, validation_data=(test, test))
@@ -59,13 +52,7 @@ def main(argv=None) -> dict:
     plt = _output.pyplot()
     if plt is not None:
         rebuilt = model.predict(test[:10], verbose=0)
-        fig, grid = plt.subplots(2, 10, figsize=(10, 2.3))
-        for i in range(10):
-            for row, image in ((0, test[i]), (1, rebuilt[i])):
-                grid[row, i].imshow(image[:, :, 0], cmap="gray_r", vmin=0, vmax=1)
-                grid[row, i].axis("off")
-        grid[0, 0].set_title("input", loc="left", fontsize="small")
-        grid[1, 0].set_title("from a 2×2×8 code", loc="left", fontsize="small")
+        fig = _output.image_rows(plt, [test[:10], rebuilt], ["input", "from a 2×2×8 code"])
         _output.save(fig, args.output, "autoencoder_conv.png")
     return {"mse": mse, "baseline": baseline}
 

@@ -10,11 +10,9 @@ Run:  python examples/autoencoder_denoising.py [--quick] [--output DIR]
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
-from sklearn.datasets import load_digits
 
+import _data
 import _output
 
 import neuronet
@@ -36,15 +34,9 @@ def build() -> neuronet.Sequential:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer epochs (a few seconds)")
-    _output.add_argument(parser)
-    args = parser.parse_args(argv)
-    neuronet.utils.set_random_seed(0)
+    args = _output.arguments(__doc__, argv, "fewer epochs (a few seconds)")
     rng = np.random.default_rng(0)
-    x = (load_digits().data / 16.0).astype("float32")
-    order = rng.permutation(len(x))
-    train, test = x[order[:1400]], x[order[1400:]]
+    train, test, _, _ = _data.digits()
     epochs = 15 if args.quick else 60
     model = build()
     for _ in range(epochs):  # new noise every epoch: the network never sees the same noisy image twice
@@ -57,13 +49,7 @@ def main(argv=None) -> dict:
           f"denoised ({before / after:.1f}x closer) after {epochs} epochs")
     plt = _output.pyplot()
     if plt is not None:
-        fig, grid = plt.subplots(3, 10, figsize=(10, 3.3))
-        for i in range(10):
-            for row, image in enumerate((test_noisy[i], denoised[i], test[i])):
-                grid[row, i].imshow(image.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
-                grid[row, i].axis("off")
-        for row, label in enumerate(("noisy input", "denoised", "clean")):
-            grid[row, 0].set_title(label, loc="left", fontsize="small")
+        fig = _output.image_rows(plt, [test_noisy[:10], denoised[:10], test[:10]], ["noisy input", "denoised", "clean"])
         _output.save(fig, args.output, "autoencoder_denoising.png")
     return {"noisy": before, "denoised": after}
 

@@ -11,8 +11,6 @@ Run:  python examples/autoencoder_sequence.py [--quick] [--output DIR]
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
 import _output
@@ -43,11 +41,7 @@ def build() -> neuronet.Sequential:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer sequences and epochs (a few seconds)")
-    _output.add_argument(parser)
-    args = parser.parse_args(argv)
-    neuronet.utils.set_random_seed(0)
+    args = _output.arguments(__doc__, argv, "fewer sequences and epochs (a few seconds)")
     rng = np.random.default_rng(0)
     n, epochs = (1024, 12) if args.quick else (4096, 30)
     train, test = waves(n, rng), waves(256, rng)

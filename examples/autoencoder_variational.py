@@ -19,11 +19,9 @@ grid of codes.
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
-from sklearn.datasets import load_digits
 
+import _data
 import _output
 
 import neuronet
@@ -61,14 +59,8 @@ def build(code_size: int = 2):
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer epochs (a few seconds)")
-    _output.add_argument(parser)
-    args = parser.parse_args(argv)
-    neuronet.utils.set_random_seed(0)
-    x = (load_digits().data / 16.0).astype("float32")
-    order = np.random.default_rng(0).permutation(len(x))
-    train, test = x[order[:1400]], x[order[1400:]]
+    args = _output.arguments(__doc__, argv, "fewer epochs (a few seconds)")
+    train, test, _, _ = _data.digits()
     epochs = 30 if args.quick else 120
     vae, encoder, decoder = build()
     history = vae.fit(train, train, epochs=epochs, batch_size=32, verbose=0)

@@ -14,7 +14,8 @@ numbers, vanishing gradients diagnosed, and the two sanity checks before a long 
    sigmoid multiplies the backward signal by at most 1/4, so the gradient shrinks about tenfold per
    layer towards the input; the ReLU/He stack keeps it roughly level. Both are trained with the same
    optimizer; ``GradientMonitor`` diagnoses the sigmoid net once, with the remedy, and stays silent on
-   the ReLU net. Saves ``gradient_flow.png``.
+   the ReLU net. Saves ``gradient_flow.png`` and ``activations.png`` (sigmoid, tanh and ReLU beside
+   their derivatives, computed by backpropagation: the sigmoid's never exceeds 1/4).
 5. ``find_learning_rate`` (the range test; saves ``lr_range_test.png``) and ``check_overfit_batch`` on
    a sound network and on one whose output is a softmax over 1 unit (its loss cannot move).
 
@@ -26,28 +27,15 @@ Run:  python examples/diagnostics.py [--quick] [--output DIR]
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
+import _data
 import _output
 
 import neuronet
 from neuronet import diagnostics, layers, ops
 from neuronet.autograd import Function, Tensor
 from neuronet.callbacks import GradientMonitor
-
-
-def two_moons(n: int, rng: np.random.Generator, noise: float = 0.15):
-    """Two interleaved half circles in 2-D, labels 0/1 (the classic 'moons' toy problem)."""
-    t = rng.random(n) * np.pi
-    label = rng.integers(0, 2, n)
-    x = np.where(label[:, None] == 0,
-                 np.stack([np.cos(t), np.sin(t)], axis=1),
-                 np.stack([1.0 - np.cos(t), 0.5 - np.sin(t)], axis=1))
-    x = x + rng.normal(scale=noise, size=x.shape)
-    x = (x - x.mean(axis=0)) / x.std(axis=0)
-    return x.astype(np.float32), label.astype(np.float32)
 
 
 def mlp(depth: int, activation: str, initializer: str, bias_initializer="zeros") -> neuronet.Sequential:
@@ -170,6 +158,8 @@ def part4_vanishing(x, y, epochs: int, depth: int, output: str) -> None:
               f"{len(kinds)} {kinds}")
     plt = _output.pyplot()
     if plt is not None:
+        axes = diagnostics.plot_activations(["sigmoid", "tanh", "relu"])
+        _output.save(axes, output, "activations.png")  # sigmoid' never exceeds 1/4, relu' is 0 or 1
         _, (left, right) = plt.subplots(1, 2, figsize=(12, 4), sharey=True)
         diagnostics.plot_gradient_flow(sig, ax=left, title=f"{depth} sigmoid layers (Glorot)")
         diagnostics.plot_gradient_flow(rel, ax=right, title=f"{depth} ReLU layers (He)")
@@ -196,14 +186,10 @@ def part5_sanity_checks(x, y, quick: bool, output: str) -> None:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small data and few epochs (a few seconds)")
-    _output.add_argument(parser)
-    args = parser.parse_args(argv)
-    neuronet.config.set_random_seed(0)
+    args = _output.arguments(__doc__, argv, "small data and few epochs (a few seconds)")
     rng = np.random.default_rng(0)
     n, epochs = (512, 4) if args.quick else (2000, 30)
-    x, y = two_moons(n, rng)
+    x, y = _data.two_moons(n, rng)
     part1_trace()
     part2_check_gradients()
     part3_explain_step()

@@ -16,25 +16,14 @@ and after, for both networks.
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
+import _data
 import _output
 
 import neuronet
 from neuronet import layers
 from neuronet.callbacks import GradientMonitor
-
-
-def two_moons(n: int, rng: np.random.Generator, noise: float = 0.15):
-    """Two interleaved half circles in 2-D, labels 0/1."""
-    t = rng.random(n) * np.pi
-    label = rng.integers(0, 2, n)
-    x = np.where(label[:, None] == 0, np.stack([np.cos(t), np.sin(t)], axis=1),
-                 np.stack([1.0 - np.cos(t), 0.5 - np.sin(t)], axis=1))
-    x = x + rng.normal(scale=noise, size=x.shape)
-    return ((x - x.mean(axis=0)) / x.std(axis=0)).astype("float32"), label.astype("float32")
 
 
 def build(activation: str) -> neuronet.Sequential:
@@ -58,14 +47,10 @@ def active_fraction(model, x) -> list:
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer samples and epochs (a few seconds)")
-    _output.add_argument(parser)
-    args = parser.parse_args(argv)
-    neuronet.utils.set_random_seed(0)
+    args = _output.arguments(__doc__, argv, "fewer samples and epochs (a few seconds)")
     rng = np.random.default_rng(0)
     n, epochs = (1024, 8) if args.quick else (4000, 30)
-    x, y = two_moons(n, rng)
+    x, y = _data.two_moons(n, rng)
     relu, leaky = build("relu"), build("leaky_relu")
     leaky.set_weights(relu.get_weights())  # the very same starting point
     results = {}

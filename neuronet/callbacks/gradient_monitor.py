@@ -8,6 +8,7 @@ import numbers
 
 import numpy as np
 
+from ._monitor import learning_rate
 from .base import Callback
 
 __all__ = ["GradientMonitor"]
@@ -136,13 +137,6 @@ class GradientMonitor(Callback):
         self._last_mean = None
 
     # ------------------------------------------------------------------ measuring
-    def _learning_rate(self):
-        opt = getattr(self.model, "optimizer", None)
-        try:
-            return float(opt.learning_rate)
-        except (AttributeError, TypeError, ValueError):
-            return None
-
     def measure(self) -> dict:
         """The model's health now: ``{'loss', 'layers': {name: LayerHealth}}`` (see
         :func:`neuronet.diagnostics.measure_health`); a lighter version without ``x``/``y``."""
@@ -194,7 +188,7 @@ class GradientMonitor(Callback):
         from ..diagnostics import health
 
         return health.diagnose(now, self._start, vanishing=self.vanishing, growth=self.exploding,
-                               dead_fraction=self.dead_fraction, learning_rate=self._learning_rate())
+                               dead_fraction=self.dead_fraction, learning_rate=learning_rate(self.model))
 
     # ------------------------------------------------------------------ hooks
     def on_train_begin(self, logs=None):
@@ -251,7 +245,7 @@ class GradientMonitor(Callback):
                 elif layer is not None:
                     evidence += (f"; the gradients on the monitored batch are at most {growth:.1f}× their start, so "
                                  "it may be one unusual batch")
-        lr = self._learning_rate()
+        lr = learning_rate(self.model)
         remedy = (f"lower the learning rate{f' (now {lr:g})' if lr is not None else ''}, or clip the gradients: "
                   "clipnorm=1.0 in the optimizer")
         self._warn(self._epoch, kind, layer, evidence, remedy, batch=batch)

@@ -8,6 +8,7 @@ import os
 
 import numpy as np
 
+from ._monitor import learning_rate
 from .base import Callback
 
 __all__ = ["TensorBoard"]
@@ -135,7 +136,7 @@ class TensorBoard(Callback):
         logs = dict(logs or {})
         train = {k: v for k, v in logs.items() if not k.startswith("val_")}
         val = {k[4:]: v for k, v in logs.items() if k.startswith("val_")}
-        lr = self._learning_rate()
+        lr = learning_rate(self.model)
         if lr is not None:
             train["learning_rate"] = lr
         if self.write_steps_per_second:
@@ -167,13 +168,6 @@ class TensorBoard(Callback):
         self._writers = {}
 
     # ------------------------------------------------------------------ helpers
-    def _learning_rate(self):
-        opt = getattr(self.model, "optimizer", None)
-        try:
-            return float(opt.learning_rate)
-        except (AttributeError, TypeError, ValueError):
-            return None
-
     def _write_monitor(self) -> None:
         """The monitor's checks not written yet (whatever the order of the callbacks), and its new warnings."""
         monitor = self.monitor

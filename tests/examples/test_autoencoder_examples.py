@@ -42,6 +42,7 @@ def test_dense_autoencoder_codes_beat_pca(run, tmp_path):
     assert number(r"test digits: ([\d.]+) after", out) < 0.7 * number(r"mean image: ([\d.]+)\)", out)
     picture(tmp_path, "autoencoder_dense_codes.png", out)
     picture(tmp_path, "autoencoder_dense_reconstructions.png", out)
+    picture(tmp_path, "autoencoder_dense_history.png", out)
 
 
 def test_conv_autoencoder_reconstructs(run, tmp_path):
@@ -84,6 +85,7 @@ def test_anomaly_detection_by_reconstruction_error(run, tmp_path):
     assert number(r"anomaly score: ([\d.]+)", out) > 0.8, out
     assert number(r"anomalies ([\d.]+)\n", out) > number(r"normal ([\d.]+), anomalies", out)
     picture(tmp_path, "anomaly_detection.png", out)
+    picture(tmp_path, "anomaly_confusion_matrix.png", out)
 
 
 def test_dying_relu_revived_by_leaky_relu(run, tmp_path):

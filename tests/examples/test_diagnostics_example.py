@@ -35,5 +35,5 @@ def test_diagnostics_example_quick(tmp_path):
     assert re.search(r"falls fastest at [0-9.e+-]+ \(suggested learning rate\)", out), out
     assert "overfit one batch, sound network: PASSED" in out
     assert "FAILED: the loss did not fall" in out and "applies softmax over 1 unit" in out
-    for name in ("gradient_flow.png", "lr_range_test.png"):
+    for name in ("gradient_flow.png", "lr_range_test.png", "activations.png"):
         assert (tmp_path / name).stat().st_size > 10_000

@@ -132,3 +132,33 @@ def test_errors_before_any_work():
         diagnostics.check_gradients(model, x, y[:3], loss="mse")
     with pytest.raises(ValueError, match=r"eps to be a number in \[1e-12, 0.1\], received eps=-1"):
         diagnostics.check_gradients(model, x, y, loss="mse", eps=-1)
+
+
+def test_subclassed_model_with_an_embedding_and_a_two_input_two_output_functional_model():
+    class Tagger(neuronet.Model):
+        def __init__(self):
+            super().__init__()
+            self.embed = layers.Embedding(20, 4)
+            self.rnn = layers.LSTM(5)
+            self.out = layers.Dense(1, activation="sigmoid")
+
+        def call(self, inputs, training=None):
+            return self.out(self.rnn(self.embed(inputs)))
+
+    rng = np.random.default_rng(2)
+    model = Tagger()
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    report = diagnostics.check_gradients(model, rng.integers(0, 20, (8, 6)), rng.integers(0, 2, 8))
+    assert report.passed, str(report)
+    assert [r["tensor"] for r in report.rows if r["layer"] == "embedding" and r["scope"] == "layer"] == ["embeddings"]
+
+    a, b = layers.Input((3,)), layers.Input((2,))
+    joined = layers.Concatenate(name="join")([layers.Dense(4, activation="tanh")(a), b])
+    model = neuronet.Model([a, b], [layers.Dense(1, name="o1")(joined),
+                                    layers.Dense(2, activation="softmax", name="o2")(joined)])
+    model.compile(optimizer="sgd", loss=["mse", "categorical_crossentropy"], loss_weights=[1.0, 0.5])
+    xs = [rng.normal(size=(8, 3)), rng.normal(size=(8, 2))]
+    ys = [rng.normal(size=(8, 1)), np.eye(2)[rng.integers(0, 2, 8)]]
+    report = diagnostics.check_gradients(model, xs, ys)
+    assert report.passed, str(report)
+    assert {r["tensor"] for r in report.rows if r["layer"] == "join"} == {"input 0", "input 1"}

@@ -31,7 +31,14 @@ PIXELS = 64
 
 
 class Sampling(layers.Layer):
-    """``z = mean + exp(log_var / 2) · ε`` in training (and adds the KL term); the mean otherwise."""
+    """``z = mean + exp(log_var / 2) · ε`` in training (and adds the KL term); the mean otherwise.
+
+    ``ε`` comes from ``neuronet.random.normal`` with the layer's own ``SeedGenerator``, whose state is a
+    weight of the model: the noise stream is repeatable and saved with the model, as in Keras 3."""
+
+    def __init__(self, seed: int = 1337, **kwargs):
+        super().__init__(**kwargs)
+        self.seed_generator = neuronet.random.SeedGenerator(seed)
 
     def call(self, inputs, training=None):
         mean, log_var = inputs
@@ -40,7 +47,7 @@ class Sampling(layers.Layer):
         self.add_loss(kl / PIXELS)
         if not training:
             return mean
-        eps = neuronet.config.rng().standard_normal(mean.shape).astype(mean.dtype)
+        eps = neuronet.random.normal(mean.shape, dtype=mean.dtype, seed=self.seed_generator)
         return mean + ops.exp(log_var * 0.5) * eps
 
 

@@ -106,22 +106,27 @@ def ensure_built(model, xs, where: str) -> None:
 
 # ---------------------------------------------------------------------------------------------- randomness
 class RandomState:
-    """A snapshot of every random generator a forward pass may draw from: the library's
-    (``config.rng()``) and any NumPy Generator a layer keeps (e.g. a seeded Dropout).
-    :meth:`restore` puts them all back, so the next pass draws the same dropout masks."""
+    """A snapshot of every random source a forward pass may draw from: the library's generator
+    (``config.rng()``), any NumPy Generator a layer keeps (e.g. a seeded Dropout) and the integer state
+    weights of ``neuronet.random.SeedGenerator``s (any integer weight of the model). :meth:`restore`
+    puts them all back, so the next pass draws the same dropout masks and noise."""
 
     def __init__(self, model=None):
         self.generators = [config.rng()]
+        self.counters = []
         if model is not None:
             for layer in all_layers(model):
                 for value in vars(layer).values():
                     if isinstance(value, np.random.Generator) and all(value is not g for g in self.generators):
                         self.generators.append(value)
+            self.counters = [(v, v.data.copy()) for v in model.weights if v.data.dtype.kind in "iu"]
         self.states = [g.bit_generator.state for g in self.generators]
 
     def restore(self) -> None:
         for g, state in zip(self.generators, self.states):
             g.bit_generator.state = state
+        for v, data in self.counters:
+            v.data[...] = data
 
 
 # ---------------------------------------------------------------------------------------------- copies
@@ -161,7 +166,8 @@ def copy_model(model, dtype: str | None = None):
                 if isinstance(value, np.ndarray) and value.dtype.kind == "f":
                     object.__setattr__(layer, key, value.astype(dtype))
         for v in twin.weights:
-            v.data = np.ascontiguousarray(v.data, dtype=dtype)
+            if v.data.dtype.kind == "f":  # integer weights (random seed states) keep their type
+                v.data = np.ascontiguousarray(v.data, dtype=dtype)
     return twin
 
 

@@ -162,3 +162,25 @@ def test_subclassed_model_with_an_embedding_and_a_two_input_two_output_functiona
     report = diagnostics.check_gradients(model, xs, ys)
     assert report.passed, str(report)
     assert {r["tensor"] for r in report.rows if r["layer"] == "join"} == {"input 0", "input 1"}
+
+
+def test_noise_from_a_seed_generator_is_replayed_and_the_models_stream_untouched():
+    class Noisy(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.seed_generator = neuronet.random.SeedGenerator(7)
+
+        def call(self, inputs, training=None):
+            if not training:
+                return inputs
+            return inputs * (1.0 + 0.5 * neuronet.random.normal(inputs.shape, dtype=inputs.dtype,
+                                                               seed=self.seed_generator))
+
+    model = neuronet.Sequential([layers.Input((4,)), layers.Dense(3, activation="tanh"), Noisy(name="noisy"),
+                                 layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    state = model.get_layer("noisy").seed_generator.state.data.copy()
+    report = diagnostics.check_gradients(model, *_data())
+    assert report.passed and not report.notes, str(report)
+    np.testing.assert_array_equal(model.get_layer("noisy").seed_generator.state.data, state)
+    assert model.get_layer("noisy").seed_generator.state.data.dtype == np.uint32

@@ -146,18 +146,6 @@ def test_unknown_activation_is_refused(rng):
         ops.simple_rnn(*_inputs(rng, 1), activation="gelu")
 
 
-def test_embedding_lookup_and_merge_gradcheck(rng):
-    ids = np.array([[0, 2, 2], [1, 0, 3]])
-    gradcheck(lambda E: ops.embedding_lookup(E, ids), [rng.standard_normal((4, 3))])
-    a, b = rng.standard_normal((2, 3, 2)), rng.standard_normal((2, 3, 2))
-    for mode in ("concat", "sum", "ave", "mul"):
-        gradcheck(lambda p, q: ops.merge_bidirectional(p, q, mode=mode), [a, b])
-        gradcheck(lambda p, q: ops.merge_bidirectional(p[:, 0], q[:, 0], mode=mode, reverse=False), [a, b])
-    gradcheck(ops.reverse_sequence, [a])
-    y = ops.merge_bidirectional(a, b, mode="concat").data
-    np.testing.assert_array_equal(y[:, 0, 2:], b[:, -1])
-
-
 # ----------------------------------------------------------------------------- against PyTorch
 def _torch_compare(torch, module, ours_out, ours_inputs, torch_run, atol=1e-6):
     """Compare values and gradients of Σ(out·w) between ours and torch."""

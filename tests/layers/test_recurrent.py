@@ -210,7 +210,7 @@ def test_dropout_gradcheck(float64, rng):
     layer(x)
 
     def f(t):
-        layer._rng = np.random.default_rng(5)
+        layer.cell._rng = np.random.default_rng(5)
         return layer(t, training=True)
 
     gradcheck(f, [x], params=layer.weights)

@@ -732,6 +732,9 @@ def simple_rnn(inputs, initial_state, kernel, recurrent_kernel, bias=None, *, ma
                zero_output_for_mask: bool = False):
     """A fully-connected RNN over a whole sequence: ``h_t = activation(x_t W + h_{t-1} U + b)``.
 
+    The same values and gradients as :class:`~neuronet.layers.SimpleRNNCell` unrolled over time, in
+    one graph node.
+
     Args:
         inputs: (batch, time, features).
         initial_state: h_0, (batch, units).
@@ -759,7 +762,8 @@ def lstm(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias=None, *, m
     """Long short-term memory over a whole sequence, Keras gate order (i, f, c, o).
 
     ``i, f, o = σ(x W + h U + b)``, ``g = tanh(…)``, ``c_t = f·c_{t-1} + i·g``, ``h_t = o·tanh(c_t)``;
-    the additive cell path ``c`` lets gradients cross many steps without vanishing.
+    the additive cell path ``c`` lets gradients cross many steps without vanishing. The same values
+    and gradients as :class:`~neuronet.layers.LSTMCell` unrolled over time, in one graph node.
 
     Args:
         inputs: (batch, time, features). initial_h, initial_c: (batch, units).
@@ -783,7 +787,8 @@ def gru(inputs, initial_state, kernel, recurrent_kernel, bias=None, *, mask=None
     """Gated recurrent unit over a whole sequence, Keras gate order (z, r, h).
 
     ``z = σ(…)``, ``r = σ(…)``, ``hh = tanh(x W_h + r·(h U_h + b_rh))`` (reset_after=True) or
-    ``tanh(x W_h + (r·h) U_h + b_h)`` (reset_after=False), ``h_t = z·h_{t-1} + (1 - z)·hh``.
+    ``tanh(x W_h + (r·h) U_h + b_h)`` (reset_after=False), ``h_t = z·h_{t-1} + (1 - z)·hh``. The same
+    values and gradients as :class:`~neuronet.layers.GRUCell` unrolled over time, in one graph node.
 
     Args:
         inputs: (batch, time, features). initial_state: (batch, units).

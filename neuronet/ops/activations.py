@@ -12,9 +12,9 @@ Gradients at kinks follow PyTorch: relu and relu6 have gradient 0 at their corne
 Constants are Python floats, so a float32 input gives a float32 output (NumPy 2 promotes float32
 arrays to float64 when combined with a NumPy float64 scalar).
 
-:data:`FUSED_ACTIVATIONS` is the table of the activations that fused kernels (Dense, the recurrent
-ops) apply in place on buffers they own, each with its derivative written from the output, so a
-kernel keeps only ``y = act(x)`` for its backward. The Functions below use the same entries where
+:data:`FUSED_ACTIVATIONS` is the table of the activations that fused kernels (the recurrent ops)
+apply in place on buffers they own, each with its derivative written from the output, so a kernel
+keeps only ``y = act(x)`` for its backward. The Functions below use the same entries where
 their derivative is the one written from the output (relu, sigmoid, tanh, hard_sigmoid).
 """
 
@@ -43,8 +43,8 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 # ----------------------------------------------------------------------------- the table for fused kernels
 # Each entry is a pair of NumPy functions that work like ufuncs: they write into ``out`` when given
 # (``out=a`` computes in place) and return a new array otherwise.
-#   forward(x, out=None)       act(x)                               a ← act(a) with out=a
-#   backward(g, y, out=None)   g · act'(x), act' written from y = act(x)    g ← g·act'(x) with out=g
+#   forward(x, out=None)        act(x)                                       in place: a ← act(a)
+#   backward(g, y, out=None)    g·act'(x), with act' written from y = act(x)  in place: g ← g·act'(x)
 # Inputs and outputs keep their float dtype (constants are Python floats).
 
 def _new_like(x) -> np.ndarray:
@@ -126,7 +126,7 @@ def _softsign(x, out=None):
 
 def _softsign_grad(g, y, out=None):
     # softsign'(x) = 1 / (1 + |x|)² = (1 - |y|)²
-    d = np.abs(y)
+    d = np.abs(y, out=_new_like(y))
     np.subtract(1.0, d, out=d)
     d *= d
     return np.multiply(g, d, out=out)

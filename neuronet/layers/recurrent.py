@@ -245,7 +245,9 @@ class RNN(Layer):
 
     def get_config(self) -> dict:
         cfg = super().get_config()
-        cfg["cell"] = {"class_name": type(self.cell).__name__, "config": self.cell.get_config()}
+        from ..saving.serialization import serialize_keras_object
+
+        cfg["cell"] = serialize_keras_object(self.cell)  # with its registered name, for a user's cell
         cfg.update(self._rnn_config())
         return cfg
 
@@ -255,9 +257,10 @@ class RNN(Layer):
         spec = config.pop("cell")
         name = spec.get("class_name")
         cell_cls = {c.__name__: c for c in FUSED_CELLS}.get(name)
-        if cell_cls is None:
-            raise ValueError(f"RNN.from_config: unknown cell class_name {name!r} (SimpleRNNCell, LSTMCell and "
-                             "GRUCell can be rebuilt from a config; pass other cells in code)")
+        if cell_cls is None:  # StackedRNNCells or a registered cell: through the saving registry
+            from ..saving.serialization import deserialize_keras_object
+
+            return cls(deserialize_keras_object(spec, kind="layers"), **config)
         return cls(cell_cls.from_config(dict(spec.get("config", {}))), **config)
 
 

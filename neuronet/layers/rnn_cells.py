@@ -397,6 +397,20 @@ class StackedRNNCells(Layer):
             i += n
         return x, new_states
 
+    def get_config(self) -> dict:
+        from ..saving.serialization import serialize_keras_object
+
+        return {**super().get_config(), "cells": [serialize_keras_object(cell) for cell in self.cells]}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """Cells come back through the saving registry (library cells, registered ones, custom objects)."""
+        from ..saving.serialization import deserialize_keras_object
+
+        config = dict(config)
+        cells = [deserialize_keras_object(spec, kind="layers") for spec in config.pop("cells", [])]
+        return cls(cells, **config)
+
     def reset_dropout_mask(self) -> None:
         for cell in self.cells:
             if hasattr(cell, "reset_dropout_mask"):

@@ -35,8 +35,8 @@ import warnings
 
 import numpy as np
 
-from . import (files, h5io, keras_config, keras_format, legacy_h5, legacy_neuronet, random_state, safetensors_io,
-               serialization)
+from . import (files, h5io, keras_config, keras_format, legacy_h5, legacy_neuronet, random_state, registry,
+               safetensors_io, serialization)
 
 __all__ = ["save_model", "load_model", "save_weights", "load_weights", "model_to_json", "model_from_json",
            "SavingMixin"]
@@ -179,16 +179,17 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
                 raise ValueError(f"{label} is an HDF5 weights file (no model_config): build the model in code and "
                                  "call model.load_weights on it")
             return legacy_h5.load_legacy_model(h5, custom_objects, compile, label, _rebuilder(path))
-    config, metadata, weights = keras_format.read_keras_archive(path, where)
+    config, metadata, weights, assets = keras_format.read_keras_archive(path, where)
     if config is None:
         return _load_v1(path, custom_objects, compile, where)
     ours = keras_format.check_metadata(metadata, label)
     native = keras_config.from_keras(config, "models", custom_objects, f"{label} config.json")
     compile_config = None
-    if compile and config.get("compile_config") is not None:
+    if compile and config.get("compile_config"):  # Keras writes {} for a model that was not compiled
         compile_config = keras_config.compile_from_keras(config["compile_config"], custom_objects,
                                                          f"{label} config.json compile_config")
     model = _rebuild_model(path, native, custom_objects, f"{label} config.json")
+    keras_format.load_assets(model, assets, label)
     with h5io.H5Reader(weights, f"{label} {keras_format.WEIGHTS}") as h5:
         if compile_config is not None:
             with random_state.untouched():
@@ -215,8 +216,9 @@ def _rebuilder(path: str):
 
 def _rebuild_model(path: str, native: dict, custom_objects, label: str):
     """The model of a (neuronet) config, built, without consuming draws of the global generator."""
-    with random_state.untouched(), _as_file_error(path, label, "the architecture could not be rebuilt"):
-        model = serialization.model_from_config(native, custom_objects, label)
+    with random_state.untouched(), registry.custom_object_scope(custom_objects), \
+            _as_file_error(path, label, "the architecture could not be rebuilt"):
+        model = serialization.model_from_config(native, custom_objects, label)  # nested from_configs see them too
         build = native.get("build_config")
         if isinstance(build, dict) and build.get("input_shape") is not None:
             serialization.build_from_config(model, build, label)
@@ -309,7 +311,7 @@ def load_weights(model, filepath, skip_mismatch: bool = False) -> None:
         names = archive.names()
         archive.close()
         if keras_format.WEIGHTS in names:
-            _, _, weights = keras_format.read_keras_archive(path, where, with_config=False)
+            _, _, weights, _ = keras_format.read_keras_archive(path, where, with_config=False)
             with h5io.H5Reader(weights, f"{label} {keras_format.WEIGHTS}") as h5:
                 _load_h5_weights(model, h5, f"{label} {keras_format.WEIGHTS}", skip_mismatch)
             return

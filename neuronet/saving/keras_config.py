@@ -36,7 +36,7 @@ KERAS_VERSION = "3.15.1"  # the version of Keras whose file layout neuronet writ
 
 _MODULES = {"layers": "keras.layers", "models": "keras", "initializers": "keras.initializers",
             "regularizers": "keras.regularizers", "optimizers": "keras.optimizers", "losses": "keras.losses",
-            "metrics": "keras.metrics", "schedules": "keras.optimizers.schedules"}
+            "metrics": "keras.metrics", "schedules": "keras.optimizers.schedules", "constraints": "keras.constraints"}
 _FUNCTIONAL_MODULE = "keras.src.models.functional"
 _TENSOR = "__keras_tensor__"
 _COMPILE_EXTRAS = {"run_eagerly": False, "steps_per_execution": 1, "jit_compile": False}
@@ -56,9 +56,14 @@ _KERAS_DEFAULTS = {
 # Arguments that never change what a model computes, dropped whatever their value
 _IGNORED = frozenset({"implementation", "jit_compile", "input_length", "autocast", "use_cudnn", "seed_generator"})
 # neuronet-only arguments Keras 3's classes refuse, dropped on writing when they hold this value
-_NEURONET_ONLY = {"UpSampling1D": {"data_format": "channels_last"}, "Cropping1D": {"data_format": "channels_last"},
-                  "SpatialDropout1D": {"trainable": True}, "SpatialDropout2D": {"trainable": True},
-                  "SpatialDropout3D": {"trainable": True}}
+_NEURONET_ONLY = {
+    "UpSampling1D": {"data_format": "channels_last"}, "Cropping1D": {"data_format": "channels_last"},
+    "RandomBrightness": {"data_format": "channels_last"}, "RandomContrast": {"data_format": "channels_last"},
+    "SpatialDropout1D": {"trainable": True}, "SpatialDropout2D": {"trainable": True},
+    "SpatialDropout3D": {"trainable": True}, "Discretization": {"trainable": True},
+}
+# layers whose Keras build() takes each input's shape as its own argument (build_config "shapes_dict")
+_SHAPES_DICT = frozenset({"MultiHeadAttention"})
 # neuronet writes a 1-D padding or cropping as [[before, after]], Keras as [before, after]
 _PAIR_ARGUMENTS = {"ZeroPadding1D": "padding", "Cropping1D": "cropping"}
 _ALLOWED_DTYPES = ("float16", "float32", "float64", "bfloat16", "int8", "int16", "int32", "int64", "uint8",
@@ -83,6 +88,11 @@ def _module_and_name(entry: dict, kind: str):
         return "keras", None
     if name in ("Functional", "Model"):
         return _FUNCTIONAL_MODULE, "Functional"
+    if kind == "constraints":
+        from .. import constraints
+
+        builtin = isinstance(getattr(constraints, name, None), type)
+        return (_MODULES[kind], None) if builtin else (None, name)
     table_kind = "optimizers" if kind == "schedules" else kind
     if name in registry.builtin_classes(table_kind):
         return _MODULES[kind], None
@@ -128,6 +138,8 @@ def _kind_of(key: str, kind: str | None, value: dict) -> str:
         return "initializers"
     if key.endswith("_regularizer"):
         return "regularizers"
+    if key.endswith("_constraint"):
+        return "constraints"
     if key == "learning_rate":
         return "schedules"
     if key == "optimizer":
@@ -147,11 +159,12 @@ def _input_layer_entry(batch_shape, dtype: str, name: str) -> dict:
 
 
 def _build_config(layer) -> dict | None:
+    """Keras's ``build_config`` of a layer built for one input shape. Layers built for several
+    (merges, attention) get none: Keras builds them while it rebuilds the graph, and some of them
+    (MultiHeadAttention) take their shapes as separate arguments Keras names per layer."""
     shape = getattr(layer, "_build_input_shape", None)
-    if not getattr(layer, "built", False) or shape is None:
+    if not getattr(layer, "built", False) or not isinstance(shape, tuple) or type(layer).__name__ in _SHAPES_DICT:
         return None
-    if isinstance(shape, list) and shape and isinstance(shape[0], (list, tuple)):
-        return {"input_shape": [list(s) for s in shape]}
     return {"input_shape": list(shape)}
 
 
@@ -243,6 +256,8 @@ def _short(value) -> str:
 def _class_for(name, registered, kind: str, custom_objects):
     """The neuronet class a Keras entry names, or None when the registry does not know it (the
     caller's deserializer then raises its own error)."""
+    if kind not in registry.KINDS and kind != "schedules":
+        return None
     try:
         return registry.lookup(name, "optimizers" if kind == "schedules" else kind, custom_objects,
                                registered_name=registered)
@@ -293,19 +308,15 @@ def _same(a, b) -> bool:
 
 
 def _filter_arguments(cls, config: dict, label: str) -> dict:
+    """``config`` without the Keras-only arguments ``cls`` does not take that hold their default. Others
+    stay: the class's ``from_config`` may take them (a lookup layer's vocabulary size), else it
+    refuses them with an error naming the argument."""
     accepted = _accepted_arguments(cls)
     if accepted is None:
         return config
-    out = {}
-    for key, value in config.items():
-        if key in accepted:
-            out[key] = value
-        elif key in _IGNORED or value is None or (key in _KERAS_DEFAULTS and _same(value, _KERAS_DEFAULTS[key])):
-            continue
-        else:
-            raise ValueError(f"{label}: could not rebuild {cls.__name__} '{config.get('name', cls.__name__)}' from its "
-                             f"config: neuronet does not support the argument {key}={_short(value)} found in the file")
-    return out
+    return {key: value for key, value in config.items()
+            if key in accepted or not (key in _IGNORED or value is None
+                                       or (key in _KERAS_DEFAULTS and _same(value, _KERAS_DEFAULTS[key])))}
 
 
 def _dtype_name(value, label: str):
@@ -498,6 +509,8 @@ def compile_from_keras(config, custom_objects: dict | None, label: str) -> dict 
     config = dict(config)
     if "optimizer_config" in config:  # Keras 2's training_config
         config["optimizer"] = config.pop("optimizer_config")
+    if config.get("optimizer") is None and config.get("loss") is None:
+        return None  # nothing was compiled
     out = {}
     optimizer = config.get("optimizer")
     if isinstance(optimizer, dict) and isinstance(optimizer.get("class_name"), str) \

@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime
 import json
 import warnings
+
+import numpy as np
 import zipfile
 
 from . import files, h5io, keras_config, layout, optimizer_state, random_state, serialization
@@ -33,6 +35,7 @@ CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 JSON_LIMIT = 16 << 20  # config.json / metadata.json larger than this are refused unread
 WEIGHTS_LIMIT = 1 << 40  # the weights member may be as large as the model: bounded by the ratio below
 MAX_RATIO = 50  # stored members are 1:1; DEFLATE of float weights ~1.1:1; zeros ~1000:1
+ASSETS_LIMIT = 64 << 20  # all assets (lookup vocabularies) together
 
 
 # ------------------------------------------------------------------------------------ weights
@@ -89,6 +92,8 @@ def read_weights(model, h5: h5io.H5Reader, where: str, exact_dtype: bool = False
         label = f"layer '{entry.name}' (at '{_vars_path(entry.path)}')"
         try:
             group = _entry_group(h5, entry.path)
+            if group is None and type(entry.obj).__name__ == "SeedGenerator":
+                continue  # Keras does not save a random stream's state: it keeps its own
             if group is None:
                 raise ValueError(f"{where}: the file holds no variables for {label}, which has "
                                  f"{len(entry.variables)}")
@@ -100,11 +105,8 @@ def read_weights(model, h5: h5io.H5Reader, where: str, exact_dtype: bool = False
             for i, var in enumerate(entry.variables):
                 what = f"weight '{getattr(var, 'path', None) or var.name}'"
                 arr = h5.dataset(group, str(i), shape=tuple(var.shape), what=what)
-                want = var.data.dtype
-                if arr.dtype.kind != want.kind or (exact_dtype and arr.dtype != want):
-                    raise ValueError(f"{where}: {what} expected dtype {want}, received {arr.dtype} (at "
-                                     f"'{_vars_path(entry.path)}/{i}')")
-                found.append((var, arr))
+                found.append((var, _checked_dtype(arr, var.data.dtype, exact_dtype,
+                                                  f"{where}: {what}", f"'{_vars_path(entry.path)}/{i}'")))
         except ValueError as err:
             if not skip_mismatch:
                 raise
@@ -140,6 +142,19 @@ def _optimizer_arrays(model, h5: h5io.H5Reader, group, where: str) -> list:
                 exact = h5.attr(group[str(i)], optimizer_state.EXACT)
         out.append((arr, {optimizer_state.EXACT: exact} if exact is not None else {}))
     return out
+
+
+def _checked_dtype(arr, want, exact: bool, what: str, at: str):
+    """``arr`` for a variable of dtype ``want``: floats of the same kind (the same dtype with ``exact``),
+    or integers of another width whose values fit (Keras counts in int64 where neuronet uses int32)."""
+    if arr.dtype.kind in "iu" and want.kind in "iu":
+        info = np.iinfo(want)
+        if arr.size and (arr.min() < info.min or arr.max() > info.max):
+            raise ValueError(f"{what} holds values outside {want} (at {at})")
+        return arr.astype(want)
+    if arr.dtype.kind != want.kind or (exact and arr.dtype != want):
+        raise ValueError(f"{what} expected dtype {want}, received {arr.dtype} (at {at})")
+    return arr
 
 
 def assign(model, loaded: Loaded, where: str) -> None:
@@ -213,20 +228,54 @@ def check_metadata(metadata: dict, where: str) -> dict:
 
 
 def read_keras_archive(path: str, where: str, with_config: bool = True):
-    """``(config, metadata, weights bytes)`` of a ``.keras`` file (config None when not asked for)."""
+    """``(config, metadata, weights bytes, assets)`` of a ``.keras`` file (config None when not asked
+    for); ``assets`` maps each ``assets/...`` member's path to its bytes."""
     label = f"{where}: '{path}'"
     with files.Archive(path, label) as archive:
         if WEIGHTS not in archive and "model.weights.safetensors" in archive:
-            return None, None, None  # neuronet 0.1's format: the caller reads it
+            return None, None, None, None  # neuronet 0.1's format: the caller reads it
         if WEIGHTS not in archive and "model.weights.npz" in archive:
             raise ValueError(f"{label} holds its weights as 'model.weights.npz' (Keras's experimental npz weights "
                              "format), which neuronet does not read; save it with the default h5 weights")
         metadata = read_json(archive, METADATA)
         config = read_json(archive, CONFIG) if with_config else None
         weights = archive.read(WEIGHTS, limit=WEIGHTS_LIMIT, max_ratio=MAX_RATIO)
+        assets, total = {}, 0
+        for name in archive.names():
+            if name.startswith("assets/") and not name.endswith("/"):
+                total += archive.size(name)
+                if total > ASSETS_LIMIT:
+                    raise ValueError(f"{label} holds more than {ASSETS_LIMIT} bytes of assets")
+                assets[name[len("assets/"):]] = archive.read(name, limit=ASSETS_LIMIT, max_ratio=MAX_RATIO)
     if not h5io.is_hdf5(weights[:8]):
         raise ValueError(f"{label} member '{WEIGHTS}' is not an HDF5 file")
-    return config, metadata, weights
+    return config, metadata, weights, assets
+
+
+def load_assets(model, assets: dict, where: str) -> None:
+    """Give lookup layers the vocabulary Keras keeps beside the weights (``assets/<path>/vocabulary.txt``,
+    one token per line, special tokens first) when their config does not hold it. Every vocabulary is
+    read and checked before any is set."""
+    plans = []
+    for entry in layout.walk(model):
+        data = assets.get(f"{entry.path}/vocabulary.txt")
+        layer = entry.obj
+        if data is None or not callable(getattr(layer, "set_vocabulary", None)) \
+                or getattr(layer, "_has_input_vocabulary", False):
+            continue
+        label = f"{where} assets/{entry.path}/vocabulary.txt"
+        try:
+            tokens = data.decode("utf-8").split("\n")
+            if getattr(layer, "_vocabulary_dtype", "string") != "string":
+                tokens = [int(t) for t in tokens]
+        except (UnicodeDecodeError, ValueError) as err:
+            raise ValueError(f"{label}: not a vocabulary ({err})") from None
+        plans.append((layer, tokens, label))
+    for layer, tokens, label in plans:
+        try:
+            layer.set_vocabulary(tokens)
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"{label}: {err}") from None
 
 
 def is_keras3_layout(h5: h5io.H5Reader) -> bool:

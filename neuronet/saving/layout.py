@@ -143,17 +143,38 @@ def _children(obj) -> list:
     layers = _model_layers(obj)
     if layers is not None:
         out.append(("layers", layers))
-    names = []
+    found = {}
     for name, value in obj.__dict__.items():
         if name.startswith("__") or name in _SKIP or (layers is not None and name == "layers"):
             continue
         if _holds_layers(value, Layer):
-            names.append(name)
+            found[name] = value
+    for name in _properties(type(obj), Layer):  # Keras walks dir(), so properties count too
+        if name not in found and name not in _SKIP:
+            try:
+                value = getattr(obj, name)
+            except Exception:  # a property that cannot be read now (as Keras, skip it)
+                continue
+            if _holds_layers(value, Layer):
+                found[name] = value
     if layers is None and isinstance(obj, Model):
-        names.append("layers")  # a subclassed model's tracked layers, sorted among its attributes
-    for name in sorted(set(names), key=_name_key):
-        out.append((name, list(obj.layers) if name == "layers" and isinstance(obj, Model) else obj.__dict__[name]))
+        found["layers"] = list(obj.layers)  # a subclassed model's tracked layers, sorted among its attributes
+    for name in sorted(found, key=_name_key):
+        out.append((name, found[name]))
     return out
+
+
+def _properties(cls, Layer) -> list:
+    """The names of the properties ``cls`` defines below the library's base classes (Layer, Model)."""
+    from ..models.training import Model
+
+    names = []
+    for klass in cls.__mro__:
+        if klass in (Layer, Model, object) or (klass.__module__ or "").startswith("neuronet.models"):
+            continue
+        names.extend(name for name, attr in vars(klass).items()
+                     if isinstance(attr, property) and not name.startswith("__"))
+    return names
 
 
 def walk(model) -> list:

@@ -69,7 +69,7 @@ def _close(model, name):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
-KERAS3 = ["k3_mlp", "k3_conv", "k3_rnn", "k3_two", "k3_sub"]
+KERAS3 = ["k3_mlp", "k3_conv", "k3_rnn", "k3_two", "k3_sub"]  # and k3_lookup below (no optimizer)
 KERAS2 = ["k2_mlp", "k2_conv", "k2_rnn", "k2_two", "k3_legacy"]
 
 
@@ -79,6 +79,12 @@ def test_keras3_model_files_predict_what_keras_predicted(name):
     model = saving.load_model(os.path.join(HERE, f"{name}.keras"), custom_objects=custom)
     _close(model, name)
     assert model.compiled and model.optimizer.iterations > 0  # the optimizer's state came along
+
+
+def test_keras3_adapted_vocabulary_comes_from_the_assets():
+    model = saving.load_model(os.path.join(HERE, "k3_lookup.keras"))
+    assert model.get_layer("integer_lookup").get_vocabulary() == [-1, 9, 5, 7, 3]
+    _close(model, "k3_lookup")
 
 
 @pytest.mark.parametrize("name", KERAS2)

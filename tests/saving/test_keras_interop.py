@@ -15,6 +15,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
+from neuronet import constraints as NC  # noqa: E402
 from neuronet import layers as L  # noqa: E402
 from neuronet import losses as NL  # noqa: E402
 from neuronet import metrics as NM  # noqa: E402
@@ -35,6 +36,10 @@ def _f3():
 
 def _f4():
     return rng.normal(size=(4, 6, 6, 2)).astype("float32")
+
+
+def _f5():
+    return rng.normal(size=(4, 4, 4, 4, 2)).astype("float32")
 
 
 def _ids():
@@ -79,7 +84,29 @@ LAYERS = {
     "Bidirectional": (lambda: L.Bidirectional(L.GRU(2), merge_mode="sum"), _f3),
     "TimeDistributed": (lambda: L.TimeDistributed(L.Dense(2)), _f3),
     "Embedding": (lambda: L.Embedding(10, 3), _ids),
+    "RNN_stacked_cells": (lambda: L.RNN([L.GRUCell(3), L.SimpleRNNCell(2)]), _f3),
+    "Conv3D": (lambda: L.Conv3D(2, 2), _f5), "MaxPooling3D": (lambda: L.MaxPooling3D(2), _f5),
+    "AveragePooling3D": (lambda: L.AveragePooling3D(2), _f5),
+    "GlobalMaxPooling3D": (lambda: L.GlobalMaxPooling3D(), _f5),
+    "GlobalAveragePooling3D": (lambda: L.GlobalAveragePooling3D(), _f5),
+    "UpSampling3D": (lambda: L.UpSampling3D(2), _f5),
+    "ZeroPadding3D": (lambda: L.ZeroPadding3D(1), _f5), "Cropping3D": (lambda: L.Cropping3D(1), _f5),
+    "EinsumDense": (lambda: L.EinsumDense("ab,bc->ac", output_shape=4, bias_axes="c"), _f2),
+    "UpSampling2D_bilinear": (lambda: L.UpSampling2D(2, interpolation="bilinear"), _f4),
+    "Normalization": (lambda: _adapted(L.Normalization()), _f2), "Rescaling": (lambda: L.Rescaling(0.5, 1.0), _f2),
+    "Discretization": (lambda: _adapted(L.Discretization(num_bins=3)), _f2),
+    "Resizing": (lambda: L.Resizing(3, 3), _f4), "CenterCrop": (lambda: L.CenterCrop(4, 4), _f4),
+    "RandomFlip": (lambda: L.RandomFlip(), _f4), "RandomRotation": (lambda: L.RandomRotation(0.1), _f4),
+    "RandomZoom": (lambda: L.RandomZoom(0.1), _f4),
+    "RandomTranslation": (lambda: L.RandomTranslation(0.1, 0.1), _f4),
+    "RandomContrast": (lambda: L.RandomContrast(0.1), _f4), "RandomBrightness": (lambda: L.RandomBrightness(0.1), _f4),
+    "Dense_constraints": (lambda: L.Dense(3, kernel_constraint=NC.MaxNorm(2.0), bias_constraint="non_neg"), _f2),
 }
+
+
+def _adapted(layer):
+    layer.adapt(rng.normal(size=(20, 6)).astype("float32"))
+    return layer
 
 
 def _outputs(model, x):
@@ -160,7 +187,21 @@ def _nested_functional_with_operators():
     return Sequential([Input(shape=(3,)), inner, L.Dense(1)]), _f2()[:, :3]
 
 
-GRAPHS = {"nested_functional_with_operators": _nested_functional_with_operators, "merges": _merges,
+def _attention():
+    a, b = Input(shape=(5, 4)), Input(shape=(3, 4))
+    y = L.Concatenate()([L.MultiHeadAttention(2, 3)(a, b), L.Attention()([a, b]), L.AdditiveAttention()([a, b])])
+    x = [rng.normal(size=(2, 5, 4)).astype("float32"), rng.normal(size=(2, 3, 4)).astype("float32")]
+    return Model([a, b], y), x
+
+
+def _integer_lookup():
+    a = Input(shape=(3,), dtype="int64")
+    index = L.IntegerLookup(vocabulary=[3, 5, 7])
+    return Model(a, L.Flatten()(L.Embedding(5, 2)(index(a)))), np.array([[3, 5, 9], [7, 7, 3]])
+
+
+GRAPHS = {"attention": _attention, "integer_lookup": _integer_lookup,
+          "nested_functional_with_operators": _nested_functional_with_operators, "merges": _merges,
           "operators": _operators, "two_inputs_two_outputs": _two_inputs_two_outputs,
           "nested_and_shared": _nested_and_shared, "seq2seq": _seq2seq, "masked_bidirectional": _masked_bidirectional}
 

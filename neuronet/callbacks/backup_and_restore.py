@@ -89,7 +89,7 @@ class BackupAndRestore(Callback):
         with h5io.H5Reader(weights_path, where) as h5:
             loaded = keras_format.read_weights(model, h5, where, with_optimizer=True)
             text = h5.text_attr(h5.file, _STATE_ATTR)
-        state = _parse_state(text, where) if text is not None else {}
+        state = keras_format.json_object(text, f"{where}: the training state") if text is not None else {}
         epoch = state.get("epoch")
         if epoch is None and os.path.exists(metadata_path):
             epoch = _read_metadata(metadata_path).get("epoch")
@@ -158,23 +158,12 @@ def _copy_into(source: str, f) -> None:
         shutil.copyfileobj(src, f)
 
 
-def _parse_state(text: str, where: str) -> dict:
-    try:
-        state = json.loads(text)
-    except (ValueError, RecursionError) as err:
-        raise ValueError(f"{where}: the backup's training state is not valid JSON: {err}") from None
-    if not isinstance(state, dict):
-        raise ValueError(f"{where}: the backup's training state must be a JSON object")
-    return state
-
-
 def _read_metadata(path: str) -> dict:
+    from ..saving.keras_format import json_object
+
     try:
         with open(path, "rb") as f:
             data = f.read(1 << 20)
-        value = json.loads(data.decode("utf-8"))
-    except (OSError, ValueError, RecursionError) as err:
-        raise ValueError(f"BackupAndRestore: '{path}' is not valid JSON: {err}") from None
-    if not isinstance(value, dict):
-        raise ValueError(f"BackupAndRestore: '{path}' must hold a JSON object")
-    return value
+    except OSError as err:
+        raise ValueError(f"BackupAndRestore: cannot read '{path}': {err}") from None
+    return json_object(data, f"BackupAndRestore: '{path}'")

@@ -202,15 +202,20 @@ def save_keras(model, path: str, include_optimizer: bool, where: str) -> None:
     files.atomic_write(path, write)
 
 
-def read_json(archive: files.Archive, name: str) -> dict:
-    data = archive.read(name, limit=JSON_LIMIT)
+def json_object(data, what: str) -> dict:
+    """The JSON object in ``data`` (bytes or str), or a ValueError starting with ``what`` (e.g.
+    "load_model: 'm.keras' member 'config.json'") saying it is not valid JSON or not an object."""
     try:
-        value = json.loads(data.decode("utf-8"))
+        value = json.loads(data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data)
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise ValueError(f"{archive.where} member '{name}' is not valid JSON: {err}") from None
+        raise ValueError(f"{what} is not valid JSON: {err}") from None
     if not isinstance(value, dict):
-        raise ValueError(f"{archive.where} member '{name}' must hold a JSON object, found {type(value).__name__}")
+        raise ValueError(f"{what} must hold a JSON object, found {type(value).__name__}")
     return value
+
+
+def read_json(archive: files.Archive, name: str) -> dict:
+    return json_object(archive.read(name, limit=JSON_LIMIT), f"{archive.where} member '{name}'")
 
 
 def check_metadata(metadata: dict, where: str) -> dict:

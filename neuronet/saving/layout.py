@@ -69,51 +69,10 @@ def _layer_types():
 def functional_layer_order(model) -> list:
     """The layers of a functional model in Keras 3's order (``keras/src/ops/function.py`` ``map_graph``):
     by decreasing depth from the outputs, ties in the order a depth-first walk from the outputs
-    first meets them; input layers included."""
-    from ..layers.core import InputLayer
+    first meets them; input layers included. (The same order ``model.summary()`` lists them in.)"""
+    from ..models.summary import functional_layout
 
-    inputs = list(model._inputs)
-    input_ids = {id(t) for t in inputs}
-    finished, in_progress, ordered, index = set(), set(), [], {}
-
-    def visit(tensor) -> None:
-        node = tensor._node
-        if node is None or id(node) in finished:
-            return
-        is_input = isinstance(node.layer, InputLayer)
-        if not is_input and id(tensor) in input_ids:
-            finished.add(id(node))
-            return
-        if id(node) in in_progress:
-            raise ValueError(f"model '{model.name}': the layer graph has a cycle at layer '{node.layer.name}'")
-        index.setdefault(id(node.layer), (len(index), node.layer))
-        in_progress.add(id(node))
-        if not is_input:
-            for t in node.dependencies:
-                visit(t)
-        finished.add(id(node))
-        in_progress.discard(id(node))
-        ordered.append(node)
-
-    for out in model._outputs:
-        visit(out)
-    in_graph = {id(n) for n in ordered}
-    node_depth, layer_depth = {}, {}
-    for node in reversed(ordered):
-        depth = node_depth.setdefault(id(node), 0)
-        depth = max(depth, layer_depth.get(id(node.layer), (0, None))[0])
-        layer_depth[id(node.layer)] = (depth, node.layer)
-        node_depth[id(node)] = depth
-        for t in node.dependencies if not isinstance(node.layer, InputLayer) else ():
-            parent = t._node
-            if parent is not None and id(parent) in in_graph:
-                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
-    for t in inputs:  # inputs not connected to the outputs come first, at depth 0
-        layer = t._node.layer
-        if id(layer) not in layer_depth:
-            layer_depth[id(layer)] = (0, layer)
-            index[id(layer)] = (-1, layer)
-    return [layer for _, layer in sorted(((-d, index[key][0]), layer) for key, (d, layer) in layer_depth.items())]
+    return functional_layout(model)[0]
 
 
 def _model_layers(obj) -> list | None:

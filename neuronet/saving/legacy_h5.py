@@ -19,9 +19,7 @@ order ``weight_names`` lists them in), each shape checked before anything is ass
 
 from __future__ import annotations
 
-import json
-
-from . import h5io, keras_config, layout, random_state, serialization
+from . import h5io, keras_config, keras_format, layout, random_state, serialization
 
 __all__ = ["load_legacy_model", "read_legacy_weights", "is_full_model"]
 
@@ -38,13 +36,7 @@ def _json_attr(h5: h5io.H5Reader, name: str):
         return None
     if len(text) > _JSON_LIMIT:
         raise ValueError(f"{h5.where}: the attribute '{name}' is larger than {_JSON_LIMIT} bytes")
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError) as err:
-        raise ValueError(f"{h5.where}: the attribute '{name}' is not valid JSON: {err}") from None
-    if not isinstance(value, dict):
-        raise ValueError(f"{h5.where}: the attribute '{name}' must hold a JSON object")
-    return value
+    return keras_format.json_object(text, f"{h5.where}: the attribute '{name}'")
 
 
 def _layers_with_weights(model) -> list:

@@ -907,3 +907,31 @@ def test_saving_mixin_delegates(tmp_path, saved):
     np.testing.assert_array_equal(fresh.predict(x, verbose=0), model.predict(x, verbose=0))
     np.testing.assert_array_equal(saving.load_model(tmp_path / "mixin.keras").predict(x, verbose=0),
                                   model.predict(x, verbose=0))
+
+
+def test_safetensors_checksum_catches_every_flipped_byte(tmp_path):
+    """A byte changed anywhere in a .weights.safetensors file is an error, or (in a metadata field the
+    weights do not depend on, like 'format') harmless: never silently different weights."""
+    model = _mlp(compiled=False)
+    path = tmp_path / "w.weights.safetensors"
+    saving.save_weights(model, path)
+    meta = json.loads(path.read_bytes()[8:8 + int.from_bytes(path.read_bytes()[:8], "little")])["__metadata__"]
+    assert meta["checksum"].startswith("sha256:") and meta["format_version"] == "2"
+    data = path.read_bytes()
+    original = model.get_weights()
+    errors = 0
+    for position in range(0, len(data), max(1, len(data) // 400)):
+        for flip in (0x01, 0x80):
+            damaged = bytearray(data)
+            damaged[position] ^= flip
+            (tmp_path / "d.weights.safetensors").write_bytes(bytes(damaged))
+            fresh = _mlp(compiled=False)
+            try:
+                saving.load_weights(fresh, tmp_path / "d.weights.safetensors")
+            except ValueError as err:
+                assert "d.weights.safetensors" in str(err)
+                errors += 1
+                continue
+            for a, b in zip(original, fresh.get_weights()):
+                np.testing.assert_array_equal(a, b)
+    assert errors > 700  # the data and the table are covered: nearly every flip is caught

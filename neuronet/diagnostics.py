@@ -408,15 +408,13 @@ def layer_gradients(model, x, y, sample_weight=None, loss=None, training: bool =
         raise ValueError(f"{where}: model '{model.name}' is not compiled with a loss; compile it or pass "
                          "loss=... (e.g. loss='mse')")
     if loss is None:
-        xs, ys, sws = model._prepare_arrays(x, y, sample_weight, None, where)
+        xs, ys, sws = model._prepare_batch(x, y, sample_weight, where=where)
         loss_fn = None
     else:
         from . import losses
 
         loss_fn = losses.get(loss)
-        xs = model._prepare_x(x, where)
-        model._check_features(xs, where)
-        model._ensure_built(xs)  # weights exist before they are saved (and before the RNG state is)
+        xs = model._prepare_inputs(x, where)  # built: weights exist before they are saved (and the RNG state)
         ys = y.data if isinstance(y, Tensor) else np.asarray(y)
         n = len(xs[0]) if isinstance(xs, list) else len(xs)
         if len(ys) != n:
@@ -433,7 +431,7 @@ def layer_gradients(model, x, y, sample_weight=None, loss=None, training: bool =
             v.grad = None
         if loss_fn is None:
             model._prepare_step()
-            outputs = model._forward(xs, training=training, logits=model._fused)
+            outputs = model._forward(xs, training=training)
             total = model._compute_loss(ys, outputs, sws)
         else:
             outputs = model(xs, training=training)
@@ -510,11 +508,7 @@ def activation_stats(model, x, training: bool = False) -> Stats:
     """
     where = "activation_stats"
     _check_model(model, where)
-    xs = model._prepare_x(x, where)
-    model._check_features(xs, where)
-    if (len(xs[0]) if isinstance(xs, list) else len(xs)) == 0:
-        raise ValueError(f"{where}: received empty data (0 samples)")
-    model._ensure_built(xs)  # weights drawn before the RNG state is saved and given back
+    xs = model._prepare_inputs(x, where)  # built: weights drawn before the RNG state is saved and given back
     records: dict = {}
     hooked = []
     rng_state = config.rng().bit_generator.state

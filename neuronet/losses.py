@@ -106,6 +106,22 @@ def _data(x):
     return x.data if isinstance(x, Tensor) else x
 
 
+def _cached_logits(y_pred, from_logits: bool, activation: str, axis: int = -1):
+    """``(y_pred, from_logits)`` — or, for probabilities made by ``activation``, their logits and True.
+
+    As in tf.keras, ``ops.sigmoid`` and ``ops.softmax`` (over the last axis) leave their input on their
+    output as ``_keras_logits``; a cross-entropy given those probabilities then computes the same loss
+    from the logits: exact for any logit (no clipping to [ε, 1-ε]) and with the short gradient ``p - y``.
+    """
+    cached = None if from_logits else getattr(y_pred, "_keras_logits", None)
+    if cached is None or cached[0] != activation:
+        return y_pred, from_logits
+    logits = cached[1]
+    if activation == "softmax" and axis % max(logits.ndim, 1) != logits.ndim - 1:
+        return y_pred, from_logits  # a softmax over another axis than the loss's class axis
+    return logits, True
+
+
 # --------------------------------------------------------------------------------------- functions
 def mean_squared_error(y_true, y_pred) -> Tensor:
     """Mean squared error per sample: ``mean((y_true - y_pred)², axis=-1)``.
@@ -172,6 +188,7 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothi
 
 def _binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1, mean_all=False):
     label_smoothing = _check_smoothing("binary_crossentropy", label_smoothing)
+    y_pred, from_logits = _cached_logits(y_pred, from_logits, "sigmoid")
     y_true, y_pred = _prepare(y_true, y_pred, "binary_crossentropy")
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
@@ -231,6 +248,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False, label_sm
 
 def _categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1, mean_all=False):
     label_smoothing = _check_smoothing("categorical_crossentropy", label_smoothing)
+    y_pred, from_logits = _cached_logits(y_pred, from_logits, "softmax", axis)
     y_pred = _to_pred(y_pred)
     y_true = _to_true(y_true, y_pred)
     if tuple(y_true.shape) != tuple(y_pred.shape):
@@ -303,6 +321,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, i
 def _sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1,
                                      mean_all=False):
     name = "sparse_categorical_crossentropy"
+    y_pred, from_logits = _cached_logits(y_pred, from_logits, "softmax", axis)
     y_pred = _to_pred(y_pred)
     labels = np.asarray(_data(y_true))
     axis = axis % y_pred.ndim if y_pred.ndim else axis

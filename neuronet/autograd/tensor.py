@@ -41,7 +41,7 @@ class Tensor:
     """
 
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "_index", "_retains_grad", "name", "_keras_mask",
-                 "__weakref__")
+                 "_keras_logits", "__weakref__")
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operators
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):

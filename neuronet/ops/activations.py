@@ -394,8 +394,15 @@ def gelu(x, approximate: bool = True) -> Tensor:
 
 
 def sigmoid(x) -> Tensor:
-    """Logistic sigmoid ``1 / (1 + exp(-x))``, computed as ``(1 + tanh(x/2)) / 2`` (stable for any x)."""
-    return Sigmoid.apply(x)
+    """Logistic sigmoid ``1 / (1 + exp(-x))``, computed as ``(1 + tanh(x/2)) / 2`` (stable for any x).
+
+    The output of a Tensor input carries that input as its logits (``_keras_logits``, as tf.keras), so
+    ``binary_crossentropy`` on it computes the exact loss from the logits.
+    """
+    y = Sigmoid.apply(x)
+    if isinstance(x, Tensor):
+        y._keras_logits = ("sigmoid", x)
+    return y
 
 
 def tanh(x) -> Tensor:
@@ -452,10 +459,16 @@ def softmax(x, axis: int = -1) -> Tensor:
         axis: the axis whose entries sum to 1. Defaults to -1.
 
     Shape: output has the shape of ``x``.
+
+    A softmax over the last axis of a Tensor carries that Tensor as its logits (``_keras_logits``, as
+    tf.keras), so the categorical cross-entropies on it compute the exact loss from the logits.
     """
     x = _array(x)
     _check_axis("softmax", x, axis)
-    return Softmax.apply(x, axis=int(axis))
+    y = Softmax.apply(x, axis=int(axis))
+    if isinstance(x, Tensor) and int(axis) in (-1, x.ndim - 1):
+        y._keras_logits = ("softmax", x)
+    return y
 
 
 def log_softmax(x, axis: int = -1) -> Tensor:

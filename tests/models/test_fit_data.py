@@ -9,14 +9,6 @@ from neuronet.models import Model, Sequential
 from neuronet.utils import PyDataset, set_random_seed
 
 
-@pytest.fixture
-def blobs():
-    rng = np.random.default_rng(5)
-    centers = rng.normal(scale=3.0, size=(3, 8))
-    y = rng.integers(0, 3, 150)
-    return centers[y] + rng.normal(size=(150, 8)), y
-
-
 def small_model(seed=0):
     set_random_seed(seed)
     model = Sequential([layers.Dense(8, activation="relu", input_dim=8), layers.Dense(3, activation="softmax")])

@@ -1,4 +1,4 @@
-"""The training loop: compile/fit/evaluate/predict semantics, the fused output activation, logs,
+"""The training loop: compile/fit/evaluate/predict semantics, the loss from the output's logits, logs,
 callbacks, inputs of every kind, reproducibility, and one-line errors on bad input."""
 
 import re
@@ -22,16 +22,6 @@ def seed_data():
     assert sklearn
     X, y = make_classification(n_samples=1000, n_features=20, n_informative=10, random_state=42)
     return train_test_split(X, y, test_size=0.2, random_state=42)
-
-
-@pytest.fixture
-def blobs():
-    """A small, easy 3-class problem: 8 features, integer labels."""
-    rng = np.random.default_rng(5)
-    centers = rng.normal(scale=3.0, size=(3, 8))
-    y = rng.integers(0, 3, 150)
-    X = centers[y] + rng.normal(size=(150, 8))
-    return X, y
 
 
 def guide_model(lr=0.001):

@@ -3,22 +3,11 @@ pointing at the user's call."""
 
 import warnings
 
-import numpy as np
 import pytest
 
 from neuronet import Input, Model, layers, losses
 from neuronet.models import Sequential, training_checks
 from neuronet.utils import to_categorical
-
-
-@pytest.fixture
-def blobs():
-    """A small, easy 3-class problem: 8 features, integer labels."""
-    rng = np.random.default_rng(5)
-    centers = rng.normal(scale=3.0, size=(3, 8))
-    y = rng.integers(0, 3, 150)
-    X = centers[y] + rng.normal(size=(150, 8))
-    return X, y
 
 
 def small_model(units=3, activation="softmax", loss="sparse_categorical_crossentropy"):

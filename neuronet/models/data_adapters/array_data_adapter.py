@@ -93,11 +93,16 @@ class ArrayDataAdapter(DataAdapter):
         if self.validation is None:
             return None
         arrays, y, sw = self.validation
-        held = object.__new__(ArrayDataAdapter)
-        held.spec, held._raw, held._steps_arg = self.spec, None, steps
-        held.validation_split, held.validation = 0.0, None
-        held._set_arrays(arrays, y, sw, batch_size, False, steps)
-        return held
+        return ArrayDataAdapter._prepared(self.spec, arrays, y, sw, batch_size, steps)
+
+    @classmethod
+    def _prepared(cls, spec, arrays: list, y, sw, batch_size: int, steps) -> ArrayDataAdapter:
+        """An adapter over data already converted and checked (the held-out part of a split)."""
+        adapter = cls.__new__(cls)
+        adapter.spec, adapter._raw, adapter._steps_arg = spec, None, steps
+        adapter.validation_split, adapter.validation = 0.0, None
+        adapter._set_arrays(arrays, y, sw, batch_size, False, steps)
+        return adapter
 
     def _take(self, a, index):
         if a is None:

@@ -15,15 +15,12 @@ An adapter turns what a user passes to ``fit``/``evaluate``/``predict`` into che
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .inputs import pack_inputs, standardize_inputs
 from .targets import check_class_weight, sample_weights, standardize_targets
 
 __all__ = ["DataAdapter", "DataSpec", "TargetSpec", "BatchSourceAdapter"]
 
 
-@dataclass(frozen=True)
 class DataSpec:
     """What the model expects of its inputs, known before it is built.
 
@@ -36,15 +33,14 @@ class DataSpec:
         output_names: the names of the model's outputs (a dict of targets is keyed by them).
     """
 
-    where: str
-    dtype: str
-    model_name: str
-    input_count: int = 1
-    input_shapes: list | None = None
-    output_names: tuple = ()
+    __slots__ = ("where", "dtype", "model_name", "input_count", "input_shapes", "output_names")
+
+    def __init__(self, where: str, dtype: str, model_name: str, input_count: int = 1, input_shapes=None,
+                 output_names: tuple = ()):
+        self.where, self.dtype, self.model_name = where, dtype, model_name
+        self.input_count, self.input_shapes, self.output_names = input_count, input_shapes, tuple(output_names)
 
 
-@dataclass(frozen=True)
 class TargetSpec:
     """What the targets of one model output must look like, known once the model is built.
 
@@ -55,9 +51,10 @@ class TargetSpec:
         ignore_class: the label a sparse cross-entropy leaves out (no range check, no class weight).
     """
 
-    kind: str = ""
-    output_shape: tuple | None = None
-    ignore_class: int | None = None
+    __slots__ = ("kind", "output_shape", "ignore_class")
+
+    def __init__(self, kind: str = "", output_shape=None, ignore_class=None):
+        self.kind, self.output_shape, self.ignore_class = kind, output_shape, ignore_class
 
     @property
     def units(self):

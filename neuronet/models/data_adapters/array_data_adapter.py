@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-
 from ... import config
 from ...utils.data import split_train_validation
 from .data_adapter import DataAdapter

@@ -106,7 +106,7 @@ class Graph:
             if key in self._constants:
                 return self._constants[key]
         name = self.fresh(hint)
-        self.initializers.append(self._numpy_helper.from_array(np.ascontiguousarray(arr), name))
+        self.initializers.append(self._numpy_helper.from_array(np.array(arr, order="C"), name))
         if key is not None:
             self._constants[key] = name
         return name

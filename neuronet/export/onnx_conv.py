@@ -22,7 +22,7 @@ from .. import layers as L
 from ..ops.conv import conv_geometry, conv_transpose_length
 from .onnx_activations import ELEMENTWISE, activation_name, apply_activation
 from .onnx_graph import Graph, Value
-from .onnx_layers import F32, as_float, out_value, weight
+from .onnx_layers import F32, as_float, glu_shape, out_value, weight
 from .onnx_model import converts
 
 _CONV = (L.Conv1D, L.Conv2D)
@@ -71,6 +71,7 @@ def _finish(g: Graph, layer, x: Value, y: str, rank: int) -> Value:
     else:
         axis = -1 if layer.data_format == "channels_last" else 1
         y = apply_activation(g, act, _channels_last(g, layer, y, rank), axis=axis)
+        return glu_shape(out_value(g, layer, x, y), act, axis)
     return out_value(g, layer, x, y)
 
 

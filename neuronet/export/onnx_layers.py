@@ -51,13 +51,22 @@ def _dense(g, layer, x):
     y = g.op("MatMul", [as_float(g, x), g.const(weight(layer, "kernel"), hint=f"{layer.name}/kernel")])
     if weight(layer, "bias") is not None:
         y = g.op("Add", [y, g.const(weight(layer, "bias"), hint=f"{layer.name}/bias")])
-    return out_value(g, layer, x, apply_activation(g, act, y, axis=-1))
+    return glu_shape(out_value(g, layer, x, apply_activation(g, act, y, axis=-1)), act)
+
+
+def glu_shape(value: Value, act: str, axis: int = -1) -> Value:
+    """``value`` with the static shape a 'glu' activation gives (half the axis), else unchanged."""
+    if act != "glu" or value.shape[axis] is None:
+        return value
+    shape = list(value.shape)
+    shape[axis] //= 2
+    return value.with_(shape=tuple(shape))
 
 
 @converts(L.Activation)
 def _activation(g, layer, x):
     act = activation_name(layer, layer.activation)
-    return x.with_(name=apply_activation(g, act, as_float(g, x), axis=-1), dtype=F32)
+    return glu_shape(x.with_(name=apply_activation(g, act, as_float(g, x), axis=-1), dtype=F32), act)
 
 
 @converts(L.ReLU)

@@ -53,7 +53,7 @@ def onnx_model(model, input_signature=None, opset_version: int | None = None):
         ExportError: naming the first layer (or setting) ONNX cannot express, before any work.
     """
     _require_onnx()
-    from .onnx_model import build_onnx_model
+    from .onnx_convert import build_onnx_model
 
     return build_onnx_model(model, input_signature, opset_version)
 

@@ -25,7 +25,7 @@ _AXIS = frozenset({"softmax", "log_softmax", "glu"})
 def activation_name(layer, fn) -> str:
     """The Keras name of ``fn`` (an activation of ``layer``), or the refusal naming the layer."""
     from .. import activations
-    from .onnx_model import refuse
+    from .onnx_convert import refuse
 
     if fn is None:
         return "linear"

@@ -23,7 +23,7 @@ from ..ops.conv import conv_geometry, conv_transpose_length
 from .onnx_activations import ELEMENTWISE, activation_name, apply_activation
 from .onnx_graph import Graph, Value
 from .onnx_layers import F32, as_float, glu_shape, out_value, weight
-from .onnx_model import converts
+from .onnx_convert import converts
 
 _CONV = (L.Conv1D, L.Conv2D)
 _TRANSPOSE = (L.Conv1DTranspose, L.Conv2DTranspose)

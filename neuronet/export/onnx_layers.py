@@ -11,7 +11,7 @@ import numpy as np
 from .. import layers as L
 from .onnx_activations import activation_name, apply_activation
 from .onnx_graph import INT_MAX, Graph, Value
-from .onnx_model import converts, refuse
+from .onnx_convert import converts, refuse
 
 F32 = np.dtype(np.float32)
 
@@ -217,7 +217,7 @@ def _repeat_vector(g, layer, x):
 @converts(L.TimeDistributed, masks=True)
 def _time_distributed(g, layer, x):
     # fold (batch, time, ...) into (batch·time, ...), apply the layer, unfold
-    from .onnx_model import convert_layer
+    from .onnx_convert import convert_layer
 
     inner_shape = (None,) + tuple(x.shape[2:])
     if all(d is not None for d in x.shape[2:]):

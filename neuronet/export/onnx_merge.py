@@ -15,7 +15,7 @@ from .. import config
 from .. import layers as L
 from .onnx_graph import INT_MAX, Graph, Value
 from .onnx_layers import F32, as_float
-from .onnx_model import converts, refuse
+from .onnx_convert import converts, refuse
 
 _BINARY = {"add": "Add", "subtract": "Sub", "multiply": "Mul", "divide": "Div", "power": "Pow",
            "maximum": "Max", "minimum": "Min"}

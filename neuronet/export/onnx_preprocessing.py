@@ -7,7 +7,7 @@ with a = -0.5, outside taps excluded — Keras's sampling); 'area', 'lanczos3', 
 ``antialias=True`` become the layer's own per-axis weight matrices (``y = x ×_axis W``), which needs
 the image size known in the signature. The aspect-ratio crop or pad also needs it.
 
-Refused (see ``onnx_model._REASONS``): StringLookup, IntegerLookup, TextVectorization, Hashing and
+Refused (see ``onnx_convert._REASONS``): StringLookup, IntegerLookup, TextVectorization, Hashing and
 HashedCrossing (vocabularies, strings and FarmHash). Category ids outside ``[0, num_tokens)``, an
 error in ``predict``, encode to zero rows in the graph.
 """
@@ -21,7 +21,7 @@ from .. import layers as L
 from ..layers.preprocessing.image_ops import resize_weights
 from .onnx_graph import Graph, Value
 from .onnx_layers import F32, as_float
-from .onnx_model import converts, refuse
+from .onnx_convert import converts, refuse
 
 _RANDOM = [L.RandomFlip, L.RandomRotation, L.RandomZoom, L.RandomTranslation, L.RandomContrast, L.RandomBrightness]
 

@@ -32,7 +32,7 @@ import numpy as np
 from .. import layers as L
 from .onnx_graph import Graph, Value
 from .onnx_layers import F32, as_float
-from .onnx_model import converts, refuse
+from .onnx_convert import converts, refuse
 
 _KINDS = {L.SimpleRNN: "rnn", L.LSTM: "lstm", L.GRU: "gru",
           L.SimpleRNNCell: "rnn", L.LSTMCell: "lstm", L.GRUCell: "gru"}
@@ -246,15 +246,7 @@ def _recurrent(g, layer, x, initial_state=None):
     out = Value(ordered if return_sequences else last, tuple(out_shape), F32, mask)
     if not _flag(layer, "return_state"):
         return out
-    state_values = [Value(s, tuple(shape), F32) for s, shape in zip(states, shapes[1:])]
-    if isinstance(layer, L.RNN) and isinstance(layer.cell, L.StackedRNNCells):
-        grouped, i = [], 0
-        for c in cells:  # (output, [states of cell 1], [states of cell 2], ...)
-            n = 2 if c.kind == "lstm" else 1
-            grouped.append(state_values[i:i + n])
-            i += n
-        return [out] + grouped
-    return [out] + state_values
+    return [out] + [Value(s, tuple(shape), F32) for s, shape in zip(states, shapes[1:])]
 
 
 @converts(L.Bidirectional, masks=True, call_args=("initial_state",))

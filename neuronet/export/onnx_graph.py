@@ -98,8 +98,6 @@ class Graph:
         arr = np.asarray(value, dtype=dtype)
         if arr.dtype.kind == "f":
             arr = arr.astype(np.float32)
-        elif arr.dtype == np.dtype(np.int32) and dtype is None and not isinstance(value, np.ndarray):
-            arr = arr.astype(np.int64)
         key = None
         if arr.size <= 64:
             key = (arr.dtype.str, arr.shape, arr.tobytes())

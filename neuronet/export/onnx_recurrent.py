@@ -139,7 +139,8 @@ def _run(g: Graph, layer, cells: list, reverse: list, x: Value, masking: _Maskin
          initial: list | None) -> list:
     """Run one ONNX recurrent operator (one or two directions, the forward one first).
 
-    Returns per direction ``(sequence (batch, time, units) in original time order, final states)``.
+    Returns per direction ``(sequence (batch, time, units) in original time order, final states, last
+    output)``; nodes nobody reads (a sequence when only the last output is used) are pruned later.
     """
     op_type, _ = _OPS[cells[0].kind]
     units = cells[0].units
@@ -161,16 +162,18 @@ def _run(g: Graph, layer, cells: list, reverse: list, x: Value, masking: _Maskin
     outs = g.op(op_type, inputs, outputs=1 + state_count, hint=layer.name, **attrs)
     y, finals = outs[0], outs[1:]
     results = []
+    has = None if masking is None else g.unsqueeze(g.op("Greater", [masking.lens, g.const(np.int64(0))]), [1])
     for d, rev in enumerate(reverse):
         seq = g.transpose(g.op("Gather", [y, g.const(np.int64(d))], axis=1), [1, 0, 2])  # (batch, time, units)
         states = [g.op("Gather", [s, g.const(np.int64(d))], axis=0) for s in finals]
+        last = states[0]
         if masking is not None:
             seq = _gather_back(g, seq, masking, rev)
-            has = g.unsqueeze(g.op("Greater", [masking.lens, g.const(np.int64(0))]), [1])
             start = [as_float(g, initial[d][k]) for k in range(state_count)] if initial is not None else \
                 [g.const(np.zeros((1, units), np.float32))] * state_count
             states = [g.op("Where", [has, s, s0]) for s, s0 in zip(states, start)]
-        results.append((seq, states))
+            last = g.op("Where", [has, last, g.const(np.zeros((1, units), np.float32))])  # no valid step: zeros
+        results.append((seq, states, last))
     return results
 
 
@@ -187,12 +190,15 @@ def _gather_back(g: Graph, seq: str, masking: _Masking, reverse: bool) -> str:
     return g.op("Where", [g.unsqueeze(valid, [2]), gathered, g.const(np.float32(0.0))])
 
 
-def _keras_outputs(g: Graph, seq: str, masking, go_backwards: bool, zero_output: bool) -> tuple:
-    """(sequence in the layer's output order, last output) from a direction's original-order sequence."""
-    if masking is not None and zero_output:
+def _keras_outputs(g: Graph, seq: str, last: str, masking, go_backwards: bool, zero_output: bool) -> tuple:
+    """(sequence in the layer's output order, last output) from a direction's original-order sequence
+    and its last output (the final state, zeros without a valid step)."""
+    zeroed = masking is not None and zero_output
+    if zeroed:  # zeros at masked steps, the last processed one included
         seq = g.op("Where", [g.unsqueeze(masking.mask, [2]), seq, g.const(np.float32(0.0))])
     ordered = g.reverse(seq, 1) if go_backwards else seq
-    last = g.op("Gather", [ordered, g.const(np.int64(-1))], axis=1)
+    if zeroed:
+        last = g.op("Gather", [ordered, g.const(np.int64(-1))], axis=1)
     return ordered, last
 
 
@@ -236,10 +242,10 @@ def _recurrent(g, layer, x, initial_state=None):
         if initial is not None:
             init = [initial[len(states) + k] for k in range(count)]
         source = compacted if i == 0 else (seq if masking is None else _compact(g, seq, masking.mask)[0])
-        [(seq, finals)] = _run(g, layer, [c], [go_backwards], x, masking, source,
+        [(seq, finals, last)] = _run(g, layer, [c], [go_backwards], x, masking, source,
                                None if init is None else [init])
         states.extend(finals)
-    ordered, last = _keras_outputs(g, seq, masking, go_backwards, zero_output)
+    ordered, last = _keras_outputs(g, seq, last, masking, go_backwards, zero_output)
     shapes = layer.compute_output_shape(tuple(x.shape))
     out_shape = shapes[0] if isinstance(shapes, list) else shapes
     mask = x.mask if return_sequences else None
@@ -277,8 +283,8 @@ def _bidirectional(g, layer, x, initial_state=None):
         results = [_run(g, layer, [c], [rev], x, masking, compacted, None if init is None else [init])[0]
                    for c, rev, init in ((cf, back_f, init_f), (cb, back_b, init_b))]
     outs = []
-    for (seq, _), sub, rev in zip(results, (fw, bw), (back_f, back_b)):
-        ordered, last = _keras_outputs(g, seq, masking, rev, _flag(sub, "zero_output_for_mask"))
+    for (seq, _, last), sub, rev in zip(results, (fw, bw), (back_f, back_b)):
+        ordered, last = _keras_outputs(g, seq, last, masking, rev, _flag(sub, "zero_output_for_mask"))
         outs.append((ordered, last))
     if return_sequences:
         # the backward output is reversed back in time to line up with the forward one
@@ -301,5 +307,5 @@ def _bidirectional(g, layer, x, initial_state=None):
         rest = shapes[1:] if isinstance(shapes, list) else []
     if not _flag(fw, "return_state"):
         return out_values[0] if mode is not None else out_values
-    states = [s for _, finals in results for s in finals]
+    states = [s for _, finals, _ in results for s in finals]
     return out_values + [Value(s, tuple(shape), F32) for s, shape in zip(states, rest)]

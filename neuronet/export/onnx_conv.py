@@ -25,7 +25,7 @@ from .onnx_graph import Graph, Value
 from .onnx_layers import F32, as_float, glu_shape, out_value, weight
 from .onnx_convert import converts
 
-_CONV = (L.Conv1D, L.Conv2D)
+_CONV = (L.Conv1D, L.Conv2D, L.Conv3D)
 _TRANSPOSE = (L.Conv1DTranspose, L.Conv2DTranspose)
 _DEPTHWISE = (L.DepthwiseConv1D, L.DepthwiseConv2D)
 _SEPARABLE = (L.SeparableConv1D, L.SeparableConv2D)
@@ -161,11 +161,14 @@ def _conv_transpose(g, layer, x):
 
 
 # ----------------------------------------------------------------------------- pooling
-@converts(L.MaxPooling1D, L.MaxPooling2D, L.AveragePooling1D, L.AveragePooling2D)
+_AVERAGE = (L.AveragePooling1D, L.AveragePooling2D, L.AveragePooling3D)
+
+
+@converts(L.MaxPooling1D, L.MaxPooling2D, L.MaxPooling3D, *_AVERAGE)
 def _pool(g, layer, x):
     # 'same' average pooling leaves the padding out of the mean (count_include_pad=0), as the layer
     rank = layer.rank
-    average = isinstance(layer, (L.AveragePooling1D, L.AveragePooling2D))
+    average = isinstance(layer, _AVERAGE)
     pads = _padding(layer, x, layer.pool_size, layer.strides, (1,) * rank, layer.padding)
     y = g.op("AveragePool" if average else "MaxPool", [_channels_first(g, layer, as_float(g, x), rank)],
              kernel_shape=list(layer.pool_size), strides=list(layer.strides),
@@ -186,9 +189,10 @@ def _global_average_1d(g, layer, x):
     return out_value(g, layer, x, g.op("Div", [total, count]))
 
 
-@converts(L.GlobalAveragePooling2D, L.GlobalMaxPooling1D, L.GlobalMaxPooling2D)
+@converts(L.GlobalAveragePooling2D, L.GlobalAveragePooling3D, L.GlobalMaxPooling1D, L.GlobalMaxPooling2D,
+          L.GlobalMaxPooling3D)
 def _global_pool(g, layer, x):
-    op = "ReduceMean" if isinstance(layer, L.GlobalAveragePooling2D) else "ReduceMax"
+    op = "ReduceMean" if isinstance(layer, (L.GlobalAveragePooling2D, L.GlobalAveragePooling3D)) else "ReduceMax"
     first = 1 if layer.data_format == "channels_last" else 2
     y = g.reduce(op, as_float(g, x), list(range(first, first + layer.rank)), layer.keepdims)
     return Value(y, tuple(layer.compute_output_shape(x.shape)), F32)

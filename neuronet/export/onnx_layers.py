@@ -233,7 +233,7 @@ def _time_distributed(g, layer, x):
     return Value(y, (x.shape[0], x.shape[1]) + tuple(inner.shape[1:]), inner.dtype, x.mask)
 
 
-@converts(L.Cropping1D, L.Cropping2D)
+@converts(L.Cropping1D, L.Cropping2D, L.Cropping3D)
 def _cropping(g, layer, x):
     first = 1 if layer.data_format == "channels_last" else 2
     axes = list(range(first, first + len(layer.cropping)))
@@ -242,7 +242,7 @@ def _cropping(g, layer, x):
     return out_value(g, layer, x, g.slice(x.name, starts, ends, axes), x.dtype)
 
 
-@converts(L.ZeroPadding1D, L.ZeroPadding2D)
+@converts(L.ZeroPadding1D, L.ZeroPadding2D, L.ZeroPadding3D)
 def _zero_padding(g, layer, x):
     first = 1 if layer.data_format == "channels_last" else 2
     before, after = [0] * x.rank, [0] * x.rank
@@ -252,10 +252,17 @@ def _zero_padding(g, layer, x):
     return out_value(g, layer, x, g.op("Pad", [x.name, g.ints(before + after), zero], mode="constant"), x.dtype)
 
 
-@converts(L.UpSampling1D, L.UpSampling2D)
+@converts(L.UpSampling1D, L.UpSampling2D, L.UpSampling3D)
 def _upsampling(g, layer, x):
-    # nearest neighbour: each value repeated `size` times along each spatial axis
+    # nearest neighbour: each value repeated `size` times along each spatial axis;
+    # 'bilinear' (UpSampling2D): ONNX Resize, linear with half-pixel centres
     first = 1 if layer.data_format == "channels_last" else 2
+    if layer.get_config().get("interpolation", "nearest") == "bilinear":
+        y = as_float(g, x)
+        nchw = g.transpose(y, [0, 3, 1, 2]) if first == 1 else y
+        scales = g.const(np.asarray([1.0, 1.0] + [float(s) for s in layer.size], np.float32))
+        out = g.op("Resize", [nchw, "", scales], mode="linear", coordinate_transformation_mode="half_pixel")
+        return out_value(g, layer, x, g.transpose(out, [0, 2, 3, 1]) if first == 1 else out)
     y = x.name
     for axis, s in zip(range(first, first + len(layer.size)), layer.size):
         if s == 1:

@@ -60,7 +60,8 @@ def converts(*classes, masks: bool = False, call_args: tuple = ()):
 
 def _load_converters() -> None:
     if not _LOADED["done"]:
-        from . import onnx_conv, onnx_layers, onnx_merge, onnx_preprocessing, onnx_recurrent  # noqa: F401
+        from . import (onnx_attention, onnx_conv, onnx_layers, onnx_merge, onnx_preprocessing,  # noqa: F401
+                       onnx_recurrent)
 
         _LOADED["done"] = True
 
@@ -126,6 +127,8 @@ _REASONS = {
     "TextVectorization": "text splitting and vocabularies run outside the graph (vectorize before the model)",
     "Hashing": "its hash function (FarmHash) has no ONNX operator",
     "HashedCrossing": "its hash function (FarmHash) has no ONNX operator",
+    "MultiHeadAttention": "not translated yet (ONNX could express it with MatMul/Einsum; a follow-up)",
+    "EinsumDense": "not translated yet (ONNX could express it with Einsum; a follow-up)",
 }
 
 
@@ -167,7 +170,9 @@ def convert_layer(g: Graph, layer, x, args: tuple = (), kwargs: dict | None = No
     kwargs = {k: v for k, v in kwargs.items() if v is not None}
     multi = isinstance(x, (list, tuple))
     mask = None
-    if explicit_mask is not None:
+    if multi and isinstance(explicit_mask, (list, tuple)):  # one mask per input: layer([a, b], mask=[ma, mb])
+        x = type(x)(v.with_(mask=None if m is None else _as_mask(g, m)) for v, m in zip(x, explicit_mask))
+    elif explicit_mask is not None:
         mask = _as_mask(g, explicit_mask)
     elif not multi and layer.supports_masking:
         mask = x.mask

@@ -245,3 +245,21 @@ def test_resizing_images_of_any_size(interpolation):
 def test_image_layers_at_inference(layer):
     model = _seq((8, 9, 3), layer())
     assert_matches(model, RNG.random((7, 8, 9, 3)).astype(np.float32))
+
+
+@pytest.mark.parametrize("layer,causal", [(lambda: L.Attention(), False), (lambda: L.Attention(use_scale=True), True),
+                                          (lambda: L.Attention(score_mode="concat", use_scale=True), False),
+                                          (lambda: L.AdditiveAttention(), True),
+                                          (lambda: L.AdditiveAttention(use_scale=False), False)])
+@pytest.mark.parametrize("masked", [False, True])
+def test_attention(layer, causal, masked):
+    q_ids, v_ids = keras.Input((None,), dtype="int64"), keras.Input((None,), dtype="int64")
+    q = L.Embedding(9, 4, mask_zero=masked)(q_ids)
+    v = L.Embedding(9, 4, mask_zero=masked)(v_ids)
+    attention = layer()
+    out, scores = attention([q, v, L.Dense(4)(v)], return_attention_scores=True, use_causal_mask=causal)
+    plain = attention([q, v])  # without the scores the output carries the query's mask
+    model = _built(keras.Model([q_ids, v_ids], [out, scores, L.LSTM(2)(out), L.LSTM(2)(plain)]))
+    ids = RNG.integers(0, 9, (7, 5))
+    ids[:, 0] = 1
+    assert_matches(model, [ids, RNG.integers(0, 9, (7, 5))])

@@ -13,7 +13,7 @@ $(BIN)/python:
 # `make test` installs the test extras (PyTorch is the oracle of many tests); `make demo` only what the
 # demo needs (neuronet's own dependencies and scikit-learn for the guide's data).
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev,oracle]"
+	$(BIN)/pip install -q -e ".[dev,oracle,pandas,image,plot,tensorboard,plot_model,onnx]"
 	touch $(STAMP)
 
 DEMO_STAMP := $(VENV)/.installed-demo

@@ -26,6 +26,8 @@ Example::
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from . import config, ops
@@ -44,7 +46,7 @@ __all__ = [
     "categorical_crossentropy", "sparse_categorical_crossentropy", "huber", "log_cosh", "kl_divergence",
     "hinge", "squared_hinge", "categorical_hinge", "poisson", "cosine_similarity",
     "mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD", "kullback_leibler_divergence",
-    "logcosh", "get", "serialize", "deserialize",
+    "logcosh", "get", "serialize", "deserialize", "ALL_NAMES",
 ]
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
@@ -52,14 +54,22 @@ _REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", 
 
 # --------------------------------------------------------------------------------------- helpers
 def _to_pred(y_pred, dtype=None) -> Tensor:
-    """``y_pred`` as a floating Tensor (integers become floatx)."""
+    """``y_pred`` as a floating Tensor (integers become floatx); a cast keeps the logits a sigmoid or
+    softmax left on it (``_keras_logits``), cast alike."""
     if not isinstance(y_pred, Tensor):
-        y_pred = Tensor(y_pred)
-    if dtype is not None and y_pred.dtype != dtype:
-        y_pred = ops.cast(y_pred, dtype)
-    elif y_pred.dtype.kind != "f":
-        y_pred = ops.cast(y_pred, config.floatx())
-    return y_pred
+        return _to_pred(Tensor._wrap(y_pred) if type(y_pred) is np.ndarray else Tensor(y_pred), dtype)
+    if dtype is None:
+        if y_pred.dtype.kind == "f":
+            return y_pred
+        dtype = config.floatx()
+    elif y_pred.dtype == dtype:
+        return y_pred
+    cast = ops.cast(y_pred, dtype)
+    logits = getattr(y_pred, "_keras_logits", None)
+    if logits is not None:
+        cast._keras_logits = ops.cast(logits, dtype)
+        cast._keras_logits_axis = getattr(y_pred, "_keras_logits_axis", None)
+    return cast
 
 
 def _to_true(y_true, y_pred: Tensor):
@@ -107,20 +117,18 @@ def _data(x):
 
 
 # --------------------------------------------------------------------------------------- functions
-def mean_squared_error(y_true, y_pred) -> Tensor:
+def mean_squared_error(y_true, y_pred, *, mean_all: bool = False) -> Tensor:
     """Mean squared error per sample: ``mean((y_true - y_pred)², axis=-1)``.
 
     Args:
         y_true: targets, shape ``(batch, d0, .., dN)`` (or ``(batch,)`` against ``(batch, 1)``).
         y_pred: predictions, same shape.
+        mean_all: return the mean over every sample instead, a scalar, from the same single op (the
+            loss classes' unweighted ``'sum_over_batch_size'``). Defaults to False.
 
     Returns:
         Tensor of shape ``(batch, d0, .., dN-1)``.
     """
-    return _mean_squared_error(y_true, y_pred)
-
-
-def _mean_squared_error(y_true, y_pred, mean_all: bool = False) -> Tensor:
     y_true, y_pred = _prepare(y_true, y_pred, "mean_squared_error")
     return kernels.mean_squared_difference(y_pred, y_true, axis=-1, mean_all=mean_all)
 
@@ -151,11 +159,13 @@ def mean_squared_logarithmic_error(y_true, y_pred) -> Tensor:
 
 
 def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothing: float = 0.0,
-                        axis: int = -1) -> Tensor:
+                        axis: int = -1, *, mean_all: bool = False) -> Tensor:
     """Binary cross-entropy per sample, averaged over ``axis``.
 
     From probabilities ``p``: ``-mean(z·log c + (1-z)·log(1-c))`` with ``c = clip(p, ε, 1-ε)``.
-    From logits ``x``: ``mean(max(x, 0) - x·z + log(1 + e^-|x|))``, exact for any ``x``.
+    From logits ``x``: ``mean(max(x, 0) - x·z + log(1 + e^-|x|))``, exact for any ``x``. Probabilities
+    made by a sigmoid (:func:`neuronet.ops.sigmoid`, a ``Dense(activation='sigmoid')``) carry their
+    logits, and are computed from them: the same value where ``p`` is not clipped, exact where it is.
 
     Args:
         y_true: targets ``z`` in [0, 1], shape ``(batch, d0, .., dN)``.
@@ -163,21 +173,17 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothi
         from_logits: whether ``y_pred`` are logits. Defaults to False.
         label_smoothing: in [0, 1]; targets become ``z·(1 - s) + 0.5·s``. Defaults to 0.
         axis: the axis the mean is taken over. Defaults to -1.
+        mean_all: return the mean over every sample instead, a scalar, from the same single op.
+            Defaults to False.
 
     Returns:
         Tensor of shape ``(batch, d0, .., dN-1)``.
     """
-    return _binary_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis)
-
-
-def _binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1, mean_all=False):
     label_smoothing = _check_smoothing("binary_crossentropy", label_smoothing)
     y_true, y_pred = _prepare(y_true, y_pred, "binary_crossentropy")
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
-    if from_logits:
-        return kernels.sigmoid_binary_crossentropy(y_pred, y_true, axis=axis, mean_all=mean_all)
-    return kernels.binary_crossentropy_probs(y_pred, y_true, axis=axis, epsilon=config.epsilon(), mean_all=mean_all)
+    return kernels.binary_crossentropy(y_true, y_pred, from_logits, axis=axis, mean_all=mean_all)
 
 
 def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing: bool = False, alpha: float = 0.25,
@@ -209,12 +215,13 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing: bool = Fals
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothing: float = 0.0,
-                             axis: int = -1) -> Tensor:
+                             axis: int = -1, *, mean_all: bool = False) -> Tensor:
     """Categorical cross-entropy per sample, for one-hot (or soft) targets.
 
     From logits ``x``: ``-Σ y·log_softmax(x)`` over ``axis`` (max-subtracted, exact). From
     probabilities ``p``: ``p`` is divided by its sum, clipped to ``[ε, 1-ε]``, and ``-Σ y·log`` of it
-    is returned, as Keras does.
+    is returned, as Keras does. Probabilities made by a softmax over ``axis`` carry their logits and
+    are computed from them.
 
     Args:
         y_true: one-hot targets, shape ``(batch, classes)`` (or ``(batch, d0, .., classes)``).
@@ -222,14 +229,12 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False, label_sm
         from_logits: whether ``y_pred`` are logits. Defaults to False.
         label_smoothing: in [0, 1]; targets become ``y·(1 - s) + s / classes``. Defaults to 0.
         axis: the class axis. Defaults to -1.
+        mean_all: return the mean over every sample instead, a scalar, from the same single op.
+            Defaults to False.
 
     Returns:
         Tensor with ``axis`` removed, e.g. ``(batch,)``.
     """
-    return _categorical_crossentropy(y_true, y_pred, from_logits, label_smoothing, axis)
-
-
-def _categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1, mean_all=False):
     label_smoothing = _check_smoothing("categorical_crossentropy", label_smoothing)
     y_pred = _to_pred(y_pred)
     y_true = _to_true(y_true, y_pred)
@@ -242,43 +247,15 @@ def _categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing
         )
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
-    if from_logits:
-        return kernels.softmax_crossentropy(y_pred, y_true, axis=axis, mean_all=mean_all)
-    return kernels.categorical_crossentropy_probs(y_pred, y_true, axis=axis, epsilon=config.epsilon(),
-                                                  mean_all=mean_all)
-
-
-def _check_labels(labels: np.ndarray, classes: int, ignore_class, name: str) -> np.ndarray:
-    """Integer labels in ``[0, classes)`` (``ignore_class`` excepted), or a ValueError naming the first bad one."""
-    if not np.issubdtype(labels.dtype, np.integer):
-        if np.issubdtype(labels.dtype, np.bool_):
-            labels = labels.astype(np.intp)
-        else:
-            whole = np.isfinite(labels) & (labels == np.floor(labels))
-            if not whole.all():
-                idx = tuple(int(i) for i in np.argwhere(~whole)[0])
-                raise ValueError(
-                    f"{name}: expected integer class labels, received {labels[idx].item()!r} at index {idx}"
-                )
-    if not labels.size or (labels.min() >= 0 and labels.max() < classes):
-        return labels.astype(np.intp, copy=False)
-    bad = (labels < 0) | (labels >= classes)
-    if ignore_class is not None:
-        bad &= labels != ignore_class
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(
-            f"{name}: expected labels in [0, {classes}) for y_pred with {classes} classes, "
-            f"received label {labels[idx].item()!r} at index {idx}"
-        )
-    return labels.astype(np.intp, copy=False)
+    return kernels.categorical_crossentropy(y_true, y_pred, from_logits, axis=axis, mean_all=mean_all)
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, ignore_class: int | None = None,
-                                    axis: int = -1) -> Tensor:
+                                    axis: int = -1, *, mean_all: bool = False) -> Tensor:
     """Categorical cross-entropy per sample for integer labels.
 
-    From logits: ``log Σ e^x - x[label]`` (exact). From probabilities: ``-log clip(p[label] / Σp, ε, 1-ε)``.
+    From logits: ``log Σ e^x - x[label]`` (exact). From probabilities: ``-log clip(p[label] / Σp, ε, 1-ε)``;
+    probabilities made by a softmax over ``axis`` carry their logits and are computed from them.
 
     Args:
         y_true: integer labels in ``[0, classes)``, shape ``(batch,)`` or ``(batch, 1)``
@@ -288,6 +265,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, i
         ignore_class: a label whose entries get loss 0 and are left out of the batch mean (e.g. a
             padding class such as -1 or 255). Defaults to None.
         axis: the class axis. Defaults to -1.
+        mean_all: return the mean over every sample instead, a scalar, from the same single op (not
+            with ``ignore_class``). Defaults to False.
 
     Returns:
         Tensor of shape ``y_pred.shape`` without ``axis``, e.g. ``(batch,)``. With ``ignore_class``
@@ -297,43 +276,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, i
     Raises:
         ValueError: if a label is outside ``[0, classes)`` or not an integer.
     """
-    return _sparse_categorical_crossentropy(y_true, y_pred, from_logits, ignore_class, axis)
-
-
-def _sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1,
-                                     mean_all=False):
-    name = "sparse_categorical_crossentropy"
-    y_pred = _to_pred(y_pred)
-    labels = np.asarray(_data(y_true))
-    axis = axis % y_pred.ndim if y_pred.ndim else axis
-    if axis != y_pred.ndim - 1:
-        perm = [i for i in range(y_pred.ndim) if i != axis] + [axis]
-        y_pred = ops.transpose(y_pred, tuple(perm))
-    classes = y_pred.shape[-1]
-    if labels.ndim == y_pred.ndim and labels.shape[-1] == 1:
-        labels = labels.reshape(labels.shape[:-1])
-    if labels.shape != tuple(y_pred.shape[:-1]):
-        raise ValueError(
-            f"{name}: expected integer labels of shape {tuple(y_pred.shape[:-1])} for y_pred of shape "
-            f"{tuple(y_pred.shape)}, received y_true of shape {np.shape(_data(y_true))}"
-        )
-    labels = _check_labels(labels, classes, ignore_class, name)
-    valid = None
-    if ignore_class is not None:
-        valid = labels != ignore_class
-        labels = np.where(valid, labels, 0)
-    mean_all = mean_all and valid is None
-    if from_logits:
-        res = kernels.sparse_softmax_crossentropy(y_pred, labels, mean_all=mean_all)
-    else:
-        onehot = np.zeros(y_pred.shape, dtype=y_pred.dtype)
-        np.put_along_axis(onehot, labels[..., None], 1.0, axis=-1)
-        res = kernels.categorical_crossentropy_probs(y_pred, onehot, axis=-1, epsilon=config.epsilon(),
-                                                     mean_all=mean_all)
-    if valid is not None:
-        res = ops.where(valid, res, np.zeros((), res.dtype))
-        res._keras_mask = valid
-    return res
+    return kernels.sparse_categorical_crossentropy(y_true, _to_pred(y_pred), from_logits, axis=axis,
+                                                   ignore_class=ignore_class, mean_all=mean_all)
 
 
 def huber(y_true, y_pred, delta: float = 1.0) -> Tensor:
@@ -459,15 +403,16 @@ class Loss:
     def call(self, y_true, y_pred) -> Tensor:  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__}.call is not implemented")
 
-    # a function computing the unweighted 'sum_over_batch_size' value in one fused op, if there is one
-    _mean_all_fn = None
+    # True when ``call(y_true, y_pred, mean_all=True)`` returns the unweighted 'sum_over_batch_size'
+    # value from the same op that computes the per-sample losses: the training step's common case
+    _mean_in_one_op = False
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         in_mask = getattr(y_pred, "_keras_mask", None)  # read before a cast makes a new tensor
         y_pred = _to_pred(y_pred, self.dtype)
-        if (self._mean_all_fn is not None and sample_weight is None and in_mask is None
+        if (self._mean_in_one_op and sample_weight is None and in_mask is None
                 and self.reduction in ("sum_over_batch_size", "mean")):
-            return self._mean_all_fn(y_true, y_pred, **self._fn_kwargs, mean_all=True)
+            return self.call(y_true, y_pred, mean_all=True)
         values = self.call(y_true, y_pred)
         out_mask = getattr(values, "_keras_mask", None)
         if in_mask is not None and out_mask is not None:
@@ -537,6 +482,14 @@ def _reduce(values: Tensor, sample_weight, mask, reduction, name: str) -> Tensor
     return total / divisor if divisor else total * 0.0
 
 
+def _takes_mean_all(fn) -> bool:
+    """Whether ``fn`` can return its batch mean from the op that computes it (a ``mean_all`` argument)."""
+    try:
+        return "mean_all" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # a callable without a signature
+        return False
+
+
 class LossFunctionWrapper(Loss):
     """A loss object around a per-sample function ``fn(y_true, y_pred, **kwargs)``.
 
@@ -552,9 +505,10 @@ class LossFunctionWrapper(Loss):
         super().__init__(name=name or getattr(fn, "__name__", "loss"), reduction=reduction, dtype=dtype)
         self.fn = fn
         self._fn_kwargs = kwargs
+        self._mean_in_one_op = _takes_mean_all(fn)
 
-    def call(self, y_true, y_pred) -> Tensor:
-        return self.fn(y_true, y_pred, **self._fn_kwargs)
+    def call(self, y_true, y_pred, **options) -> Tensor:
+        return self.fn(y_true, y_pred, **self._fn_kwargs, **options)
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -570,8 +524,6 @@ class LossFunctionWrapper(Loss):
 
 class MeanSquaredError(LossFunctionWrapper):
     """Mean of ``(y_true - y_pred)²``. Name 'mean_squared_error'."""
-
-    _mean_all_fn = staticmethod(_mean_squared_error)
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
         super().__init__(mean_squared_error, reduction=reduction, name=name, dtype=dtype)
@@ -613,8 +565,6 @@ class BinaryCrossentropy(LossFunctionWrapper):
         >>> loss = BinaryCrossentropy(from_logits=True)
         >>> loss(np.array([[0.0], [1.0]]), Tensor([[-2.0], [3.0]]))     # scalar Tensor
     """
-
-    _mean_all_fn = staticmethod(_binary_crossentropy)
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
                  reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
@@ -659,8 +609,6 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         reduction, name ('categorical_crossentropy'), dtype: as :class:`Loss`.
     """
 
-    _mean_all_fn = staticmethod(_categorical_crossentropy)
-
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
                  reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
         label_smoothing = _check_smoothing("CategoricalCrossentropy", label_smoothing)
@@ -681,8 +629,6 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         reduction, name ('sparse_categorical_crossentropy'), dtype: as :class:`Loss`.
     """
 
-    _mean_all_fn = staticmethod(_sparse_categorical_crossentropy)
-
     def __init__(self, from_logits: bool = False, ignore_class: int | None = None, axis: int = -1,
                  reduction="sum_over_batch_size", name="sparse_categorical_crossentropy", dtype=None):
         ignore_class = None if ignore_class is None else int(ignore_class)
@@ -692,7 +638,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         self.ignore_class = ignore_class
         self.axis = int(axis)
         if ignore_class is not None:
-            self._mean_all_fn = None  # the mean runs over the kept entries only: the general path
+            self._mean_in_one_op = False  # the mean runs over the kept entries only: the general path
 
 
 class Huber(LossFunctionWrapper):
@@ -783,6 +729,10 @@ _NAMES.update({
 })
 _NAMES.update(_CLASSES)
 
+#: Every name :func:`get` accepts: Keras's function names and short aliases, then the class names.
+_SNAKE_NAMES = tuple(sorted(n for n in _NAMES if n.islower()))
+ALL_NAMES = _SNAKE_NAMES + tuple(sorted(_CLASSES))
+
 
 def get(identifier):
     """A loss object from a name, a Loss, a Loss class, a config dict or a per-sample function.
@@ -796,7 +746,7 @@ def get(identifier):
         identifier: the loss; None returns None.
 
     Raises:
-        ValueError: for an unknown name, listing the valid names and the closest match.
+        ValueError: for an unknown name, naming the closest ones (all are in :data:`ALL_NAMES`).
         TypeError: for anything else that is not callable.
     """
     if identifier is None or isinstance(identifier, Loss):
@@ -804,11 +754,8 @@ def get(identifier):
     if isinstance(identifier, str):
         cls = _NAMES.get(identifier)
         if cls is None:
-            valid = sorted(n for n in _NAMES if n.islower())
-            raise ValueError(
-                f"losses.get: unknown loss {identifier!r}{closest_match(identifier, valid)}; "
-                f"valid names: {', '.join(valid)}"
-            )
+            raise ValueError(f"losses.get: unknown loss {identifier!r}{closest_match(identifier, _SNAKE_NAMES, n=3)}; "
+                             "all names: neuronet.losses.ALL_NAMES")
         return cls()
     if isinstance(identifier, dict):
         return deserialize(identifier)
@@ -850,8 +797,8 @@ def deserialize(config, custom_objects: dict | None = None) -> Loss:
     cls = table.get(name)
     if cls is None:
         raise ValueError(
-            f"losses.deserialize: unknown loss class {name!r}{closest_match(name, sorted(table))}; "
-            f"registered: {', '.join(sorted(table))}"
+            f"losses.deserialize: unknown loss class {name!r}{closest_match(name, sorted(table), n=3)}; "
+            "registered classes: neuronet.losses.ALL_NAMES (the capitalized ones) and custom_objects"
         )
     return cls.from_config(dict(config.get("config", {})))
 

@@ -10,7 +10,14 @@ Two forms, as in Keras:
 
 Cross-entropies run on the fused kernels of :mod:`neuronet.ops.losses`: from logits they are exact for
 any input; from probabilities they clip to ``[ε, 1-ε]`` (``ε = config.epsilon()``, 1e-7) before the
-log, as Keras does.
+log, as Keras does. Probabilities made by a sigmoid or softmax (``Dense(1, activation='sigmoid')``,
+:func:`neuronet.ops.softmax`) carry their logits on the tensor (``_keras_logits``, as in tf.keras), and
+a cross-entropy with ``from_logits=False`` computes from those: exact even where the probabilities
+saturate to 0 or 1.
+
+Each formula is one function. The classes' unweighted ``'sum_over_batch_size'`` value (the training
+step's loss) comes from the same function called with ``mean_all=True``, which the fused kernels
+answer in the op that computes the per-sample losses.
 
 ``y_true`` may be an ndarray, a list or a Tensor; ``y_pred`` a Tensor (or anything array-like).
 Before a loss is computed, ``y_true`` of shape ``(batch,)`` against ``y_pred`` of shape
@@ -57,7 +64,7 @@ def _to_pred(y_pred, dtype=None) -> Tensor:
     """``y_pred`` as a floating Tensor (integers become floatx); a cast keeps the logits a sigmoid or
     softmax left on it (``_keras_logits``), cast alike."""
     if not isinstance(y_pred, Tensor):
-        return _to_pred(Tensor._wrap(y_pred) if type(y_pred) is np.ndarray else Tensor(y_pred), dtype)
+        y_pred = Tensor._wrap(y_pred) if type(y_pred) is np.ndarray else Tensor(y_pred)
     if dtype is None:
         if y_pred.dtype.kind == "f":
             return y_pred
@@ -82,7 +89,7 @@ def _to_true(y_true, y_pred: Tensor):
 
 
 def _reshape(x, shape):
-    return ops.reshape(x, shape) if isinstance(x, Tensor) else np.reshape(x, shape)
+    return ops.reshape(x, shape) if isinstance(x, Tensor) else x.reshape(shape)
 
 
 def _same_rank(y_true, y_pred: Tensor, name: str):
@@ -719,6 +726,8 @@ _FUNCTION_CLASS = {
     kl_divergence: KLDivergence, hinge: Hinge, squared_hinge: SquaredHinge, categorical_hinge: CategoricalHinge,
     poisson: Poisson, cosine_similarity: CosineSimilarity,
 }
+#: The per-sample loss functions (``mean_squared_error``, ...).
+FUNCTIONS = frozenset(_FUNCTION_CLASS)
 _NAMES = {fn.__name__: cls for fn, cls in _FUNCTION_CLASS.items()}
 _NAMES.update({
     "mse": MeanSquaredError, "MSE": MeanSquaredError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,

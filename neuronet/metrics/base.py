@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from .. import config
+from .. import config, losses
 from ..autograd import no_grad
 from ..utils.naming import closest_match, to_snake_case, unique_name
 
@@ -346,12 +346,19 @@ class MeanMetricWrapper(Mean):
         0.5
     """
 
+    # True for the metrics whose function averages the last axis (MSE, binary cross-entropy, hinge, ...):
+    # rank-1 y_true/y_pred are then a batch of samples of one value each (as the accuracies read them),
+    # not one sample of n values
+    _rank1_is_batch = False
+
     def __init__(self, fn: Callable, name: str | None = None, dtype: str | None = None, **kwargs):
         if not callable(fn):
             raise TypeError(f"MeanMetricWrapper: expected fn to be callable, received {fn!r}")
         super().__init__(name=name or getattr(fn, "__name__", "mean_metric_wrapper"), dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
+        if self._direction is None and fn in losses.FUNCTIONS:
+            self._direction = "down"  # a loss tracked as a metric is better smaller (as Keras decides)
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         """Compute ``fn`` on one batch and add its per-sample values to the mean.
@@ -363,7 +370,10 @@ class MeanMetricWrapper(Mean):
                 per-sample values). Defaults to 1 for every sample.
         """
         sample_weight = _apply_mask(y_pred, sample_weight)
-        _check_batch(self.name, _array(y_true), _array(y_pred))
+        yt, yp = _array(y_true), _array(y_pred)
+        _check_batch(self.name, yt, yp)
+        if self._rank1_is_batch and yp.ndim == 1:
+            y_true, y_pred = (yt[:, None] if yt.ndim == 1 else yt), yp[:, None]
         with no_grad():
             values = self._fn(y_true, y_pred, **self._fn_kwargs)
         sample_weight = _apply_mask(values, sample_weight)

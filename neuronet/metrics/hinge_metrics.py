@@ -27,6 +27,7 @@ class Hinge(MeanMetricWrapper):
     """
 
     _direction = "down"
+    _rank1_is_batch = True
 
     def __init__(self, name: str = "hinge", dtype: str | None = None):
         super().__init__(hinge, name=name, dtype=dtype)
@@ -41,6 +42,7 @@ class SquaredHinge(MeanMetricWrapper):
     """
 
     _direction = "down"
+    _rank1_is_batch = True
 
     def __init__(self, name: str = "squared_hinge", dtype: str | None = None):
         super().__init__(squared_hinge, name=name, dtype=dtype)

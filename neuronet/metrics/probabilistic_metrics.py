@@ -40,6 +40,7 @@ class BinaryCrossentropy(MeanMetricWrapper):
     """
 
     _direction = "down"
+    _rank1_is_batch = True
 
     def __init__(self, name: str = "binary_crossentropy", dtype: str | None = None, from_logits: bool = False,
                  label_smoothing: float = 0.0):
@@ -109,6 +110,7 @@ class Poisson(MeanMetricWrapper):
     """
 
     _direction = "down"
+    _rank1_is_batch = True
 
     def __init__(self, name: str = "poisson", dtype: str | None = None):
         super().__init__(poisson, name=name, dtype=dtype)

@@ -58,6 +58,7 @@ class MeanSquaredError(MeanMetricWrapper):
     """
 
     _direction = "down"
+    _rank1_is_batch = True
 
     def __init__(self, name: str = "mean_squared_error", dtype: str | None = None):
         super().__init__(mean_squared_error, name=name, dtype=dtype)
@@ -72,6 +73,7 @@ class MeanAbsoluteError(MeanMetricWrapper):
     """
 
     _direction = "down"
+    _rank1_is_batch = True
 
     def __init__(self, name: str = "mean_absolute_error", dtype: str | None = None):
         super().__init__(mean_absolute_error, name=name, dtype=dtype)
@@ -86,6 +88,7 @@ class MeanAbsolutePercentageError(MeanMetricWrapper):
     """
 
     _direction = "down"
+    _rank1_is_batch = True
 
     def __init__(self, name: str = "mean_absolute_percentage_error", dtype: str | None = None):
         super().__init__(mean_absolute_percentage_error, name=name, dtype=dtype)
@@ -100,6 +103,7 @@ class MeanSquaredLogarithmicError(MeanMetricWrapper):
     """
 
     _direction = "down"
+    _rank1_is_batch = True
 
     def __init__(self, name: str = "mean_squared_logarithmic_error", dtype: str | None = None):
         super().__init__(mean_squared_logarithmic_error, name=name, dtype=dtype)
@@ -114,6 +118,7 @@ class LogCoshError(MeanMetricWrapper):
     """
 
     _direction = "down"
+    _rank1_is_batch = True
 
     def __init__(self, name: str = "logcosh", dtype: str | None = None):
         super().__init__(log_cosh, name=name, dtype=dtype)

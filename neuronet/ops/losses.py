@@ -15,13 +15,23 @@ one loss per sample, ready for the weighting and batch reduction in :mod:`neuron
 ``mean_all=True`` it also averages those per-sample losses and returns a scalar: the unweighted
 ``'sum_over_batch_size'`` loss in a single op, the training loop's common case. Targets are constants
 as a rule; a gradient for them is still returned when they require one.
+
+Then the cross-entropies by kind, with ``keras.ops`` names: ``binary_crossentropy``,
+``categorical_crossentropy`` and ``sparse_categorical_crossentropy`` choose the kernel (from logits,
+or from probabilities) and check the labels, in this one place. Probabilities made by
+:func:`neuronet.ops.sigmoid` or :func:`neuronet.ops.softmax` carry their logits
+(``_keras_logits``, as in tf.keras), and count as those logits: the same value where the
+probabilities are not clipped, exact where they are, with the short gradient.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .. import config
 from ..autograd import Function, Tensor
+from .math import where
+from .shape import transpose
 
 __all__ = [
     "sigmoid_binary_crossentropy", "softmax_crossentropy", "sparse_softmax_crossentropy",
@@ -74,16 +84,16 @@ class SoftmaxCrossentropy(Function):
     # dx = gy · (softmax(x) · Σ_c y_c - y)    (= softmax(x) - y for targets summing to 1)
     # dy = -gy · log_softmax(x)
     def forward(self, x, y, axis=-1, mean_all=False):
-        shifted = x - np.max(x, axis=axis, keepdims=True)
+        shifted = x - x.max(axis=axis, keepdims=True)
         e = np.exp(shifted)
-        total = np.sum(e, axis=axis, keepdims=True)
+        total = e.sum(axis=axis, keepdims=True)
         log_p = shifted
         log_p -= np.log(total)
         e /= total
         self.p = e
         self.y, self.axis = y, axis
         self.log_p = log_p
-        out, self.count = _finish(-np.sum(y * log_p, axis=axis), mean_all)
+        out, self.count = _finish(-(y * log_p).sum(axis=axis), mean_all)
         return out
 
     def backward(self, gy):
@@ -91,7 +101,7 @@ class SoftmaxCrossentropy(Function):
         gx = gyy = None
         if self.needs_input_grad[0]:
             y = self.y
-            gx = self.p * np.sum(y, axis=self.axis, keepdims=True)
+            gx = self.p * y.sum(axis=self.axis, keepdims=True)
             gx -= y
             gx *= g
         if self.needs_input_grad[1]:
@@ -149,12 +159,12 @@ class CategoricalCrossentropyProbs(Function):
     # q = p / Σp;  c = clip(q, ε, 1-ε);  l = -Σ_c y_c log c_c                         (Keras, ε = 1e-7)
     # dq = -y / c where ε ≤ q ≤ 1-ε (else 0);   dp = gy · (dq - Σ_c dq_c q_c) / Σp;   dy = -gy · log c
     def forward(self, p, y, axis=-1, epsilon=1e-7, mean_all=False):
-        s = np.sum(p, axis=axis, keepdims=True)
+        s = p.sum(axis=axis, keepdims=True)
         q = p / s
         c = np.clip(q, epsilon, 1.0 - epsilon)
         log_c = np.log(c)
         self.s, self.q, self.c, self.y, self.axis, self.eps, self.log_c = s, q, c, y, axis, epsilon, log_c
-        out, self.count = _finish(-np.sum(y * log_c, axis=axis), mean_all)
+        out, self.count = _finish(-(y * log_c).sum(axis=axis), mean_all)
         return out
 
     def backward(self, gy):
@@ -164,7 +174,7 @@ class CategoricalCrossentropyProbs(Function):
             q = self.q
             inside = (q >= self.eps) & (q <= 1.0 - self.eps)
             dq = -self.y / self.c * inside
-            gp = (dq - np.sum(dq * q, axis=self.axis, keepdims=True)) / self.s * g
+            gp = (dq - (dq * q).sum(axis=self.axis, keepdims=True)) / self.s * g
         if self.needs_input_grad[1]:
             gyy = -g * self.log_c
         return gp, gyy
@@ -244,7 +254,7 @@ class MeanSquaredDifference(Function):
     def forward(self, a, b, axis=-1, mean_all=False):
         d = a - b
         self.d, self.axis, self.n = d, axis, d.shape[axis]
-        out, self.count = _finish(np.sum(d * d, axis=axis) * (1.0 / self.n), mean_all)
+        out, self.count = _finish((d * d).sum(axis=axis) * (1.0 / self.n), mean_all)
         return out
 
     def backward(self, gy):
@@ -329,8 +339,6 @@ def binary_crossentropy(target, output, from_logits: bool = False, axis: int | N
             Defaults to None: every entry kept.
         mean_all: return the mean of all the values instead (a scalar). Defaults to False.
     """
-    from .. import config
-
     output = _as_output(output)
     target = _as_float_target(target, output)
     _check_same_shape("binary_crossentropy", target, output)
@@ -359,8 +367,6 @@ def categorical_crossentropy(target, output, from_logits: bool = False, axis: in
         axis: the class axis. Defaults to -1.
         mean_all: return the mean over all samples instead (a scalar). Defaults to False.
     """
-    from .. import config
-
     output = _as_output(output)
     target = _as_float_target(target, output)
     _check_same_shape("categorical_crossentropy", target, output)
@@ -419,10 +425,6 @@ def sparse_categorical_crossentropy(target, output, from_logits: bool = False, a
     Raises:
         ValueError: if a label is not an integer or lies outside ``[0, classes)``, naming the first.
     """
-    from .. import config
-    from .math import where
-    from .shape import transpose
-
     name = "sparse_categorical_crossentropy"
     if mean_all and ignore_class is not None:
         raise ValueError(f"{name}: mean_all cannot be combined with ignore_class (the mean runs over the kept "

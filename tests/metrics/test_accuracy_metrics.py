@@ -86,3 +86,15 @@ def test_per_sample_functions_keep_float32(rng, fn):
     out = fn(y, p)
     assert out.shape == (8,) and out.dtype == np.float32
 
+
+
+def test_a_prediction_exactly_at_the_threshold_is_negative():
+    # Keras counts y_pred > threshold as positive; a prediction equal to the threshold is negative
+    y_true = np.array([[1.0], [0.0], [1.0], [0.0]])
+    y_pred = np.array([[0.5], [0.5], [0.75], [0.75]], dtype=np.float32)
+    np.testing.assert_array_equal(metrics.binary_accuracy(y_true, y_pred), [0.0, 1.0, 1.0, 0.0])
+    np.testing.assert_array_equal(metrics.binary_accuracy(y_true, y_pred, threshold=0.75), [0.0, 1.0, 0.0, 1.0])
+    # the class agrees with the function, on its counting path and on the weighted one
+    assert metrics.BinaryAccuracy()(y_true, y_pred) == 0.5
+    assert metrics.BinaryAccuracy(threshold=0.75)(y_true, y_pred, sample_weight=np.ones(4)) == 0.5
+    assert metrics.BinaryAccuracy()(y_true, y_pred, sample_weight=[0.0, 1.0, 1.0, 0.0]) == 1.0

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
+import neuronet
 from neuronet import metrics
+from neuronet.autograd import Tensor
 
 skm = pytest.importorskip("sklearn.metrics")
 
@@ -68,3 +70,63 @@ def test_loss_like_metrics_match_torch(rng):
     assert metrics.CategoricalHinge()(onehot, raw) == pytest.approx(expected)
     assert metrics.get("kld").name == "kld" and metrics.get("logcosh").name == "logcosh"
 
+
+
+LOSS_METRICS = [
+    (metrics.MeanSquaredError, neuronet.losses.MeanSquaredError), (metrics.MeanAbsoluteError,
+                                                                  neuronet.losses.MeanAbsoluteError),
+    (metrics.MeanAbsolutePercentageError, neuronet.losses.MeanAbsolutePercentageError),
+    (metrics.MeanSquaredLogarithmicError, neuronet.losses.MeanSquaredLogarithmicError),
+    (metrics.LogCoshError, neuronet.losses.LogCosh), (metrics.BinaryCrossentropy, neuronet.losses.BinaryCrossentropy),
+    (metrics.CategoricalCrossentropy, neuronet.losses.CategoricalCrossentropy),
+    (metrics.KLDivergence, neuronet.losses.KLDivergence), (metrics.Poisson, neuronet.losses.Poisson),
+    (metrics.Hinge, neuronet.losses.Hinge), (metrics.SquaredHinge, neuronet.losses.SquaredHinge),
+    (metrics.CategoricalHinge, neuronet.losses.CategoricalHinge),
+]
+
+
+def test_loss_metrics_are_the_loss_functions():
+    for name in ("mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
+                 "mean_squared_logarithmic_error", "log_cosh", "binary_crossentropy", "categorical_crossentropy",
+                 "sparse_categorical_crossentropy", "kl_divergence", "poisson", "hinge", "squared_hinge",
+                 "categorical_hinge"):
+        assert getattr(metrics, name) is getattr(neuronet.losses, name), name
+
+
+@pytest.mark.parametrize("metric_cls,loss_cls", LOSS_METRICS, ids=lambda c: c.__name__)
+def test_a_loss_metric_equals_its_loss_weighted_by_samples(rng, metric_cls, loss_cls):
+    y = np.eye(4)[rng.integers(0, 4, size=12)] * 0.9 + 0.025
+    p = rng.dirichlet(np.ones(4), size=12).astype(np.float32)
+    w = rng.uniform(0.1, 2.0, size=12)
+    metric = metric_cls()(y, p, sample_weight=w)
+    loss = loss_cls(reduction="mean_with_sample_weight")(y, p, sample_weight=w).item()  # Σ w·l / Σ w
+    assert metric == pytest.approx(loss, rel=1e-6)
+    assert metric_cls()(y, p) == pytest.approx(loss_cls()(y, p).item(), rel=1e-6)
+    sparse = metrics.SparseCategoricalCrossentropy()(y.argmax(-1), p, sample_weight=w)
+    expected = neuronet.losses.SparseCategoricalCrossentropy(reduction="mean_with_sample_weight")(y.argmax(-1), p, w)
+    assert sparse == pytest.approx(expected.item(), rel=1e-6)
+
+
+def test_crossentropy_metrics_read_the_logits_a_sigmoid_or_softmax_left():
+    logits = np.array([[50.0, -50.0], [-50.0, 3.0]])
+    z = np.array([[0.0, 1.0], [1.0, 1.0]])
+    exact = neuronet.losses.binary_crossentropy(z, Tensor(logits), from_logits=True).data.mean()
+    assert metrics.BinaryCrossentropy()(z, neuronet.ops.sigmoid(Tensor(logits))) == pytest.approx(exact, rel=1e-6)
+    clipped = metrics.BinaryCrossentropy()(z, neuronet.ops.sigmoid(Tensor(logits)).data)  # probabilities only
+    assert clipped < exact - 10
+    labels = np.array([1, 0])
+    exact = neuronet.losses.sparse_categorical_crossentropy(labels, Tensor(logits), from_logits=True).data.mean()
+    got = metrics.SparseCategoricalCrossentropy()(labels, neuronet.ops.softmax(Tensor(logits)))
+    assert got == pytest.approx(exact, rel=1e-6)
+
+
+def test_sparse_crossentropy_metric_leaves_the_ignored_class_out(rng):
+    labels = np.array([0, 1, 2, 1])
+    p = rng.dirichlet(np.ones(3), size=4)
+    per = -np.log(p[np.arange(4), labels])
+    m = metrics.SparseCategoricalCrossentropy(ignore_class=1)
+    assert m(labels, p) == pytest.approx((per[0] + per[2]) / 2)
+    m = metrics.SparseCategoricalCrossentropy(ignore_class=1)
+    w = np.array([1.0, 1.0, 2.0, 1.0])
+    assert m(labels, p, sample_weight=w) == pytest.approx((per[0] + 2 * per[2]) / 3)  # Keras gives this too
+    assert metrics.deserialize(metrics.serialize(m)).get_config() == m.get_config()

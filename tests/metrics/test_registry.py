@@ -112,3 +112,8 @@ def test_get_accepts_loss_functions_and_loss_objects(rng):
     assert from_fn(y, p, sample_weight=w) == pytest.approx(expected, rel=1e-5)
     assert from_obj(y, p, sample_weight=w) == pytest.approx(expected, rel=1e-5)
 
+
+
+def test_a_wrapped_loss_function_is_better_smaller():
+    assert metrics.get(neuronet.losses.mean_squared_error)._direction == "down"  # as Keras decides
+    assert metrics.get(lambda y_true, y_pred: y_pred)._direction is None

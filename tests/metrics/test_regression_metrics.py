@@ -43,3 +43,19 @@ def test_r2_score_matches_sklearn(rng, batches):
         np.testing.assert_allclose(m.result(), skm.r2_score(y, p, sample_weight=w, multioutput=sk), rtol=1e-6)
     assert metrics.get("r2_score")(y[:, 0], p[:, 0]) == pytest.approx(skm.r2_score(y[:, 0], p[:, 0]))
 
+
+
+def test_rank_one_inputs_are_a_batch_of_samples():
+    # (n,) targets and predictions are n samples of one value, weighted per sample, as for the accuracies
+    # (Keras 3 reads them as one sample of n values for the loss-like metrics: 0.75 here, and no weights)
+    m = metrics.MeanSquaredError()
+    m.update_state(np.array([0.0, 1.0, 2.0, 3.0]), np.array([1.0, 1.0, 1.0, 1.0]))
+    m.update_state(np.array([0.0, 0.0]), np.array([0.0, 0.0]))
+    assert m.result() == pytest.approx(6.0 / 6)
+    weighted = metrics.MeanAbsoluteError()(np.array([0.0, 1.0, 2.0, 3.0]), np.array([1.0, 1.0, 1.0, 1.0]),
+                                           sample_weight=np.array([1.0, 0.0, 1.0, 0.0]))
+    assert weighted == pytest.approx(1.0)
+    bce = metrics.BinaryCrossentropy()
+    bce.update_state(np.array([0.0, 1.0, 1.0]), np.array([0.2, 0.7, 0.9]))
+    bce.update_state(np.array([[1.0]]), np.array([0.5]))
+    assert bce.result() == pytest.approx(-np.log([0.8, 0.7, 0.9, 0.5]).mean())

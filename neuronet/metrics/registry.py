@@ -7,49 +7,39 @@ import inspect
 from typing import Callable
 
 from ..utils.naming import closest_match, to_snake_case
+from . import (
+    accuracy_metrics, base, confusion_metrics, f_score_metrics, hinge_metrics, probabilistic_metrics,
+    regression_metrics,
+)
 from .accuracy_metrics import (
-    Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
-    TopKCategoricalAccuracy, accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
-    sparse_top_k_categorical_accuracy, top_k_categorical_accuracy,
+    BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
 )
 from .base import Mean, MeanMetricWrapper, Metric, Sum
 from .confusion_metrics import AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives
 from .f_score_metrics import F1Score, FBetaScore
-from .hinge_metrics import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
+from .hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
 from .probabilistic_metrics import (
     BinaryCrossentropy, CategoricalCrossentropy, KLDivergence, Poisson, SparseCategoricalCrossentropy,
-    binary_crossentropy, categorical_crossentropy, kl_divergence, poisson, sparse_categorical_crossentropy,
 )
 from .regression_metrics import (
     CosineSimilarity, LogCoshError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError,
-    MeanSquaredLogarithmicError, R2Score, RootMeanSquaredError, cosine_similarity, log_cosh, mean_absolute_error,
-    mean_absolute_percentage_error, mean_squared_error, mean_squared_logarithmic_error,
+    MeanSquaredLogarithmicError, R2Score, RootMeanSquaredError,
 )
 
 __all__ = ["get", "serialize", "deserialize", "resolve_accuracy", "ALL_NAMES"]
 
+_MODULES = (base, accuracy_metrics, confusion_metrics, f_score_metrics, regression_metrics, probabilistic_metrics,
+            hinge_metrics)
+_PUBLIC = [getattr(module, name) for module in _MODULES for name in module.__all__]
+
+# The metric classes deserialize() may create, by class name (nothing else is ever instantiated).
 CLASSES: dict[str, type] = {
-    cls.__name__: cls
-    for cls in (
-        Mean, Sum, MeanMetricWrapper, Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
-        TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, Precision, Recall, AUC, MeanSquaredError,
-        MeanAbsoluteError, MeanAbsolutePercentageError, RootMeanSquaredError, MeanSquaredLogarithmicError,
-        BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, TruePositives, FalsePositives,
-        TrueNegatives, FalseNegatives, FBetaScore, F1Score, R2Score, Hinge, SquaredHinge, CategoricalHinge,
-        KLDivergence, Poisson, LogCoshError, CosineSimilarity,
-    )
+    obj.__name__: obj for obj in _PUBLIC if isinstance(obj, type) and issubclass(obj, Metric) and obj is not Metric
 }
 
 # The per-sample functions a MeanMetricWrapper config may name (``{'fn': 'hinge', ...}``).
-FUNCTIONS: dict[str, Callable] = {
-    f.__name__: f
-    for f in (
-        accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy,
-        sparse_top_k_categorical_accuracy, mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
-        mean_squared_logarithmic_error, binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy,
-        hinge, squared_hinge, categorical_hinge, kl_divergence, poisson, log_cosh, cosine_similarity,
-    )
-}
+FUNCTIONS: dict[str, Callable] = {obj.__name__: obj for obj in _PUBLIC if not isinstance(obj, type)}
 
 # String identifiers accepted by get(): snake-case names (Keras' function and class names) and aliases.
 NAMES: dict[str, type] = {

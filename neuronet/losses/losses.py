@@ -1,49 +1,19 @@
-"""Loss functions and classes with Keras 3 names, defaults and semantics.
+"""The loss functions, one per formula, and the classes that wrap them (Keras ``losses/losses.py``).
 
-Two forms, as in Keras:
-
-* **functions** (``binary_crossentropy``, ``mean_squared_error``, ...) take ``(y_true, y_pred)`` and
-  return one loss per sample: a Tensor shaped like ``y_pred`` without its last axis, e.g. ``(batch,)``;
-* **classes** (``BinaryCrossentropy``, ``MeanSquaredError``, ...) are called
-  ``loss(y_true, y_pred, sample_weight=None)`` and return a scalar Tensor, reduced as Keras's
-  ``'sum_over_batch_size'``: the sum of the (weighted) per-sample losses divided by their count.
-
-Cross-entropies run on the fused kernels of :mod:`neuronet.ops.losses`: from logits they are exact for
-any input; from probabilities they clip to ``[ε, 1-ε]`` (``ε = config.epsilon()``, 1e-7) before the
-log, as Keras does. Probabilities made by a sigmoid or softmax (``Dense(1, activation='sigmoid')``,
-:func:`neuronet.ops.softmax`) carry their logits on the tensor (``_keras_logits``, as in tf.keras), and
-a cross-entropy with ``from_logits=False`` computes from those: exact even where the probabilities
-saturate to 0 or 1.
-
-Each formula is one function. The classes' unweighted ``'sum_over_batch_size'`` value (the training
-step's loss) comes from the same function called with ``mean_all=True``, which the fused kernels
-answer in the op that computes the per-sample losses.
-
-``y_true`` may be an ndarray, a list or a Tensor; ``y_pred`` a Tensor (or anything array-like).
-Before a loss is computed, ``y_true`` of shape ``(batch,)`` against ``y_pred`` of shape
-``(batch, 1)`` is expanded to ``(batch, 1)`` (and a trailing axis of 1 squeezed the other way), which
-Keras does in ``compile``; any other shape mismatch is a ValueError rather than a silent broadcast.
-
-Example::
-
-    >>> loss = neuronet.losses.BinaryCrossentropy(from_logits=True)
-    >>> value = loss(np.array([[1.0], [0.0]]), logits)     # scalar Tensor
-    >>> value.backward()
+A function returns one loss per sample; its class (``MeanSquaredError`` around
+:func:`mean_squared_error`) weighs and reduces them (see :class:`~neuronet.losses.Loss`).
 """
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
-from . import config, ops
-from .autograd import Tensor
-from .ops import losses as kernels
-from .utils.naming import closest_match
+from .. import config, ops
+from ..autograd import Tensor
+from ..ops import losses as kernels
+from .loss import LossFunctionWrapper, _check_smoothing, _data, _prepare, _smooth, _to_pred, _to_true
 
 __all__ = [
-    "Loss", "LossFunctionWrapper",
     "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
     "BinaryCrossentropy", "BinaryFocalCrossentropy", "CategoricalCrossentropy",
     "SparseCategoricalCrossentropy", "Huber", "LogCosh", "KLDivergence", "Hinge", "SquaredHinge",
@@ -53,74 +23,8 @@ __all__ = [
     "categorical_crossentropy", "sparse_categorical_crossentropy", "huber", "log_cosh", "kl_divergence",
     "hinge", "squared_hinge", "categorical_hinge", "poisson", "cosine_similarity",
     "mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD", "kullback_leibler_divergence",
-    "logcosh", "get", "serialize", "deserialize", "ALL_NAMES",
+    "logcosh",
 ]
-
-_REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
-
-
-# --------------------------------------------------------------------------------------- helpers
-def _to_pred(y_pred, dtype=None) -> Tensor:
-    """``y_pred`` as a floating Tensor (integers become floatx); a cast keeps the logits a sigmoid or
-    softmax left on it (``_keras_logits``), cast alike."""
-    if not isinstance(y_pred, Tensor):
-        y_pred = Tensor._wrap(y_pred) if type(y_pred) is np.ndarray else Tensor(y_pred)
-    if dtype is None:
-        if y_pred.dtype.kind == "f":
-            return y_pred
-        dtype = config.floatx()
-    elif y_pred.dtype == dtype:
-        return y_pred
-    cast = ops.cast(y_pred, dtype)
-    logits = getattr(y_pred, "_keras_logits", None)
-    if logits is not None:
-        cast._keras_logits = ops.cast(logits, dtype)
-        cast._keras_logits_axis = getattr(y_pred, "_keras_logits_axis", None)
-    return cast
-
-
-def _to_true(y_true, y_pred: Tensor):
-    """``y_true`` cast to ``y_pred``'s dtype: an ndarray (a constant), or a Tensor if it needs a gradient."""
-    if isinstance(y_true, Tensor):
-        if y_true.requires_grad:
-            return y_true if y_true.dtype == y_pred.dtype else ops.cast(y_true, y_pred.dtype)
-        y_true = y_true.data
-    return np.asarray(y_true, dtype=y_pred.dtype)
-
-
-def _reshape(x, shape):
-    return ops.reshape(x, shape) if isinstance(x, Tensor) else x.reshape(shape)
-
-
-def _same_rank(y_true, y_pred: Tensor, name: str):
-    """Keras's squeeze-or-expand for ranks differing by one on a trailing axis of 1, then a shape check."""
-    t_shape, p_shape = tuple(y_true.shape), tuple(y_pred.shape)
-    if len(t_shape) == len(p_shape) + 1 and t_shape[-1] == 1:
-        y_true = _reshape(y_true, t_shape[:-1])
-    elif len(p_shape) == len(t_shape) + 1 and p_shape[-1] == 1:
-        y_true = _reshape(y_true, t_shape + (1,))
-    if tuple(y_true.shape) != p_shape:
-        raise ValueError(
-            f"{name}: expected y_true with the shape of y_pred {p_shape}, received y_true of shape {t_shape}"
-        )
-    return y_true, y_pred
-
-
-def _prepare(y_true, y_pred, name: str):
-    y_pred = _to_pred(y_pred)
-    y_true = _to_true(y_true, y_pred)
-    return _same_rank(y_true, y_pred, name)
-
-
-def _check_smoothing(name: str, label_smoothing) -> float:
-    label_smoothing = float(label_smoothing)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{name}: expected label_smoothing in [0, 1], received {label_smoothing}")
-    return label_smoothing
-
-
-def _data(x):
-    return x.data if isinstance(x, Tensor) else x
 
 
 # --------------------------------------------------------------------------------------- functions
@@ -149,10 +53,7 @@ def mean_absolute_error(y_true, y_pred) -> Tensor:
 def mean_absolute_percentage_error(y_true, y_pred) -> Tensor:
     """``100 · mean(|(y_true - y_pred) / max(|y_true|, ε)|, axis=-1)`` (ε = 1e-7 keeps it finite)."""
     y_true, y_pred = _prepare(y_true, y_pred, "mean_absolute_percentage_error")
-    if isinstance(y_true, Tensor):
-        scale = ops.maximum(ops.abs(y_true), config.epsilon())
-    else:
-        scale = np.maximum(np.abs(y_true), config.epsilon())
+    scale = ops.maximum(ops.abs(y_true), config.epsilon())
     return 100.0 * ops.mean(ops.abs((y_true - y_pred) / scale), axis=-1)
 
 
@@ -160,9 +61,8 @@ def mean_squared_logarithmic_error(y_true, y_pred) -> Tensor:
     """``mean((log(max(y_pred, ε) + 1) - log(max(y_true, ε) + 1))², axis=-1)`` (values ≤ 0 become ε)."""
     y_true, y_pred = _prepare(y_true, y_pred, "mean_squared_logarithmic_error")
     eps = config.epsilon()
-    first = ops.log1p(ops.maximum(y_pred, eps))
-    second = ops.log1p(ops.maximum(y_true, eps)) if isinstance(y_true, Tensor) else np.log1p(np.maximum(y_true, eps))
-    return kernels.mean_squared_difference(first, second, axis=-1)
+    return kernels.mean_squared_difference(ops.log1p(ops.maximum(y_pred, eps)), ops.log1p(ops.maximum(y_true, eps)),
+                                           axis=-1)
 
 
 def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothing: float = 0.0,
@@ -189,7 +89,7 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothi
     label_smoothing = _check_smoothing("binary_crossentropy", label_smoothing)
     y_true, y_pred = _prepare(y_true, y_pred, "binary_crossentropy")
     if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+        y_true = _smooth(y_true, label_smoothing, 2)
     return kernels.binary_crossentropy(y_true, y_pred, from_logits, axis=axis, mean_all=mean_all)
 
 
@@ -199,8 +99,8 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing: bool = Fals
     """Binary focal cross-entropy (Lin et al., 2017), averaged over ``axis``.
 
     ``mean((1 - p_t)^γ · bce)`` with ``p_t = z·p + (1-z)·(1-p)``; with ``apply_class_balancing`` each
-    term is also weighted by ``α`` for class 1 and ``1 - α`` for class 0. From logits, ``p = σ(x)``
-    (then clipped like the probability path, as Keras does).
+    term is also weighted by ``α`` for class 1 and ``1 - α`` for class 0. From logits, ``p = σ(x)`` and
+    ``bce`` is computed from the logits (exact, as Keras on TensorFlow), else from the clipped ``p``.
 
     Args:
         alpha: weight of class 1 when balancing. Defaults to 0.25.
@@ -210,10 +110,9 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing: bool = Fals
     label_smoothing = _check_smoothing("binary_focal_crossentropy", label_smoothing)
     y_true, y_pred = _prepare(y_true, y_pred, "binary_focal_crossentropy")
     if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
-    p = ops.sigmoid(y_pred) if from_logits else y_pred
-    c = ops.clip(p, config.epsilon(), 1.0 - config.epsilon())
-    bce = -(y_true * ops.log(c) + (1.0 - y_true) * ops.log(1.0 - c))
+        y_true = _smooth(y_true, label_smoothing, 2)
+    p = ops.sigmoid(y_pred) if from_logits else y_pred  # a sigmoid's output carries its logits to the bce
+    bce = kernels.binary_crossentropy(y_true, p)  # elementwise
     p_t = y_true * p + (1.0 - y_true) * (1.0 - p)
     focal = ops.power(1.0 - p_t, float(gamma)) * bce
     if apply_class_balancing:
@@ -253,7 +152,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False, label_sm
             f"received y_true of shape {tuple(y_true.shape)}{hint}"
         )
     if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
+        y_true = _smooth(y_true, label_smoothing, y_pred.shape[axis])
     return kernels.categorical_crossentropy(y_true, y_pred, from_logits, axis=axis, mean_all=mean_all)
 
 
@@ -313,10 +212,8 @@ def kl_divergence(y_true, y_pred) -> Tensor:
     """Kullback-Leibler divergence ``Σ t·log(t / p)`` over the last axis, with ``t, p`` clipped to ``[ε, 1]``."""
     y_true, y_pred = _prepare(y_true, y_pred, "kl_divergence")
     eps = config.epsilon()
-    t = ops.clip(y_true, eps, 1.0) if isinstance(y_true, Tensor) else np.clip(y_true, eps, 1.0)
-    p = ops.clip(y_pred, eps, 1.0)
-    log_t = ops.log(t) if isinstance(t, Tensor) else np.log(t)
-    return ops.sum(t * (log_t - ops.log(p)), axis=-1)
+    t, p = ops.clip(y_true, eps, 1.0), ops.clip(y_pred, eps, 1.0)
+    return ops.sum(t * (ops.log(t) - ops.log(p)), axis=-1)
 
 
 def poisson(y_true, y_pred) -> Tensor:
@@ -363,13 +260,11 @@ def cosine_similarity(y_true, y_pred, axis: int = -1) -> Tensor:
     floored at ε, so a zero vector gives 0.
     """
     y_true, y_pred = _prepare(y_true, y_pred, "cosine_similarity")
-    eps = config.epsilon()
-    p_norm = ops.maximum(ops.sqrt(ops.sum(ops.square(y_pred), axis=axis, keepdims=True)), eps)
-    if isinstance(y_true, Tensor):
-        t_unit = y_true / ops.maximum(ops.sqrt(ops.sum(ops.square(y_true), axis=axis, keepdims=True)), eps)
-    else:
-        t_unit = y_true / np.maximum(np.sqrt(np.sum(y_true * y_true, axis=axis, keepdims=True)), eps)
-    return -ops.sum(t_unit * (y_pred / p_norm), axis=axis)
+
+    def unit(x):  # x / max(‖x‖, ε) along axis
+        return x / ops.maximum(ops.sqrt(ops.sum(ops.square(x), axis=axis, keepdims=True)), config.epsilon())
+
+    return -ops.sum(unit(y_true) * unit(y_pred), axis=axis)
 
 
 # Keras's legacy short names
@@ -382,153 +277,6 @@ logcosh = log_cosh
 
 
 # --------------------------------------------------------------------------------------- classes
-class Loss:
-    """Base class of loss objects: ``loss(y_true, y_pred, sample_weight=None)`` → scalar Tensor.
-
-    Subclasses implement ``call(y_true, y_pred)`` returning per-sample losses; ``__call__`` weights and
-    reduces them.
-
-    Args:
-        name: the loss name (Keras snake case). Defaults to the class's.
-        reduction: ``'sum_over_batch_size'`` (sum of weighted losses / their count; ``'mean'`` is the
-            same), ``'sum'``, ``'mean_with_sample_weight'`` (divided by the sum of weights) or
-            ``'none'``/None (per-sample losses). Defaults to ``'sum_over_batch_size'``.
-        dtype: the dtype computations run in. Defaults to None (``y_pred``'s own float dtype).
-    """
-
-    def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size", dtype=None):
-        if reduction not in _REDUCTIONS:
-            raise ValueError(
-                f"{type(self).__name__}: expected reduction in {_REDUCTIONS}, received {reduction!r}"
-            )
-        self.name = name or _snake(type(self).__name__)
-        self.reduction = reduction
-        if isinstance(dtype, dict):  # a Keras DTypePolicy config: {'class_name': ..., 'config': {'name': ...}}
-            dtype = dtype.get("config", {}).get("name")
-        self.dtype = None if dtype is None else np.dtype(dtype).name
-
-    def call(self, y_true, y_pred) -> Tensor:  # pragma: no cover - abstract
-        raise NotImplementedError(f"{type(self).__name__}.call is not implemented")
-
-    # True when ``call(y_true, y_pred, mean_all=True)`` returns the unweighted 'sum_over_batch_size'
-    # value from the same op that computes the per-sample losses: the training step's common case
-    _mean_in_one_op = False
-
-    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
-        in_mask = getattr(y_pred, "_keras_mask", None)  # read before a cast makes a new tensor
-        y_pred = _to_pred(y_pred, self.dtype)
-        if (self._mean_in_one_op and sample_weight is None and in_mask is None
-                and self.reduction in ("sum_over_batch_size", "mean")):
-            return self.call(y_true, y_pred, mean_all=True)
-        values = self.call(y_true, y_pred)
-        out_mask = getattr(values, "_keras_mask", None)
-        if in_mask is not None and out_mask is not None:
-            mask = np.logical_and(_data(in_mask), _data(out_mask))
-        else:
-            mask = out_mask if in_mask is None else in_mask
-        return _reduce(values, sample_weight, mask, self.reduction, self.name)
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "reduction": self.reduction, "dtype": self.dtype}
-
-    @classmethod
-    def from_config(cls, config: dict):
-        """A loss from :meth:`get_config`'s output (keys the constructor does not take are an error)."""
-        config = dict(config)
-        config.pop("fn", None)  # Keras's LossFunctionWrapper records its function by name
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} name={self.name!r}>"
-
-
-def _snake(name: str) -> str:
-    from .utils.naming import to_snake_case
-
-    return to_snake_case(name)
-
-
-def _reduce(values: Tensor, sample_weight, mask, reduction, name: str) -> Tensor:
-    """Weight per-sample ``values`` (by ``sample_weight`` and ``mask``) and reduce them as Keras does."""
-    weights = None
-    if sample_weight is not None:
-        w = np.asarray(_data(sample_weight), dtype=values.dtype)
-        if w.ndim == values.ndim + 1 and w.shape[-1] == 1:
-            w = w.reshape(w.shape[:-1])
-        w = w.reshape(w.shape + (1,) * (values.ndim - w.ndim)) if w.ndim < values.ndim else w
-        try:
-            np.broadcast_shapes(w.shape, values.shape)
-        except ValueError:
-            raise ValueError(
-                f"{name}: sample_weight of shape {np.shape(_data(sample_weight))} does not match the per-sample "
-                f"losses of shape {values.shape}"
-            ) from None
-        weights = w
-    if mask is not None:
-        mask = np.asarray(_data(mask))
-        if mask.ndim > values.ndim or mask.shape != values.shape[:mask.ndim]:
-            mask = None  # a mask for another shape (e.g. per time step against per-sample losses): not ours
-    if mask is not None:
-        m = mask.astype(values.dtype).reshape(mask.shape + (1,) * (values.ndim - mask.ndim))
-        weights = m if weights is None else weights * m
-    if reduction is None or reduction == "none" or values.ndim == 0:
-        return values if weights is None else values * weights
-    if weights is None:
-        if reduction == "sum":
-            return ops.sum(values)
-        return ops.mean(values)  # sum / number of entries
-    total = ops.sum(values * weights)
-    if reduction == "sum":
-        return total
-    if reduction == "mean_with_sample_weight":
-        divisor = float(np.sum(np.broadcast_to(weights, values.shape)))
-    elif mask is not None:
-        divisor = float(np.sum(mask)) * (values.size / max(mask.size, 1))  # the entries kept by the mask
-    else:
-        divisor = float(values.size)
-    return total / divisor if divisor else total * 0.0
-
-
-def _takes_mean_all(fn) -> bool:
-    """Whether ``fn`` can return its batch mean from the op that computes it (a ``mean_all`` argument)."""
-    try:
-        return "mean_all" in inspect.signature(fn).parameters
-    except (TypeError, ValueError):  # a callable without a signature
-        return False
-
-
-class LossFunctionWrapper(Loss):
-    """A loss object around a per-sample function ``fn(y_true, y_pred, **kwargs)``.
-
-    Args:
-        fn: the function; it returns one loss per sample.
-        name: defaults to ``fn.__name__``.
-        reduction, dtype: as :class:`Loss`.
-        **kwargs: passed to ``fn`` on every call (and kept in ``get_config``).
-    """
-
-    def __init__(self, fn, reduction: str | None = "sum_over_batch_size", name: str | None = None, dtype=None,
-                 **kwargs):
-        super().__init__(name=name or getattr(fn, "__name__", "loss"), reduction=reduction, dtype=dtype)
-        self.fn = fn
-        self._fn_kwargs = kwargs
-        self._mean_in_one_op = _takes_mean_all(fn)
-
-    def call(self, y_true, y_pred, **options) -> Tensor:
-        return self.fn(y_true, y_pred, **self._fn_kwargs, **options)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(self._fn_kwargs)
-        return config
-
-    @classmethod
-    def from_config(cls, config: dict):
-        if cls is LossFunctionWrapper:
-            raise ValueError("LossFunctionWrapper.from_config: a plain function cannot be restored from a config")
-        return super().from_config(config)
-
-
 class MeanSquaredError(LossFunctionWrapper):
     """Mean of ``(y_true - y_pred)²``. Name 'mean_squared_error'."""
 
@@ -707,107 +455,3 @@ class CosineSimilarity(LossFunctionWrapper):
     def __init__(self, axis: int = -1, reduction="sum_over_batch_size", name="cosine_similarity", dtype=None):
         super().__init__(cosine_similarity, reduction=reduction, name=name, dtype=dtype, axis=int(axis))
         self.axis = int(axis)
-
-
-# --------------------------------------------------------------------------------------- registry
-_CLASSES = {cls.__name__: cls for cls in (
-    MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
-    BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Huber,
-    LogCosh, KLDivergence, Hinge, SquaredHinge, CategoricalHinge, Poisson, CosineSimilarity,
-)}
-
-# function → the class that wraps it; names (functions' and aliases) → class
-_FUNCTION_CLASS = {
-    mean_squared_error: MeanSquaredError, mean_absolute_error: MeanAbsoluteError,
-    mean_absolute_percentage_error: MeanAbsolutePercentageError,
-    mean_squared_logarithmic_error: MeanSquaredLogarithmicError, binary_crossentropy: BinaryCrossentropy,
-    binary_focal_crossentropy: BinaryFocalCrossentropy, categorical_crossentropy: CategoricalCrossentropy,
-    sparse_categorical_crossentropy: SparseCategoricalCrossentropy, huber: Huber, log_cosh: LogCosh,
-    kl_divergence: KLDivergence, hinge: Hinge, squared_hinge: SquaredHinge, categorical_hinge: CategoricalHinge,
-    poisson: Poisson, cosine_similarity: CosineSimilarity,
-}
-#: The per-sample loss functions (``mean_squared_error``, ...).
-FUNCTIONS = frozenset(_FUNCTION_CLASS)
-_NAMES = {fn.__name__: cls for fn, cls in _FUNCTION_CLASS.items()}
-_NAMES.update({
-    "mse": MeanSquaredError, "MSE": MeanSquaredError, "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
-    "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
-    "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
-    "kld": KLDivergence, "KLD": KLDivergence, "kullback_leibler_divergence": KLDivergence,
-    "logcosh": LogCosh, "huber_loss": Huber,
-})
-_NAMES.update(_CLASSES)
-
-#: Every name :func:`get` accepts: Keras's function names and short aliases, then the class names.
-_SNAKE_NAMES = tuple(sorted(n for n in _NAMES if n.islower()))
-ALL_NAMES = _SNAKE_NAMES + tuple(sorted(_CLASSES))
-
-
-def get(identifier):
-    """A loss object from a name, a Loss, a Loss class, a config dict or a per-sample function.
-
-    Names are Keras's: ``'binary_crossentropy'``, ``'categorical_crossentropy'``,
-    ``'sparse_categorical_crossentropy'``, ``'mse'``, ``'mean_absolute_error'``, ``'huber'``, ... and
-    the class names (``'BinaryCrossentropy'``). Every result is called
-    ``loss(y_true, y_pred, sample_weight=None)`` and returns a scalar Tensor.
-
-    Args:
-        identifier: the loss; None returns None.
-
-    Raises:
-        ValueError: for an unknown name, naming the closest ones (all are in :data:`ALL_NAMES`).
-        TypeError: for anything else that is not callable.
-    """
-    if identifier is None or isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, str):
-        cls = _NAMES.get(identifier)
-        if cls is None:
-            raise ValueError(f"losses.get: unknown loss {identifier!r}{closest_match(identifier, _SNAKE_NAMES, n=3)}; "
-                             "all names: neuronet.losses.ALL_NAMES")
-        return cls()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Loss):
-        return identifier()
-    if callable(identifier):
-        cls = _FUNCTION_CLASS.get(identifier)
-        return cls() if cls is not None else LossFunctionWrapper(identifier)
-    raise TypeError(
-        f"losses.get: expected a loss name, a Loss, a class or a function, received {identifier!r} "
-        f"of type {type(identifier).__name__}"
-    )
-
-
-def serialize(loss) -> dict | str:
-    """``{'class_name': ..., 'config': ...}`` for a registered Loss; a built-in function's name for a function."""
-    if isinstance(loss, Loss):
-        name = type(loss).__name__
-        if name not in _CLASSES:
-            raise ValueError(
-                f"losses.serialize: {name} is not a registered loss class; registered: {', '.join(sorted(_CLASSES))}"
-            )
-        return {"class_name": name, "config": loss.get_config()}
-    if loss in _FUNCTION_CLASS:
-        return loss.__name__
-    raise ValueError(f"losses.serialize: cannot serialize {loss!r}: only registered losses can be saved")
-
-
-def deserialize(config, custom_objects: dict | None = None) -> Loss:
-    """The loss described by :func:`serialize`'s output (looked up by registered class name only)."""
-    if isinstance(config, str):
-        return get(config)
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"losses.deserialize: expected {{'class_name': ..., 'config': ...}}, received {config!r}")
-    name = config["class_name"]
-    table = dict(_CLASSES)
-    if custom_objects:
-        table.update(custom_objects)
-    cls = table.get(name)
-    if cls is None:
-        raise ValueError(
-            f"losses.deserialize: unknown loss class {name!r}{closest_match(name, sorted(table), n=3)}; "
-            "registered classes: neuronet.losses.ALL_NAMES (the capitalized ones) and custom_objects"
-        )
-    return cls.from_config(dict(config.get("config", {})))
-

@@ -44,6 +44,11 @@ def cosine_similarity(y_true, y_pred, axis: int = -1):
     return -losses.cosine_similarity(y_true, y_pred, axis=axis)
 
 
+def _squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    """``(y_pred - y_true)²`` per entry: what RootMeanSquaredError averages and R2Score sums (SS_res)."""
+    return np.square(y_pred - y_true)
+
+
 class MeanSquaredError(MeanMetricWrapper):
     """Mean squared error over samples: ``mean((y_true - y_pred) ** 2)`` (wraps the loss function).
 
@@ -170,7 +175,7 @@ class RootMeanSquaredError(Mean):
         sample_weight = _apply_mask(y_pred, sample_weight)
         y_true, y_pred = _same_rank(_float_array(y_true), _float_array(y_pred))
         _check_batch(self.name, y_true, y_pred)
-        super().update_state(np.square(y_pred - y_true), sample_weight=sample_weight)
+        super().update_state(_squared_error(y_true, y_pred), sample_weight=sample_weight)
 
     def result(self) -> float:
         return math.sqrt(super().result())
@@ -225,8 +230,7 @@ class R2Score(Metric):
             )
         weight = np.ones_like(yt) if sample_weight is None else _broadcast_weight(self.name, sample_weight, yt.shape)
         weighted = yt * weight
-        diff = yt - yp
-        batch = (weighted.sum(axis=0), (yt * weighted).sum(axis=0), (diff * diff * weight).sum(axis=0),
+        batch = (weighted.sum(axis=0), (yt * weighted).sum(axis=0), (_squared_error(yt, yp) * weight).sum(axis=0),
                  weight.sum(axis=0))
         if self.sum is None:
             self.sum, self.squared_sum, self.total_mse, self.count = batch

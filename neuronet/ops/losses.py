@@ -30,6 +30,7 @@ import numpy as np
 
 from .. import config
 from ..autograd import Function, Tensor
+from .activations import _sigmoid
 from .math import where
 from .shape import transpose
 
@@ -59,10 +60,9 @@ class SigmoidBinaryCrossentropy(Function):
     # l = mean over axis of  max(x, 0) - x·z + log(1 + e^-|x|)     (= -z log σ(x) - (1-z) log(1-σ(x)))
     # dx = gy · (σ(x) - z) / n,   dz = -gy · x / n                  (n = size of the averaged axis)
     def forward(self, x, z, axis=-1, mean_all=False):
-        e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
         elem = np.maximum(x, 0) - x * z
-        elem += np.log1p(e)
-        self.x, self.z, self.e, self.axis, self.n = x, z, e, axis, x.shape[axis]
+        elem += np.log1p(np.exp(-np.abs(x)))  # e^-|x| in (0, 1]: never overflows
+        self.x, self.z, self.axis, self.n = x, z, axis, x.shape[axis]
         out, self.count = _finish(elem.sum(axis=axis) * (1.0 / self.n), mean_all)
         return out
 
@@ -70,10 +70,9 @@ class SigmoidBinaryCrossentropy(Function):
         g = _spread(gy, self.axis, self.count) * (1.0 / self.n)
         gx = gz = None
         if self.needs_input_grad[0]:
-            # σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0, with e = e^-|x|
-            e, x = self.e, self.x
-            sig = np.where(x >= 0, 1, e) / (1 + e)
-            gx = g * (sig - self.z)
+            gx = _sigmoid(self.x)
+            gx -= self.z
+            gx *= g
         if self.needs_input_grad[1]:
             gz = -g * self.x
         return gx, gz

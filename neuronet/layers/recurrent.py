@@ -338,8 +338,8 @@ _COMMON_ARGS = """
         bias_initializer: Defaults to 'zeros'.
         kernel_regularizer, recurrent_regularizer, bias_regularizer, activity_regularizer: penalties
             added to the loss. Default to None.
-        kernel_constraint, recurrent_constraint, bias_constraint: accepted and stored (applied by the
-            optimizer if it supports constraints). Default to None.
+        kernel_constraint, recurrent_constraint, bias_constraint: applied to the weight after every
+            update (see ``neuronet.constraints``). Default to None.
         dropout: fraction of the input features dropped during training (one mask per sequence,
             the same at every step, as Keras 3). Defaults to 0.0.
         recurrent_dropout: fraction of the recurrent state dropped before the recurrent kernel during

@@ -31,30 +31,11 @@ Example::
     >>> value.backward()
 """
 
-from .loss import Loss, LossFunctionWrapper
+from . import loss, losses, registry
+from .loss import *  # noqa: F401,F403
 from .loss import _check_smoothing  # noqa: F401 - the metrics' label_smoothing check
-from .losses import (
-    MAE, MAPE, MSE, MSLE, KLD, BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy,
-    CategoricalHinge, CosineSimilarity, Hinge, Huber, KLDivergence, LogCosh, MeanAbsoluteError,
-    MeanAbsolutePercentageError, MeanSquaredError, MeanSquaredLogarithmicError, Poisson,
-    SparseCategoricalCrossentropy, SquaredHinge, binary_crossentropy, binary_focal_crossentropy,
-    categorical_crossentropy, categorical_hinge, cosine_similarity, hinge, huber, kl_divergence, kld,
-    kullback_leibler_divergence, log_cosh, logcosh, mae, mape, mean_absolute_error, mean_absolute_percentage_error,
-    mean_squared_error, mean_squared_logarithmic_error, mse, msle, poisson, sparse_categorical_crossentropy,
-    squared_hinge,
-)
-from .registry import _CLASSES, _NAMES, ALL_NAMES, FUNCTIONS, deserialize, get, serialize  # noqa: F401
+from .losses import *  # noqa: F401,F403
+from .registry import *  # noqa: F401,F403
+from .registry import _CLASSES, _NAMES  # noqa: F401
 
-__all__ = [
-    "Loss", "LossFunctionWrapper",
-    "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
-    "BinaryCrossentropy", "BinaryFocalCrossentropy", "CategoricalCrossentropy",
-    "SparseCategoricalCrossentropy", "Huber", "LogCosh", "KLDivergence", "Hinge", "SquaredHinge",
-    "CategoricalHinge", "Poisson", "CosineSimilarity",
-    "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
-    "mean_squared_logarithmic_error", "binary_crossentropy", "binary_focal_crossentropy",
-    "categorical_crossentropy", "sparse_categorical_crossentropy", "huber", "log_cosh", "kl_divergence",
-    "hinge", "squared_hinge", "categorical_hinge", "poisson", "cosine_similarity",
-    "mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD", "kullback_leibler_divergence",
-    "logcosh", "get", "serialize", "deserialize", "ALL_NAMES",
-]
+__all__ = [*loss.__all__, *losses.__all__, *registry.__all__]

@@ -35,50 +35,21 @@ One module per kind, named as Keras names them:
 the output width, so the model resolves it with :func:`resolve_accuracy`.
 """
 
-from .accuracy_metrics import (
-    Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
-    TopKCategoricalAccuracy, accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
-    sparse_top_k_categorical_accuracy, top_k_categorical_accuracy,
+from . import (
+    accuracy_metrics, base, confusion_metrics, f_score_metrics, hinge_metrics, probabilistic_metrics, registry,
+    regression_metrics,
 )
-from .base import Mean, MeanMetricWrapper, Metric, Sum
-from .confusion_metrics import AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives
-from .f_score_metrics import F1Score, FBetaScore
-from .hinge_metrics import CategoricalHinge, Hinge, SquaredHinge, categorical_hinge, hinge, squared_hinge
-from .probabilistic_metrics import (
-    BinaryCrossentropy, CategoricalCrossentropy, KLDivergence, Poisson, SparseCategoricalCrossentropy,
-    binary_crossentropy, categorical_crossentropy, kl_divergence, poisson, sparse_categorical_crossentropy,
-)
-from .registry import ALL_NAMES, deserialize, get, resolve_accuracy, serialize
+from .accuracy_metrics import *  # noqa: F401,F403
+from .base import *  # noqa: F401,F403
+from .confusion_metrics import *  # noqa: F401,F403
+from .f_score_metrics import *  # noqa: F401,F403
+from .hinge_metrics import *  # noqa: F401,F403
+from .probabilistic_metrics import *  # noqa: F401,F403
+from .registry import *  # noqa: F401,F403
 from .registry import CLASSES as _CLASSES  # noqa: F401 - read by callbacks (a metric's direction by name)
 from .registry import FUNCTIONS as _FUNCTIONS  # noqa: F401
 from .registry import NAMES as _NAMES  # noqa: F401
-from .regression_metrics import (
-    CosineSimilarity, LogCoshError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError,
-    MeanSquaredLogarithmicError, R2Score, RootMeanSquaredError, cosine_similarity, log_cosh, mean_absolute_error,
-    mean_absolute_percentage_error, mean_squared_error, mean_squared_logarithmic_error,
-)
+from .regression_metrics import *  # noqa: F401,F403
 
-__all__ = [
-    # base
-    "Metric", "Mean", "Sum", "MeanMetricWrapper",
-    # accuracy
-    "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",
-    "SparseTopKCategoricalAccuracy", "accuracy", "binary_accuracy", "categorical_accuracy",
-    "sparse_categorical_accuracy", "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
-    # confusion
-    "TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives", "Precision", "Recall", "AUC",
-    "FBetaScore", "F1Score",
-    # regression
-    "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
-    "RootMeanSquaredError", "LogCoshError", "CosineSimilarity", "R2Score", "mean_squared_error",
-    "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "log_cosh",
-    "cosine_similarity",
-    # probabilistic
-    "BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "KLDivergence", "Poisson",
-    "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "kl_divergence",
-    "poisson",
-    # hinge
-    "Hinge", "SquaredHinge", "CategoricalHinge", "hinge", "squared_hinge", "categorical_hinge",
-    # registry
-    "get", "serialize", "deserialize", "resolve_accuracy", "ALL_NAMES",
-]
+__all__ = [name for module in (base, accuracy_metrics, confusion_metrics, f_score_metrics, regression_metrics,
+                               probabilistic_metrics, hinge_metrics, registry) for name in module.__all__]

@@ -76,8 +76,8 @@ def test_dense_output_carries_its_logits(float64, activation):
     layer = layers.Dense(3, activation=activation, bias_initializer="random_normal")
     x = np.random.default_rng(3).normal(size=(2, 4))
     out = layer(x)
-    kind, z = out._keras_logits
-    assert kind == activation
+    z = out._keras_logits
+    assert getattr(out, "_keras_logits_axis", None) == (1 if activation == "softmax" else None)
     np.testing.assert_allclose(z.data, x @ layer.kernel.data + layer.bias.data, rtol=1e-12)
     np.testing.assert_allclose(out.data, neuronet.ops.sigmoid(z).data if activation == "sigmoid"
                                else neuronet.ops.softmax(z).data, rtol=1e-12)

@@ -7,6 +7,7 @@ The bounds keep every request small enough to answer in well under a second on a
 
 from __future__ import annotations
 
+import json
 import math
 
 from .datasets import GENERATORS, TASKS
@@ -76,7 +77,8 @@ def _choice(where: str, value, choices) -> str:
 
 
 def _show(value) -> str:
-    text = repr(value)
+    """A received value as the page sent it (JSON's null/true/false), cut to 40 characters."""
+    text = json.dumps(value) if value is None or isinstance(value, bool) else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 

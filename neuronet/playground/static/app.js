@@ -31,6 +31,7 @@ async function post(command, body = {}) {
     showMessage(reply.error || `HTTP ${response.status}`);
     throw new Error(reply.error);
   }
+  if ($("message").className === "error" && !(state.frame && state.frame.message)) showMessage("");
   return reply;
 }
 

@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev,oracle,pandas,image,plot,tensorboard,plot_model,browser-tests]"
+	$(BIN)/pip install -q -e ".[dev,oracle,pandas,image,plot,tensorboard,plot_model,onnx,browser-tests]"
 	touch $(STAMP)
 
 # Chromium and chromedriver for the playground's browser test (tests/playground/test_browser.py), from Debian's

@@ -1043,6 +1043,13 @@ class Model(SavingMixin, Layer):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
+    def export(self, filepath, format: str = "onnx", verbose: bool | None = None, input_signature=None, **kwargs):
+        """Write the model for inference as ONNX (Keras 3's signature; ``opset_version=`` in kwargs).
+        See :func:`neuronet.export.export_model`."""
+        from ..export import export_model
+
+        export_model(self, filepath, format=format, verbose=verbose, input_signature=input_signature, **kwargs)
+
 
 def _ignore_class(loss):
     """The ``ignore_class`` of a sparse categorical cross-entropy loss (object or wrapped function), or None."""

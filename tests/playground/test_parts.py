@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from neuronet.playground import build, datasets, export, spec, views
-from neuronet.playground.cli import add_subparser, main
+from neuronet.playground.cli import add_subparser, main, run
 from neuronet.playground.session import Session
 from neuronet.playground.spec import PlaygroundError
 
@@ -128,12 +128,18 @@ def test_command_line(capsys):
     parser = argparse.ArgumentParser(prog="neuronet")
     add_subparser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["playground", "--port", "0", "--no-browser"])
-    assert args.port == 0 and args.no_browser and callable(args.handler)
-    run = subprocess.run([sys.executable, "-m", "neuronet.playground", "--help"], capture_output=True, text=True,
-                         timeout=60)
-    assert run.returncode == 0 and "--no-browser" in run.stdout and "--port" in run.stdout
+    assert args.port == 0 and args.no_browser and args.run is run
+    shown = subprocess.run([sys.executable, "-m", "neuronet.playground", "--help"], capture_output=True, text=True,
+                           timeout=60)
+    assert shown.returncode == 0 and "--no-browser" in shown.stdout and "--port" in shown.stdout
     assert main(["--port", "99999", "--no-browser"]) == 2
-    assert "--port must be from 0 to 65535, received 99999" in capsys.readouterr().out
+    assert "error: --port must be from 0 to 65535, received 99999" in capsys.readouterr().err
+    # the shape of a `neuronet` subcommand module
+    from neuronet.cli import playground as command
+
+    assert command.NAME == "playground" and command.run is run
+    sub = command.add_arguments(argparse.ArgumentParser())
+    assert sub.parse_args(["--no-browser"]).port is None
 
 
 def test_importing_neuronet_does_not_import_the_playground():

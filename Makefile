@@ -10,6 +10,8 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# `make test` installs the test extras (PyTorch is the oracle of many tests); `make demo` only what the
+# demo needs (neuronet's own dependencies and scikit-learn for the guide's data).
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[dev,oracle,pandas,image,plot,tensorboard,plot_model,onnx,browser-tests]"
 	touch $(STAMP)
@@ -23,7 +25,13 @@ browser-deps:
 			>/dev/null 2>&1 || echo "(could not install them: the browser test will skip)"; \
 	fi
 
-demo: $(STAMP)
+DEMO_STAMP := $(VENV)/.installed-demo
+
+$(DEMO_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[demo]"
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(BIN)/python examples/seed_example.py
 
 lint: $(STAMP)

@@ -7,7 +7,8 @@ BackupAndRestore; subclass
 """
 
 from .backup_and_restore import BackupAndRestore
-from .base import Callback, CallbackList
+from .base import Callback
+from .callback_list import CallbackList
 from .csv_logger import CSVLogger
 from .early_stopping import EarlyStopping
 from .gradient_monitor import GradientMonitor

@@ -26,7 +26,6 @@ import contextlib
 import io
 import os
 import re
-import secrets
 import zipfile
 import zlib
 
@@ -118,7 +117,7 @@ def remove_stale_temporaries(path: str) -> list:
 
 def _temp_name(path: str) -> str:
     directory = os.path.dirname(os.path.abspath(path))
-    return os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}{_TMP_SUFFIX}")
+    return os.path.join(directory, f".{os.path.basename(path)}.{os.getpid()}.{os.urandom(4).hex()}{_TMP_SUFFIX}")
 
 
 def _fsync_directory(directory: str) -> None:

@@ -18,11 +18,10 @@ the object's other attributes in sorted order (private ones last), each layer or
 its attribute name; an object reached twice is stored once, at its first path. A layer's own
 variables are its trainable ones, then its non-trainable ones, each in creation order.
 
-This module applies the same walk to neuronet objects, so any layer whose sublayers are attributes
-named as in Keras (``cell``, ``forward_layer``, ``layer``, ``cells``) and whose variables are created
-in Keras's order needs no code here. One translation remains: neuronet's SimpleRNN, LSTM and GRU
-hold their weights themselves where Keras keeps them in a ``cell`` sublayer; their variables are
-placed under ``cell`` (until the layer has a ``cell`` of its own).
+This module applies the same walk to neuronet objects (their attributes, and the properties their
+classes define, as Keras's ``dir()`` finds both), so any layer whose sublayers are attributes named
+as in Keras (``cell``, ``forward_layer``, ``layer``, ``cells``, ``key_dense``) and whose variables are
+created in Keras's order needs no code here: new layers save without special code.
 """
 
 from __future__ import annotations
@@ -35,8 +34,6 @@ __all__ = ["Entry", "keras_snake_case", "walk", "functional_layer_order", "keras
 
 Entry = collections.namedtuple("Entry", "path name obj variables")
 
-# layers whose variables Keras keeps in a ``cell`` sublayer that the neuronet layer does not have
-_OWN_VARIABLES_UNDER = {"SimpleRNN": "cell", "LSTM": "cell", "GRU": "cell"}
 # instance attributes that hold sublayers for the base classes' own bookkeeping
 _SKIP = frozenset({"_layers", "_outer", "_nodes", "_input_layers", "_inputs", "_outputs", "_order",
                    "_output", "optimizer", "_heads"})
@@ -146,13 +143,7 @@ def walk(model) -> list:
         if id(obj) in visited:
             return
         visited.add(id(obj))
-        own = own_variables(obj)
-        under = _OWN_VARIABLES_UNDER.get(type(obj).__name__)
-        if under is not None and own and not isinstance(getattr(obj, under, None), Layer):
-            entries.append(Entry(path, obj.name, obj, []))
-            entries.append(Entry(_join(path, under), obj.name, obj, own))
-        else:
-            entries.append(Entry(path, obj.name, obj, own))
+        entries.append(Entry(path, obj.name, obj, own_variables(obj)))
         for name, child in _children(obj):
             if isinstance(child, Layer):
                 visit(child, _join(path, name))

@@ -1,7 +1,8 @@
 """Helpers for the hostile-file tests: hand-made zip archives and a loader run in a limited child process.
 
 ``run_loads(paths, kind)`` loads each file in a fresh Python process whose address space is capped
-at 200 MB and CPU time at 20 s (``resource.setrlimit``), and returns one record per file::
+at 200 MB and CPU time at 60 s per batch of 250 files (``resource.setrlimit``), and returns one
+record per file::
 
     {"outcome": "ok" | "error" | "unexpected" | "crash", "type": ..., "message": ..., "seconds": ...}
 
@@ -19,7 +20,8 @@ import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MEMORY_LIMIT = 200 << 20
-CPU_LIMIT = 20
+CPU_LIMIT = 60  # seconds of CPU for one child's BATCH files (each file's own time is checked separately)
+BATCH = 250
 
 CHILD = r'''
 import json, os, resource, sys, time, warnings
@@ -67,13 +69,15 @@ for line in sys.stdin:
 
 def run_loads(paths: list, kind: str = "model", timeout: float = 120.0) -> list:
     """Load every path (``kind`` 'model' → load_model, 'weights' → load_weights into a small model)
-    in limited children; a child that dies is restarted after the file that killed it."""
+    in limited children, at most BATCH files per child (the CPU limit counts a child's whole life);
+    a child that dies is restarted after the file that killed it."""
     env = {**os.environ, "NEURONET_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
            "MALLOC_ARENA_MAX": "2"}
     records, pending = [], [str(p) for p in paths]
     while pending:
+        batch = pending[:BATCH]
         proc = subprocess.run([sys.executable, "-c", CHILD, str(MEMORY_LIMIT), str(CPU_LIMIT), kind],
-                              input="\n".join(pending) + "\n", capture_output=True, text=True, timeout=timeout,
+                              input="\n".join(batch) + "\n", capture_output=True, text=True, timeout=timeout,
                               cwd=ROOT, env=env)
         started, done = None, 0
         for line in proc.stdout.splitlines():
@@ -89,7 +93,7 @@ def run_loads(paths: list, kind: str = "model", timeout: float = 120.0) -> list:
             records.append({"path": started, "outcome": "crash", "type": f"exit {proc.returncode}",
                             "message": proc.stderr[-300:], "seconds": None})
             pending = pending[1:]
-        elif pending:
+        elif done < len(batch):
             raise RuntimeError(f"the loader child stopped early: {proc.stderr[-2000:]}")
     return records
 

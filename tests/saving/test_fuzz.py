@@ -18,6 +18,7 @@ import random
 import numpy as np
 import pytest
 
+from neuronet import config
 from neuronet import layers as L
 from neuronet.models import Input, Sequential
 
@@ -51,6 +52,7 @@ def _mutate(data: bytes, pick: random.Random) -> bytes:
 
 
 def _target_model():  # the model the fuzzing child loads weights into (same as hostile.py's)
+    config.set_random_seed(0)  # the same seed files, so a mutant can be made again
     model = Sequential([Input(shape=(4,)), L.Dense(8, activation="relu"), L.BatchNormalization(), L.Dense(2)])
     model.compile(optimizer="adam", loss="mse")
     model.fit(np.ones((8, 4), "float32"), np.ones((8, 2), "float32"), epochs=1, verbose=0)

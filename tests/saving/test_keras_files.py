@@ -171,3 +171,15 @@ def test_keras3_config_is_read_without_importing_anything(tmp_path):
             dst.writestr(name, json.dumps(config) if name == "config.json" else src.read(name))
     with pytest.raises(ValueError, match=r"evil\.keras.*unknown model class 'system'"):
         saving.load_model(path)
+
+
+def test_files_of_neuronet_0_1_still_load():
+    """neuronet 0.1 wrote .keras files of JSON and safetensors (fixture made by that version's code)."""
+    path = os.path.join(HERE, "neuronet01_mlp.keras")
+    model = saving.load_model(path)
+    _close(model, "neuronet01_mlp")
+    assert model.compiled and model.optimizer.iterations == 4
+    fresh = Sequential([Input(shape=(5,)), L.Dense(6, activation="relu"), L.BatchNormalization(),
+                        L.Dense(2, activation="softmax")])
+    fresh.load_weights(path)
+    _close(fresh, "neuronet01_mlp")

@@ -123,6 +123,21 @@ def deflate_bomb(gigabytes: int = 1) -> bytes:
     return block * (64 * gigabytes) + zlib.compressobj(9, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)
 
 
+def target_model():
+    """The model the children load weights into, trained one step (so its optimizer has state)."""
+    import numpy as np
+
+    from neuronet import config
+    from neuronet import layers as L
+    from neuronet.models import Input, Sequential
+
+    config.set_random_seed(0)  # the same files every run, so a failing mutant can be made again
+    model = Sequential([Input(shape=(4,)), L.Dense(8, activation="relu"), L.BatchNormalization(), L.Dense(2)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.ones((8, 4), "float32"), np.ones((8, 2), "float32"), epochs=1, verbose=0)
+    return model
+
+
 def members_of(path) -> list:
     """``[(name, data)]`` of a zip written by neuronet (stored members)."""
     import zipfile

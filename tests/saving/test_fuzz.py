@@ -15,14 +15,10 @@ import collections
 import os
 import random
 
-import numpy as np
 import pytest
 
-from neuronet import config
-from neuronet import layers as L
-from neuronet.models import Input, Sequential
 
-from .hostile import members_of, raw_zip, run_loads, stored
+from .hostile import members_of, raw_zip, run_loads, stored, target_model
 
 MUTANTS = int(os.environ.get("NEURONET_FUZZ_MUTANTS", "120"))
 
@@ -51,14 +47,6 @@ def _mutate(data: bytes, pick: random.Random) -> bytes:
     return bytes(data)
 
 
-def _target_model():  # the model the fuzzing child loads weights into (same as hostile.py's)
-    config.set_random_seed(0)  # the same seed files, so a mutant can be made again
-    model = Sequential([Input(shape=(4,)), L.Dense(8, activation="relu"), L.BatchNormalization(), L.Dense(2)])
-    model.compile(optimizer="adam", loss="mse")
-    model.fit(np.ones((8, 4), "float32"), np.ones((8, 2), "float32"), epochs=1, verbose=0)
-    return model
-
-
 def _summary(records) -> collections.Counter:
     return collections.Counter(r["outcome"] for r in records)
 
@@ -74,7 +62,7 @@ def _assert_clean(records, kind):
 @pytest.fixture(scope="module")
 def seeds(tmp_path_factory):
     root = tmp_path_factory.mktemp("fuzz")
-    model = _target_model()
+    model = target_model()
     model.save(root / "seed.keras")
     model.save_weights(root / "seed.weights.h5")
     return root

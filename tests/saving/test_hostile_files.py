@@ -14,24 +14,15 @@ import h5py
 import numpy as np
 import pytest
 
-from neuronet import layers as L
 from neuronet import saving
-from neuronet.models import Input, Sequential
 
-from .hostile import ROOT, deflate_bomb, members_of, raw_zip, run_loads, stored
-
-
-def _model():
-    model = Sequential([Input(shape=(4,)), L.Dense(8, activation="relu"), L.BatchNormalization(), L.Dense(2)])
-    model.compile(optimizer="adam", loss="mse")
-    model.fit(np.ones((8, 4), "float32"), np.ones((8, 2), "float32"), epochs=1, verbose=0)
-    return model
+from .hostile import ROOT, deflate_bomb, members_of, raw_zip, run_loads, stored, target_model
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
-    model = _model()
+    model = target_model()
     model.save(root / "base.keras")
     model.save_weights(root / "base.weights.h5")
     return root
@@ -200,7 +191,7 @@ KILL = textwrap.dedent('''
 @pytest.mark.parametrize("name", ["m.keras", "m.weights.h5", "m.weights.safetensors"])
 @pytest.mark.parametrize("strategy", ["unnamed", "named"])
 def test_a_save_killed_midway_leaves_the_previous_file_and_no_temporary_file(tmp_path, name, strategy):
-    old = _model()
+    old = target_model()
     path = tmp_path / name
     (old.save if name.endswith(".keras") else old.save_weights)(path)
     before = path.read_bytes()

@@ -17,28 +17,12 @@ from neuronet import layers as L
 from neuronet import saving
 from neuronet.models import Input, Model, Sequential
 
+from .test_saving import Scale  # the custom layer of make_fixtures.py: a class named Scale (it names the weights)
+
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 
 
-class Scale(L.Layer):
-    """The custom layer of make_fixtures.py, written for neuronet (loaded through custom_objects, under
-    the registered name the file holds; the class name matters too: it names the weights' group)."""
-
-    def __init__(self, factor=2.0, **kwargs):
-        super().__init__(**kwargs)
-        self.factor = factor
-
-    def build(self, input_shape):
-        self.gain = self.add_weight((input_shape[-1],), "ones", name="gain")
-
-    def call(self, inputs):
-        return inputs * self.gain * self.factor
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor}
-
-
-class TwoLayer(Model):
+class TwoLayer(Model):  # loaded through custom_objects, under the registered name the file holds
     """The subclassed model of make_fixtures.py, with the same attribute names (they name the weights)."""
 
     def __init__(self, units=3, **kwargs):

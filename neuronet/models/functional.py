@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Tensor
-from ..layers.base import KerasTensor, substitute_keras_tensors
+from ..layers.base import KerasTensor, flatten_outputs, substitute_keras_tensors
 from ..layers.core import InputLayer
 from ..utils.naming import unique_name
 from .training import Model
@@ -64,7 +64,7 @@ class Functional(Model):
         self._multi_input = isinstance(inputs, (list, tuple, dict))
         self._multi_output = isinstance(outputs, (list, tuple, dict))
         self._inputs = _flatten(inputs)
-        self._outputs = _flatten(outputs)
+        self._outputs = flatten_outputs(_flatten(outputs))  # nested results (stacked RNN states) too
         for kind, tensors in (("inputs", self._inputs), ("outputs", self._outputs)):
             if not tensors:
                 raise ValueError(f"Model: {kind} must not be empty")
@@ -201,8 +201,7 @@ class Functional(Model):
                 kwargs["_logits"] = True
             out = node.layer(arg, *extra_args, training=training if node_training is None else node_training,
                              **kwargs)
-            outs = out if isinstance(out, (list, tuple)) else [out]
-            for t, o in zip(node.output_tensors, outs):
+            for t, o in zip(node.output_tensors, flatten_outputs(out)):
                 values[id(t)] = o
         results = [values[id(t)] for t in self._outputs]
         return results if self._multi_output else results[0]

@@ -27,7 +27,7 @@ import warnings
 import numpy as np
 
 from ..autograd import no_grad
-from ..layers.base import KerasTensor
+from ..layers.base import KerasTensor, flatten_outputs
 from . import registry
 
 __all__ = ["serialize_keras_object", "deserialize_keras_object", "model_to_config", "model_from_config",
@@ -376,7 +376,7 @@ def _functional_from_config(cls, config: dict, custom_objects, where: str):
                     outputs = layer(first, *args[1:], **kwargs)
                 except (TypeError, ValueError) as err:
                     raise ValueError(f"{label}: the layer call failed: {err}") from err
-                for t_index, out in enumerate(outputs if isinstance(outputs, (list, tuple)) else [outputs]):
+                for t_index, out in enumerate(flatten_outputs(outputs)):
                     tensors[(key, done, t_index)] = out
                 done += 1
                 item[3] = done

@@ -101,12 +101,12 @@ class KerasTensor:
             "Model(inputs, outputs) from it and call the model on real data"
         )
 
-    # Python arithmetic records a layer (merge.OperatorLayer), so ``Model(inputs, x + y)`` works as in
+    # Python arithmetic records a layer (operator.OperatorLayer), so ``Model(inputs, x + y)`` works as in
     # Keras 3. NumPy defers to these methods (``np.ones(3) * x``) instead of converting the tensor.
     __array_ufunc__ = None
 
     def _operate(self, operator: str, other=None, reverse: bool = False):
-        from .merge import apply_operator
+        from .operator import apply_operator
 
         return apply_operator(operator, self, other, reverse)
 

@@ -55,10 +55,10 @@ def _call_params(layer) -> dict:
 
 def trace_layer(g, layer, x, args: tuple, kwargs: dict):
     """Add ``layer(x)`` to the graph ``g`` by tracing its ``call``; returns Value(s) as ``convert_layer``."""
+    from .. import layers as L
     from ..autograd import no_grad
     from ..layers.base import Layer, flatten_outputs
     from ..layers.core import Input
-    from ..layers.merge import OperatorLayer
     from ..models.functional import Functional
     from ..utils import naming
     from .onnx_convert import check_layers, convert_model, refuse
@@ -103,7 +103,7 @@ def trace_layer(g, layer, x, args: tuple, kwargs: dict):
             del sub._inbound_nodes[node_counts[key]:]
     check_layers(traced)  # Lambda, stateful layers, ... inside are refused as anywhere
     for node in traced._order:  # Python arithmetic on tensors inside a call leaves no mask on its result
-        if isinstance(node.layer, OperatorLayer) and id(node.layer) not in known:
+        if isinstance(node.layer, L.OperatorLayer) and id(node.layer) not in known:
             node.layer.supports_masking = False  # (a layer the trace made; nothing else holds it)
     outs, _ = convert_model(g, traced, values)
     if layer.supports_masking and not multi and values[0].mask is not None:

@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev,oracle,pandas,image,plot,tensorboard,sklearn]"
+	$(BIN)/pip install -q -e ".[dev,oracle,pandas,image,plot,tensorboard,plot_model,onnx,sklearn]"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -22,7 +22,7 @@ import inspect
 
 import numpy as np
 
-from .. import config, initializers, regularizers
+from .. import config, constraints, initializers, regularizers
 from ..autograd import Tensor, Variable
 from ..utils.naming import to_snake_case, unique_name
 
@@ -315,7 +315,7 @@ class Layer:
         shape = () if shape is None else tuple(int(s) for s in shape)
         var = Variable(initializers.get(initializer), shape=shape, dtype=dtype or self.dtype,
                        trainable=trainable, name=name, regularizer=regularizers.get(regularizer),
-                       constraint=constraint)
+                       constraint=constraints.get(constraint))
         var.path = f"{self.name}/{name}" if name else self.name
         self._own_weights.append(var)
         return var

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, initializers, regularizers
+from .. import activations, constraints, initializers, regularizers
 from ..ops.dense import FusedDense
 from ..utils.naming import unique_name
 from .base import InputSpec, KerasTensor, Layer
@@ -149,8 +149,8 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
 
     def build(self, input_shape) -> None:
@@ -198,8 +198,8 @@ class Dense(Layer):
             if isinstance(self.kernel_regularizer, regularizers.Regularizer) else None,
             "bias_regularizer": regularizers.serialize(self.bias_regularizer)
             if isinstance(self.bias_regularizer, regularizers.Regularizer) else None,
-            "kernel_constraint": None,
-            "bias_constraint": None,
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
         })
         return cfg
 

@@ -254,10 +254,11 @@ class Model(SavingMixin, Layer):
             line_length: total width of the table. Defaults to 65 (more with wide shapes).
             print_fn: function called with the whole summary text. Defaults to ``print``.
             show_trainable: add a column saying whether each layer is trainable. Defaults to False.
+            expand_nested, positions, layer_range: as ``neuronet.models.summary.print_summary``.
         """
         from .summary import print_summary
 
-        print_summary(self, line_length=line_length, print_fn=print_fn, show_trainable=show_trainable)
+        print_summary(self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
@@ -1041,6 +1042,13 @@ class Model(SavingMixin, Layer):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    def export(self, filepath, format: str = "onnx", verbose: bool | None = None, input_signature=None, **kwargs):
+        """Write the model for inference as ONNX (Keras 3's signature; ``opset_version=`` in kwargs).
+        See :func:`neuronet.export.export_model`."""
+        from ..export import export_model
+
+        export_model(self, filepath, format=format, verbose=verbose, input_signature=input_signature, **kwargs)
 
 
 def _ignore_class(loss):

@@ -55,6 +55,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f"\n{prog}: interrupted; no file was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of stdout went away (`neuronet summary m.keras | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as err:  # a bug or an unforeseen case: still one line, the traceback on request
         if os.environ.get("NEURONET_DEBUG"):
             raise

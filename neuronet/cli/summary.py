@@ -3,6 +3,8 @@ train``, what it reads and predicts."""
 
 from __future__ import annotations
 
+import shutil
+
 from .common import CLIError, load_model_file
 from .tabular import TabularModel
 
@@ -18,7 +20,7 @@ def run(args) -> int:
     from ..layers import StringLookup
 
     model = load_model_file(args.model)
-    model.summary()
+    model.summary(line_length=max(100, shutil.get_terminal_size((120, 24)).columns))
     try:
         tabular = TabularModel(model, args.model)
     except CLIError:

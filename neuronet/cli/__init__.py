@@ -1,4 +1,5 @@
-"""The ``neuronet`` command: ``train``, ``predict``, ``evaluate``, ``summary`` and ``demo`` on CSV files.
+"""The ``neuronet`` command: ``train``, ``predict``, ``evaluate``, ``summary``, ``demo`` (CSV files) and
+``playground`` (the browser playground, :mod:`neuronet.playground`).
 
 Each subcommand is a module here with ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args)``
 (returning the exit status); :data:`COMMANDS` lists them and :func:`main` dispatches. A user's mistake
@@ -14,12 +15,12 @@ import argparse
 import os
 import sys
 
-from . import demo, evaluate, predict, summary, train
+from . import demo, evaluate, playground, predict, summary, train
 from .common import CLIError
 
 __all__ = ["main", "COMMANDS", "CLIError"]
 
-COMMANDS = [train, predict, evaluate, summary, demo]
+COMMANDS = [train, predict, evaluate, summary, demo, playground]
 
 
 class _Parser(argparse.ArgumentParser):

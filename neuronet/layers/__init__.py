@@ -11,6 +11,7 @@ from .embedding import *  # noqa: F401,F403
 from .masking import *  # noqa: F401,F403
 from .merge import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
+from .operator import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403

@@ -101,12 +101,12 @@ class KerasTensor:
             "Model(inputs, outputs) from it and call the model on real data"
         )
 
-    # Python arithmetic records a layer (merge.OperatorLayer), so ``Model(inputs, x + y)`` works as in
+    # Python arithmetic records a layer (operator.OperatorLayer), so ``Model(inputs, x + y)`` works as in
     # Keras 3. NumPy defers to these methods (``np.ones(3) * x``) instead of converting the tensor.
     __array_ufunc__ = None
 
     def _operate(self, operator: str, other=None, reverse: bool = False):
-        from .merge import apply_operator
+        from .operator import apply_operator
 
         return apply_operator(operator, self, other, reverse)
 
@@ -165,6 +165,15 @@ def _nested_keras_tensors(value, found: list) -> list:
         for v in value.values():
             _nested_keras_tensors(v, found)
     return found
+
+
+def flatten_outputs(outputs) -> list:
+    """A layer call's result as a flat list, nested lists and tuples read depth first (Keras's
+    ``tree.flatten``): ``RNN([cell_a, cell_b], return_state=True)`` returns ``(output, [h1, c1], [h2])``,
+    recorded as the four outputs ``[output, h1, c1, h2]``. A single tensor gives ``[tensor]``."""
+    if isinstance(outputs, (list, tuple)):
+        return [leaf for item in outputs for leaf in flatten_outputs(item)]
+    return [outputs]
 
 
 def substitute_keras_tensors(value, values: dict):

@@ -322,3 +322,11 @@ def test_ctrl_c_while_saving_leaves_nothing_half_written(tmp_path, monkeypatch):
         write_atomically(str(target), interrupted_save, suffix=".keras")
     assert target.read_bytes() == b"the previous model"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.keras"]
+
+
+def test_the_command_table_has_every_subcommand():
+    from neuronet.cli import build_parser, playground, train
+
+    parser = build_parser()
+    assert parser.parse_args(["playground", "--no-browser"]).run is playground.run
+    assert parser.parse_args(["train", "x.csv", "--target", "y", "--out", "m.keras"]).run is train.run

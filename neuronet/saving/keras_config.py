@@ -68,6 +68,7 @@ _SHAPES_DICT = frozenset({"MultiHeadAttention"})
 _PAIR_ARGUMENTS = {"ZeroPadding1D": "padding", "Cropping1D": "cropping"}
 _ALLOWED_DTYPES = ("float16", "float32", "float64", "bfloat16", "int8", "int16", "int32", "int64", "uint8",
                    "uint16", "uint32", "uint64", "bool")
+_TEXT_DTYPES = ("object", "str", "string")  # a text input: Keras says 'string', NumPy (neuronet) 'object'
 
 
 # ------------------------------------------------------------------------------------ writing
@@ -152,6 +153,7 @@ def _kind_of(key: str, kind: str | None, value: dict) -> str:
 
 
 def _input_layer_entry(batch_shape, dtype: str, name: str) -> dict:
+    dtype = "string" if dtype in _TEXT_DTYPES else dtype  # Keras's name for text inputs
     return {"module": "keras.layers", "class_name": "InputLayer",
             "config": {"batch_shape": list(batch_shape), "dtype": dtype, "sparse": False, "ragged": False,
                        "name": name, "optional": False},
@@ -217,6 +219,8 @@ def model_to_keras(model, native: dict) -> dict:
                 entry = layer_entry(layer, entry, native_entry)
             ordered.append(entry)
         ordered.extend(entry for entry, _ in by_name.values())
+        for entry in ordered:
+            entry["inbound_nodes"] = _text_tensors(entry.get("inbound_nodes", []))
         config["layers"] = [_entry_order(e) for e in ordered]
         config.pop("dtype", None)
         out["build_config"] = {"input_shape": None}
@@ -229,6 +233,18 @@ def model_to_keras(model, native: dict) -> dict:
         if build is not None:
             out["build_config"] = build
     return out
+
+
+def _text_tensors(value):
+    """Node arguments with text tensors' dtype named as Keras names it ('string', not 'object')."""
+    if isinstance(value, dict) and value.get("class_name") == _TENSOR and isinstance(value.get("config"), dict) \
+            and value["config"].get("dtype") in _TEXT_DTYPES:
+        return {**value, "config": {**value["config"], "dtype": "string"}}
+    if isinstance(value, dict):
+        return {k: _text_tensors(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_text_tensors(v) for v in value]
+    return value
 
 
 def _entry_order(entry: dict) -> dict:
@@ -319,7 +335,8 @@ def _filter_arguments(cls, config: dict, label: str) -> dict:
                                        or (key in _KERAS_DEFAULTS and _same(value, _KERAS_DEFAULTS[key])))}
 
 
-def _dtype_name(value, label: str):
+def _dtype_name(value, label: str, text: bool = False):
+    """A dtype name from a Keras dtype or dtype policy (``text``: an input layer's, which may be text)."""
     if isinstance(value, dict):
         name = value.get("class_name")
         config = value.get("config")
@@ -328,6 +345,8 @@ def _dtype_name(value, label: str):
         value = config.get("name")
     if value is None:
         return None
+    if text and value in _TEXT_DTYPES:
+        return "object"
     if not isinstance(value, str) or value not in _ALLOWED_DTYPES:
         raise ValueError(f"{label}: unsupported dtype {_short(value)} (neuronet computes in float16, float32 or "
                          "float64; mixed-precision policies are not supported)")
@@ -401,7 +420,7 @@ def _config_from_keras(name: str, registered, config: dict, kind: str, custom_ob
     config = {k: from_keras(v, "layers" if k in _SUBLAYER_KEYS and holds_layers else None, custom_objects, where, k)
               for k, v in config.items()}
     if "dtype" in config and holds_layers:
-        config["dtype"] = _dtype_name(config["dtype"], where)
+        config["dtype"] = _dtype_name(config["dtype"], where, text=name == "InputLayer")
     if name in _MODELS:
         if name == "Sequential" and isinstance(config.get("layers"), list):
             return _sequential_from_keras(config)

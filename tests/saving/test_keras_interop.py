@@ -437,3 +437,25 @@ def test_versions_verified():
     print(f"\nverified with Keras {keras.__version__}, backend {keras.backend.backend()}")
     assert keras.__version__.startswith("3.")
     assert os.environ.get("KERAS_BACKEND", "tensorflow") == keras.backend.backend()
+
+
+def test_text_inputs_with_a_vocabulary_and_normalization(tmp_path):
+    """Preprocessing inside the model (the neuronet command saves such models): a text input ('object'
+    in NumPy, 'string' in Keras), an adapted StringLookup and Normalization."""
+    tf = pytest.importorskip("tensorflow")
+    text, numbers = Input(shape=(1,), dtype="object", name="cat"), Input(shape=(2,), name="num")
+    lookup = L.StringLookup()
+    lookup.adapt(np.array([["a"], ["b"], ["c"], ["a"]], dtype=object))
+    norm = L.Normalization()
+    norm.adapt(rng.normal(size=(20, 2)).astype("float32"))
+    encoded = L.CategoryEncoding(num_tokens=lookup.vocabulary_size(), output_mode="one_hot")(lookup(text))
+    model = Model([text, numbers], L.Dense(1, activation="sigmoid")(L.Concatenate()([L.Flatten()(encoded),
+                                                                                        norm(numbers)])))
+    model.save(tmp_path / "m.keras")
+    k = keras.saving.load_model(tmp_path / "m.keras")
+    xs, xn = np.array([["a"], ["z"], ["c"]], dtype=object), rng.normal(size=(3, 2)).astype("float32")
+    ours = model([xs, xn]).data
+    theirs = np.asarray(k([tf.constant(xs.astype(str)), tf.constant(xn)]))
+    np.testing.assert_allclose(ours, theirs, atol=1e-6)
+    k.save(tmp_path / "k.keras")
+    np.testing.assert_allclose(saving.load_model(tmp_path / "k.keras")([xs, xn]).data, theirs, atol=1e-6)

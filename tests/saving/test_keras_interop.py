@@ -442,6 +442,8 @@ def test_versions_verified():
 def test_text_inputs_with_a_vocabulary_and_normalization(tmp_path):
     """Preprocessing inside the model (the neuronet command saves such models): a text input ('object'
     in NumPy, 'string' in Keras), an adapted StringLookup and Normalization."""
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("Keras runs string tensors (StringLookup) on the TensorFlow backend only")
     tf = pytest.importorskip("tensorflow")
     text, numbers = Input(shape=(1,), dtype="object", name="cat"), Input(shape=(2,), name="num")
     lookup = L.StringLookup()

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import runtime
 from ..autograd import Function, Tensor
 from .conv import (Conv, _as_image, _crop, _offset_slices, _pad, conv_geometry, normalize_data_format,
                    normalize_padding, normalize_tuple)
-from .parallel import map_batch
 
 __all__ = ["max_pool", "average_pool"]
 
@@ -33,7 +33,7 @@ class MaxPool(Function):
     # with relu, so the relu's derivative can be applied here on the 4× smaller pooled gradient
     # (gy·[y > 0]); the returned gradient is then zero wherever x == 0 and the convolution is told
     # it need not mask it again.
-    # Like the convolutions, both passes split the batch over threads (neuronet.ops.parallel).
+    # Samples are independent: a slice of them fills its own rows of y and arg, and of dx in backward.
     def forward(self, x, pool, strides, padding, relu_source=None):
         self.rank, self.xshape = x.ndim, x.shape
         x4 = _as_image(x)
@@ -60,7 +60,8 @@ class MaxPool(Function):
                 np.maximum(args, beats * itype(k), out=args)
                 np.maximum(ys, v, out=ys)
 
-        map_batch(part, n, x4[0].size + oh * ow * c)
+        self.rows = runtime.plan_rows(n, x4[0].size + oh * ow * c)
+        self.rows.map(part)
         self.arg, self.offsets, self.pads = arg, offsets, pads
         self.pshape = (n, x4.shape[1] + pads[0] + pads[1], x4.shape[2] + pads[2] + pads[3], c)
         self.geom, self.relu_source = (pool, strides), relu_source
@@ -87,7 +88,7 @@ class MaxPool(Function):
                 else:
                     target += g * (arg == k)
 
-        map_batch(part, gy.shape[0], self.arg[0].size * 2 + self.pshape[1] * self.pshape[2] * self.pshape[3])
+        self.rows.map(part)
         h, w = (1, self.xshape[1]) if self.rank == 3 else self.xshape[1:3]
         gx = _crop(dxp, self.pads, h, w).reshape(self.xshape)
         if self.relu_source is not None:

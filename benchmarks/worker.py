@@ -441,6 +441,7 @@ class SklearnRunner(Runner):
 
 
 RUNNERS = {r.framework: r for r in (NeuronetRunner, TorchRunner, KerasTFRunner, KerasJAXRunner, SklearnRunner)}
+RUNNERS["neuronet-baseline"] = NeuronetRunner  # run.py --baseline: neuronet from another checkout (PYTHONPATH)
 
 
 def main(argv: list[str]) -> int:
@@ -459,7 +460,7 @@ def main(argv: list[str]) -> int:
 
     # A peer that is not installed (or lacks what a workload uses) is "unavailable" and skipped; for
     # neuronet, the library measured, any failure is an "error" (tests/test_benchmarks_smoke.py fails on it).
-    ours = argv[0] == "neuronet"
+    ours = argv[0] in ("neuronet", "neuronet-baseline")
     try:
         runner = RUNNERS[argv[0]]()
     except Exception as exc:  # not installed, or broken: the orchestrator reports it as skipped

@@ -35,6 +35,7 @@ import time
 
 import numpy as np
 
+from . import memory
 from .policy import policy
 
 _DTYPES = ("<f2", "<f4", "<f8", "|b1")
@@ -89,7 +90,7 @@ def _read_exactly(fd: int, n: int) -> bytes:
 
 def _receive(fd: int, spin: float = 0.0) -> dict:
     """The next message; for up to ``spin`` seconds keep polling before sleeping in the read (the other
-    side usually answers within a step's time, and waking a sleeping process costs ~30-60 µs here)."""
+    side usually answers within a step's time, and waking a sleeping process costs about as much)."""
     if spin:
         deadline = time.perf_counter() + spin
         while not select.select([fd], [], [], 0)[0] and time.perf_counter() < deadline:
@@ -165,6 +166,7 @@ def serve(read_fd: int, write_fd: int) -> None:
 def _serve(read_fd: int, write_fd: int) -> None:
     policy.num_threads = 1  # a helper runs its slice whole
     policy.use_helper_processes = False
+    memory.first_use()  # the allocator setting, as in the calling process
     import neuronet.ops  # noqa: F401  (one fixed module: its ops fill SLICE_OPS)
 
     ops = SLICE_OPS
@@ -220,7 +222,8 @@ class Helper:
         self.from_child, from_child_w = os.pipe()
         package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env = dict(os.environ, NEURONET_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(
+                   MKL_NUM_THREADS="1", NEURONET_MALLOC_TUNING="1" if policy.malloc_tuning else "0",
+                   PYTHONPATH=os.pathsep.join(
                        p for p in (package_root, os.environ.get("PYTHONPATH")) if p))
         code = f"from neuronet.runtime.helpers import serve; serve({to_child_r}, {from_child_w})"
         try:

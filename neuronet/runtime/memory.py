@@ -4,8 +4,7 @@ Every op allocates its output, and backward allocates one gradient per op, so a 
 and frees the same set of arrays over and over. With glibc's default settings an array above 128 KiB
 (a 128×256 float32 batch already) is mapped fresh from the kernel and unmapped when freed, and freed
 heap memory is handed back as soon as 128 KiB are free at its top — so every step pays page faults
-and the kernel zeroes the pages again (on the 784-512-512-10 MLP ~1,500 page faults, 6 MB zeroed,
-per step).
+and the kernel zeroes the pages again (benchmarks/README.md has the measurements).
 
 :func:`tune_malloc` raises the two thresholds so those blocks stay in the heap and are reused, which
 is what PyTorch's and JAX's caching allocators achieve by other means. Freed memory is kept for reuse

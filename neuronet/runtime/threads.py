@@ -4,8 +4,8 @@
 parallel, the first slice runs on the calling thread and the others on a small pool of worker threads;
 NumPy's loops and BLAS release Python's lock while they compute, so the slices run on separate cores.
 
-Whether parallel pays depends on the machine: waking a worker thread costs ~20-300 µs, and on a busy
-machine the other core may not be free at all. So each call site (``key``: the work and its size) is
+Whether parallel pays depends on the machine: waking a worker thread costs tens to hundreds of µs,
+and on a busy machine the other core may not be free at all. So each call site (``key``: the work and its size) is
 timed both ways — the first calls alternate between running its slices in parallel and one after the
 other on the calling thread, and every ``policy.recheck`` calls it tries the other way again — and runs
 the way that was faster recently. Both ways compute the same slices, so they give the same bits.

@@ -289,10 +289,9 @@ class Conv(Function):
                     _col2im_gemm(g2, self.k2.reshape(kh, kw, c, f), dxp[s], oh, ow, strides, dilation)
             return gk, gb
 
-        parts = self.rows.map(part)
-        gx = gk = gb = None
+        gk, gb = self.rows.map_sum(part)
+        gx = None
         if need_k or need_b:
-            gk, gb = runtime.add_up([p[0] for p in parts]), runtime.add_up([p[1] for p in parts])
             if self.transposed:
                 gk, gb = (gk[:len(self.k2)].reshape(self.kshape) if need_k else None,
                           gk[len(self.k2)] if need_b else None)
@@ -354,9 +353,9 @@ class ConvTranspose(Function):
             cols = _im2col(_pad(np.ascontiguousarray(gy[s]), self.pads), kh, kw, h, w, strides, dilation)
             if need_x:
                 np.matmul(cols, self.k2, out=gx4[s].reshape(-1, cin))
-            return cols.T @ self.x4[s].reshape(-1, cin) if need_k else None
+            return (cols.T @ self.x4[s].reshape(-1, cin) if need_k else None),
 
-        gk = runtime.add_up(self.rows.map(part))
+        (gk,) = self.rows.map_sum(part)
         gx = None if gx4 is None else gx4.reshape(self.xshape)
         return gx, (None if gk is None else gk.reshape(self.kshape)), gb
 

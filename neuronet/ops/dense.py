@@ -56,8 +56,7 @@ class FusedDense(Function):
     def backward(self, gy):
         self.gy = gy.reshape(self.y.shape) if gy.ndim != 2 else gy
         self.gx = np.empty(self.x2.shape, self.gy.dtype) if self.needs_input_grad[0] else None
-        parts = self.rows.map(self._backward_rows)
-        gw, gb = runtime.add_up([p[0] for p in parts]), runtime.add_up([p[1] for p in parts])
+        gw, gb = self.rows.map_sum(self._backward_rows)
         gx, self.gx, self.gy = self.gx, None, None
         return (None if gx is None else gx.reshape(self.x_shape)), gw, gb
 

@@ -4,8 +4,7 @@ An op describes its work and leaves the rest to the runtime::
 
     plan = runtime.plan_rows(n, work_per_row)        # in forward; kept for backward
     outs = plan.map(self._forward_rows)              # [f(i, s) for each slice s of range(n)]
-    parts = plan.map(self._backward_rows)            # the same slices again
-    gw = runtime.add_up([p[0] for p in parts])       # what sums over the batch, in slice order
+    gw, gb = plan.map_sum(self._backward_rows)       # the same slices; their (gw, gb) added in slice order
 
 ``work_per_row`` is roughly the number of array elements one row's work reads or writes (a GEMM's
 multiply-add counts 1/16). The plan is one of:
@@ -60,6 +59,17 @@ class RowPlan:
             if self.mode == _WHOLE:
                 return [fn(0, self.slices[0])]
             return threads.run_slices(fn, self.slices, (fn.__code__, self.slices[-1].stop, len(self.slices), self.work))
+
+    def map_sum(self, fn):
+        """The per-slice results of ``fn`` (each a tuple, e.g. a weight and a bias gradient) added up
+        component by component in slice order (None stays None): ``fn(0, s)`` itself for one slice."""
+        if len(self.slices) == 1:
+            if self.mode == _AS_IS:
+                return fn(0, self.slices[0])
+            with blas_threads():
+                return fn(0, self.slices[0])
+        parts = self.map(fn)
+        return tuple(add_up([p[k] for p in parts]) for k in range(len(parts[0])))
 
     @property
     def split(self) -> bool:

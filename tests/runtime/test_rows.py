@@ -129,5 +129,15 @@ def test_numpy_errstate_of_the_caller_holds_in_every_slice(split):
 
 def test_add_up_sums_in_slice_order_and_keeps_none():
     parts = [np.array([1.0]), np.array([2.0]), np.array([3.0])]
-    assert runtime.add_up(parts)[0] == 6.0 and parts[0][0] == 1.0  # the first part is not written to
-    assert runtime.add_up([None, None]) is None
+    assert rows.add_up(parts)[0] == 6.0 and parts[0][0] == 1.0  # the first part is not written to
+    assert rows.add_up([None, None]) is None
+
+
+def test_map_sum_adds_each_component_over_the_slices(split):
+    with runtime.policy_override(num_threads=3):
+        plan = runtime.plan_rows(9, 1.0)
+        assert len(plan.slices) == 3
+        total, nothing = plan.map_sum(lambda i, s: (np.arange(9.0)[s].sum(keepdims=True), None))
+    assert total[0] == 36.0 and nothing is None
+    whole = runtime.plan_rows(1, 1.0)  # one slice: its result as it is
+    assert whole.map_sum(lambda i, s: ("as is",)) == ("as is",)

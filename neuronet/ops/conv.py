@@ -211,6 +211,25 @@ def _as_image(x: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------- conv
+class ReluMaskedGradient(np.ndarray):
+    """A gradient that already carries the derivative of the relu fused into the Conv that made its
+    input, so that Conv's backward skips its own mask (a full pass over the activation).
+
+    The fusion is chosen where the graph is built: :func:`neuronet.ops.max_pool` on the output of a
+    ``conv(..., relu=True)`` applies relu's derivative to the pooled gradient (max-pooling commutes
+    with relu, and the pooled gradient is 4× smaller) and returns its input gradient as this type.
+    Any arithmetic on it gives a plain ndarray — so when the conv output has other consumers and the
+    engine adds their gradients, Conv receives a plain array and masks it as usual.
+    """
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        inputs = tuple(x.view(np.ndarray) if isinstance(x, ReluMaskedGradient) else x for x in inputs)
+        if "out" in kwargs:
+            kwargs["out"] = tuple(x.view(np.ndarray) if isinstance(x, ReluMaskedGradient) else x
+                                  for x in kwargs["out"])
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+
 class Conv(Function):
     # y[n,o,p,f] = act(Σ_{i,j,c} xp[n, o·sh + i·dh, p·sw + j·dw, c] · K[i,j,c,f] + b[f])
     #   as one GEMM:  y = cols @ K₂ + b,   cols = im2col(xp),  K₂ = K.reshape(kh·kw·C, F)
@@ -258,8 +277,9 @@ class Conv(Function):
         return y[:, 0] if self.rank == 3 else y
 
     def backward(self, gy):
-        # relu's derivative, unless a max-pool already applied it to exactly this array (see MaxPool)
-        mask = self.y is not None and gy is not getattr(self, "premasked", None)
+        # relu's derivative, unless the gradient already carries it (see ReluMaskedGradient)
+        mask = self.y is not None and not isinstance(gy, ReluMaskedGradient)
+        gy = gy.view(np.ndarray)
         if self.rank == 3:
             gy = gy[:, None]
         n, oh, ow, f = gy.shape

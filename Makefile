@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev,oracle]"
+	$(BIN)/pip install -q -e ".[dev,oracle,pandas,image,plot,tensorboard]"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -13,8 +13,10 @@ survives. (A GRU does the same with its update gate: ``h_t = z_t·h_{t-1} + …`
 3. The same gradient profile for the trained models: the trained LSTM and GRU still feel their first
    steps; the SimpleRNN's gradient vanishes long before it reaches them.
 
-Run:  python examples/vanishing_gradients.py [--quick]
-(full: a minute or two; --quick trains on 20-step sequences for a few seconds.)
+Run:  python examples/vanishing_gradients.py [--quick] [--output DIR]
+(full: a minute or two on 100-step sequences; --quick: 30-step sequences, 16 units, about 8 seconds —
+long enough that the SimpleRNN fails where the LSTM and GRU learn.) Saves the trained models' gradient
+profiles as ``vanishing_gradients.png`` in the output folder.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ import argparse
 
 import numpy as np
 
+import _output
+
 import neuronet
-from neuronet import layers
+from neuronet import diagnostics, layers
 from neuronet.autograd import Tensor
 
 KINDS = ("SimpleRNN", "LSTM", "GRU")
@@ -41,8 +45,8 @@ def adding_problem(n: int, steps: int, rng: np.random.Generator):
     return x, y
 
 
-def build(kind: str, steps: int) -> neuronet.Sequential:
-    model = neuronet.Sequential([layers.Input(shape=(steps, 2)), getattr(layers, kind)(32), layers.Dense(1)])
+def build(kind: str, steps: int, units: int = 32) -> neuronet.Sequential:
+    model = neuronet.Sequential([layers.Input(shape=(steps, 2)), getattr(layers, kind)(units), layers.Dense(1)])
     model.compile(optimizer=neuronet.optimizers.Adam(learning_rate=0.01), loss="mse")
     return model
 
@@ -67,7 +71,8 @@ def print_profile(title: str, profiles: dict) -> None:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="20-step adding problem, few epochs (seconds)")
+    parser.add_argument("--quick", action="store_true", help="30-step adding problem, 16 units (seconds)")
+    _output.add_argument(parser)
     args = parser.parse_args(argv)
     neuronet.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
@@ -78,18 +83,18 @@ def main(argv=None) -> None:
     print("   At initialization all three decay towards the first steps: the gates start half open, and"
           " no weights have yet learned to carry anything.")
 
-    steps, n_train, epochs = (20, 2560, 5) if args.quick else (100, 6400, 12)
+    steps, n_train, epochs, units, batch = (30, 3072, 5, 16, 32) if args.quick else (100, 6400, 12, 32, 64)
     x, y = adding_problem(n_train, steps, rng)
     x_val, y_val = adding_problem(1000, steps, rng)
     baseline = float(((y_val - y_val.mean()) ** 2).mean())
-    print(f"\n2. the adding problem over {steps} steps: {n_train} training sequences, {epochs} epochs; "
+    print(f"\n2. the adding problem over {steps} steps: {n_train} training sequences, {epochs} epochs, {units} units; "
           f"predicting the mean gives MSE {baseline:.3f}")
     models, finals = {}, {}
     for kind in KINDS:
-        model = build(kind, steps)
+        model = build(kind, steps, units)
         curve = []
         for _ in range(epochs):
-            model.fit(x, y, epochs=1, batch_size=64, verbose=0)
+            model.fit(x, y, epochs=1, batch_size=batch, verbose=0)
             curve.append(model.evaluate(x_val, y_val, verbose=0))
         models[kind], finals[kind] = model, curve[-1]
         print(f"  {kind:>9}: validation MSE by epoch " + " ".join(f"{v:.3f}" for v in curve))
@@ -103,6 +108,12 @@ def main(argv=None) -> None:
     ratios = {kind: trained[kind][: steps // 2].mean() / trained[kind][steps // 2:].mean() for kind in KINDS}
     print("   mean gradient in the first half / in the second half: "
           + ", ".join(f"{kind} {r:.2e}" for kind, r in ratios.items()))
+    plt = _output.pyplot()
+    if plt is not None:
+        _, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+        diagnostics.plot_step_gradients(init, ax=left, title="at initialization (100 steps)")
+        diagnostics.plot_step_gradients(trained, ax=right, title=f"after training ({steps} steps)")
+        _output.save(left, args.output, "vanishing_gradients.png")
 
 
 if __name__ == "__main__":

@@ -419,7 +419,7 @@ class Variable(Tensor):
                 raise ValueError(
                     f"Variable {name!r}: expected a value of shape {tuple(shape)}, received {value.shape}"
                 )
-        super().__init__(np.ascontiguousarray(value), requires_grad=trainable, name=name)
+        super().__init__(np.asarray(value, order="C"), requires_grad=trainable, name=name)  # keeps 0-d shapes
         self.trainable = bool(trainable)
         self.path = name
         self.regularizer = regularizer

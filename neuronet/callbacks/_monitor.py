@@ -1,4 +1,5 @@
-"""Shared by callbacks that watch a logged value: direction of improvement and missing-key warnings."""
+"""Shared by callbacks that watch a logged value or the model: direction of improvement, missing-key
+warnings, the learning rate."""
 
 from __future__ import annotations
 
@@ -46,6 +47,14 @@ def _model_metrics(model) -> list:
     except Exception:  # a model without compiled metrics: nothing to learn from
         return []
     return found
+
+
+def learning_rate(model) -> float | None:
+    """The current learning rate of ``model``'s optimizer as a float, or None when there is none."""
+    try:
+        return float(model.optimizer.learning_rate)
+    except (AttributeError, TypeError, ValueError):
+        return None
 
 
 def warn_missing(callback: str, monitor: str, logs: dict) -> None:

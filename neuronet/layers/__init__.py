@@ -14,3 +14,4 @@ from .regularization import *  # noqa: F401,F403
 from .reshaping import *  # noqa: F401,F403
 from .spatial import *  # noqa: F401,F403
 from .wrappers import *  # noqa: F401,F403
+from .preprocessing import *  # noqa: F401,F403

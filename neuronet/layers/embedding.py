@@ -81,7 +81,7 @@ class Embedding(Layer):
         return ids
 
     def call(self, inputs):
-        return ops.embedding_lookup(self.embeddings, self._ids(inputs))
+        return ops.take(self.embeddings, self._ids(inputs), axis=0)
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:

@@ -30,6 +30,23 @@ def _copy_layer(layer: Layer, **changes) -> Layer:
     return type(layer).from_config(cfg)
 
 
+def merge_directions(forward, backward, mode: str = "concat"):
+    """The outputs of the two directions of a bidirectional RNN combined, step by step aligned:
+    'concat' ``[forward, backward]`` on the last axis, 'sum' ``forward + backward``, 'ave'
+    ``(forward + backward) / 2`` or 'mul' ``forward · backward``. Composed from ops, so the gradient
+    comes from theirs."""
+    if mode == "concat":
+        return ops.concatenate([forward, backward], axis=-1)
+    if mode == "mul":
+        return ops.multiply(forward, backward)
+    total = ops.add(forward, backward)
+    if mode == "sum":
+        return total
+    if mode == "ave":
+        return ops.multiply(total, 0.5)
+    raise ValueError(f"Bidirectional: merge_mode must be one of {_MERGE_MODES}, received {mode!r}")
+
+
 class Bidirectional(Layer):
     """Runs a recurrent layer forwards and a copy of it backwards over the sequence, and merges both.
 
@@ -117,13 +134,15 @@ class Bidirectional(Layer):
         if self.return_state:
             states = tuple(y[1:]) + tuple(y_rev[1:])
             y, y_rev = y[0], y_rev[0]
+        if self.return_sequences:  # the backward layer's outputs are in reversed order: align them
+            y_rev = ops.flip(y_rev, axis=1)
         if self.merge_mode is None:
-            out = (y, ops.reverse_sequence(y_rev) if self.return_sequences else y_rev)
+            out = (y, y_rev)
             if mask is not None and self.return_sequences:
                 for o in out:
                     o._keras_mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask, dtype=bool)
             return out + states
-        out = ops.merge_bidirectional(y, y_rev, mode=self.merge_mode, reverse=self.return_sequences)
+        out = merge_directions(y, y_rev, self.merge_mode)
         if self.return_state:
             if mask is not None and self.return_sequences:
                 out._keras_mask = np.asarray(mask.data if isinstance(mask, Tensor) else mask, dtype=bool)

@@ -11,11 +11,17 @@ Gradients at kinks follow PyTorch: relu and relu6 have gradient 0 at their corne
 
 Constants are Python floats, so a float32 input gives a float32 output (NumPy 2 promotes float32
 arrays to float64 when combined with a NumPy float64 scalar).
+
+:data:`FUSED_ACTIVATIONS` is the table of the activations that fused kernels (the recurrent ops)
+apply in place on buffers they own, each with its derivative written from the output, so a kernel
+keeps only ``y = act(x)`` for its backward. The Functions below use the same entries where
+their derivative is the one written from the output (relu, sigmoid, tanh, hard_sigmoid).
 """
 
 from __future__ import annotations
 
 import math
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -34,15 +40,151 @@ _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
+# ----------------------------------------------------------------------------- the table for fused kernels
+# Each entry is a pair of NumPy functions that work like ufuncs: they write into ``out`` when given
+# (``out=a`` computes in place) and return a new array otherwise.
+#   forward(x, out=None)        act(x)                                       in place: a ← act(a)
+#   backward(g, y, out=None)    g·act'(x), with act' written from y = act(x)  in place: g ← g·act'(x)
+# Inputs and outputs keep their float dtype (constants are Python floats).
+
+def _new_like(x) -> np.ndarray:
+    """An uninitialized array for the result of an activation of ``x`` (integers give float64)."""
+    return np.empty(np.shape(x), np.result_type(x, 0.5))
+
+
+def _identity(x, out=None):
+    if out is None:
+        return np.array(x, dtype=np.result_type(x, 0.5))
+    if out is not x:
+        np.copyto(out, x)
+    return out
+
+
+def _identity_grad(g, y, out=None):
+    # linear' = 1
+    return _identity(g, out)
+
+
+def _relu(x, out=None):
+    # max(x, 0)
+    return np.maximum(x, 0, out=out)
+
+
+def _relu_grad(g, y, out=None):
+    # relu' = [y > 0]   (0 at x = 0, as in PyTorch)
+    return np.multiply(g, y > 0.0, out=out)
+
+
+def _sigmoid(x, out=None):
+    # σ(x) = 1 / (1 + e⁻ˣ) = ½·tanh(x/2) + ½: exact, never overflows, and tanh is the cheaper
+    # transcendental here (see BENCHMARKS.md)
+    out = np.multiply(x, 0.5, out=_new_like(x) if out is None else out)
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
+    return out
+
+
+def _sigmoid_grad(g, y, out=None):
+    # σ' = y·(1 - y)
+    d = np.subtract(1.0, y, out=_new_like(y))
+    d *= y
+    return np.multiply(g, d, out=d if out is None else out)
+
+
+def _tanh(x, out=None):
+    return np.tanh(x, out=out)
+
+
+def _tanh_grad(g, y, out=None):
+    # tanh' = 1 - y²
+    d = np.multiply(y, y, out=_new_like(y))
+    np.subtract(1.0, d, out=d)
+    return np.multiply(g, d, out=d if out is None else out)
+
+
+def _hard_sigmoid(x, out=None):
+    # Keras 3: relu6(x + 3) / 6 = clip(x/6 + ½, 0, 1)
+    out = np.multiply(x, 1.0 / 6.0, out=_new_like(x) if out is None else out)
+    out += 0.5
+    return np.clip(out, 0.0, 1.0, out=out)
+
+
+def _hard_sigmoid_grad(g, y, out=None):
+    # 1/6 on the slope (0 < y < 1), 0 where clipped (also at the corners x = ±3, as in PyTorch)
+    out = np.multiply(g, (y > 0.0) & (y < 1.0), out=_new_like(g) if out is None else out)
+    out *= 1.0 / 6.0
+    return out
+
+
+def _softsign(x, out=None):
+    # x / (1 + |x|)
+    d = np.abs(x)
+    d += 1.0
+    return np.divide(x, d, out=out)
+
+
+def _softsign_grad(g, y, out=None):
+    # softsign'(x) = 1 / (1 + |x|)² = (1 - |y|)²
+    d = np.abs(y, out=_new_like(y))
+    np.subtract(1.0, d, out=d)
+    d *= d
+    return np.multiply(g, d, out=out)
+
+
+def _elu(x, out=None):
+    # x if x > 0 else eˣ - 1, computed as max(x, 0) + expm1(min(x, 0)) (each term 0 where the other applies)
+    e = np.expm1(np.minimum(x, 0.0))
+    out = np.maximum(x, 0.0, out=out)
+    out += e
+    return out
+
+
+def _elu_grad(g, y, out=None):
+    # 1 for x > 0, eˣ = y + 1 otherwise: min(y, 0) + 1
+    d = np.minimum(y, 0.0)
+    d += 1.0
+    return np.multiply(g, d, out=out)
+
+
+class FusedActivation(NamedTuple):
+    """One activation of :data:`FUSED_ACTIVATIONS`: ``forward(x, out=None)`` and ``backward(g, y, out=None)``."""
+
+    forward: Callable
+    backward: Callable
+
+
+#: name → :class:`FusedActivation`: the activations (Keras names) a fused kernel can apply in place on
+#: its own buffers, with derivatives written from the output. The Softsign and ELU Functions below keep
+#: their derivatives written from x: those stay exact where ``1 - |y|`` or ``y + 1`` round to 0.
+FUSED_ACTIVATIONS = {
+    "linear": FusedActivation(_identity, _identity_grad),
+    "relu": FusedActivation(_relu, _relu_grad),
+    "sigmoid": FusedActivation(_sigmoid, _sigmoid_grad),
+    "tanh": FusedActivation(_tanh, _tanh_grad),
+    "hard_sigmoid": FusedActivation(_hard_sigmoid, _hard_sigmoid_grad),
+    "softsign": FusedActivation(_softsign, _softsign_grad),
+    "elu": FusedActivation(_elu, _elu_grad),
+}
+
+
+def fused_activation(name: str, where: str, supported=tuple(FUSED_ACTIVATIONS)) -> FusedActivation:
+    """The entry of :data:`FUSED_ACTIVATIONS` for ``name``, or a ValueError naming ``where`` and the
+    names ``supported`` there (all of the table by default)."""
+    if name not in supported:
+        raise ValueError(f"{where}: activation {name!r} is not supported; expected one of {tuple(supported)}")
+    return FUSED_ACTIVATIONS[name]
+
+
 # ----------------------------------------------------------------------------- rectifiers
 class ReLU(Function):
-    # y = max(x, 0)          dx = gy · [x > 0]   (0 at x = 0, as in PyTorch)
+    # y = max(x, 0)          dx = gy · [y > 0]   (0 at x = 0, as in PyTorch)
     def forward(self, x):
-        self.y = y = np.maximum(x, 0)
+        self.y = y = _relu(x)
         return y
 
     def backward(self, gy):
-        return gy * (self.y > 0)
+        return _relu_grad(gy, self.y)
 
 
 class ReLU6(Function):
@@ -97,15 +239,6 @@ class ELU(Function):
 
 
 # ----------------------------------------------------------------------------- sigmoids
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """σ(x) = (1 + tanh(x/2)) / 2: exact and free of overflow for any x."""
-    y = x * 0.5
-    y = np.tanh(y, out=y) if isinstance(y, np.ndarray) and y.dtype.kind == "f" else np.tanh(y)
-    y += 1
-    y *= 0.5
-    return y
-
-
 class Sigmoid(Function):
     # y = 1 / (1 + e⁻ˣ)      dx = gy · y · (1 - y)
     def forward(self, x):
@@ -113,24 +246,17 @@ class Sigmoid(Function):
         return y
 
     def backward(self, gy):
-        y = self.y
-        gx = 1 - y  # one temporary, then in place: (1 - y)·y·gy
-        gx *= y
-        gx *= gy
-        return gx
+        return _sigmoid_grad(gy, self.y)
 
 
 class Tanh(Function):
     # y = tanh x             dx = gy · (1 - y²)
     def forward(self, x):
-        self.y = y = np.tanh(x)
+        self.y = y = _tanh(x)
         return y
 
     def backward(self, gy):
-        y = self.y
-        gx = 1 - y * y
-        gx *= gy
-        return gx
+        return _tanh_grad(gy, self.y)
 
 
 class SiLU(Function):
@@ -177,13 +303,13 @@ class Softsign(Function):
 
 
 class HardSigmoid(Function):
-    # y = relu6(x + 3) / 6 = clip(x/6 + 1/2, 0, 1)      dx = gy/6 where -3 < x < 3, else 0
+    # y = relu6(x + 3) / 6 = clip(x/6 + 1/2, 0, 1)      dx = gy/6 where -3 < x < 3 (0 < y < 1), else 0
     def forward(self, x):
-        self.inside = (x > -3) & (x < 3)
-        return np.clip(x * (1 / 6) + 0.5, 0, 1)
+        self.y = y = _hard_sigmoid(x)
+        return y
 
     def backward(self, gy):
-        return gy * self.inside * (1 / 6)
+        return _hard_sigmoid_grad(gy, self.y)
 
 
 class HardSiLU(Function):

@@ -2,8 +2,12 @@
 
 Each op runs the forward loop over time on raw arrays and writes backpropagation through time (BPTT)
 out beside it, so the autograd graph holds one node per layer call instead of one per time step.
-The layout and gate order are Keras's, so weights can be exchanged with Keras (and, after
-reordering, with PyTorch):
+They compute exactly what the cells in :mod:`neuronet.layers.rnn_cells` compute one step at a time
+with autograd ops — ``SimpleRNNCell.call``, ``LSTMCell.call`` and ``GRUCell.call`` are the readable
+reference, about ten lines each — and tests/ops/test_recurrent.py checks every kernel against its
+cell unrolled over time (values and all gradients, float64, with masks, go_backwards and several
+blocks of steps). The layout and gate order are Keras's, so weights can be exchanged with Keras
+(and, after reordering, with PyTorch):
 
     SimpleRNN  kernel (features, units)       recurrent_kernel (units, units)      bias (units,)
     LSTM       kernel (features, 4·units)     recurrent_kernel (units, 4·units)    bias (4·units,)
@@ -14,13 +18,15 @@ reordering, with PyTorch):
 What makes them fast on NumPy (see BENCHMARKS.md): the input projections of all steps are one GEMM
 before the loop (the LSTM folds them into its step product instead); inside the loop there is one
 GEMM with the recurrent kernel and one in-place activation call per gate group, on preallocated
-buffers; the weight gradients are single GEMMs over all steps (the LSTM's, one per block of steps,
-while the block is in cache). Sigmoid is computed through tanh (``σ(x) = ½·tanh(x/2) + ½``), which is
-the cheaper transcendental here and never overflows.
+buffers (the activations and their derivatives from the output: ``ops.activations.FUSED_ACTIVATIONS``);
+the weight gradients are single GEMMs over all steps (the LSTM's, one per block of steps, while the
+block is in cache).
 
 Masks (varying lengths) follow Keras: ``mask`` is a boolean (batch, time) array; at a masked step the
 state is carried over unchanged, and the output repeats the previous output (zeros before the first
 valid step), or is zero when ``zero_output_for_mask`` is True (as inside Bidirectional).
+``recurrent_mask`` (recurrent dropout) is a (batch, units) factor on h_{t-1} wherever it meets the
+recurrent kernel.
 """
 
 from __future__ import annotations
@@ -28,109 +34,18 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
-from ..autograd import Function, Tensor
+from ..autograd import Function
+from .activations import FUSED_ACTIVATIONS, fused_activation
 
-__all__ = [
-    "simple_rnn", "lstm", "gru", "embedding_lookup", "reverse_sequence", "merge_bidirectional",
-    "RECURRENT_ACTIVATIONS",
-]
+__all__ = ["simple_rnn", "lstm", "gru", "RECURRENT_ACTIVATIONS"]
 
-
-# ----------------------------------------------------------------------------- activations
-# In-place activation ``a ← act(a)`` and its derivative written through the output ``y``:
-# ``g ← g · act'(x)`` with act'(x) expressed in y = act(x), so backward needs only the outputs.
-
-def _act_tanh(a):
-    np.tanh(a, out=a)
-
-
-def _act_sigmoid(a):
-    # σ(x) = ½·tanh(x/2) + ½
-    a *= 0.5
-    np.tanh(a, out=a)
-    a *= 0.5
-    a += 0.5
-
-
-def _act_hard_sigmoid(a):
-    # Keras 3: relu6(x + 3) / 6 = clip(x/6 + ½, 0, 1)
-    a *= 1.0 / 6.0
-    a += 0.5
-    np.clip(a, 0.0, 1.0, out=a)
-
-
-def _act_relu(a):
-    np.maximum(a, 0.0, out=a)
-
-
-def _act_linear(a):
-    pass
-
-
-def _act_softsign(a):
-    # x / (1 + |x|)
-    a /= np.abs(a) + 1.0
-
-
-def _act_elu(a):
-    # x if x > 0 else eˣ - 1
-    np.copyto(a, np.expm1(np.minimum(a, 0.0)), where=a <= 0)
-
-
-def _grad_tanh(g, y):
-    # tanh' = 1 - y²
-    g *= 1.0 - y * y
-
-
-def _grad_sigmoid(g, y):
-    # σ' = y (1 - y)
-    g *= y * (1.0 - y)
-
-
-def _grad_hard_sigmoid(g, y):
-    # 1/6 inside the linear part, 0 where clipped
-    g *= ((y > 0.0) & (y < 1.0)) * (1.0 / 6.0)
-
-
-def _grad_relu(g, y):
-    g *= y > 0.0
-
-
-def _grad_linear(g, y):
-    pass
-
-
-def _grad_softsign(g, y):
-    # softsign'(x) = 1 / (1 + |x|)² = (1 - |y|)²
-    d = 1.0 - np.abs(y)
-    g *= d * d
-
-
-def _grad_elu(g, y):
-    # 1 for x > 0, eˣ = y + 1 otherwise
-    g *= np.where(y > 0, 1.0, y + 1.0)
-
-
-_ACTIVATIONS = {
-    "tanh": (_act_tanh, _grad_tanh),
-    "sigmoid": (_act_sigmoid, _grad_sigmoid),
-    "hard_sigmoid": (_act_hard_sigmoid, _grad_hard_sigmoid),
-    "relu": (_act_relu, _grad_relu),
-    "linear": (_act_linear, _grad_linear),
-    "softsign": (_act_softsign, _grad_softsign),
-    "elu": (_act_elu, _grad_elu),
-}
 #: Activation names the fused recurrent kernels support (for ``activation`` and ``recurrent_activation``).
-RECURRENT_ACTIVATIONS = tuple(_ACTIVATIONS)
+RECURRENT_ACTIVATIONS = tuple(FUSED_ACTIVATIONS)
 
 
 def _activation(name: str):
-    try:
-        return _ACTIVATIONS[name]
-    except KeyError:
-        raise ValueError(
-            f"recurrent op: activation {name!r} is not supported; expected one of {RECURRENT_ACTIVATIONS}"
-        ) from None
+    """``(act, act_grad)``: the in-place activation and its derivative from the output."""
+    return fused_activation(name, "recurrent op")
 
 
 # ----------------------------------------------------------------------------- shared sequence logic
@@ -280,8 +195,11 @@ class _SequenceOp(Function):
 # ----------------------------------------------------------------------------- SimpleRNN
 class SimpleRNNSequence(_SequenceOp):
     KIND = "simple_rnn"  # the name a helper process knows it by (neuronet.runtime.helpers)
-    # h_t = act(x_t W + h_{t-1} U + b)
-    # BPTT: da_t = (dh_t + dout_t) · act'(h_t);  dh_{t-1} = da_t Uᵀ;  dW = Σ x_tᵀ da_t;  dU = Σ h_{t-1}ᵀ da_t
+    # The reference: SimpleRNNCell.call (neuronet/layers/rnn_cells.py).
+    #   h_t = act(x_t W + h_{t-1} U + b)
+    # BPTT, with dh the gradient reaching h_t (from h_{t+1} and from the output at t):
+    #   da_t = dh·act'(h_t);  dh_{t-1} = da_t Uᵀ;  dx_t = da_t Wᵀ
+    #   dW = Σ_t x_tᵀ da_t,  dU = Σ_t h_{t-1}ᵀ da_t,  db = Σ_t da_t   (one GEMM each, after the loop)
     def _forward(self, x, h0, kernel, recurrent_kernel, bias, mask=None, recurrent_mask=None,
                  activation="tanh", go_backwards=False, return_sequences=True, zero_output_for_mask=False):
         act, self.act_grad = _activation(activation)
@@ -298,7 +216,7 @@ class SimpleRNNSequence(_SequenceOp):
             np.matmul(RT, h, out=rec)
             z = Z[t]
             z += rec
-            act(z)
+            act(z, out=z)
             H[t + 1] = z
             if self.pad_steps is not None and self.pad_steps[t]:
                 np.copyto(H[t + 1], H[t], where=self.invalid[t])
@@ -313,9 +231,7 @@ class SimpleRNNSequence(_SequenceOp):
         for t in range(self.steps - 1, -1, -1):
             if g_seq is not None:
                 dh += g_seq[t]
-            da = dZ[t]
-            np.copyto(da, dh)
-            self.act_grad(da, Z[t])
+            da = self.act_grad(dh, Z[t], out=dZ[t])
             masked = self.pad_steps is not None and self.pad_steps[t]
             if masked:
                 da *= self.valid[t]
@@ -351,11 +267,15 @@ def _gates_as(a, names: str, order: str = _KERAS_GATES, axis: int = -1):
 class LSTMSequence(_SequenceOp):
     KIND = "lstm"
     STATES = 2
-    # i, f, o = σ(x W + h U + b) (their columns),  g = tanh(same, cell columns)
-    # c_t = f·c_{t-1} + i·g,   h_t = o·tanh(c_t)
+    # The reference: LSTMCell.call (neuronet/layers/rnn_cells.py), with σ the recurrent activation
+    # and tanh the activation (their defaults):
+    #   [a_i, a_f, a_c, a_o] = x_t W + h_{t-1} U + b
+    #   i, f, o = σ(a_i), σ(a_f), σ(a_o);   g = tanh(a_c)
+    #   c_t = f·c_{t-1} + i·g;   h_t = o·tanh(c_t)
     # BPTT with dh, dc the gradients reaching h_t, c_t:
-    #   do = dh·tanh(c_t);  dc += dh·o·(1 - tanh²c_t);  di = dc·g;  df = dc·c_{t-1};  dg = dc·i
-    #   da = [di·σ', df·σ', do·σ', dg·tanh'];  dh_{t-1} = da Uᵀ;  dc_{t-1} = dc·f
+    #   do = dh·tanh(c_t);  dc += dh·o·tanh'(c_t);  di = dc·g;  df = dc·c_{t-1};  dg = dc·i
+    #   da = [di·σ'(i), df·σ'(f), dg·tanh'(g), do·σ'(o)];  dh_{t-1} = da Uᵀ;  dc_{t-1} = dc·f
+    #   dx_t = da Wᵀ;  [dU; dW; db] = Σ_t [h_{t-1}; x_t; 1] da_t
     #
     # Layout. The forward keeps, for step t, one GEMM input and one buffer of gates:
     #   HX[t] = [h_{t-1}; x_t; 1]                   (units + features + 1, batch)
@@ -389,8 +309,8 @@ class LSTMSequence(_SequenceOp):
         # blocks (with a tanh cell activation).
         stacked = np.concatenate([recurrent_kernel, kernel, np.zeros((1, u4), dtype) if bias is None else bias[None]])
         KT = _gates_as(stacked.T, self.FORWARD, axis=0)  # [U; W; b]ᵀ, gate rows in the forward order
-        fused = recurrent_activation == "sigmoid"
-        if fused:
+        sigmoid_gates = recurrent_activation == "sigmoid"
+        if sigmoid_gates:
             KT[:u3] *= 0.5
         HX = np.empty((steps + 1, rows, batch), dtype)
         HX[:steps, u:u + features] = self.xt
@@ -408,34 +328,27 @@ class LSTMSequence(_SequenceOp):
             H = np.empty((steps + 1, u, batch), dtype)
             H[0] = h0.T
             np.multiply(H[0], rmask, out=HX[0, :u])
-        tanh_all = fused and activation == "tanh"
+        tanh_all = sigmoid_gates and activation == "tanh"
         for t in range(steps):
-            z = Z[t, :u4]
+            z = Z[t, :u4]                                        # [a_i, a_f, a_o, a_c]
             np.matmul(KT, HX[t], out=z)
+            gates, cand = Z[t, :u3], Z[t, u3:u4]
             if tanh_all:
-                np.tanh(z, out=z)
-                gates = Z[t, :u3]
-                gates *= 0.5
-                gates += 0.5
-            elif fused:
-                gates = Z[t, :u3]
+                np.tanh(z, out=z)                                # [tanh(a_i/2), …, g]
+            elif sigmoid_gates:
                 np.tanh(gates, out=gates)
+                act(cand, out=cand)
+            else:
+                rec_act(gates, out=gates)
+                act(cand, out=cand)
+            if sigmoid_gates:                                    # [i, f, o] = ½·tanh(a/2) + ½
                 gates *= 0.5
                 gates += 0.5
-                act(Z[t, u3:u4])
-            else:
-                rec_act(Z[t, :u3])
-                act(Z[t, u3:u4])
             np.multiply(Z5[t, 0:2], Z5[t, 3:5], out=pair)       # [i·g, f·c_{t-1}]
             c = Z5[t + 1, 4]
-            np.add(pair[0], pair[1], out=c)
-            tc = TC[t]
-            if activation == "tanh":
-                np.tanh(c, out=tc)
-            else:
-                np.copyto(tc, c)
-                act(tc)
-            np.multiply(Z5[t, 2], tc, out=H[t + 1])
+            np.add(pair[0], pair[1], out=c)                      # c_t
+            tc = act(c, out=TC[t])                               # act(c_t)
+            np.multiply(Z5[t, 2], tc, out=H[t + 1])              # h_t = o·act(c_t)
             if self.pad_steps is not None and self.pad_steps[t]:
                 np.copyto(c, Z5[t, 4], where=self.invalid[t])
                 np.copyto(H[t + 1], H[t], where=self.invalid[t])
@@ -467,13 +380,10 @@ class LSTMSequence(_SequenceOp):
             np.multiply(h, tc, out=e[:, 4])
             np.subtract(o, e[:, 4], out=e[:, 4])
             return
-        np.copyto(e[:, 0], i)
-        self.act_grad(e[:, 0], g)
-        np.copyto(e[:, 1:3], z[:, 3:5])
-        np.copyto(e[:, 3], tc)
-        self.rec_grad(e[:, 1:4], z[:, 0:3])
-        np.copyto(e[:, 4], o)
-        self.act_grad(e[:, 4], tc)
+        self.act_grad(i, g, out=e[:, 0])
+        self.rec_grad(z[:, 3:5], z[:, 0:2], out=e[:, 1:3])
+        self.rec_grad(tc, o, out=e[:, 3])
+        self.act_grad(o, tc, out=e[:, 4])
 
     def _backward(self, gy):
         gout, gh, gc = gy
@@ -552,13 +462,16 @@ class LSTMSequence(_SequenceOp):
 # ----------------------------------------------------------------------------- GRU
 class GRUSequence(_SequenceOp):
     KIND = "gru"
+    # The reference: GRUCell.call (neuronet/layers/rnn_cells.py), σ and tanh as in the LSTM.
     # reset_after=True (Keras 3 and cuDNN/PyTorch convention), bias = [b_in; b_rec]:
-    #   [xz, xr, xh] = x W + b_in,   [rz, rr, rh] = h U + b_rec
+    #   [xz, xr, xh] = x_t W + b_in,   [rz, rr, rh] = h_{t-1} U + b_rec
     #   z = σ(xz + rz),  r = σ(xr + rr),  hh = tanh(xh + r·rh),  h_t = z·h_{t-1} + (1 - z)·hh
     # reset_after=False (original GRU), bias (3·units,):
     #   z, r as above without b_rec,  hh = tanh(xh + (r·h_{t-1}) U_h)
-    # BPTT: dz = dh·(h_{t-1} - hh)·σ',  dxh = dh·(1 - z)·tanh',  dr = dxh·rh·σ' (reset_after)
-    #       dh_{t-1} = dh·z + [dz, dr, dxh·r] Uᵀ
+    # BPTT, with dh the gradient reaching h_t:
+    #   dz = dh·(h_{t-1} - hh)·σ'(z),  dxh = dh·(1 - z)·tanh'(hh)
+    #   reset_after:  dr = dxh·rh·σ'(r),               dh_{t-1} = dh·z + [dz, dr, dxh·r] Uᵀ
+    #   otherwise:    dr = (dxh U_hᵀ)·h_{t-1}·σ'(r),   dh_{t-1} = dh·z + [dz, dr] U_zrᵀ + (dxh U_hᵀ)·r
     def _forward(self, x, h0, kernel, recurrent_kernel, bias, mask=None, recurrent_mask=None,
                  activation="tanh", recurrent_activation="sigmoid", go_backwards=False, return_sequences=True,
                  zero_output_for_mask=False, reset_after=True):
@@ -591,19 +504,21 @@ class GRUSequence(_SequenceOp):
                 np.matmul(RT, hp, out=rec)
                 if b_rec is not None:
                     rec += b_rec
-                z[:u2] += rec[:u2]
-                rec_act(z[:u2])
+                zr = z[:u2]
+                zr += rec[:u2]
+                rec_act(zr, out=zr)                              # [z, r]
                 RH[t] = rec[u2:]
-                np.multiply(z[units:u2], RH[t], out=rec_h)
+                np.multiply(z[units:u2], RH[t], out=rec_h)       # r·rh
             else:
                 np.matmul(R_zrT, hp, out=rec)
-                z[:u2] += rec
-                rec_act(z[:u2])
+                zr = z[:u2]
+                zr += rec
+                rec_act(zr, out=zr)                              # [z, r]
                 np.multiply(z[units:u2], hp, out=RH[t])
-                np.matmul(R_hT, RH[t], out=rec_h)
+                np.matmul(R_hT, RH[t], out=rec_h)                # (r·h_{t-1}) U_h
             hh = z[u2:]
             hh += rec_h
-            act(hh)
+            act(hh, out=hh)
             # h = z·h_prev + (1 - z)·hh = hh + z·(h_prev - hh)
             hn = H[t + 1]
             np.subtract(H[t], hh, out=hn)
@@ -633,16 +548,17 @@ class GRUSequence(_SequenceOp):
         tmp, d_rh = np.empty_like(dh), np.empty_like(dh)
         dh_spare = np.empty_like(dh)
         for s in self._blocks_backward(steps):
-            fz, fa = Z[s], dZ[s]
-            np.subtract(H[s], fz[:, u2:], out=fa[:, :units])
-            self.rec_grad(fa[:, :units], fz[:, :units])
-            np.subtract(1.0, fz[:, :units], out=fa[:, u2:])
-            self.act_grad(fa[:, u2:], fz[:, u2:])
+            y, f = Z[s], dZ[s]                                   # the block's [z, r, hh] and their factors
+            f_z, f_r, f_h = f[:, :units], f[:, units:u2], f[:, u2:]
+            np.subtract(H[s], y[:, u2:], out=f_z)
+            self.rec_grad(f_z, y[:, :units], out=f_z)
+            np.subtract(1.0, y[:, :units], out=f_h)
+            self.act_grad(f_h, y[:, u2:], out=f_h)
             if reset_after:
-                np.copyto(fa[:, units:u2], RH[s])
+                np.copyto(f_r, RH[s])
             else:
-                np.multiply(H[s], 1.0 if self.rmask is None else self.rmask, out=fa[:, units:u2])
-            self.rec_grad(fa[:, units:u2], fz[:, units:u2])
+                np.multiply(H[s], 1.0 if self.rmask is None else self.rmask, out=f_r)
+            self.rec_grad(f_r, y[:, units:u2], out=f_r)
             for t in range(s.stop - 1, s.start - 1, -1):
                 if g_seq is not None:
                     dh += g_seq[t]
@@ -703,6 +619,9 @@ def simple_rnn(inputs, initial_state, kernel, recurrent_kernel, bias=None, *, ma
                zero_output_for_mask: bool = False):
     """A fully-connected RNN over a whole sequence: ``h_t = activation(x_t W + h_{t-1} U + b)``.
 
+    The same values and gradients as :class:`~neuronet.layers.SimpleRNNCell` unrolled over time, in
+    one graph node.
+
     Args:
         inputs: (batch, time, features).
         initial_state: h_0, (batch, units).
@@ -730,7 +649,8 @@ def lstm(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias=None, *, m
     """Long short-term memory over a whole sequence, Keras gate order (i, f, c, o).
 
     ``i, f, o = σ(x W + h U + b)``, ``g = tanh(…)``, ``c_t = f·c_{t-1} + i·g``, ``h_t = o·tanh(c_t)``;
-    the additive cell path ``c`` lets gradients cross many steps without vanishing.
+    the additive cell path ``c`` lets gradients cross many steps without vanishing. The same values
+    and gradients as :class:`~neuronet.layers.LSTMCell` unrolled over time, in one graph node.
 
     Args:
         inputs: (batch, time, features). initial_h, initial_c: (batch, units).
@@ -754,7 +674,8 @@ def gru(inputs, initial_state, kernel, recurrent_kernel, bias=None, *, mask=None
     """Gated recurrent unit over a whole sequence, Keras gate order (z, r, h).
 
     ``z = σ(…)``, ``r = σ(…)``, ``hh = tanh(x W_h + r·(h U_h + b_rh))`` (reset_after=True) or
-    ``tanh(x W_h + (r·h) U_h + b_h)`` (reset_after=False), ``h_t = z·h_{t-1} + (1 - z)·hh``.
+    ``tanh(x W_h + (r·h) U_h + b_h)`` (reset_after=False), ``h_t = z·h_{t-1} + (1 - z)·hh``. The same
+    values and gradients as :class:`~neuronet.layers.GRUCell` unrolled over time, in one graph node.
 
     Args:
         inputs: (batch, time, features). initial_state: (batch, units).
@@ -771,78 +692,3 @@ def gru(inputs, initial_state, kernel, recurrent_kernel, bias=None, *, mask=None
                              recurrent_activation=recurrent_activation, go_backwards=go_backwards,
                              return_sequences=return_sequences, zero_output_for_mask=zero_output_for_mask,
                              reset_after=reset_after)
-
-
-# ----------------------------------------------------------------------------- sequence helpers
-class EmbeddingLookup(Function):
-    # y = E[ids]      dE = zeros with gy added at the looked-up rows (repeated ids accumulate)
-    def forward(self, table, ids):
-        self.ids, self.shape = ids, table.shape
-        return np.take(table, ids, axis=0)
-
-    def backward(self, gy):
-        g = np.zeros(self.shape, gy.dtype)
-        np.add.at(g, self.ids.reshape(-1), gy.reshape(-1, self.shape[1]))
-        return g, None
-
-
-class ReverseSequence(Function):
-    # y = x reversed along the time axis (1)     dx = gy reversed back
-    def forward(self, x):
-        return np.ascontiguousarray(x[:, ::-1])
-
-    def backward(self, gy):
-        return np.ascontiguousarray(gy[:, ::-1])
-
-
-class MergeBidirectional(Function):
-    # y = merge(a, b) with b first reversed in time when return_sequences
-    #   concat: [a, b]  sum: a + b  ave: (a + b)/2  mul: a·b
-    def forward(self, a, b, mode, reverse):
-        if reverse:
-            b = b[:, ::-1]
-        self.mode, self.reverse, self.units = mode, reverse, a.shape[-1]
-        if mode == "concat":
-            return np.concatenate([a, b], axis=-1)
-        if mode == "sum":
-            return a + b
-        if mode == "ave":
-            return (a + b) * 0.5
-        self.a, self.b = a, b
-        return a * b
-
-    def backward(self, gy):
-        mode = self.mode
-        if mode == "concat":
-            ga, gb = gy[..., :self.units], gy[..., self.units:]
-        elif mode == "sum":
-            ga = gb = gy
-        elif mode == "ave":
-            ga = gb = gy * 0.5
-        else:
-            ga, gb = gy * self.b, gy * self.a
-        if self.reverse:
-            gb = gb[:, ::-1]
-        return np.ascontiguousarray(ga), np.ascontiguousarray(gb)
-
-
-def embedding_lookup(table, ids) -> Tensor:
-    """Rows of ``table`` (input_dim, output_dim) at integer ``ids`` (any shape): shape ids.shape + (output_dim,)."""
-    ids = ids.data if isinstance(ids, Tensor) else np.asarray(ids)
-    return EmbeddingLookup.apply(table, ids)
-
-
-def reverse_sequence(x) -> Tensor:
-    """``x`` (batch, time, ...) with the time axis reversed."""
-    return ReverseSequence.apply(x)
-
-
-def merge_bidirectional(forward, backward, mode: str = "concat", reverse: bool = True) -> Tensor:
-    """Merge the two directions of a bidirectional RNN: 'concat', 'sum', 'ave' or 'mul'.
-
-    ``backward`` (the output of the layer that ran with go_backwards=True) is first reversed in time
-    when ``reverse`` is True, so both outputs are aligned on the same steps.
-    """
-    if mode not in ("concat", "sum", "ave", "mul"):
-        raise ValueError(f"merge_bidirectional: mode must be one of concat, sum, ave, mul; received {mode!r}")
-    return MergeBidirectional.apply(forward, backward, mode=mode, reverse=reverse)

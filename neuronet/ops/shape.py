@@ -1,7 +1,9 @@
 """Shape ops: they move numbers around without changing them, and backward moves the gradient back.
 
 reshape, transpose, swapaxes, moveaxis, expand_dims, squeeze, ravel, broadcast_to, tile, repeat,
-concatenate, stack, split, take, take_along_axis, pad, flip, indexing (``x[index]``) and one_hot.
+concatenate, stack, split, take, take_along_axis, pad, flip, indexing (``x[index]``) and one_hot, with
+the sequence models' names for two of them: embedding_lookup (take along axis 0) and
+reverse_sequence (flip along the time axis).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from ..autograd import Function, Tensor
 __all__ = [
     "reshape", "transpose", "swapaxes", "moveaxis", "expand_dims", "squeeze", "ravel", "broadcast_to", "tile",
     "repeat", "concatenate", "stack", "split", "take", "take_along_axis", "pad", "flip", "getitem", "one_hot",
-    "sort", "argsort", "top_k",
+    "sort", "argsort", "top_k", "embedding_lookup", "reverse_sequence",
 ]
 
 
@@ -432,6 +434,13 @@ def take(x, indices, axis=None) -> Tensor:
     return Take.apply(x, indices=indices, axis=axis)
 
 
+def embedding_lookup(table, ids) -> Tensor:
+    """Rows of ``table`` (input_dim, output_dim) at integer ``ids`` of any shape, the computation of an
+    Embedding layer: ``take(table, ids, axis=0)``, of shape ``ids.shape + (output_dim,)``. Rows looked
+    up several times receive the sum of their gradients."""
+    return take(table, ids, axis=0)
+
+
 def take_along_axis(x, indices, axis=None) -> Tensor:
     """``x`` picked elementwise by ``indices`` along ``axis`` (NumPy ``take_along_axis``; the input
     is flattened when ``axis`` is None)."""
@@ -478,6 +487,11 @@ def flip(x, axis=None) -> Tensor:
         axis = (_norm_axis("flip", axis, ndim) if isinstance(axis, (int, np.integer))
                 else tuple(_norm_axis("flip", a, ndim) for a in axis))
     return Flip.apply(x, axis=axis)
+
+
+def reverse_sequence(x) -> Tensor:
+    """``x`` (batch, time, ...) with the time axis reversed: ``flip(x, axis=1)``."""
+    return flip(x, axis=1)
 
 
 def getitem(x, index) -> Tensor:

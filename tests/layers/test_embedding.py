@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from neuronet import layers
+from neuronet import layers, ops
 from neuronet.autograd import Tensor, gradcheck
 
 
@@ -25,6 +25,14 @@ def test_embedding_gradcheck_repeated_ids(float64, rng, ids_shape):
     ids.flat[0] = ids.flat[-1]  # a repeated id must accumulate its gradients
     layer(ids)
     gradcheck(lambda: layer(ids), [], params=layer.weights)
+
+
+def test_embedding_lookup_op_is_take_along_axis_0_gradcheck(rng):
+    # ops.embedding_lookup (the layer's computation, kept under its old name) gathers rows of the table
+    ids = np.array([[0, 2, 2], [1, 0, 3]])
+    table = rng.standard_normal((4, 3))
+    gradcheck(lambda E: ops.embedding_lookup(E, ids), [table])
+    np.testing.assert_array_equal(ops.embedding_lookup(table, ids).data, table[ids])
 
 
 def test_embedding_gradient_matches_torch(float64, rng):

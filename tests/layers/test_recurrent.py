@@ -210,7 +210,7 @@ def test_dropout_gradcheck(float64, rng):
     layer(x)
 
     def f(t):
-        layer._rng = np.random.default_rng(5)
+        layer.cell._rng = np.random.default_rng(5)
         return layer(t, training=True)
 
     gradcheck(f, [x], params=layer.weights)
@@ -322,6 +322,40 @@ def test_rnn_of_cell_equals_layer_fused_and_generic(rng, cell_cls, layer_cls):
     out, new = cell(x[:, 0], states)
     np.testing.assert_allclose(out.data, layers.RNN(cell)(x[:, :1]).data, atol=1e-6)  # one step
     assert len(new) == len(states)
+
+
+@pytest.mark.parametrize("layer_cls, cell_cls, cell_name", [(layers.SimpleRNN, layers.SimpleRNNCell, "simple_rnn_cell"),
+                                                            (layers.LSTM, layers.LSTMCell, "lstm_cell"),
+                                                            (layers.GRU, layers.GRUCell, "gru_cell")])
+def test_layers_own_their_cells_as_keras(rng, layer_cls, cell_cls, cell_name):
+    layer = layer_cls(3, dropout=0.25, kernel_regularizer="l2", name="seq")
+    layer(_x(rng))
+    cell = layer.cell
+    assert isinstance(layer, layers.RNN) and type(cell) is cell_cls and layer.layers == [cell]
+    assert cell.name == cell_name and cell.dtype == layer.dtype
+    assert [w.path for w in layer.weights] == [f"{layer.name}/{cell.name}/{n}"
+                                               for n in ("kernel", "recurrent_kernel", "bias")]
+    assert layer.kernel is cell.kernel and layer.bias is cell.bias and layer.dropout == cell.dropout == 0.25
+    cfg = layer.get_config()  # the cell's arguments in the layer's config, as Keras (no 'cell' entry)
+    assert "cell" not in cfg and cfg["units"] == 3 and cfg["dropout"] == 0.25
+    layer.trainable = False
+    assert not cell.trainable and layer.trainable_weights == []
+
+
+@pytest.mark.parametrize("cell_cls", [layers.SimpleRNNCell, layers.LSTMCell, layers.GRUCell])
+def test_dropout_masks_are_one_per_sequence_in_the_fused_and_the_step_by_step_loop(rng, cell_cls):
+    # Keras's DropoutRNNCell: the same masks at every step, drawn afresh for each call of the layer
+    x = _x(rng, batch=3, steps=6).astype(np.float32)
+    options = dict(dropout=0.4, recurrent_dropout=0.4, seed=7)
+    fused = layers.RNN(cell_cls(3, **options), return_sequences=True)
+    generic = layers.RNN(layers.StackedRNNCells([cell_cls(3, **options)]), return_sequences=True)
+    fused(x)
+    generic(x)
+    generic.set_weights(fused.get_weights())
+    first = fused(x, training=True).data
+    np.testing.assert_allclose(generic(x, training=True).data, first, atol=1e-6)
+    assert fused.cell._dropout_mask is None and fused.cell._recurrent_dropout_mask is None  # reset after the call
+    assert not np.allclose(fused(x, training=True).data, first)  # new masks for the next sequence
 
 
 def test_generic_rnn_gradcheck_with_mask(float64, rng):

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from neuronet import layers
+from neuronet import layers, ops
 from neuronet.autograd import gradcheck
+from neuronet.layers.wrappers import merge_directions
 
 
 def _x(rng, batch=2, steps=4, features=3):
@@ -18,6 +19,19 @@ def test_bidirectional_gradcheck(float64, rng, merge_mode, return_sequences):
     x = _x(rng)
     layer(x)
     gradcheck(lambda t: layer(t), [x], params=layer.weights)
+
+
+def test_merge_of_the_directions_and_reversal_gradcheck(rng):
+    a, b = rng.standard_normal((2, 3, 2)), rng.standard_normal((2, 3, 2))
+    for mode in ("concat", "sum", "ave", "mul"):
+        gradcheck(lambda p, q: merge_directions(p, ops.reverse_sequence(q), mode=mode), [a, b])
+        gradcheck(lambda p, q: merge_directions(p[:, 0], q[:, 0], mode=mode), [a, b])
+    gradcheck(ops.reverse_sequence, [a])
+    y = merge_directions(a, ops.reverse_sequence(b), mode="concat").data
+    np.testing.assert_array_equal(y[:, 0, 2:], b[:, -1])
+    np.testing.assert_array_equal(ops.reverse_sequence(a).data, ops.flip(a, axis=1).data)
+    with pytest.raises(ValueError, match="merge_mode must be one of"):
+        merge_directions(a, b, mode="max")
 
 
 def test_bidirectional_matches_two_layers_keras_semantics(rng):

@@ -9,6 +9,7 @@ import pytest
 import neuronet as nn
 from neuronet import ops
 from neuronet.autograd import gradcheck
+from neuronet.ops.activations import FUSED_ACTIVATIONS, fused_activation
 
 SHAPES = [(), (3,), (2, 3), (2, 1, 4)]
 
@@ -199,3 +200,55 @@ def test_float32_erf_and_gelu_stay_within_float32_resolution():
 
 def test_softmax_accepts_lists():
     np.testing.assert_allclose(ops.softmax([0.0, 0.0]).data, [0.5, 0.5])
+
+
+# ----------------------------------------------------------------------------- the table for fused kernels
+# FUSED_ACTIVATIONS entry -> the public activation it must equal, and its kinks to keep away from
+FUSED = {
+    "linear": (nn.activations.linear, []),
+    "relu": (ops.relu, [0.0]),
+    "sigmoid": (ops.sigmoid, []),
+    "tanh": (ops.tanh, []),
+    "hard_sigmoid": (ops.hard_sigmoid, [-3.0, 3.0]),
+    "softsign": (ops.softsign, [0.0]),
+    "elu": (ops.elu, [0.0]),
+}
+
+
+def test_the_fused_table_covers_the_recurrent_activations():
+    assert set(FUSED_ACTIVATIONS) == set(FUSED) == set(ops.RECURRENT_ACTIVATIONS)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", sorted(FUSED))
+def test_fused_table_equals_the_activation_and_its_gradient_from_the_output(name, dtype, rng):
+    public, kinks = FUSED[name]
+    entry = FUSED_ACTIVATIONS[name]
+    x = away_from(kinks, (3, 5), rng).astype(dtype)
+    g = rng.standard_normal((3, 5)).astype(dtype)
+    t = nn.Tensor(x, requires_grad=True)
+    expected = public(t)
+    (expected * nn.Tensor(g)).sum().backward()
+    tol = dict(rtol=1e-6, atol=1e-6) if dtype == "float32" else dict(rtol=1e-12, atol=1e-14)
+    y = entry.forward(x)
+    assert y.dtype == dtype and y is not x
+    np.testing.assert_allclose(y, expected.data, **tol)
+    a = x.copy()
+    assert entry.forward(a, out=a) is a  # in place: a ← act(a)
+    np.testing.assert_array_equal(a, y)
+    gx = entry.backward(g, y)
+    assert gx.dtype == dtype and gx is not g
+    np.testing.assert_allclose(gx, t.grad, **tol)
+    g_in_place = g.copy()
+    assert entry.backward(g_in_place, y, out=g_in_place) is g_in_place  # g ← g·act'(x), act' from y
+    np.testing.assert_array_equal(g_in_place, gx)
+
+
+def test_fused_table_writes_into_views_and_refuses_unknown_names():
+    block = np.linspace(-4, 4, 12).reshape(3, 4)
+    rows = block[1:]  # a view, as the recurrent kernels pass gate blocks of their buffers
+    FUSED_ACTIVATIONS["sigmoid"].forward(rows, out=rows)
+    np.testing.assert_allclose(block[1:], ops.sigmoid(np.linspace(-4, 4, 12).reshape(3, 4)[1:]).data, rtol=1e-15)
+    np.testing.assert_array_equal(block[0], np.linspace(-4, 4, 12)[:4])
+    with pytest.raises(ValueError, match=r"LSTM: activation 'gelu' is not supported; expected one of \("):
+        fused_activation("gelu", "LSTM")

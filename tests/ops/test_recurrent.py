@@ -1,10 +1,12 @@
-"""The fused recurrent ops: BPTT against finite differences and against PyTorch, masks, dtypes."""
+"""The fused recurrent ops: against the reference cells unrolled over time, BPTT against finite
+differences and against PyTorch, masks, dtypes."""
 
 import numpy as np
 import pytest
 
 from neuronet import ops
 from neuronet.autograd import Tensor, gradcheck
+from neuronet.layers import GRUCell, LSTMCell, SimpleRNNCell
 from neuronet.ops.recurrent import _SequenceOp
 
 B, T, F, U = 2, 4, 3, 2
@@ -18,6 +20,109 @@ def _inputs(rng, gates, bias_shape=None, states=1, batch=B, steps=T, features=F,
     R = rng.standard_normal((units, gates * units)) * scale
     b = rng.standard_normal(bias_shape or (gates * units,)) * scale
     return [x, *hs, W, R, b]
+
+
+# ----------------------------------------------------------------------------- against the reference cells
+# Each fused kernel computes what its cell's ``call`` (neuronet/layers/rnn_cells.py, composed from
+# autograd ops) computes step by step: same values, same gradients for every input, in float64.
+STEPS = 2 * _SequenceOp.BLOCK + 3  # 19 steps: BPTT runs two full blocks of steps and a short one
+LONG_MASK = np.ones((4, STEPS), bool)
+LONG_MASK[0, 12:] = False    # post-padded: stops in the middle of the second block
+LONG_MASK[1, :5] = False     # pre-padded
+LONG_MASK[2, 6:11] = False   # a gap across the boundary between the first two blocks
+OPS = {"simple_rnn": (ops.simple_rnn, SimpleRNNCell), "lstm": (ops.lstm, LSTMCell), "gru": (ops.gru, GRUCell)}
+KINDS = [("simple_rnn", {}), ("lstm", {}), ("gru", {"reset_after": True}), ("gru", {"reset_after": False})]
+
+
+def _unrolled(cell, x, states, mask, go_backwards, return_sequences, zero_output_for_mask):
+    """Keras's loop over time around ``cell``: a masked step keeps the states and repeats the previous
+    output (zeros before the first valid step, or always zeros with ``zero_output_for_mask``)."""
+    order = range(x.shape[1] - 1, -1, -1) if go_backwards else range(x.shape[1])
+    prev, outputs = np.zeros((x.shape[0], cell.units)), []
+    for t in order:
+        out, new = cell(x[:, t], states, training=True)
+        if mask is not None:
+            keep = mask[:, t][:, None]
+            new = [ops.where(keep, n, s) for n, s in zip(new, states)]
+            out = ops.where(keep, out, 0.0 if zero_output_for_mask else prev)
+        states, prev = new, out
+        outputs.append(out)
+    return [ops.stack(outputs, axis=1) if return_sequences else outputs[-1], *states]
+
+
+def _values_and_gradients(outputs, inputs):
+    """The outputs' values and the gradients of Σ outputs·(fixed random weights) for every input."""
+    for t in inputs:
+        t.grad = None
+    weights = np.random.default_rng(11)
+    total = sum((o * Tensor(weights.standard_normal(o.shape))).sum() for o in outputs)
+    total.backward()
+    return [o.data.copy() for o in outputs], [t.grad.copy() for t in inputs]
+
+
+def _fused_against_reference(rng, kind, cell_options=None, *, mask=None, go_backwards=False, return_sequences=True,
+                             zero_output_for_mask=False, recurrent_dropout=0.0, steps=STEPS, units=3):
+    op, cell_class = OPS[kind]
+    mask = None if mask is None else mask[:, :steps]
+    cell = cell_class(units, recurrent_dropout=recurrent_dropout, seed=5, dtype="float64", **(cell_options or {}))
+    cell.build((None, F))
+    batch = 4 if mask is None else len(mask)
+    for w in cell.weights:  # away from the initializers' symmetries (zero biases, orthogonal U)
+        w.data[...] = rng.standard_normal(w.shape) * 0.6
+    x = Tensor(rng.standard_normal((batch, steps, F)), requires_grad=True)
+    states = [Tensor(rng.standard_normal((batch, units)) * 0.5, requires_grad=True) for _ in range(cell._state_count)]
+    inputs = [x, *states, *cell.weights]
+    recurrent_mask = cell.get_recurrent_dropout_mask(states[0])  # the cell uses the same at every step
+    options = dict(mask=mask, go_backwards=go_backwards, return_sequences=return_sequences,
+                   zero_output_for_mask=zero_output_for_mask)
+    reference = _values_and_gradients(_unrolled(cell, x, states, **options), inputs)
+    activations = {"activation": cell.activation}
+    if cell.recurrent_activation is not None:
+        activations["recurrent_activation"] = cell.recurrent_activation
+    if kind == "gru":
+        activations["reset_after"] = cell.reset_after
+    fused = op(x, *states, *cell.weights, recurrent_mask=recurrent_mask, **activations, **options)
+    fused = _values_and_gradients(fused, inputs)
+    names = ["x"] + [f"initial state {i}" for i in range(len(states))] + [w.name for w in cell.weights]
+    for got, expected, what in zip(fused[0], reference[0], ["output", "h_T", "c_T"]):
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12, err_msg=what)
+    for got, expected, what in zip(fused[1], reference[1], names):
+        np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12, err_msg=f"gradient of {what}")
+    return fused
+
+
+@pytest.mark.parametrize("return_sequences", [True, False])
+@pytest.mark.parametrize("go_backwards", [False, True])
+@pytest.mark.parametrize("mask", [None, LONG_MASK], ids=["no mask", "mask"])
+@pytest.mark.parametrize("kind, cell_options", KINDS, ids=["simple_rnn", "lstm", "gru", "gru_reset_before"])
+def test_fused_kernel_equals_reference_cell_unrolled(rng, kind, cell_options, mask, go_backwards, return_sequences):
+    _fused_against_reference(rng, kind, cell_options, mask=mask, go_backwards=go_backwards,
+                             return_sequences=return_sequences)
+
+
+@pytest.mark.parametrize("kind, cell_options", KINDS, ids=["simple_rnn", "lstm", "gru", "gru_reset_before"])
+def test_fused_kernel_equals_reference_with_recurrent_dropout_zero_outputs_and_no_bias(rng, kind, cell_options):
+    _fused_against_reference(rng, kind, cell_options, mask=LONG_MASK, recurrent_dropout=0.4, go_backwards=True)
+    _fused_against_reference(rng, kind, cell_options, mask=LONG_MASK, zero_output_for_mask=True)
+    _fused_against_reference(rng, kind, dict(cell_options, use_bias=False), mask=LONG_MASK)
+
+
+@pytest.mark.parametrize("kind, cell_options", [
+    ("lstm", {"activation": "softsign"}),                                     # sigmoid gates, other cell activation
+    ("lstm", {"recurrent_activation": "hard_sigmoid"}),                       # other gates
+    ("lstm", {"activation": "elu", "recurrent_activation": "softsign"}),
+    ("lstm", {"activation": "linear", "recurrent_activation": "tanh"}),
+    ("gru", {"activation": "relu", "recurrent_activation": "hard_sigmoid"}),
+    ("gru", {"activation": "softsign", "recurrent_activation": "tanh", "reset_after": False}),
+    ("simple_rnn", {"activation": "sigmoid"}),
+    ("simple_rnn", {"activation": "elu"}),
+    ("simple_rnn", {"activation": "linear"}),
+    ("simple_rnn", {"activation": "relu"}),  # kinks: no pre-activation comes near 0 or ±3 here
+    ("simple_rnn", {"activation": "hard_sigmoid"}),
+])
+def test_fused_kernel_equals_reference_with_other_activations(rng, kind, cell_options):
+    # the kernels' activations come from ops.activations.FUSED_ACTIVATIONS, the cells' from neuronet.activations
+    _fused_against_reference(rng, kind, cell_options, mask=LONG_MASK, steps=10)
 
 
 @pytest.mark.parametrize("return_sequences", [True, False])
@@ -133,29 +238,33 @@ def test_dtype_stays_float32(rng, op):
     assert all(t.grad.dtype == np.float32 for t in tensors)
 
 
-def test_gradient_skipped_for_constants(rng):
-    x, h0, c0, W, R, b = _inputs(rng, 4, states=2)
-    Wt = Tensor(W, requires_grad=True)
-    out = ops.lstm(x, h0, c0, Wt, R, b)[0]
-    out.sum().backward()
-    assert Wt.grad.shape == W.shape
+@pytest.mark.parametrize("op, needed", [(op, k) for op, n in (("simple_rnn", 5), ("lstm", 6), ("gru", 5))
+                                         for k in range(n)])
+def test_gradient_skipped_for_constants(rng, op, needed):
+    # Backward computes only the gradients asked for (None for the constants), and leaving the others
+    # out changes nothing in the one it computes (the LSTM, for one, stops its last step early when
+    # the initial state needs no gradient).
+    gates, states = {"simple_rnn": (1, 1), "lstm": (4, 2), "gru": (3, 1)}[op]
+    bias_shape = (2, 3 * U) if op == "gru" else None
+    arrays = _inputs(rng, gates, bias_shape, states=states, batch=4, steps=STEPS)
+    options = dict(mask=LONG_MASK, recurrent_mask=np.full((4, U), 1.25), return_sequences=True)
+
+    def backward(requires_grad):
+        args = [Tensor(a, requires_grad=True) if requires_grad(i) else a for i, a in enumerate(arrays)]
+        outs = getattr(ops, op)(*args, **options)
+        fn = outs[0]._ctx
+        assert fn.needs_input_grad == tuple(requires_grad(i) for i in range(len(arrays)))
+        return fn.backward(tuple(np.random.default_rng(3).standard_normal(o.shape) for o in outs))
+
+    every = backward(lambda i: True)
+    only = backward(lambda i: i == needed)
+    assert [g is None for g in only] == [i != needed for i in range(len(arrays))]
+    np.testing.assert_allclose(only[needed], every[needed], rtol=1e-12, atol=1e-15)
 
 
 def test_unknown_activation_is_refused(rng):
     with pytest.raises(ValueError, match="activation 'gelu'"):
         ops.simple_rnn(*_inputs(rng, 1), activation="gelu")
-
-
-def test_embedding_lookup_and_merge_gradcheck(rng):
-    ids = np.array([[0, 2, 2], [1, 0, 3]])
-    gradcheck(lambda E: ops.embedding_lookup(E, ids), [rng.standard_normal((4, 3))])
-    a, b = rng.standard_normal((2, 3, 2)), rng.standard_normal((2, 3, 2))
-    for mode in ("concat", "sum", "ave", "mul"):
-        gradcheck(lambda p, q: ops.merge_bidirectional(p, q, mode=mode), [a, b])
-        gradcheck(lambda p, q: ops.merge_bidirectional(p[:, 0], q[:, 0], mode=mode, reverse=False), [a, b])
-    gradcheck(ops.reverse_sequence, [a])
-    y = ops.merge_bidirectional(a, b, mode="concat").data
-    np.testing.assert_array_equal(y[:, 0, 2:], b[:, -1])
 
 
 # ----------------------------------------------------------------------------- against PyTorch

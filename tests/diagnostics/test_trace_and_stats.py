@@ -1,4 +1,4 @@
-"""Diagnostics: backward traces, per-layer gradient norms, dead/saturated units and the GradientMonitor callback."""
+"""Diagnostics: backward traces, per-layer gradient norms, dead and saturated units."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,6 @@ import pytest
 import neuronet
 from neuronet import config, diagnostics, layers, ops
 from neuronet.autograd import Tensor, Variable
-from neuronet.callbacks import GradientMonitor
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -265,7 +264,7 @@ def test_layer_gradients_with_an_explicit_loss_and_errors():
     model.compile(optimizer="sgd", loss="mse")
     with pytest.raises(ValueError, match="x has 4, y has 3"):
         diagnostics.layer_gradients(model, x, y[:3])
-    with pytest.raises(ValueError, match="5 features"):
+    with pytest.raises(ValueError, match=r"layer_gradients: .*layer 'dense'.* value 3, .* shape \(4, 5\)"):
         diagnostics.layer_gradients(model, np.ones((4, 5), "float32"), y)
 
 
@@ -347,133 +346,7 @@ def test_activation_stats_functional_model_and_float64(float64):
 
 def test_activation_stats_errors():
     model = _mlp([2], ["relu"])
-    with pytest.raises(ValueError, match="4 features"):
+    with pytest.raises(ValueError, match=r"activation_stats: .*value 3, .*shape \(2, 4\)"):
         diagnostics.activation_stats(model, np.ones((2, 4), "float32"))
     with pytest.raises(TypeError, match="expected a neuronet Model"):
         diagnostics.activation_stats("model", np.ones((2, 3)))
-
-
-# ------------------------------------------------------------------------------------------------ GradientMonitor
-def _data(n=64, d=3, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, d)).astype("float32")
-    return x, (x[:, :1] > 0).astype("float32")
-
-
-def test_monitor_quiet_on_a_healthy_network(capsys):
-    x, y = _data()
-    model = _mlp([8, 1], ["relu", "sigmoid"], kernel_initializer="he_normal")
-    model.compile(optimizer="adam", loss="binary_crossentropy")
-    monitor = GradientMonitor(x=x[:32], y=y[:32])
-    model.fit(x, y, epochs=3, batch_size=16, verbose=0, callbacks=[monitor])
-    assert monitor.warnings == []
-    assert "GradientMonitor" not in capsys.readouterr().out
-    assert monitor.history["epoch"] == [0, 1, 2]
-    assert set(monitor.history["grad_norm"]) == {"dense", "dense_1"}
-    assert all(len(v) == 3 and all(g > 1e-4 for g in v) for v in monitor.history["grad_norm"].values())
-    assert len(monitor.history["dead_fraction"]["dense"]) == 3
-
-
-def test_monitor_warns_on_vanishing_gradients(capsys):
-    x, y = _data()
-    model = _mlp([4, 4, 1], ["sigmoid", "relu", "sigmoid"])
-    model.compile(optimizer="sgd", loss="binary_crossentropy")
-    # the first layer's sigmoid is pinned near 1 (bias 15, tiny kernel): sigmoid' ≈ 3e-7, its gradient vanishes
-    model.build((None, 3))
-    model.layers[0].set_weights([np.full((3, 4), 1e-3, "float32"), np.full(4, 15.0, "float32")])
-    monitor = GradientMonitor(x=x[:32], y=y[:32], vanishing=1e-5)
-    model.fit(x, y, epochs=2, batch_size=32, verbose=0, callbacks=[monitor])
-    vanishing = [w for w in monitor.warnings if w["kind"] == "vanishing"]
-    assert {w["layer"] for w in vanishing} == {"dense"}
-    assert [w["epoch"] for w in vanishing] == [0, 1]
-    assert all(0.0 < w["value"] < 1e-5 for w in vanishing)
-    assert all(g > 1e-3 for g in monitor.history["grad_norm"]["dense_1"])
-    out = capsys.readouterr().out
-    assert "GradientMonitor: epoch 1: gradients vanish in layer 'dense'" in out
-    assert monitor.history["saturated_fraction"]["dense"] == [1.0, 1.0]
-
-
-def test_monitor_warns_on_exploding_gradients():
-    x, y = _data()
-    model = _mlp([4, 1], ["linear", None])
-    model.compile(optimizer=neuronet.optimizers.SGD(learning_rate=0.0), loss="mse")
-    model.build((None, 3))
-    model.layers[1].set_weights([np.full((4, 1), 1e3, "float32"), np.zeros(1, "float32")])
-    monitor = GradientMonitor(x=x, y=y * 1e3, exploding=1e3, verbose=0)
-    model.fit(x, y, epochs=1, verbose=0, callbacks=[monitor])
-    assert [w["layer"] for w in monitor.warnings if w["kind"] == "exploding"] == ["dense", "dense_1"]
-
-
-def test_monitor_flags_dead_relu_layer(capsys):
-    x, y = _data()
-    model = _mlp([8, 1], ["relu", "sigmoid"], bias_initializer=neuronet.initializers.Constant(-50.0))
-    model.compile(optimizer="sgd", loss="binary_crossentropy")
-    monitor = GradientMonitor(x=x, y=y, dead_fraction=0.5)
-    model.fit(x, y, epochs=1, verbose=0, callbacks=[monitor])
-    dead = [w for w in monitor.warnings if w["kind"] == "dead"]
-    assert len(dead) == 1 and dead[0]["layer"] == "dense" and dead[0]["value"] == 1.0
-    out = capsys.readouterr().out
-    assert "100% of the units of ReLU layer 'dense' are dead" in out
-    assert "no gradient reaches layer 'dense'" in out  # exactly 0, said so rather than 'vanishing'
-    assert [w["kind"] for w in monitor.warnings] == ["vanishing", "dead"]
-
-
-def test_monitor_last_batch_mode_and_every():
-    x, y = _data()
-    model = _mlp([4, 1], ["relu", None])
-    model.compile(optimizer="sgd", loss="mse")
-    monitor = GradientMonitor(every=2, verbose=0)
-    model.fit(x, y, epochs=5, batch_size=64, verbose=0, callbacks=[monitor])
-    assert monitor.history["epoch"] == [0, 2, 4]
-    assert monitor.history["dead_fraction"] == {}  # no data given: gradients only
-    last = np.sqrt(sum(np.sum(v.grad.astype(np.float64) ** 2) for v in model.layers[0].trainable_weights))
-    assert monitor.history["grad_norm"]["dense"][-1] == pytest.approx(last)
-
-
-def test_monitor_positional_arguments_follow_the_interface():
-    monitor = GradientMonitor(2, 1e-6, 1e2, 0.25, 0)
-    assert (monitor.every, monitor.vanishing, monitor.exploding, monitor.dead_fraction, monitor.verbose) == (
-        2, 1e-6, 1e2, 0.25, 0)
-
-
-@pytest.mark.parametrize("kwargs, match", [
-    ({"every": 0}, "every"), ({"vanishing": -1.0}, "vanishing"), ({"exploding": 1e-9}, "exploding > vanishing"),
-    ({"dead_fraction": 1.5}, "dead_fraction"), ({"verbose": 3}, "verbose"), ({"y": np.ones(3)}, "y was given"),
-    ({"x": np.ones((4, 3)), "y": np.ones(3)}, "x has 4, y has 3"), ({"x": np.ones((0, 3))}, "empty"),
-])
-def test_monitor_argument_errors(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        GradientMonitor(**kwargs)
-
-
-# ------------------------------------------------------------------------------------------------ plotting
-def test_plot_gradient_flow_rejects_bad_input_before_importing():
-    with pytest.raises(ValueError, match="plot_gradient_flow"):
-        diagnostics.plot_gradient_flow([])
-
-
-def test_plot_gradient_flow():
-    pytest.importorskip("matplotlib")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    model = _mlp([4, 1], ["relu", None])
-    model.compile(optimizer="sgd", loss="mse")
-    x, y = _data()
-    ax = diagnostics.plot_gradient_flow(diagnostics.layer_gradients(model, x, y))
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["dense", "dense_1"]
-    assert len(ax.patches) == 2
-    monitor = GradientMonitor(verbose=0)
-    model.fit(x, y, epochs=3, verbose=0, callbacks=[monitor])
-    ax = diagnostics.plot_gradient_flow(monitor.history["grad_norm"])
-    assert len(ax.get_lines()) == 3  # one line per recorded epoch
-    np.testing.assert_allclose(ax.get_lines()[-1].get_ydata(), [v[-1] for v in monitor.history["grad_norm"].values()])
-
-
-def test_importing_neuronet_does_not_import_matplotlib():
-    import subprocess
-    import sys
-
-    code = "import sys, neuronet, neuronet.diagnostics; print('matplotlib' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"

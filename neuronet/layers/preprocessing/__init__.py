@@ -1,0 +1,35 @@
+"""Preprocessing layers (``keras.layers`` preprocessing), one concept per file.
+
+Feature preprocessing: Normalization, Rescaling, Discretization, CategoryEncoding, Hashing,
+HashedCrossing, StringLookup, IntegerLookup, TextVectorization. Image preprocessing: Resizing,
+CenterCrop and the random augmentations RandomFlip, RandomRotation, RandomZoom, RandomTranslation,
+RandomContrast, RandomBrightness, RandomCrop (active in training only).
+
+They take raw NumPy data — numbers, or strings as ``str``/``object`` arrays and lists — and the ones
+with state learn it with ``adapt(data)`` from arrays, pandas DataFrames/Series, PyDatasets or
+generators of batches. Their state (statistics, vocabularies) is saved with the model: as weights
+(Normalization) or in the layer config (vocabularies, bin boundaries).
+"""
+
+from .category_encoding import CategoryEncoding
+from .center_crop import CenterCrop
+from .discretization import Discretization
+from .hashed_crossing import HashedCrossing
+from .hashing import Hashing
+from .integer_lookup import IntegerLookup
+from .normalization import Normalization
+from .random_brightness import RandomBrightness
+from .random_contrast import RandomContrast
+from .random_crop import RandomCrop
+from .random_flip import RandomFlip
+from .random_rotation import RandomRotation
+from .random_translation import RandomTranslation
+from .random_zoom import RandomZoom
+from .rescaling import Rescaling
+from .resizing import Resizing
+from .string_lookup import StringLookup
+from .text_vectorization import TextVectorization
+
+__all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
+           "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation",
+           "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "StringLookup", "TextVectorization"]

@@ -13,7 +13,8 @@ from neuronet import config, runtime
 from neuronet.autograd import Tensor, gradcheck
 from neuronet.runtime import helpers as workers
 
-from .test_sliced_ops import _gru_case, _lstm_case, _rnn_case, _values_and_grads
+from .test_sliced_ops import (_assert_same_bits_and_close_to_whole, _gru_case, _lstm_case, _rnn_case,
+                              _values_and_grads)
 
 pytestmark = pytest.mark.skipif(not workers.available(), reason="helper processes need Linux and /dev/shm")
 
@@ -59,10 +60,7 @@ def test_helper_slices_give_the_same_bits_as_slices_run_here(case, helper, monke
     local = _values_and_grads(f, args)
     assert helper == ["forward", "backward"]  # the second run kept both slices here
     config.set_num_threads(1)
-    whole = _values_and_grads(f, args)
-    for a, b, c in zip(remote, local, whole):
-        assert np.array_equal(a, b)
-        np.testing.assert_allclose(a, c, rtol=1e-10, atol=1e-12)
+    _assert_same_bits_and_close_to_whole(remote, local, _values_and_grads(f, args))
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -9,11 +9,8 @@ from neuronet.autograd import Tensor, gradcheck
 from neuronet.runtime import threads
 
 
-@pytest.fixture
-def split(monkeypatch):
-    """Split every batch of at least 2 samples in two, whatever the work, over threads (helper
-    processes are off: tests/ops/test_helper_processes.py covers them); yields the list of the slice
-    counts the runtime ran slices with."""
+def _count_slices(monkeypatch) -> list:
+    """Spy on the runtime: the list of the slice counts it ran slices with, from now on."""
     calls = []
     real = threads.run_slices
 
@@ -22,6 +19,15 @@ def split(monkeypatch):
         return real(work, slices, key)
 
     monkeypatch.setattr(threads, "run_slices", spy)
+    return calls
+
+
+@pytest.fixture
+def split(monkeypatch):
+    """Split every batch of at least 2 samples in two, whatever the work, over threads (helper
+    processes are off: tests/ops/test_helper_processes.py covers them); yields the list of the slice
+    counts the runtime ran slices with."""
+    calls = _count_slices(monkeypatch)
     with runtime.policy_override(num_threads=2, min_slice_work=1, tiny_work=0, sequence_min_rows=1,
                                  use_helper_processes=False):
         yield calls
@@ -105,6 +111,12 @@ def _values_and_grads(f, args):
     return [o.data.copy() for o in out] + [t.grad.copy() for t in tensors]
 
 
+def _assert_same_bits_and_close_to_whole(split_one_way, split_other_way, whole):
+    for a, b, c in zip(split_one_way, split_other_way, whole):
+        assert np.array_equal(a, b)
+        np.testing.assert_allclose(a, c, rtol=1e-10, atol=1e-12)
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_split_matches_unsplit_and_parallel_matches_serial_bit_for_bit(case, split, float64):
     f, args = CASES[case](np.random.default_rng(7))
@@ -114,10 +126,7 @@ def test_split_matches_unsplit_and_parallel_matches_serial_bit_for_bit(case, spl
     with runtime.policy_override(parallel=False):
         ser = _values_and_grads(f, args)
     config.set_num_threads(1)
-    whole = _values_and_grads(f, args)
-    for a, b, c in zip(par, ser, whole):
-        assert np.array_equal(a, b)
-        np.testing.assert_allclose(a, c, rtol=1e-10, atol=1e-12)
+    _assert_same_bits_and_close_to_whole(par, ser, _values_and_grads(f, args))
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -133,14 +142,7 @@ def test_a_large_dense_product_runs_whole_unless_other_ops_split(monkeypatch):
     threads) while nothing split recently, and in slices when something did."""
     rng = np.random.default_rng(0)
     x, k = rng.standard_normal((64, 32)), rng.standard_normal((32, 16))
-    ran = []
-    real = threads.run_slices
-
-    def spy(work, slices, key):
-        ran.append(len(slices))
-        return real(work, slices, key)
-
-    monkeypatch.setattr(threads, "run_slices", spy)
+    ran = _count_slices(monkeypatch)
     with runtime.policy_override(num_threads=2, min_slice_work=1, tiny_work=0, threaded_blas_macs=64 * 32 * 16,
                                  recent_calls=4):
         for _ in range(4):  # forget splits made by earlier tests

@@ -57,8 +57,10 @@ def register_slice_op(cls):
     if not isinstance(kind, str) or not kind:
         raise ValueError(f"register_slice_op: {cls.__name__} needs a non-empty string KIND, received {kind!r}")
     known = SLICE_OPS.get(kind)
-    if known is not None and known is not cls and known.__qualname__ != cls.__qualname__:
-        raise ValueError(f"register_slice_op: KIND {kind!r} is taken by {known.__qualname__}")
+    name = f"{cls.__module__}.{cls.__qualname__}"
+    taken = None if known is None else f"{known.__module__}.{known.__qualname__}"
+    if taken is not None and taken != name:  # (the same class, reloaded, may enter again)
+        raise ValueError(f"register_slice_op: KIND {kind!r} of {name} is taken by {taken}")
     SLICE_OPS[kind] = cls
     return cls
 

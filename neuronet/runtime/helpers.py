@@ -227,7 +227,10 @@ class Helper:
                    MKL_NUM_THREADS="1", NEURONET_MALLOC_TUNING="1" if policy.malloc_tuning else "0",
                    PYTHONPATH=os.pathsep.join(
                        p for p in (package_root, os.environ.get("PYTHONPATH")) if p))
-        code = f"from neuronet.runtime.helpers import serve; serve({to_child_r}, {from_child_w})"
+        # the caller's neuronet first on the path: ``python -c`` would put the working directory (which
+        # may hold another checkout of neuronet) before PYTHONPATH
+        code = (f"import sys; sys.path.insert(0, {package_root!r}); "
+                f"from neuronet.runtime.helpers import serve; serve({to_child_r}, {from_child_w})")
         try:
             self.process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(to_child_r, from_child_w),
                                             env=env, stdin=subprocess.DEVNULL, close_fds=True,

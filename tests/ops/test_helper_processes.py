@@ -163,3 +163,22 @@ def test_no_helpers_off_linux(monkeypatch):
 def test_no_helpers_when_embedded_in_another_program(monkeypatch):
     monkeypatch.setattr(sys, "executable", "/opt/app/bin/app")
     assert not workers.available()
+
+
+def test_a_helper_runs_the_callers_neuronet_whatever_the_working_directory(helper, monkeypatch, tmp_path):
+    # another "neuronet" in the working directory must not be what the helper imports
+    fake = tmp_path / "neuronet"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise ImportError('the wrong neuronet')\n")
+    monkeypatch.chdir(tmp_path)
+    workers.shutdown()
+    deadline = time.monotonic() + 60
+    while (team := workers.helpers(1)) is None:
+        assert workers.available(), "the helper failed to start"
+        assert time.monotonic() < deadline, "the helper process did not start within 60 s"
+        time.sleep(0.05)
+    team[0].lock.release()
+    f, args = _rnn_case(np.random.default_rng(6))
+    _use_helpers(True)
+    _values_and_grads(f, args)
+    assert helper == ["forward", "backward"]

@@ -4,23 +4,40 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-smoke clean
+.PHONY: demo test lint bench bench-smoke clean browser-deps
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# `make test` installs the test extras (PyTorch is the oracle of many tests); `make demo` only what the
+# demo needs (neuronet's own dependencies and scikit-learn for the guide's data).
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev,oracle,pandas,image,plot,tensorboard]"
+	$(BIN)/pip install -q -e ".[dev,oracle,pandas,image,plot,tensorboard,plot_model,onnx,browser-tests]"
 	touch $(STAMP)
 
-demo: $(STAMP)
+# Chromium and chromedriver for the playground's browser test (tests/playground/test_browser.py), from Debian's
+# packages where we run as root with apt-get; anywhere else this does nothing and that test skips.
+browser-deps:
+	@if [ ! -x /usr/bin/chromedriver ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium and chromium-driver for the browser test"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
+			>/dev/null 2>&1 || echo "(could not install them: the browser test will skip)"; \
+	fi
+
+DEMO_STAMP := $(VENV)/.installed-demo
+
+$(DEMO_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[demo]"
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(BIN)/python examples/seed_example.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check neuronet tests examples benchmarks
 
-test: $(STAMP) lint
+test: $(STAMP) lint browser-deps
 	$(BIN)/python -m pytest
 
 # Benchmarks run in their own venv: the peers (PyTorch, Keras on TensorFlow and JAX, scikit-learn) are

@@ -4,7 +4,7 @@
 read side by side in ``neuronet/ops``.
 """
 
-from . import autograd, backend, config, ops, utils
+from . import autograd, backend, config, constraints, ops, utils
 from . import activations, initializers, losses, metrics, optimizers, regularizers
 from . import layers, callbacks, models, saving, diagnostics
 from . import datasets, random
@@ -14,9 +14,9 @@ from .layers.base import KerasTensor, Layer
 
 __all__ = [
     "autograd", "backend", "config", "ops", "utils", "activations", "initializers", "losses", "metrics", "optimizers",
-    "regularizers", "layers", "callbacks", "models", "saving", "diagnostics", "random", "datasets", "Tensor",
-    "Variable", "enable_grad", "is_grad_enabled", "no_grad", "KerasTensor", "Layer", "Functional", "Input", "Model",
-    "Sequential",
+    "regularizers", "constraints", "layers", "callbacks", "models", "saving", "diagnostics", "random", "datasets",
+    "Tensor", "Variable", "enable_grad", "is_grad_enabled", "no_grad", "KerasTensor", "Layer", "Functional", "Input",
+    "Model", "Sequential",
 ]
 
 __version__ = "0.1.0"

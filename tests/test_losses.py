@@ -286,6 +286,119 @@ def test_float32_stays_float32(rng):
     assert losses.SparseCategoricalCrossentropy(from_logits=True)(np.arange(B) % C, x).dtype == np.float32
 
 
+# ------------------------------------------------------------------ logits left on the tensor by sigmoid/softmax
+SATURATED = np.array([[50.0, -50.0, 2.0], [-50.0, 50.0, -1.0], [50.0, 0.5, -50.0], [-3.0, -50.0, 50.0]])
+
+
+def _value_and_grad(loss_of, x):
+    """The loss of the Tensor ``x`` (requires grad) and d(sum loss)/dx."""
+    t = Tensor(x, requires_grad=True)
+    value = loss_of(t)
+    value.sum().backward()
+    return value.data, t.grad
+
+
+def _assert_same(through_activation, from_logits, x=SATURATED):
+    v1, g1 = _value_and_grad(through_activation, x)
+    v2, g2 = _value_and_grad(from_logits, x)
+    np.testing.assert_allclose(v1, v2, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(g1, g2, rtol=1e-12, atol=1e-12)
+
+
+def test_sigmoid_and_softmax_leave_their_logits():
+    x = Tensor(SATURATED)
+    p = ops.sigmoid(x)
+    assert p._keras_logits is x and getattr(p, "_keras_logits_axis", None) is None
+    q = ops.softmax(x, axis=-1)
+    assert q._keras_logits is x and q._keras_logits_axis == 1
+    assert getattr(x * 1.0, "_keras_logits", None) is None  # any other op makes a tensor without them
+
+
+def test_bce_of_a_sigmoid_is_the_bce_of_its_logits_where_probabilities_saturate(float64):
+    z = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [0.0, 1.0, 0.0]])  # ±50 on both sides
+    _assert_same(lambda t: losses.binary_crossentropy(z, ops.sigmoid(t)),
+                 lambda t: losses.binary_crossentropy(z, t, from_logits=True))
+    # the probabilities alone saturate: σ(±50) rounds to 1 or 0, clipped to 1 - 1e-7 or 1e-7
+    probs_only = losses.binary_crossentropy(z, ops.sigmoid(Tensor(SATURATED)).data).data
+    exact = losses.binary_crossentropy(z, Tensor(SATURATED), from_logits=True).data
+    assert np.all(probs_only[[0, 1, 3]] < exact[[0, 1, 3]] - 5.0)
+    # the loss classes: sample weights, a mask, label smoothing and another axis
+    w, mask = np.array([1.0, 0.5, 2.0, 0.0]), np.array([True, True, False, True])
+
+    def with_mask(t):
+        t._keras_mask = mask
+        return t
+
+    for kwargs, sw in (({}, w), ({"label_smoothing": 0.1}, w), ({"axis": 0}, w[:3])):  # axis 0: 3 per-column losses
+        _assert_same(lambda t: losses.BinaryCrossentropy(**kwargs)(z, ops.sigmoid(t), sample_weight=sw),
+                     lambda t: losses.BinaryCrossentropy(from_logits=True, **kwargs)(z, t, sample_weight=sw))
+    _assert_same(lambda t: losses.BinaryCrossentropy()(z, with_mask(ops.sigmoid(t))),
+                 lambda t: losses.BinaryCrossentropy(from_logits=True)(z, with_mask(t * 1.0)))
+    _assert_same(lambda t: losses.BinaryCrossentropy()(z, ops.sigmoid(t)),  # the fused batch mean
+                 lambda t: losses.BinaryCrossentropy(from_logits=True)(z, t))
+
+
+def test_categorical_and_sparse_ce_of_a_softmax_are_computed_from_its_logits(float64):
+    labels = np.array([1, 0, 2, 0])  # 50 is the right class in two rows, far off in the others
+    onehot = np.eye(3)[labels]
+    _assert_same(lambda t: losses.categorical_crossentropy(onehot, ops.softmax(t)),
+                 lambda t: losses.categorical_crossentropy(onehot, t, from_logits=True))
+    _assert_same(lambda t: losses.sparse_categorical_crossentropy(labels, ops.softmax(t)),
+                 lambda t: losses.sparse_categorical_crossentropy(labels, t, from_logits=True))
+    probs_only = losses.categorical_crossentropy(onehot, ops.softmax(Tensor(SATURATED)).data).data
+    exact = losses.categorical_crossentropy(onehot, Tensor(SATURATED), from_logits=True).data
+    assert exact[2] > 99.0 and probs_only[2] < 17.0  # -log(1e-7) ≈ 16.1: the clipped probability path
+    w = np.array([1.0, 0.5, 2.0, 0.0])
+    for kwargs in ({}, {"label_smoothing": 0.2}):
+        _assert_same(lambda t: losses.CategoricalCrossentropy(**kwargs)(onehot, ops.softmax(t), sample_weight=w),
+                     lambda t: losses.CategoricalCrossentropy(from_logits=True, **kwargs)(onehot, t, sample_weight=w))
+    _assert_same(lambda t: losses.SparseCategoricalCrossentropy()(labels, ops.softmax(t), sample_weight=w),
+                 lambda t: losses.SparseCategoricalCrossentropy(from_logits=True)(labels, t, sample_weight=w))
+    ignored = np.array([1, -1, 2, 0])
+    _assert_same(lambda t: losses.SparseCategoricalCrossentropy(ignore_class=-1)(ignored, ops.softmax(t)),
+                 lambda t: losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=-1)(ignored, t))
+    # a class axis that is not the last: (batch, classes, steps), softmax and loss over axis 1
+    x3 = np.stack([SATURATED.T[:, :2], -SATURATED.T[:, 2:]], axis=0)  # (2, 3, 2)
+    lab3 = np.array([[0, 1], [2, 0]])
+    one3 = np.moveaxis(np.eye(3)[lab3], -1, 1)
+    _assert_same(lambda t: losses.categorical_crossentropy(one3, ops.softmax(t, axis=1), axis=1),
+                 lambda t: losses.categorical_crossentropy(one3, t, from_logits=True, axis=1), x3)
+    _assert_same(lambda t: losses.sparse_categorical_crossentropy(lab3, ops.softmax(t, axis=1), axis=1),
+                 lambda t: losses.sparse_categorical_crossentropy(lab3, t, from_logits=True, axis=1), x3)
+
+
+def test_logits_of_another_kind_or_axis_are_not_used(float64):
+    labels = np.array([1, 0, 2, 0])
+    onehot = np.eye(3)[labels]
+    # a softmax over axis 0 is not the distribution a cross-entropy over axis 1 reads
+    p = ops.softmax(Tensor(SATURATED), axis=0)
+    np.testing.assert_array_equal(losses.categorical_crossentropy(onehot, p).data,
+                                  losses.categorical_crossentropy(onehot, p.data).data)
+    np.testing.assert_array_equal(losses.sparse_categorical_crossentropy(labels, p).data,
+                                  losses.sparse_categorical_crossentropy(labels, p.data).data)
+    # sigmoid outputs under a categorical loss, softmax outputs under a binary one: the probabilities count
+    s = ops.sigmoid(Tensor(SATURATED))
+    np.testing.assert_array_equal(losses.categorical_crossentropy(onehot, s).data,
+                                  losses.categorical_crossentropy(onehot, s.data).data)
+    q = ops.softmax(Tensor(SATURATED))
+    np.testing.assert_array_equal(losses.binary_crossentropy(onehot, q).data,
+                                  losses.binary_crossentropy(onehot, q.data).data)
+    # from_logits=True reads y_pred itself as logits, as the user said
+    np.testing.assert_array_equal(losses.binary_crossentropy(onehot, s, from_logits=True).data,
+                                  losses.binary_crossentropy(onehot, Tensor(s.data), from_logits=True).data)
+
+
+def test_logits_survive_the_loss_dtype_cast(rng):
+    x = Tensor(SATURATED.astype(np.float32), requires_grad=True)
+    z = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
+    value = losses.BinaryCrossentropy(dtype="float64")(z, ops.sigmoid(x))
+    assert value.dtype == np.float64
+    expected = losses.BinaryCrossentropy(from_logits=True)(z, Tensor(SATURATED))
+    np.testing.assert_allclose(value.data, expected.data, rtol=1e-6)
+    value.backward()
+    assert x.grad.dtype == np.float32 and np.abs(x.grad).max() > 0.01  # no saturation: the gradient flows
+
+
 # ------------------------------------------------------------------ registry
 def test_get_names_aliases_and_objects():
     assert isinstance(losses.get("binary_crossentropy"), losses.BinaryCrossentropy)
@@ -315,6 +428,12 @@ def test_get_wraps_a_plain_function(rng):
 def test_get_unknown_name():
     with pytest.raises(ValueError, match=r"unknown loss 'binary_crosentropy' \(did you mean 'binary_crossentropy'\?\)"):
         losses.get("binary_crosentropy")
+    with pytest.raises(ValueError, match=r"^losses.get: unknown loss 'hinje' \(did you mean 'hinge'\?\); "
+                                         r"all names: neuronet.losses.ALL_NAMES$") as err:
+        losses.get("hinje")  # one short line, not every valid name
+    assert len(str(err.value)) < 120
+    for name in losses.ALL_NAMES:
+        assert isinstance(losses.get(name), losses.Loss)
     with pytest.raises(TypeError):
         losses.get(3)
 

@@ -40,8 +40,10 @@ class Tensor:
         array([[2., 4.]], dtype=float32)
     """
 
+    # _keras_mask: which entries are real (a Masking/Embedding mask); _keras_logits(_axis): the input of the
+    # sigmoid/softmax that made this tensor, read by the cross-entropies (see neuronet.ops.activations.sigmoid)
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "_index", "_retains_grad", "name", "_keras_mask",
-                 "__weakref__")
+                 "_keras_logits", "_keras_logits_axis", "__weakref__")
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operators
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):

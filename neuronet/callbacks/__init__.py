@@ -5,7 +5,8 @@ LearningRateScheduler, TerminateOnNaN, CSVLogger, LambdaCallback, ModelCheckpoin
 :class:`Callback` for your own.
 """
 
-from .base import Callback, CallbackList
+from .base import Callback
+from .callback_list import CallbackList
 from .csv_logger import CSVLogger
 from .early_stopping import EarlyStopping
 from .gradient_monitor import GradientMonitor

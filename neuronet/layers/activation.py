@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import initializers, ops, regularizers
+from .. import constraints, initializers, ops, regularizers
 from .base import Layer
 
 __all__ = ["ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU"]
@@ -167,7 +167,7 @@ class PReLU(Layer):
         super().__init__(**kwargs)
         self.alpha_initializer = initializers.get(alpha_initializer)
         self.alpha_regularizer = regularizers.get(alpha_regularizer)
-        self.alpha_constraint = alpha_constraint
+        self.alpha_constraint = constraints.get(alpha_constraint)
         if shared_axes is None:
             self.shared_axes = None
         elif isinstance(shared_axes, (list, tuple)):
@@ -206,5 +206,5 @@ class PReLU(Layer):
                    if isinstance(self.alpha_initializer, initializers.Initializer) else None,
                    alpha_regularizer=regularizers.serialize(self.alpha_regularizer)
                    if isinstance(self.alpha_regularizer, regularizers.Regularizer) else None,
-                   alpha_constraint=None, shared_axes=self.shared_axes)
+                   alpha_constraint=constraints.serialize(self.alpha_constraint), shared_axes=self.shared_axes)
         return cfg

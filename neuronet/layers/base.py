@@ -22,7 +22,7 @@ import inspect
 
 import numpy as np
 
-from .. import config, initializers, regularizers
+from .. import config, constraints, initializers, regularizers
 from ..autograd import Tensor, Variable
 from ..utils.naming import to_snake_case, unique_name
 
@@ -101,12 +101,12 @@ class KerasTensor:
             "Model(inputs, outputs) from it and call the model on real data"
         )
 
-    # Python arithmetic records a layer (merge.OperatorLayer), so ``Model(inputs, x + y)`` works as in
+    # Python arithmetic records a layer (operator.OperatorLayer), so ``Model(inputs, x + y)`` works as in
     # Keras 3. NumPy defers to these methods (``np.ones(3) * x``) instead of converting the tensor.
     __array_ufunc__ = None
 
     def _operate(self, operator: str, other=None, reverse: bool = False):
-        from .merge import apply_operator
+        from .operator import apply_operator
 
         return apply_operator(operator, self, other, reverse)
 
@@ -165,6 +165,15 @@ def _nested_keras_tensors(value, found: list) -> list:
         for v in value.values():
             _nested_keras_tensors(v, found)
     return found
+
+
+def flatten_outputs(outputs) -> list:
+    """A layer call's result as a flat list, nested lists and tuples read depth first (Keras's
+    ``tree.flatten``): ``RNN([cell_a, cell_b], return_state=True)`` returns ``(output, [h1, c1], [h2])``,
+    recorded as the four outputs ``[output, h1, c1, h2]``. A single tensor gives ``[tensor]``."""
+    if isinstance(outputs, (list, tuple)):
+        return [leaf for item in outputs for leaf in flatten_outputs(item)]
+    return [outputs]
 
 
 def substitute_keras_tensors(value, values: dict):
@@ -315,7 +324,7 @@ class Layer:
         shape = () if shape is None else tuple(int(s) for s in shape)
         var = Variable(initializers.get(initializer), shape=shape, dtype=dtype or self.dtype,
                        trainable=trainable, name=name, regularizer=regularizers.get(regularizer),
-                       constraint=constraint)
+                       constraint=constraints.get(constraint))
         var.path = f"{self.name}/{name}" if name else self.name
         self._own_weights.append(var)
         return var

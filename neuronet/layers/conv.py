@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, initializers, ops, regularizers
+from .. import activations, constraints, initializers, ops, regularizers
 from ..ops.conv import (conv_geometry, conv_transpose_length, normalize_data_format, normalize_padding,
                         normalize_tuple)
 from .base import InputSpec, Layer
@@ -105,7 +105,7 @@ class BaseConv(Layer):
         self.use_bias = bool(use_bias)
         self.bias_initializer = initializers.get(bias_initializer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.bias_constraint = bias_constraint
+        self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     @property
@@ -150,7 +150,8 @@ class BaseConv(Layer):
             "data_format": self.data_format, "dilation_rate": list(self.dilation_rate),
             "activation": activation_name(self.activation), "use_bias": self.use_bias,
             "bias_initializer": serialize_initializer(self.bias_initializer),
-            "bias_regularizer": serialize_regularizer(self.bias_regularizer), "bias_constraint": None,
+            "bias_regularizer": serialize_regularizer(self.bias_regularizer),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
         })
         return cfg
 
@@ -171,7 +172,7 @@ class BaseStandardConv(BaseConv):
         self.filters, self.groups = filters, groups
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.kernel_constraint = kernel_constraint
+        self.kernel_constraint = constraints.get(kernel_constraint)
 
     def build(self, input_shape) -> None:
         channels = self._input_channels(input_shape)
@@ -217,7 +218,8 @@ class BaseStandardConv(BaseConv):
         cfg.update({
             "filters": self.filters, "groups": self.groups,
             "kernel_initializer": serialize_initializer(self.kernel_initializer),
-            "kernel_regularizer": serialize_regularizer(self.kernel_regularizer), "kernel_constraint": None,
+            "kernel_regularizer": serialize_regularizer(self.kernel_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
         })
         return cfg
 
@@ -315,7 +317,7 @@ class BaseConvTranspose(BaseConv):
                                      f"output_padding={self.output_padding} and strides={self.strides}")
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.kernel_constraint = kernel_constraint
+        self.kernel_constraint = constraints.get(kernel_constraint)
 
     def build(self, input_shape) -> None:
         channels = self._input_channels(input_shape)
@@ -345,7 +347,8 @@ class BaseConvTranspose(BaseConv):
             "filters": self.filters,
             "output_padding": None if self.output_padding is None else list(self.output_padding),
             "kernel_initializer": serialize_initializer(self.kernel_initializer),
-            "kernel_regularizer": serialize_regularizer(self.kernel_regularizer), "kernel_constraint": None,
+            "kernel_regularizer": serialize_regularizer(self.kernel_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
         })
         return cfg
 
@@ -412,7 +415,7 @@ class BaseDepthwiseConv(BaseConv):
         self.depth_multiplier = depth_multiplier
         self.depthwise_initializer = initializers.get(depthwise_initializer)
         self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.depthwise_constraint = depthwise_constraint
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
 
     def build(self, input_shape) -> None:
         channels = self._input_channels(input_shape)
@@ -440,7 +443,8 @@ class BaseDepthwiseConv(BaseConv):
         cfg.update({
             "depth_multiplier": self.depth_multiplier,
             "depthwise_initializer": serialize_initializer(self.depthwise_initializer),
-            "depthwise_regularizer": serialize_regularizer(self.depthwise_regularizer), "depthwise_constraint": None,
+            "depthwise_regularizer": serialize_regularizer(self.depthwise_regularizer),
+            "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
         })
         return cfg
 
@@ -503,7 +507,8 @@ class BaseSeparableConv(BaseConv):
         self.pointwise_initializer = initializers.get(pointwise_initializer)
         self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
         self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.depthwise_constraint, self.pointwise_constraint = depthwise_constraint, pointwise_constraint
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.pointwise_constraint = constraints.get(pointwise_constraint)
 
     def build(self, input_shape) -> None:
         channels = self._input_channels(input_shape)
@@ -530,7 +535,8 @@ class BaseSeparableConv(BaseConv):
             "pointwise_initializer": serialize_initializer(self.pointwise_initializer),
             "depthwise_regularizer": serialize_regularizer(self.depthwise_regularizer),
             "pointwise_regularizer": serialize_regularizer(self.pointwise_regularizer),
-            "depthwise_constraint": None, "pointwise_constraint": None,
+            "depthwise_constraint": constraints.serialize(self.depthwise_constraint),
+            "pointwise_constraint": constraints.serialize(self.pointwise_constraint),
         })
         return cfg
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, initializers, regularizers
+from .. import activations, constraints, initializers, regularizers
 from ..ops.dense import FusedDense
 from ..utils.naming import unique_name
 from .base import InputSpec, KerasTensor, Layer
@@ -103,8 +103,9 @@ def _positive_int(layer: str, name: str, value) -> int:
     return int(value)
 
 
-# activations the fused dense op applies in place (see ops.dense)
-_FUSED_ACTIVATIONS = {activations.relu: "relu", activations.sigmoid: "sigmoid", activations.tanh: "tanh"}
+# activations the fused dense op applies in place (see ops.dense); sigmoid and softmax go through their
+# own ops, whose outputs carry the logits the cross-entropies use (``_keras_logits``)
+_FUSED_ACTIVATIONS = {activations.linear: "linear", activations.relu: "relu", activations.tanh: "tanh"}
 
 
 class Dense(Layer):
@@ -132,8 +133,6 @@ class Dense(Layer):
         (2, 3)
     """
 
-    # the model may ask for the pre-activation output to fuse sigmoid/softmax with cross-entropy
-    _can_return_logits = True
     # a mask on (batch, time, features) inputs passes through to the (batch, time, units) output, as Keras 3
     supports_masking = True
 
@@ -149,8 +148,8 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
 
     def build(self, input_shape) -> None:
@@ -169,17 +168,14 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2, axes={-1: int(input_dim)})
         self.built = True
 
-    def call(self, inputs, training=None, _logits: bool = False):
-        # One fused op (ops.dense) computes activation(inputs @ kernel + bias) for linear/relu/sigmoid/tanh;
-        # any other activation (softmax, gelu, a user function, ...) is applied to the op's linear output.
+    def call(self, inputs, training=None):
+        # One fused op (ops.dense) computes activation(inputs @ kernel + bias) for linear/relu/tanh; any other
+        # activation (sigmoid, softmax, gelu, a user function, ...) is applied to the op's linear output.
         # The input spec has already checked the last axis, so the op is applied without ops.dense's checks.
-        act = self.activation
-        if _logits or act is activations.linear:
-            return FusedDense.apply(inputs, self.kernel, self.bias)
-        fused = _FUSED_ACTIVATIONS.get(act)
+        fused = _FUSED_ACTIVATIONS.get(self.activation)
         if fused is not None:
             return FusedDense.apply(inputs, self.kernel, self.bias, activation=fused)
-        return act(FusedDense.apply(inputs, self.kernel, self.bias))
+        return self.activation(FusedDense.apply(inputs, self.kernel, self.bias))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
@@ -198,8 +194,8 @@ class Dense(Layer):
             if isinstance(self.kernel_regularizer, regularizers.Regularizer) else None,
             "bias_regularizer": regularizers.serialize(self.bias_regularizer)
             if isinstance(self.bias_regularizer, regularizers.Regularizer) else None,
-            "kernel_constraint": None,
-            "bias_constraint": None,
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
         })
         return cfg
 
@@ -214,16 +210,12 @@ class Activation(Layer):
         output shape = input shape.
     """
 
-    _can_return_logits = True
-
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
         self.supports_masking = True
 
-    def call(self, inputs, _logits: bool = False):
-        if _logits:
-            return inputs
+    def call(self, inputs):
         return self.activation(inputs)
 
     def compute_output_shape(self, input_shape):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import initializers, ops, regularizers
+from .. import constraints, initializers, ops, regularizers
 from ..autograd import Tensor
 from .base import Layer
 
@@ -19,7 +19,8 @@ class Embedding(Layer):
         output_dim: size of each vector.
         embeddings_initializer: Defaults to 'uniform' (uniform in [-0.05, 0.05], as Keras).
         embeddings_regularizer: penalty on the table added to the loss. Defaults to None.
-        embeddings_constraint: accepted and stored. Defaults to None.
+        embeddings_constraint: applied to the table after every update (see ``neuronet.constraints``).
+            Defaults to None.
         mask_zero: treat id 0 as padding and emit a mask (batch, time) that is False there, which
             recurrent layers downstream use to skip the padded steps. Then id 0 cannot be a real
             token, so ``input_dim`` should be vocabulary size + 1. Defaults to False.
@@ -51,7 +52,7 @@ class Embedding(Layer):
             embeddings_initializer = initializers.RandomUniform(-0.05, 0.05)
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
-        self.embeddings_constraint = embeddings_constraint
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         self._initial_weights = weights
@@ -103,6 +104,7 @@ class Embedding(Layer):
             "input_dim": self.input_dim, "output_dim": self.output_dim,
             "embeddings_initializer": init,
             "embeddings_regularizer": reg,
+            "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
             "mask_zero": self.mask_zero,
         })
         return cfg

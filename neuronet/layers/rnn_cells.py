@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, config, initializers, ops, regularizers
+from .. import activations, config, constraints, initializers, ops, regularizers
 from ..ops.recurrent import RECURRENT_ACTIVATIONS
 from .base import InputSpec, Layer
 
@@ -102,7 +102,7 @@ class _RecurrentCell(Layer):
         self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint, self.recurrent_constraint, self.bias_constraint = (
-            kernel_constraint, recurrent_constraint, bias_constraint)
+            constraints.get(kernel_constraint), constraints.get(recurrent_constraint), constraints.get(bias_constraint))
         self.seed = seed
         self._rng = np.random.default_rng(seed) if seed is not None else None
         self._dropout_mask = self._recurrent_dropout_mask = None
@@ -202,6 +202,9 @@ class _RecurrentCell(Layer):
             "kernel_regularizer": _serialize(self.kernel_regularizer),
             "recurrent_regularizer": _serialize(self.recurrent_regularizer),
             "bias_regularizer": _serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
             "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed,
         }
         if self._has_recurrent_activation:
@@ -393,6 +396,26 @@ class StackedRNNCells(Layer):
             new_states.extend(s)
             i += n
         return x, new_states
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg["cells"] = [{"class_name": type(c).__name__, "config": c.get_config()} for c in self.cells]
+        return cfg
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """Rebuild the stack from its config; only SimpleRNNCell, LSTMCell and GRUCell are rebuilt by name
+        (other cells are Python code: pass them in code)."""
+        config = dict(config)
+        cells = []
+        for spec in config.pop("cells", None) or []:
+            name = spec.get("class_name") if isinstance(spec, dict) else None
+            cell_cls = {c.__name__: c for c in FUSED_CELLS}.get(name)
+            if cell_cls is None:
+                raise ValueError(f"StackedRNNCells.from_config: unknown cell class_name {name!r} (SimpleRNNCell, "
+                                 "LSTMCell and GRUCell can be rebuilt from a config; pass other cells in code)")
+            cells.append(cell_cls.from_config(dict(spec.get("config", {}))))
+        return cls(cells, **config)
 
     def reset_dropout_mask(self) -> None:
         for cell in self.cells:

@@ -1,7 +1,7 @@
 """Spatial reshaping layers: padding, cropping, upsampling (Keras 3 names and defaults).
 
 They move pixels without learning anything: ``ZeroPadding2D`` adds a border of zeros,
-``Cropping2D`` removes one, ``UpSampling2D`` repeats every pixel (nearest-neighbour upsampling).
+``Cropping2D`` removes one, ``UpSampling2D`` repeats every pixel (or interpolates, bilinear).
 """
 
 from __future__ import annotations
@@ -57,6 +57,38 @@ class _Upsample(Function):
                 shape.append(self.sizes[self.axes.index(i)])
                 block_axes.append(len(shape) - 1)
         return gy.reshape(shape).sum(axis=tuple(block_axes))
+
+
+def bilinear_matrix(size: int, factor: int, dtype) -> np.ndarray:
+    """``(size·factor, size)`` weights of half-pixel bilinear resizing along one axis (Keras/TensorFlow).
+
+    Output pixel ``i`` sits at input coordinate ``x = (i + ½) / factor − ½``; it takes ``1 − (x − ⌊x⌋)``
+    of pixel ``⌊x⌋`` and ``x − ⌊x⌋`` of the next, both clamped to the image (so the borders repeat).
+    """
+    out = size * factor
+    x = (np.arange(out) + 0.5) / factor - 0.5
+    low = np.floor(x)
+    frac = x - low
+    matrix = np.zeros((out, size), dtype)
+    rows = np.arange(out)
+    np.add.at(matrix, (rows, np.clip(low, 0, size - 1).astype(int)), 1 - frac)
+    np.add.at(matrix, (rows, np.clip(low + 1, 0, size - 1).astype(int)), frac)
+    return matrix
+
+
+class _BilinearUpsample(Function):
+    # y = A_h · x · A_wᵀ on the two spatial axes (A: bilinear_matrix)     dx = A_hᵀ · gy · A_w
+    def forward(self, x, axes, sizes):
+        self.axes, self.matrices = axes, [bilinear_matrix(x.shape[a], s, x.dtype) for a, s in zip(axes, sizes)]
+        return self._apply(x, [m for m in self.matrices])
+
+    def _apply(self, x, matrices):
+        for axis, m in zip(self.axes, matrices):
+            x = np.moveaxis(np.tensordot(m, x, axes=([1], [axis])), 0, axis)
+        return np.ascontiguousarray(x)
+
+    def backward(self, gy):
+        return self._apply(gy, [m.T for m in self.matrices])
 
 
 def _spatial_axes(rank: int, data_format: str) -> tuple:
@@ -229,6 +261,8 @@ class _UpSampling(_Spatial):
         self.size = normalize_tuple(size, self.rank, "size", f"{type(self).__name__} '{self.name}'")
 
     def call(self, inputs):
+        if getattr(self, "interpolation", "nearest") == "bilinear":
+            return _BilinearUpsample.apply(inputs, axes=self._axes, sizes=self.size)
         return _Upsample.apply(inputs, axes=self._axes, sizes=self.size)
 
     def compute_output_shape(self, input_shape):
@@ -240,8 +274,8 @@ class _UpSampling(_Spatial):
     def get_config(self) -> dict:
         cfg = super().get_config()
         cfg.update({"size": list(self.size) if self.rank > 1 else self.size[0], "data_format": self.data_format})
-        if self.rank > 1:
-            cfg["interpolation"] = "nearest"
+        if self.rank == 2:
+            cfg["interpolation"] = self.interpolation
         return cfg
 
 
@@ -261,19 +295,30 @@ class UpSampling1D(_UpSampling):
 
 
 class UpSampling2D(_UpSampling):
-    """Repeat every row and column of an image (nearest-neighbour upsampling).
+    """Enlarge every image ``size`` times: repeat its pixels (``'nearest'``) or interpolate them (``'bilinear'``).
+
+    Bilinear upsampling follows Keras (``ops.image.resize`` with half-pixel centres, as TensorFlow and
+    JAX): output pixel ``i`` of an axis enlarged ``s`` times sits at input coordinate
+    ``(i + ½)/s − ½`` and mixes the two nearest input pixels linearly, the borders repeating.
 
     Args:
         size: int or ``(rows, cols)`` factors. Defaults to ``(2, 2)``.
         data_format: ``'channels_last'`` (default) or ``'channels_first'``.
-        interpolation: only ``'nearest'`` is implemented; 'bilinear' raises a ValueError.
+        interpolation: ``'nearest'`` or ``'bilinear'``. Defaults to ``'nearest'``.
 
     Shapes: ``(batch, h, w, c)`` → ``(batch, h·rows, w·cols, c)``.
+
+    Example::
+
+        >>> UpSampling2D(2, interpolation="bilinear")(np.array([[[[0.0], [4.0]]]])).data[0, 0, :, 0]
+        array([0., 1., 3., 4.])
     """
 
     rank = 2
 
     def __init__(self, size=(2, 2), data_format: str | None = None, interpolation: str = "nearest", **kwargs):
-        if interpolation != "nearest":
-            raise ValueError(f"UpSampling2D: only interpolation='nearest' is implemented, received {interpolation!r}")
+        if not isinstance(interpolation, str) or interpolation.lower() not in ("nearest", "bilinear"):
+            raise ValueError(f"UpSampling2D: interpolation must be 'nearest' or 'bilinear', received "
+                             f"interpolation={interpolation!r}")
         super().__init__(size, data_format, **kwargs)
+        self.interpolation = interpolation.lower()

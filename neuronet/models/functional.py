@@ -19,7 +19,8 @@ The architecture is plain data: :meth:`Functional.get_config` describes the grap
 in the call's ``args`` and ``kwargs`` alike — by ``[layer name, call index, output index]``), and
 :meth:`Functional.from_config` rebuilds it, creating classes only through the registry of
 ``neuronet.saving`` (the library's layers, registered classes and ``custom_objects``) — never by
-importing a name read from the config.
+importing a name read from the config. :func:`functional_to_config` and :func:`functional_from_config`
+do the work; ``neuronet.saving`` calls them with its own label for errors (e.g. ``load_model``).
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Tensor
-from ..layers.base import KerasTensor, substitute_keras_tensors
+from ..layers.base import KerasTensor, flatten_outputs, substitute_keras_tensors
 from ..layers.core import InputLayer
 from ..utils.naming import unique_name
 from .training import Model
 
-__all__ = ["Functional"]
+__all__ = ["Functional", "functional_to_config", "functional_from_config"]
+
+_TENSOR = "__keras_tensor__"  # the class_name marking a symbolic tensor in a config
 
 
 def _flatten(x) -> list:
@@ -64,7 +67,7 @@ class Functional(Model):
         self._multi_input = isinstance(inputs, (list, tuple, dict))
         self._multi_output = isinstance(outputs, (list, tuple, dict))
         self._inputs = _flatten(inputs)
-        self._outputs = _flatten(outputs)
+        self._outputs = flatten_outputs(_flatten(outputs))  # nested results (stacked RNN states) too
         for kind, tensors in (("inputs", self._inputs), ("outputs", self._outputs)):
             if not tensors:
                 raise ValueError(f"Model: {kind} must not be empty")
@@ -157,15 +160,8 @@ class Functional(Model):
             names.append(name if name not in names else f"{name}_{len(names)}")
         return names
 
-    def _logits_layer(self, index: int = 0):
-        node = self._outputs[index]._node
-        if sum(t._node is node for t in self._outputs) > 1:  # a layer with several outputs
-            return None
-        layer = node.layer
-        if (getattr(layer, "_can_return_logits", False) and layer.activity_regularizer is None
-                and sum(n in self._order for n in layer._inbound_nodes) == 1):
-            return layer
-        return None
+    def _output_layer(self, index: int = 0):
+        return self._outputs[index]._node.layer
 
     def _maybe_build(self, inputs) -> None:
         pass
@@ -180,14 +176,13 @@ class Functional(Model):
                                  f"received {tuple(x.shape)}")
         return self._forward(inputs, training=training)
 
-    def _forward(self, inputs, training: bool, logits=False):
+    def _forward(self, inputs, training: bool):
         flat = _flatten(inputs)
         if len(flat) != len(self._inputs):
             raise ValueError(f"Model '{self.name}' expects {len(self._inputs)} input(s), received {len(flat)}")
         values = {}
         for t, x in zip(self._inputs, flat):
             values[id(t)] = x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x))
-        fused = {id(self._outputs[i]._node) for i, flag in enumerate(logits) if flag} if logits else ()
         for node in self._order:
             args = [values[id(t)] for t in node.input_tensors]
             arg = args if isinstance(node.inputs, (list, tuple)) else args[0]
@@ -197,12 +192,9 @@ class Functional(Model):
                 extra_args = substitute_keras_tensors(extra_args, values)
                 kwargs = substitute_keras_tensors(kwargs, values)
             node_training = kwargs.pop("training", None)
-            if fused and id(node) in fused:
-                kwargs["_logits"] = True
             out = node.layer(arg, *extra_args, training=training if node_training is None else node_training,
                              **kwargs)
-            outs = out if isinstance(out, (list, tuple)) else [out]
-            for t, o in zip(node.output_tensors, outs):
+            for t, o in zip(node.output_tensors, flatten_outputs(out)):
                 values[id(t)] = o
         results = [values[id(t)] for t in self._outputs]
         return results if self._multi_output else results[0]
@@ -226,9 +218,7 @@ class Functional(Model):
         Raises:
             ValueError: when two layers share a name or a layer's config is not plain data.
         """
-        from ..saving.serialization import _functional_config
-
-        return _functional_config(self)
+        return functional_to_config(self)
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Functional":
@@ -245,12 +235,187 @@ class Functional(Model):
             ValueError: for an unknown class name, a malformed graph or a layer config its class
                 refuses.
         """
-        from ..saving.serialization import _functional_from_config
-
         if not isinstance(config, dict):
             raise ValueError(f"{cls.__name__}.from_config: expected a dict from get_config(), received "
                              f"{type(config).__name__}")
         if custom_objects is not None and not isinstance(custom_objects, dict):
             raise TypeError(f"{cls.__name__}.from_config: custom_objects must be a dict {{name: class}}, received "
                             f"{custom_objects!r}")
-        return _functional_from_config(cls, config, custom_objects, f"{cls.__name__}.from_config")
+        return functional_from_config(cls, config, custom_objects, f"{cls.__name__}.from_config")
+
+
+# ------------------------------------------------------------------ (de)serialization
+def functional_to_config(model) -> dict:
+    """The graph of a functional ``model`` as JSON-ready data (see :meth:`Functional.get_config`)."""
+    from ..saving.serialization import layer_to_config, plain_data
+
+    order = model._order
+    in_model = set(map(id, order))
+
+    def model_nodes(layer) -> list:
+        if isinstance(layer, InputLayer):
+            return layer._inbound_nodes[:1]
+        return [n for n in layer._inbound_nodes if id(n) in in_model]
+
+    def ref(tensor: KerasTensor) -> list:
+        layer = tensor._node.layer
+        nodes = model_nodes(layer)
+        index = next(i for i, n in enumerate(nodes) if n is tensor._node)
+        return [layer.name, index, tensor._index]
+
+    def encode(value, where: str):
+        if isinstance(value, KerasTensor):
+            return {"class_name": _TENSOR, "config": {"shape": list(value.shape), "dtype": value.dtype,
+                                                       "keras_history": ref(value)}}
+        if isinstance(value, (list, tuple)):
+            return [encode(v, where) for v in value]
+        if isinstance(value, dict):
+            return {str(k): encode(v, where) for k, v in value.items()}
+        return plain_data(value, where)
+
+    layers, seen = [], set()
+    for tensor in model._inputs:
+        layer = tensor._node.layer
+        if id(layer) not in seen:
+            seen.add(id(layer))
+            layers.append(layer)
+    for node in order:
+        if id(node.layer) not in seen:
+            seen.add(id(node.layer))
+            layers.append(node.layer)
+    entries = []
+    for layer in layers:
+        entry = layer_to_config(layer)
+        entry["name"] = layer.name
+        nodes = []
+        for node in model_nodes(layer):
+            if not node.input_tensors and not node.args:  # an InputLayer's own node
+                continue
+            where = f"model '{model.name}': the call of layer '{layer.name}'"
+            nodes.append({"args": [encode(node.inputs, where)] + [encode(a, where) for a in node.args],
+                          "kwargs": encode(dict(node.kwargs or {}), where)})
+        entry["inbound_nodes"] = nodes
+        entries.append(entry)
+    names = [layer.name for layer in layers]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"model '{model.name}' has several layers named {dup}; layer names must be unique to be saved")
+    inputs = [ref(t) for t in model._inputs]
+    outputs = [ref(t) for t in model._outputs]
+    return {"name": model.name, "trainable": model.trainable, "dtype": model.dtype, "layers": entries,
+            "input_layers": inputs if model._multi_input else inputs[0],
+            "output_layers": outputs if model._multi_output else outputs[0]}
+
+
+def functional_from_config(cls, config: dict, custom_objects: dict | None = None,
+                           where: str = "Functional.from_config"):
+    """The functional model (class ``cls``) described by :func:`functional_to_config`, weights created.
+
+    Layers are rebuilt through the registry of ``neuronet.saving`` only, then called in an order where
+    every tensor a call references (in its args or kwargs) is already computed; errors start with ``where``.
+    """
+    from ..saving.serialization import deserialize_layer, short_repr
+
+    entries = config.get("layers")
+    if not isinstance(entries, list) or not entries:
+        raise ValueError(f"{where}: the 'layers' of a functional model config must be a non-empty list")
+    layers, pending = {}, []
+    for i, entry in enumerate(entries):
+        label = f"{where} (layer {i})"
+        layer = deserialize_layer(entry, custom_objects, label)
+        key = entry.get("name", layer.name)
+        if key in layers:
+            raise ValueError(f"{label}: the layer name {key!r} appears twice")
+        nodes = entry.get("inbound_nodes", [])
+        if not isinstance(nodes, list):
+            raise ValueError(f"{label}: 'inbound_nodes' must be a list, found {short_repr(nodes)}")
+        layers[key] = layer
+        pending.append([key, layer, list(nodes), 0])
+    tensors: dict = {}
+    for key, layer in layers.items():
+        if isinstance(layer, InputLayer):
+            tensors[(key, 0, 0)] = layer._output
+
+    def decode(value, label: str):
+        if isinstance(value, dict) and value.get("class_name") == _TENSOR:
+            config = value.get("config")
+            history = config.get("keras_history") if isinstance(config, dict) else None
+            if not (isinstance(history, list) and len(history) == 3 and isinstance(history[0], str)
+                    and all(isinstance(i, int) and not isinstance(i, bool) for i in history[1:])):
+                raise ValueError(f"{label}: malformed tensor reference {short_repr(value)}")
+            found = tensors.get(tuple(history))
+            if found is None:
+                raise KeyError(tuple(history))
+            return found
+        if isinstance(value, list):
+            return [decode(v, label) for v in value]
+        if isinstance(value, dict):
+            return {k: decode(v, label) for k, v in value.items()}
+        return value
+
+    remaining = sum(len(p[2]) for p in pending)
+    while remaining:
+        progress = False
+        for item in pending:
+            key, layer, nodes, done = item
+            while done < len(nodes):
+                node = nodes[done]
+                label = f"{where} (call {done} of layer '{key}')"
+                if not isinstance(node, dict) or not isinstance(node.get("args", []), list) or not node.get("args"):
+                    raise ValueError(f"{label}: malformed node {short_repr(node)}")
+                try:
+                    args = decode(node["args"], label)
+                    kwargs = decode(node.get("kwargs") or {}, label)
+                except KeyError:
+                    break  # an input is not computed yet
+                if not isinstance(kwargs, dict):
+                    raise ValueError(f"{label}: 'kwargs' must be a dict, found {short_repr(kwargs)}")
+                first = args[0]
+                if isinstance(first, list):
+                    first = list(first)
+                try:
+                    outputs = layer(first, *args[1:], **kwargs)
+                except (TypeError, ValueError) as err:
+                    raise ValueError(f"{label}: the layer call failed: {err}") from err
+                for t_index, out in enumerate(flatten_outputs(outputs)):
+                    tensors[(key, done, t_index)] = out
+                done += 1
+                item[3] = done
+                remaining -= 1
+                progress = True
+        if not progress:
+            stuck = [(p[0], p[3]) for p in pending if p[3] < len(p[2])]
+            raise ValueError(f"{where}: the layer graph is inconsistent: the calls {stuck} (layer, call index) need "
+                             "tensors no layer produces")
+
+    def resolve(refs, label: str):
+        single = isinstance(refs, list) and len(refs) == 3 and isinstance(refs[0], str)
+        items = [refs] if single else refs
+        if not isinstance(items, list) or not items:
+            raise ValueError(f"{where}: malformed {label} {short_repr(refs)}")
+        out = []
+        for r in items:
+            if not (isinstance(r, list) and len(r) == 3 and all(isinstance(i, (str, int)) for i in r)) \
+                    or tuple(r) not in tensors:
+                raise ValueError(f"{where}: {label} refers to {short_repr(r)}, which the graph does not produce")
+            out.append(tensors[tuple(r)])
+        return out[0] if single else out
+
+    inputs = resolve(config.get("input_layers"), "input_layers")
+    outputs = resolve(config.get("output_layers"), "output_layers")
+    try:
+        model = cls(inputs, outputs, name=config.get("name"), trainable=bool(config.get("trainable", True)))
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{where}: could not rebuild the functional model: {err}") from err
+    set_dtype_from_config(model, config)
+    return model
+
+
+def set_dtype_from_config(model, config: dict) -> None:
+    """Give ``model`` the dtype named in its config (if any)."""
+    dtype = config.get("dtype")
+    if dtype is not None:
+        try:
+            model.dtype = np.dtype(dtype).name
+        except TypeError as err:
+            raise ValueError(f"invalid dtype {dtype!r} in the model config") from err

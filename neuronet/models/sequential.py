@@ -5,9 +5,10 @@ from __future__ import annotations
 from ..layers.base import KerasTensor, Layer
 from ..layers.core import InputLayer
 from ..utils.naming import unique_name
+from .functional import set_dtype_from_config
 from .training import Model
 
-__all__ = ["Sequential"]
+__all__ = ["Sequential", "sequential_from_config"]
 
 
 class Sequential(Model):
@@ -73,7 +74,6 @@ class Sequential(Model):
                 self._input_batch_shape = tuple(known)
         self.built = False
         self._train_vars = None
-        self._fused = None
         if rebuild and self._input_batch_shape is not None:
             try:
                 self.build(self._input_batch_shape)
@@ -92,7 +92,6 @@ class Sequential(Model):
         layer = self._layers.pop()
         self.built = False
         self._train_vars = None
-        self._fused = None
         self._layer_output_shapes.pop(id(layer), None)
         if rebuild and self._layers and self._input_batch_shape is not None:
             self.build(self._input_batch_shape)
@@ -153,25 +152,15 @@ class Sequential(Model):
     def call(self, inputs, training=None, mask=None):
         return self._forward(inputs, training=training)
 
-    def _forward(self, x, training: bool, logits=False):
+    def _forward(self, x, training: bool):
         if not self.built:
             self._maybe_build(x)
-        layers = self._layers
-        last = len(layers) - 1 if logits and logits[0] else -1
-        for i, layer in enumerate(layers):
-            if i == last:
-                x = layer(x, training=training, _logits=True)
-            else:
-                x = layer(x, training=training)
+        for layer in self._layers:
+            x = layer(x, training=training)
         return x
 
-    def _logits_layer(self, index: int = 0):
-        if not self._layers or index != 0:
-            return None
-        layer = self._layers[-1]
-        if getattr(layer, "_can_return_logits", False) and layer.activity_regularizer is None:
-            return layer
-        return None
+    def _output_layer(self, index: int = 0):
+        return self._layers[-1] if self._layers and index == 0 else None
 
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape)
@@ -193,6 +182,29 @@ class Sequential(Model):
         """Rebuild a Sequential from :meth:`get_config`. Layer classes (nested models included) come only
         from the registry of ``neuronet.saving``: the library's layers, registered classes and
         ``custom_objects``."""
-        from ..saving.serialization import _sequential_from_config
+        return sequential_from_config(cls, config, custom_objects, f"{cls.__name__}.from_config")
 
-        return _sequential_from_config(cls, config, custom_objects, f"{cls.__name__}.from_config")
+
+def sequential_from_config(cls, config: dict, custom_objects: dict | None = None,
+                           where: str = "Sequential.from_config"):
+    """The Sequential model (class ``cls``) described by :meth:`Sequential.get_config`, weights created.
+
+    Layer classes come only from the registry of ``neuronet.saving`` (the library's layers,
+    registered classes and ``custom_objects``); errors start with ``where``.
+    """
+    from ..saving.serialization import deserialize_layer, shape_from_config, short_repr
+
+    layers = config.get("layers", [])
+    if not isinstance(layers, list):
+        raise ValueError(f"{where}: the 'layers' of a Sequential config must be a list, found {short_repr(layers)}")
+    model = cls(name=config.get("name"), trainable=bool(config.get("trainable", True)))
+    set_dtype_from_config(model, config)
+    for i, spec in enumerate(layers):
+        layer = deserialize_layer(spec, custom_objects, f"{where} (layer {i} of '{model.name}')")
+        model.add(layer, rebuild=False)
+    shape = config.get("build_input_shape")
+    if shape is not None and model.layers:
+        model.build(shape_from_config(shape, where))
+    elif model.layers and getattr(model, "_input_batch_shape", None) is not None:
+        model.build()  # from the first layer's batch_input_shape
+    return model

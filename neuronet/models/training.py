@@ -9,25 +9,32 @@ recorded ops), optimizer update::
     loss.backward()
     optimizer.apply([v.grad for v in variables], variables)
 
-When the output layer's activation is sigmoid (softmax) and the loss is binary (categorical)
-cross-entropy on probabilities, the step computes the loss from the pre-activation logits with
-``from_logits=True`` instead: the same value, but numerically stable and with the short gradient
-``p - y``. ``predict`` still returns probabilities.
+A sigmoid or softmax output carries its logits (``_keras_logits``, as in tf.keras), and the
+cross-entropies on probabilities use them: the loss of a sigmoid output trained with binary
+cross-entropy is computed from the logits — the same value, but numerically stable and with the short
+gradient ``p - y`` — with no special path in the trainer. ``predict`` returns probabilities.
+
+The data go through an adapter (``data_adapters/``: arrays, generators, PyDatasets), which converts
+and checks them and makes the batches; the trainer builds the model on the adapter's first inputs, so
+the targets can be checked against the output shapes before any training.
 
 Masks (as Keras): when an output Tensor carries a Keras mask (``_keras_mask``, e.g. padded sequences
 through ``Embedding(mask_zero=True)`` → ``LSTM(return_sequences=True)`` → ``Dense``), the loss leaves
-the masked entries out — ``sum(loss · sample_weight · mask) / sum(mask)`` — on the fused-logits path
-too, and the compiled metrics receive the mask as sample weights (times ``sample_weight`` for
-``weighted_metrics``). Sequence targets are ``(n, time)`` integer labels for sparse cross-entropy,
-``(n, time, classes)`` one-hot rows, or ``(n, time)`` values for an ``(n, time, 1)`` output;
-``class_weight`` then weights each time step by its class.
+the masked entries out — ``sum(loss · sample_weight · mask) / sum(mask)`` — and the compiled metrics
+receive the mask as sample weights (times ``sample_weight`` for ``weighted_metrics``). Sequence targets
+are ``(n, time)`` integer labels for sparse cross-entropy, ``(n, time, classes)`` one-hot rows, or
+``(n, time)`` values for an ``(n, time, 1)`` output; ``class_weight`` then weights each time step by
+its class.
 
 Where Keras leaves a choice open:
 
 * ``predict`` on a model none of whose layers was ever built (no input shape given, never called or
   fitted) raises instead of predicting from freshly drawn random weights.
-* The mismatch warnings (softmax with binary cross-entropy, sigmoid with categorical cross-entropy,
-  ``from_logits=True`` after a sigmoid/softmax) are given once per process for each kind of mismatch.
+* Mismatches of loss and output activation (softmax with binary cross-entropy, sigmoid with
+  categorical cross-entropy, ``from_logits=True`` after a sigmoid/softmax) warn once per process for
+  each kind of mismatch (see ``training_checks.py``).
+* A ``class_weight`` must give a weight to every class present in the targets (Keras gives missing
+  classes 1.0 silently), and applies to generators and PyDatasets as to arrays.
 * Metrics are computed on the batch outputs of the training step (weights before the update), as Keras.
 """
 
@@ -35,7 +42,6 @@ from __future__ import annotations
 
 import numbers
 import sys
-import warnings
 
 import numpy as np
 
@@ -43,18 +49,12 @@ from ..autograd import Tensor, no_grad
 from ..layers import base as layer_base
 from ..layers.base import Layer
 from ..saving.api import SavingMixin
-from ..utils import data as data_utils
+from . import data_adapters
+from .compile_utils import CompiledOutput, metrics_per_output, per_output, resolve_metrics
+from .data_adapters import DataSpec, TargetSpec
+from .training_checks import check_training_setup
 
 __all__ = ["Model"]
-
-_WARNED: set = set()
-
-
-def _warn_once(key: str, message: str) -> None:
-    """Warn about one kind of mistake (``key``) once per process, like Python's 'once' filter."""
-    if key not in _WARNED:
-        _WARNED.add(key)
-        warnings.warn(message, UserWarning, stacklevel=4)
 
 
 def _nonnegative_int(where: str, name: str, value, allow_none: bool = False, positive: bool = False):
@@ -64,44 +64,6 @@ def _nonnegative_int(where: str, name: str, value, allow_none: bool = False, pos
         bound = "a positive" if positive else "a non-negative"
         raise ValueError(f"{where}: expected {name} to be {bound} integer, received {name}={value!r}")
     return int(value)
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def _loss_kind(loss) -> str:
-    """'binary', 'categorical', 'sparse' for the three cross-entropies, else ''."""
-    from .. import losses
-
-    if isinstance(loss, losses.BinaryCrossentropy) or getattr(loss, "fn", None) is losses.binary_crossentropy:
-        return "binary"
-    if isinstance(loss, losses.CategoricalCrossentropy) or getattr(loss, "fn", None) is losses.categorical_crossentropy:
-        return "categorical"
-    if (isinstance(loss, losses.SparseCategoricalCrossentropy)
-            or getattr(loss, "fn", None) is losses.sparse_categorical_crossentropy):
-        return "sparse"
-    return ""
-
-
-class _Head:
-    """The training configuration of one model output: loss, weight, metrics and the fused activation."""
-
-    def __init__(self, name, index: int, loss, loss_fn, weight: float, metric_specs: list, weighted_specs: list):
-        self.name, self.index = name, index
-        self.loss, self.loss_fn, self.weight = loss, loss_fn, float(weight)
-        self.kind = _loss_kind(loss_fn) if loss_fn is not None else ""
-        self.metric_specs, self.weighted_specs = metric_specs, weighted_specs
-        self.metrics: list = []
-        self.weighted: list = []
-        self.fused = False
-        self.logits_loss = None
-        self.activation = None  # 'sigmoid' or 'softmax' when fused
 
 
 class Model(SavingMixin, Layer):
@@ -145,9 +107,9 @@ class Model(SavingMixin, Layer):
         self.loss = None
         self.stop_training = False
         self.history = None
-        self._heads: list = []  # one _Head per model output, made by compile
-        self._metric_entries: list | None = None  # (log key, metric, head, weighted) once resolved
-        self._fused = None  # False, or one flag per output: compute that output's loss from logits
+        self._heads: list = []  # one CompiledOutput per model output, made by compile
+        self._metric_entries: list | None = None  # (log key, metric, output, weighted) once resolved
+        self._setup_checked = False  # training_checks run once per compile
         self._train_vars = None
         self._last_head_losses = None
 
@@ -172,13 +134,12 @@ class Model(SavingMixin, Layer):
         if isinstance(out, Tensor):
             self._output_shape_cache = (None,) + tuple(out.shape[1:])
 
-    def _logits_layer(self, index: int = 0):
-        """The layer producing output ``index``, when the model can ask it for pre-activation values."""
+    def _output_layer(self, index: int = 0):
+        """The layer producing output ``index`` (for the setup checks), or None when not known."""
         return None
 
-    def _forward(self, x, training: bool, logits=False):
-        """The model's output for ``x``; ``logits`` (False or one flag per output) asks the flagged output
-        layers for their pre-activation values."""
+    def _forward(self, x, training: bool):
+        """The model's output for a batch ``x`` of converted arrays."""
         return self(x, training=training)
 
     def _output_count(self) -> int:
@@ -202,18 +163,6 @@ class Model(SavingMixin, Layer):
     def _expected_input_shape(self):
         """The batch input shape the model expects, or None when it is not known yet."""
         return getattr(self, "_build_input_shape", None) if self.built else None
-
-    def _ensure_built(self, x) -> None:
-        """Build the model from a batch of data (so its weights exist before training starts)."""
-        if getattr(self, "_output_shape_cache", None) is not None and self.built:
-            return
-        sample = [a[:1] for a in x] if isinstance(x, list) else x[:1]
-        with no_grad():
-            out = self(sample, training=False)
-        if isinstance(out, (list, tuple)):
-            self._output_shape_cache = [(None,) + tuple(o.shape[1:]) for o in out]
-        else:
-            self._output_shape_cache = (None,) + tuple(out.shape[1:])
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer of the model by ``name`` or by ``index`` (position in ``model.layers``)."""
@@ -254,10 +203,11 @@ class Model(SavingMixin, Layer):
             line_length: total width of the table. Defaults to 65 (more with wide shapes).
             print_fn: function called with the whole summary text. Defaults to ``print``.
             show_trainable: add a column saying whether each layer is trainable. Defaults to False.
+            expand_nested, positions, layer_range: as ``neuronet.models.summary.print_summary``.
         """
         from .summary import print_summary
 
-        print_summary(self, line_length=line_length, print_fn=print_fn, show_trainable=show_trainable)
+        print_summary(self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
@@ -284,10 +234,10 @@ class Model(SavingMixin, Layer):
         from .. import metrics as metrics_module
 
         count, names = self._output_count(), self._output_names()
-        loss_specs = self._per_output("loss", loss, count, names)
-        weight_specs = self._per_output("loss_weights", loss_weights, count, names)
-        metric_specs = self._metric_structure("metrics", metrics, count, names)
-        weighted_specs = self._metric_structure("weighted_metrics", weighted_metrics, count, names)
+        loss_specs = per_output("loss", loss, count, names)
+        weight_specs = per_output("loss_weights", loss_weights, count, names)
+        metric_specs = metrics_per_output("metrics", metrics, count, names)
+        weighted_specs = metrics_per_output("weighted_metrics", weighted_metrics, count, names)
         opt = optimizers.get(optimizer)
         loss_fns = [None if spec is None else losses.get(spec) for spec in loss_specs]
         for i, w in enumerate(weight_specs):
@@ -301,332 +251,74 @@ class Model(SavingMixin, Layer):
         object.__setattr__(self, "optimizer", opt)
         self.loss = loss
         self._heads = [
-            _Head(names[i], i, loss_specs[i], loss_fns[i], 1.0 if weight_specs[i] is None else weight_specs[i],
-                  metric_specs[i], weighted_specs[i])
+            CompiledOutput(names[i], i, loss_specs[i], loss_fns[i], 1.0 if weight_specs[i] is None else weight_specs[i],
+                           metric_specs[i], weighted_specs[i])
             for i in range(count)
         ]
         self._metric_entries = None
-        self._fused = None
+        self._setup_checked = False
         self._train_vars = None
         object.__setattr__(self, "compiled", True)
 
-    @staticmethod
-    def _per_output(arg: str, value, count: int, names: list) -> list:
-        """``value`` spread over the outputs: one for all, a list (one each) or a dict by output name."""
-        if isinstance(value, dict):
-            unknown = [k for k in value if k not in names]
-            if unknown:
-                raise ValueError(f"compile: {arg} has keys {unknown} that are not output names; outputs: {names}")
-            return [value.get(name) for name in names]
-        if isinstance(value, (list, tuple)):
-            if len(value) != count:
-                raise ValueError(f"compile: {arg} has {len(value)} entries but the model has {count} output(s) "
-                                 f"{names}; give one per output")
-            return list(value)
-        return [value] * count
-
-    @staticmethod
-    def _metric_structure(arg: str, metrics, count: int, names: list) -> list:
-        """One list of metric specs per output."""
-        from .. import metrics as metrics_module
-
-        def as_list(m):
-            if m is None:
-                return []
-            return list(m) if isinstance(m, (list, tuple)) else [m]
-
-        if metrics is None:
-            return [[] for _ in range(count)]
-        if isinstance(metrics, dict):
-            unknown = [k for k in metrics if k not in names]
-            if unknown:
-                raise ValueError(f"compile: {arg} has keys {unknown} that are not output names; outputs: {names}")
-            return [as_list(metrics.get(name)) for name in names]
-        metrics = as_list(metrics)
-        if count > 1 and len(metrics) == count and all(m is None or isinstance(m, (list, tuple)) for m in metrics):
-            return [as_list(m) for m in metrics]
-        if count == 1:
-            return [metrics]
-
-        def copy(m):  # a metric object cannot accumulate two outputs at once: each output gets its own
-            if isinstance(m, metrics_module.Metric):
-                return type(m).from_config(m.get_config())
-            return m
-
-        return [[copy(m) for m in metrics] for _ in range(count)]
-
-    def _resolve_metrics(self) -> None:
-        """Turn metric names into objects once the output width is known (for 'accuracy')."""
-        from .. import metrics as metrics_module
-
-        if self._metric_entries is not None:
-            return
-
-        def make(spec, head):
-            if isinstance(spec, str) and spec.lower() in ("accuracy", "acc"):
-                return metrics_module.resolve_accuracy(head.loss_fn or head.loss, self._units(head.index), name=spec)
-            return metrics_module.get(spec)
-
-        multi = len(self._heads) > 1
-        entries = []
-        for head in self._heads:
-            head.metrics = [make(spec, head) for spec in head.metric_specs]
-            head.weighted = [make(spec, head) for spec in head.weighted_specs]
-            for weighted, group in ((False, head.metrics), (True, head.weighted)):
-                for m in group:
-                    entries.append((f"{head.name}_{m.name}" if multi else m.name, m, head, weighted))
-        self._metric_entries = entries
-
     def _assert_compiled(self, method: str) -> None:
         if not self.compiled or not any(h.loss_fn is not None for h in self._heads):
-            raise RuntimeError(
+            raise ValueError(
                 f"{method}: the model must be compiled with a loss first, e.g. "
                 "model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])"
             )
 
-    def _setup_fusion(self) -> None:
-        """Decide, per output, whether its activation is fused into the loss; warn about mismatches."""
-        if self._fused is not None:
+    # ------------------------------------------------------------------ data
+    def _adapt(self, where: str, x, y=None, sample_weight=None, class_weight=None, *, batch_size: int = 32,
+               shuffle: bool = False, steps=None, validation_split: float = 0.0, targets: bool = True):
+        """The data adapter for ``x`` (and ``y``), every check done before any training.
+
+        With ``targets`` the model is built on the adapter's first inputs (if it was not), so the
+        targets can then be checked against the output shapes; ``predict`` needs no targets."""
+        data = data_adapters.get_data_adapter(x, y, sample_weight, class_weight, spec=self._data_spec(where),
+                                              batch_size=batch_size, shuffle=shuffle, steps=steps,
+                                              validation_split=validation_split)
+        if targets:
+            self._build_on(data)
+            data.prepare_targets(self._target_specs())
+        return data
+
+    def _data_spec(self, where: str) -> DataSpec:
+        expected = self._expected_input_shape()
+        shapes = None if expected is None else expected if isinstance(expected, list) else [expected]
+        return DataSpec(where, self.dtype, self.name, self._input_count(), shapes,
+                        tuple(h.name for h in self._heads))
+
+    def _target_specs(self) -> list:
+        shapes = self._output_shapes()
+        return [None if h.loss_fn is None else
+                TargetSpec(h.kind, shapes[h.index] if shapes is not None and h.index < len(shapes) else None,
+                           h.ignore_class)
+                for h in self._heads]
+
+    def _build_on(self, data) -> None:
+        """Build the model (weights and output shapes) by running it on the data's first sample."""
+        if getattr(self, "_output_shape_cache", None) is not None and self.built:
             return
-        for head in self._heads:
-            self._setup_head_fusion(head)
-        flags = tuple(h.fused for h in self._heads)
-        self._fused = flags if any(flags) else False
+        with no_grad():
+            out = self(data.first_inputs(), training=False)
+        if isinstance(out, (list, tuple)):
+            self._output_shape_cache = [(None,) + tuple(o.shape[1:]) for o in out]
+        else:
+            self._output_shape_cache = (None,) + tuple(out.shape[1:])
 
-    def _setup_head_fusion(self, head) -> None:
-        from .. import activations
+    def _prepare_batch(self, x, y, sample_weight=None, class_weight=None, where: str = "train_on_batch"):
+        """One batch ``(x, y, sample_weight)`` as checked arrays (the model built)."""
+        data = self._adapt(where, x, y, sample_weight, class_weight)
+        return data.x, data.y, data.sample_weight
 
-        head.fused = False
-        loss = head.loss_fn
-        if loss is None:
-            return
-        layer = self._logits_layer(head.index)
-        activation = getattr(layer, "activation", None)
-        kind = head.kind
-        from_logits = bool(getattr(loss, "from_logits", False) or getattr(loss, "_fn_kwargs", {}).get("from_logits"))
-        units = self._units(head.index)
-        name = f"the output layer '{layer.name}'" if layer is not None else "the output"
-        logits_note = "treat probabilities as logits. Remove the activation or use from_logits=False"
-        fused = False
-        if activation is activations.softmax:
-            if kind == "binary" and (units or 0) > 1:
-                _warn_once("softmax+binary",
-                           f"{name} applies softmax over {units} units but the loss is binary_crossentropy: use "
-                           "categorical_crossentropy (one-hot labels) or sparse_categorical_crossentropy (integer "
-                           "labels), or a sigmoid output for independent labels")
-            if from_logits:
-                _warn_once("softmax+from_logits", f"the loss has from_logits=True but {name} already applies "
-                           f"softmax: the loss will {logits_note}")
-            elif kind in ("categorical", "sparse"):
-                fused = True
-        elif activation is activations.sigmoid:
-            if kind in ("categorical", "sparse") and not from_logits:
-                _warn_once("sigmoid+categorical",
-                           f"{name} applies sigmoid but the loss is {getattr(loss, 'name', kind)}: categorical "
-                           "cross-entropy expects a softmax output (probabilities summing to 1)")
-            if from_logits:
-                _warn_once("sigmoid+from_logits", f"the loss has from_logits=True but {name} already applies "
-                           f"sigmoid: the loss will {logits_note}")
-            elif kind == "binary":
-                fused = True
-        if fused:
-            try:
-                cfg = dict(loss.get_config())
-                cfg["from_logits"] = True
-                head.logits_loss = type(loss)(**cfg)
-                head.activation = "sigmoid" if activation is activations.sigmoid else "softmax"
-                head.fused = True
-            except Exception:  # an unusual Loss subclass: keep the probability path
-                head.fused = False
+    def _prepare_inputs(self, x, where: str):
+        """The inputs ``x`` as checked arrays (the model built on them)."""
+        data = self._adapt(where, x, targets=False)
+        self._build_on(data)
+        return data.x
 
-    # ------------------------------------------------------------------ data preparation
     def _input_count(self) -> int:
         return 1
-
-    def _prepare_x(self, x, where: str):
-        if x is None:
-            raise ValueError(f"{where}: x is None; pass the input data")
-        dtype = self.dtype
-        if isinstance(x, dict):
-            raise ValueError(f"{where}: inputs given as a dict are not supported; pass an array or a list of arrays")
-        if self._input_count() > 1:
-            if not isinstance(x, (list, tuple)) or len(x) != self._input_count():
-                raise ValueError(f"{where}: this model has {self._input_count()} inputs; pass a list of "
-                                 f"{self._input_count()} arrays, received {type(x).__name__}")
-            arrays = [data_utils.as_float_array(a, f"{where}: x[{i}]", dtype) for i, a in enumerate(x)]
-            if len({len(a) for a in arrays}) > 1:
-                raise ValueError(f"{where}: the input arrays have different numbers of samples "
-                                 f"{[len(a) for a in arrays]}")
-            return arrays
-        if isinstance(x, (list, tuple)) and len(x) == 1 and hasattr(x[0], "shape"):
-            x = x[0]
-        return data_utils.as_float_array(x, f"{where}: x", dtype)
-
-    def _check_features(self, x, where: str) -> None:
-        expected = self._expected_input_shape()
-        if expected is None:
-            return
-        arrays = x if isinstance(x, list) else [x]
-        shapes = expected if isinstance(expected, list) else [expected]
-        for i, (a, shape) in enumerate(zip(arrays, shapes)):
-            want = tuple(shape[1:])
-            got = tuple(a.shape[1:])
-            ok = len(want) == len(got) and all(w is None or w == g for w, g in zip(want, got))
-            if ok:
-                continue
-            label = "X" if len(arrays) == 1 else f"X[{i}]"
-            if len(want) == 1 and len(got) == 1:
-                raise ValueError(f"{where}: {label} has {got[0]} features, but {self.name} is expecting "
-                                 f"{want[0]} features as input")
-            raise ValueError(f"{where}: {label} has sample shape {got}, but {self.name} is expecting samples of "
-                             f"shape {want} (input shape {tuple(shape)}), received data of shape {a.shape}")
-
-    def _prepare_y(self, y, n: int, where: str):
-        """Targets matching the losses: integer labels for sparse CE, floats otherwise (a list with
-        several outputs, ``None`` for outputs without a loss)."""
-        heads = self._heads
-        if len(heads) == 1:
-            return self._prepare_target(heads[0], y, n, where, "y")
-        names = [h.name for h in heads]
-        if isinstance(y, dict):
-            unknown = [k for k in y if k not in names]
-            if unknown:
-                raise ValueError(f"{where}: y has keys {unknown} that are not output names; outputs: {names}")
-            ys = [y.get(name) for name in names]
-        elif isinstance(y, (list, tuple)) and len(y) == len(heads):
-            ys = list(y)
-        else:
-            raise ValueError(f"{where}: this model has {len(heads)} outputs {names}; pass y as a list of "
-                             f"{len(heads)} arrays or a dict keyed by output name")
-        return [self._prepare_target(h, yi, n, where, f"y[{h.name!r}]") if h.loss_fn is not None else None
-                for h, yi in zip(heads, ys)]
-
-    def _prepare_target(self, head, y, n: int, where: str, label: str):
-        if y is None:
-            raise ValueError(f"{where}: {label} is None; pass the targets (labels) for the loss")
-        arr = data_utils._to_numpy(y)
-        if arr.dtype == object or arr.dtype.kind in "USV":
-            raise TypeError(f"{where}: expected numeric targets {label}, received an array of dtype {arr.dtype}")
-        if arr.ndim == 0:
-            raise ValueError(f"{where}: expected {label} with one entry per sample, received a scalar")
-        if len(arr) != n:
-            raise ValueError(f"{where}: x and {label} have different numbers of samples: x has {n}, {label} has "
-                             f"{len(arr)}")
-        data_utils.check_finite(arr, f"{where}: {label}")
-        kind = head.kind
-        units = self._units(head.index)
-        shapes = self._output_shapes()
-        out_shape = shapes[head.index] if shapes is not None and head.index < len(shapes) else None
-        if kind == "sparse":
-            # one integer label per output row: (n,) for an output (n, classes), (n, time) for a sequence
-            # output (n, time, classes); a trailing axis of 1 is dropped
-            rank = len(out_shape) - 1 if out_shape is not None else max(arr.ndim - (arr.shape[-1] == 1), 1)
-            if arr.ndim == rank + 1 and arr.shape[-1] == 1:
-                arr = arr[..., 0]
-            if arr.ndim != rank or (out_shape is not None and any(
-                    d is not None and d != g for d, g in zip(out_shape[1:-1], arr.shape[1:]))):
-                want = "(n,)" if rank == 1 else "(n, " + ", ".join(str(d) for d in out_shape[1:-1]) + ")"
-                raise ValueError(
-                    f"{where}: sparse_categorical_crossentropy expects integer labels of shape {want} (one per "
-                    f"output row), received {label} of shape {arr.shape}; for one-hot labels use "
-                    "categorical_crossentropy"
-                )
-            if arr.dtype.kind == "f" and not np.all(np.mod(arr, 1) == 0):
-                raise ValueError(f"{where}: sparse_categorical_crossentropy expects integer class labels, "
-                                 f"received non-integer values in {label}")
-            labels = arr.astype(np.int64)
-            ignore = _ignore_class(head.loss_fn)
-            kept = labels if ignore is None else labels[labels != ignore]
-            if units is not None and kept.size and (kept.min() < 0 or kept.max() >= units):
-                bad = int(kept.min()) if kept.min() < 0 else int(kept.max())
-                row = int(np.argwhere(labels == bad)[0][0])
-                raise ValueError(f"{where}: label {bad} (row {row}) is out of range for an output of {units} "
-                                 f"units; labels must be in [0, {units - 1}]")
-            return labels
-        arr = arr.astype(self.dtype) if arr.dtype != self.dtype else arr
-        if kind == "categorical" and units is not None:
-            if arr.ndim == 1 or arr.shape[-1] != units:
-                width = 1 if arr.ndim == 1 else arr.shape[-1]
-                raise ValueError(
-                    f"{where}: categorical_crossentropy expects one-hot targets of width {units} (the output "
-                    f"units), received {label} of shape {arr.shape} (width {width}). Use "
-                    f"to_categorical(y, {units}) or loss='sparse_categorical_crossentropy' for integer labels"
-                )
-        if out_shape is not None and arr.ndim == len(out_shape) - 1 and out_shape[-1] == 1:
-            arr = arr[..., None]  # (n,) targets for an (n, 1) output, (n, time) for (n, time, 1)
-        return arr
-
-    def _prepare_sample_weight(self, sample_weight, class_weight, y, n: int, where: str):
-        sw = None
-        if sample_weight is not None:
-            sw = np.asarray(data_utils._to_numpy(sample_weight), dtype=self.dtype)
-            if sw.ndim == 2 and sw.shape[1] == 1:
-                sw = sw[:, 0]
-            if sw.shape != (n,):
-                raise ValueError(f"{where}: expected sample_weight of shape ({n},) (one per sample), received "
-                                 f"shape {sw.shape}")
-            data_utils.check_finite(sw, f"{where}: sample_weight")
-        if class_weight is not None:
-            if isinstance(y, list):
-                raise ValueError(f"{where}: class_weight is not supported for a model with several outputs; "
-                                 "pass sample_weight instead")
-            if not isinstance(class_weight, dict):
-                raise ValueError(f"{where}: expected class_weight to be a dict {{class: weight}}, received "
-                                 f"{type(class_weight).__name__}")
-            # one class per output row: (n,) for one label per sample, (n, time) for sequence targets,
-            # where each time step gets its class's weight
-            if self._heads[0].kind == "sparse":
-                labels = y
-            elif y.ndim >= 2 and y.shape[-1] > 1:
-                labels = np.argmax(y, axis=-1)
-            else:
-                labels = np.rint(y[..., 0] if y.ndim >= 2 else y).astype(np.int64)
-            labels = np.where(labels < 0, 0, labels)  # a negative (ignore_class) label has loss 0 whatever its weight
-            table = np.ones(int(max(labels.max(initial=0), max(class_weight, default=0))) + 1, dtype=self.dtype)
-            for key, value in class_weight.items():
-                table[int(key)] = float(value)
-            cw = table[labels]
-            if sw is not None and cw.ndim > 1:
-                sw = sw.reshape(sw.shape + (1,) * (cw.ndim - 1))
-            sw = cw if sw is None else sw * cw
-        return sw
-
-    def _prepare_arrays(self, x, y, sample_weight, class_weight, where: str, need_y: bool = True):
-        """Checked, converted arrays (x, y, sample_weight) — every error raised before any training."""
-        x = self._prepare_x(x, where)
-        arrays = x if isinstance(x, list) else [x]
-        n = len(arrays[0])
-        if n == 0:
-            raise ValueError(f"{where}: received empty data (0 samples)")
-        for i, a in enumerate(arrays):
-            data_utils.check_finite(a, f"{where}: x" if len(arrays) == 1 else f"{where}: x[{i}]")
-        if y is not None and len(self._heads) <= 1:
-            n_y = len(data_utils._to_numpy(y)) if not isinstance(y, np.ndarray) else len(y)
-            if n_y != n:
-                raise ValueError(f"{where}: x and y have different numbers of samples: x has {n}, y has {n_y}")
-        self._check_features(x, where)
-        self._ensure_built(x)
-        if not need_y:
-            return x, None, None
-        y = self._prepare_y(y, n, where)
-        sw = self._prepare_sample_weight(sample_weight, class_weight, y, n, where)
-        return x, y, sw
-
-    def _batch_converter(self, where: str):
-        """For generators/PyDatasets: convert and check each (x, y[, sample_weight]) batch."""
-        def convert(batch):
-            if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
-                raise ValueError(f"{where}: each batch must be a tuple (x, y) or (x, y, sample_weight), "
-                                 f"received {type(batch).__name__}")
-            x = self._prepare_x(batch[0], where)
-            n = len(x[0]) if isinstance(x, list) else len(x)
-            self._ensure_built(x)
-            y = self._prepare_y(batch[1], n, where)
-            sw = None
-            if len(batch) == 3 and batch[2] is not None:
-                sw = self._prepare_sample_weight(batch[2], None, y, n, where)
-            return x, y, sw
-        return convert
 
     # ------------------------------------------------------------------ one step
     def _compute_loss(self, y, outputs, sample_weight):
@@ -635,7 +327,7 @@ class Model(SavingMixin, Layer):
         heads = self._heads
         if len(heads) == 1:
             head = heads[0]
-            loss = (head.logits_loss if head.fused else head.loss_fn)(y, outputs, sample_weight=sample_weight)
+            loss = head.loss_fn(y, outputs, sample_weight=sample_weight)
             if head.weight != 1.0:
                 loss = loss * head.weight
             parts = None
@@ -645,7 +337,7 @@ class Model(SavingMixin, Layer):
                 if head.loss_fn is None:
                     parts.append(None)
                     continue
-                part = (head.logits_loss if head.fused else head.loss_fn)(target, out, sample_weight=sample_weight)
+                part = head.loss_fn(target, out, sample_weight=sample_weight)
                 parts.append(part)
                 term = part * head.weight if head.weight != 1.0 else part
                 loss = term if loss is None else loss + term
@@ -659,12 +351,6 @@ class Model(SavingMixin, Layer):
         self._last_head_losses = None if parts is None else [0.0 if p is None else float(p.data) for p in parts]
         return loss
 
-    @staticmethod
-    def _probabilities(outputs: np.ndarray, head) -> np.ndarray:
-        if not head.fused:
-            return outputs
-        return _sigmoid(outputs) if head.activation == "sigmoid" else _softmax(outputs)
-
     def _update_metrics(self, y, outputs, sw) -> None:
         if len(self._heads) == 1:
             pairs = [(self._heads[0], y, outputs)]
@@ -672,7 +358,7 @@ class Model(SavingMixin, Layer):
             pairs = zip(self._heads, y, outputs)
         for head, target, out in pairs:
             if (head.metrics or head.weighted) and target is not None:
-                probs = self._probabilities(out.data, head)
+                probs = out.data
                 mask = _output_mask(out, probs.shape)
                 if mask is None:
                     for m in head.metrics:
@@ -691,9 +377,12 @@ class Model(SavingMixin, Layer):
                     m.update_state(target, probs, sample_weight=masked_sw)
 
     def _prepare_step(self) -> None:
-        """Once per fit/evaluate: metrics resolved, fusion decided, regularization looked up."""
-        self._resolve_metrics()
-        self._setup_fusion()
+        """Once per fit/evaluate: metrics resolved, the setup checked, regularization looked up."""
+        if self._metric_entries is None:
+            self._metric_entries = resolve_metrics(self._heads, self._units)
+        if not self._setup_checked:
+            check_training_setup(self)
+            self._setup_checked = True
         self._train_vars = None  # re-read: trainable flags may have changed since the last fit
         self._has_metrics = bool(self._metric_entries)
         self._has_extra_losses = bool(
@@ -703,7 +392,7 @@ class Model(SavingMixin, Layer):
         )
 
     def _train_step(self, x, y, sw) -> float:
-        outputs = self._forward(x, training=True, logits=self._fused)
+        outputs = self._forward(x, training=True)
         loss = self._compute_loss(y, outputs, sw)
         variables = self._train_vars
         if variables is None:
@@ -729,7 +418,7 @@ class Model(SavingMixin, Layer):
 
     def _test_step(self, x, y, sw) -> float:
         with no_grad():
-            outputs = self._forward(x, training=False, logits=self._fused)
+            outputs = self._forward(x, training=False)
             loss = self._compute_loss(y, outputs, sw)
         if self._has_metrics:
             self._update_metrics(y, outputs, sw)
@@ -771,7 +460,8 @@ class Model(SavingMixin, Layer):
             validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight_val)``; overrides
                 ``validation_split``.
             shuffle: reshuffle the training data every epoch. Defaults to True.
-            class_weight: ``{class: weight}`` scaling each sample's loss by its class.
+            class_weight: ``{class: weight}`` scaling each sample's loss by its class; every class
+                present in ``y`` needs a weight. Applies to arrays, generators and PyDatasets alike.
             sample_weight: one weight per training sample.
             initial_epoch: epoch to start at (to resume training). Defaults to 0.
             steps_per_epoch: batches per epoch. Defaults to all the data (or the PyDataset's length).
@@ -796,20 +486,14 @@ class Model(SavingMixin, Layer):
                              f"{validation_freq!r}")
         verbose = _resolve_verbose(verbose)
 
-        if data_utils.is_batch_source(x):
-            if y is not None:
-                raise ValueError(f"{where}: y must be None when x is a generator or PyDataset (it yields (x, y))")
-            if validation_split:
-                raise ValueError(f"{where}: validation_split is not supported with a generator or PyDataset; "
-                                 "pass validation_data")
-            train = data_utils.IteratorAdapter(x, steps_per_epoch, self._batch_converter(where))
+        split = validation_split if validation_data is None else 0.0  # validation_data overrides the split
+        train = self._adapt(where, x, y, sample_weight, class_weight, batch_size=batch_size, shuffle=shuffle,
+                            steps=steps_per_epoch, validation_split=split)
+        val_batch_size = validation_batch_size or batch_size
+        if split:
+            val = train.validation_adapter(val_batch_size, validation_steps)
         else:
-            xs, ys, sws = self._prepare_arrays(x, y, sample_weight, class_weight, where)
-            if validation_split and validation_data is None:
-                (xs, ys, sws), (xv, yv, swv) = data_utils.split_train_validation([xs, ys, sws], validation_split)
-                validation_data = (xv, yv, swv)
-            train = data_utils.ArrayAdapter(xs, ys, sws, batch_size, shuffle=shuffle, steps=steps_per_epoch)
-        val = self._validation_adapter(validation_data, validation_batch_size or batch_size, validation_steps)
+            val = self._validation_adapter(validation_data, val_batch_size, validation_steps)
 
         from .. import callbacks as callbacks_module
 
@@ -839,15 +523,12 @@ class Model(SavingMixin, Layer):
         if validation_data is None:
             return None
         where = "fit (validation_data)"
-        if data_utils.is_batch_source(validation_data):
-            return data_utils.IteratorAdapter(validation_data, steps, self._batch_converter(where))
+        if data_adapters.is_batch_source(validation_data):
+            return self._adapt(where, validation_data, steps=steps)
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
             raise ValueError(f"{where}: expected a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), "
                              f"received {type(validation_data).__name__}")
-        xv, yv = validation_data[0], validation_data[1]
-        swv = validation_data[2] if len(validation_data) == 3 else None
-        xv, yv, swv = self._prepare_arrays(xv, yv, swv, None, where)
-        return data_utils.ArrayAdapter(xv, yv, swv, batch_size, shuffle=False, steps=steps)
+        return self._adapt(where, *validation_data, batch_size=batch_size, steps=steps)
 
     def _run_evaluation(self, adapter, cbs, verbose: int, inside_fit: bool = False) -> dict:
         self._reset_metrics()
@@ -897,11 +578,7 @@ class Model(SavingMixin, Layer):
         self._assert_compiled(where)
         batch_size = _nonnegative_int(where, "batch_size", 32 if batch_size is None else batch_size, positive=True)
         verbose = _resolve_verbose(verbose)
-        if data_utils.is_batch_source(x):
-            adapter = data_utils.IteratorAdapter(x, steps, self._batch_converter(where))
-        else:
-            xs, ys, sws = self._prepare_arrays(x, y, sample_weight, None, where)
-            adapter = data_utils.ArrayAdapter(xs, ys, sws, batch_size, shuffle=False, steps=steps)
+        adapter = self._adapt(where, x, y, sample_weight, batch_size=batch_size, steps=steps)
         from .. import callbacks as callbacks_module
 
         self._prepare_step()
@@ -926,24 +603,8 @@ class Model(SavingMixin, Layer):
         where = "predict"
         batch_size = _nonnegative_int(where, "batch_size", 32 if batch_size is None else batch_size, positive=True)
         self._assert_buildable(where)
-        if data_utils.is_batch_source(x):
-            def convert(batch):
-                xb = batch[0] if isinstance(batch, (tuple, list)) and len(batch) in (2, 3) else batch
-                return self._prepare_x(xb, where), None, None
-
-            source = data_utils.IteratorAdapter(x, steps, convert)
-            batches = (b[0] for b in source.epoch())
-        else:
-            xs = self._prepare_x(x, where)
-            first = xs[0] if isinstance(xs, list) else xs
-            if len(first) == 0:
-                raise ValueError(f"{where}: received empty data (0 samples)")
-            for i, a in enumerate(xs if isinstance(xs, list) else [xs]):
-                data_utils.check_finite(a, f"{where}: x")
-            self._check_features(xs, where)
-            adapter = data_utils.ArrayAdapter(xs, None, None, batch_size, shuffle=False, steps=steps)
-            source = adapter
-            batches = (b[0] for b in adapter.epoch())
+        source = self._adapt(where, x, batch_size=batch_size, steps=steps, targets=False)
+        batches = (b[0] for b in source.epoch())
         from .. import callbacks as callbacks_module
 
         verbose = _resolve_verbose(verbose)
@@ -980,8 +641,7 @@ class Model(SavingMixin, Layer):
     def predict_on_batch(self, x) -> np.ndarray:
         """The outputs for one batch ``x`` (no batching, no callbacks)."""
         self._assert_buildable("predict_on_batch")
-        xs = self._prepare_x(x, "predict_on_batch")
-        self._check_features(xs, "predict_on_batch")
+        xs = self._adapt("predict_on_batch", x, targets=False).x
         with no_grad():
             out = self._forward(xs, training=False)
         return [_numpy(o) for o in out] if isinstance(out, (list, tuple)) else _numpy(out)
@@ -989,7 +649,7 @@ class Model(SavingMixin, Layer):
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict: bool = False):
         """One gradient update on the batch ``(x, y)``; returns the loss (and metrics) of that batch."""
         self._assert_compiled("train_on_batch")
-        xs, ys, sws = self._prepare_arrays(x, y, sample_weight, class_weight, "train_on_batch")
+        xs, ys, sws = self._prepare_batch(x, y, sample_weight, class_weight, "train_on_batch")
         self._prepare_step()
         self._reset_metrics()
         loss = self._train_step(xs, ys, sws)
@@ -998,7 +658,7 @@ class Model(SavingMixin, Layer):
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict: bool = False):
         """Loss (and metrics) on one batch ``(x, y)`` in inference mode."""
         self._assert_compiled("test_on_batch")
-        xs, ys, sws = self._prepare_arrays(x, y, sample_weight, None, "test_on_batch")
+        xs, ys, sws = self._prepare_batch(x, y, sample_weight, None, "test_on_batch")
         self._prepare_step()
         self._reset_metrics()
         loss = self._test_step(xs, ys, sws)
@@ -1042,13 +702,12 @@ class Model(SavingMixin, Layer):
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
+    def export(self, filepath, format: str = "onnx", verbose: bool | None = None, input_signature=None, **kwargs):
+        """Write the model for inference as ONNX (Keras 3's signature; ``opset_version=`` in kwargs).
+        See :func:`neuronet.export.export_model`."""
+        from ..export import export_model
 
-def _ignore_class(loss):
-    """The ``ignore_class`` of a sparse categorical cross-entropy loss (object or wrapped function), or None."""
-    value = getattr(loss, "ignore_class", None)
-    if value is None:
-        value = getattr(loss, "_fn_kwargs", {}).get("ignore_class")
-    return value
+        export_model(self, filepath, format=format, verbose=verbose, input_signature=input_signature, **kwargs)
 
 
 def _output_mask(out, shape: tuple):

@@ -11,11 +11,15 @@ Every function takes Tensors, ndarrays or Python numbers and returns a Tensor. E
     dense.py          dense: activation(x @ kernel + bias) in one op (the Dense layer)
     activations.py    sigmoid, tanh, relu, softmax, log_softmax, gelu, elu, selu, softplus, erf, ...
     losses.py         fused, numerically stable loss kernels (softmax + cross-entropy, ...)
+    attention.py      dot_product_attention: softmax(scale · q kᵀ + bias) v, fused
     conv.py pooling.py normalization.py recurrent.py
+    conv3d.py         conv3d, max_pool3d, average_pool3d on (batch, depth, height, width, channels)
 """
 
 from .activations import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
+from .conv3d import *  # noqa: F401,F403
 from .dense import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403

@@ -520,8 +520,22 @@ def gelu(x, approximate: bool = True) -> Tensor:
 
 
 def sigmoid(x) -> Tensor:
-    """Logistic sigmoid ``1 / (1 + exp(-x))``, computed as ``(1 + tanh(x/2)) / 2`` (stable for any x)."""
-    return Sigmoid.apply(x)
+    """Logistic sigmoid ``1 / (1 + exp(-x))``, computed as ``(1 + tanh(x/2)) / 2`` (stable for any x).
+
+    The output keeps its input as ``output._keras_logits`` (as tf.keras does): the binary
+    cross-entropy, given these probabilities with ``from_logits=False``, computes from the logits
+    instead, exactly and with the short gradient ``σ(x) - z`` even where ``σ(x)`` rounds to 0 or 1.
+
+    Example::
+
+        >>> p = ops.sigmoid([-50.0, 0.0, 50.0])
+        >>> p.data, p._keras_logits
+        (array([0. , 0.5, 1. ], dtype=float32), array([-50.,   0.,  50.], dtype=float32))
+    """
+    x = _array(x)
+    out = Sigmoid.apply(x)
+    out._keras_logits = x  # elementwise logits: no _keras_logits_axis
+    return out
 
 
 def tanh(x) -> Tensor:
@@ -578,10 +592,18 @@ def softmax(x, axis: int = -1) -> Tensor:
         axis: the axis whose entries sum to 1. Defaults to -1.
 
     Shape: output has the shape of ``x``.
+
+    The output keeps its input as ``output._keras_logits`` and the axis (counted from 0) as
+    ``output._keras_logits_axis`` (tf.keras keeps the logits too): the categorical and sparse
+    categorical cross-entropies over the same axis, given these probabilities with
+    ``from_logits=False``, compute from the logits instead, exactly for any input.
     """
     x = _array(x)
     _check_axis("softmax", x, axis)
-    return Softmax.apply(x, axis=int(axis))
+    out = Softmax.apply(x, axis=int(axis))
+    out._keras_logits = x
+    out._keras_logits_axis = int(axis) % max(out.ndim, 1)
+    return out
 
 
 def log_softmax(x, axis: int = -1) -> Tensor:

@@ -15,13 +15,24 @@ one loss per sample, ready for the weighting and batch reduction in :mod:`neuron
 ``mean_all=True`` it also averages those per-sample losses and returns a scalar: the unweighted
 ``'sum_over_batch_size'`` loss in a single op, the training loop's common case. Targets are constants
 as a rule; a gradient for them is still returned when they require one.
+
+Then the cross-entropies by kind, with ``keras.ops`` names: ``binary_crossentropy``,
+``categorical_crossentropy`` and ``sparse_categorical_crossentropy`` choose the kernel (from logits,
+or from probabilities) and check the labels, in this one place. Probabilities made by
+:func:`neuronet.ops.sigmoid` or :func:`neuronet.ops.softmax` carry their logits
+(``_keras_logits``, as in tf.keras), and count as those logits: the same value where the
+probabilities are not clipped, exact where they are, with the short gradient.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .. import config
 from ..autograd import Function, Tensor
+from .activations import _sigmoid
+from .math import where
+from .shape import transpose
 
 __all__ = [
     "sigmoid_binary_crossentropy", "softmax_crossentropy", "sparse_softmax_crossentropy",
@@ -49,10 +60,9 @@ class SigmoidBinaryCrossentropy(Function):
     # l = mean over axis of  max(x, 0) - x·z + log(1 + e^-|x|)     (= -z log σ(x) - (1-z) log(1-σ(x)))
     # dx = gy · (σ(x) - z) / n,   dz = -gy · x / n                  (n = size of the averaged axis)
     def forward(self, x, z, axis=-1, mean_all=False):
-        e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
         elem = np.maximum(x, 0) - x * z
-        elem += np.log1p(e)
-        self.x, self.z, self.e, self.axis, self.n = x, z, e, axis, x.shape[axis]
+        elem += np.log1p(np.exp(-np.abs(x)))  # e^-|x| in (0, 1]: never overflows
+        self.x, self.z, self.axis, self.n = x, z, axis, x.shape[axis]
         out, self.count = _finish(elem.sum(axis=axis) * (1.0 / self.n), mean_all)
         return out
 
@@ -60,10 +70,9 @@ class SigmoidBinaryCrossentropy(Function):
         g = _spread(gy, self.axis, self.count) * (1.0 / self.n)
         gx = gz = None
         if self.needs_input_grad[0]:
-            # σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0, with e = e^-|x|
-            e, x = self.e, self.x
-            sig = np.where(x >= 0, 1, e) / (1 + e)
-            gx = g * (sig - self.z)
+            gx = _sigmoid(self.x)
+            gx -= self.z
+            gx *= g
         if self.needs_input_grad[1]:
             gz = -g * self.x
         return gx, gz
@@ -74,16 +83,16 @@ class SoftmaxCrossentropy(Function):
     # dx = gy · (softmax(x) · Σ_c y_c - y)    (= softmax(x) - y for targets summing to 1)
     # dy = -gy · log_softmax(x)
     def forward(self, x, y, axis=-1, mean_all=False):
-        shifted = x - np.max(x, axis=axis, keepdims=True)
+        shifted = x - x.max(axis=axis, keepdims=True)
         e = np.exp(shifted)
-        total = np.sum(e, axis=axis, keepdims=True)
+        total = e.sum(axis=axis, keepdims=True)
         log_p = shifted
         log_p -= np.log(total)
         e /= total
         self.p = e
         self.y, self.axis = y, axis
         self.log_p = log_p
-        out, self.count = _finish(-np.sum(y * log_p, axis=axis), mean_all)
+        out, self.count = _finish(-(y * log_p).sum(axis=axis), mean_all)
         return out
 
     def backward(self, gy):
@@ -91,7 +100,7 @@ class SoftmaxCrossentropy(Function):
         gx = gyy = None
         if self.needs_input_grad[0]:
             y = self.y
-            gx = self.p * np.sum(y, axis=self.axis, keepdims=True)
+            gx = self.p * y.sum(axis=self.axis, keepdims=True)
             gx -= y
             gx *= g
         if self.needs_input_grad[1]:
@@ -149,12 +158,12 @@ class CategoricalCrossentropyProbs(Function):
     # q = p / Σp;  c = clip(q, ε, 1-ε);  l = -Σ_c y_c log c_c                         (Keras, ε = 1e-7)
     # dq = -y / c where ε ≤ q ≤ 1-ε (else 0);   dp = gy · (dq - Σ_c dq_c q_c) / Σp;   dy = -gy · log c
     def forward(self, p, y, axis=-1, epsilon=1e-7, mean_all=False):
-        s = np.sum(p, axis=axis, keepdims=True)
+        s = p.sum(axis=axis, keepdims=True)
         q = p / s
         c = np.clip(q, epsilon, 1.0 - epsilon)
         log_c = np.log(c)
         self.s, self.q, self.c, self.y, self.axis, self.eps, self.log_c = s, q, c, y, axis, epsilon, log_c
-        out, self.count = _finish(-np.sum(y * log_c, axis=axis), mean_all)
+        out, self.count = _finish(-(y * log_c).sum(axis=axis), mean_all)
         return out
 
     def backward(self, gy):
@@ -164,7 +173,7 @@ class CategoricalCrossentropyProbs(Function):
             q = self.q
             inside = (q >= self.eps) & (q <= 1.0 - self.eps)
             dq = -self.y / self.c * inside
-            gp = (dq - np.sum(dq * q, axis=self.axis, keepdims=True)) / self.s * g
+            gp = (dq - (dq * q).sum(axis=self.axis, keepdims=True)) / self.s * g
         if self.needs_input_grad[1]:
             gyy = -g * self.log_c
         return gp, gyy
@@ -244,7 +253,7 @@ class MeanSquaredDifference(Function):
     def forward(self, a, b, axis=-1, mean_all=False):
         d = a - b
         self.d, self.axis, self.n = d, axis, d.shape[axis]
-        out, self.count = _finish(np.sum(d * d, axis=axis) * (1.0 / self.n), mean_all)
+        out, self.count = _finish((d * d).sum(axis=axis) * (1.0 / self.n), mean_all)
         return out
 
     def backward(self, gy):
@@ -280,74 +289,175 @@ def log_cosh(x) -> Tensor:
 __all__ += ["mean_squared_difference", "log_cosh"]
 
 
-# Keras's ``keras.ops`` cross-entropies: no batch reduction, targets first ---------------------------
+# The cross-entropies by kind (``keras.ops`` names, targets first) ---------------------------------------
+# Each picks its kernel: from logits when ``from_logits`` or when a sigmoid/softmax left them on ``output``
+# (``output._keras_logits``), else from probabilities. neuronet.losses adds label smoothing and the Keras
+# rank rules on top; these are the one place the kernel is chosen and labels are checked.
 def _as_float_target(target, like):
     if isinstance(target, Tensor):
         return target if target.dtype == like.dtype else target.astype(like.dtype)
     return np.asarray(target, dtype=like.dtype)
 
 
-def binary_crossentropy(target, output, from_logits: bool = False) -> Tensor:
-    """Elementwise binary cross-entropy (``keras.ops.binary_crossentropy``): same shape as ``output``.
+def _as_output(output) -> Tensor:
+    return output if isinstance(output, Tensor) else Tensor(output)
 
-    From logits it is exact; from probabilities ``output`` is clipped to ``[ε, 1-ε]`` first.
+
+def _check_same_shape(name: str, target, output) -> None:
+    if tuple(target.shape) != tuple(output.shape):
+        raise ValueError(f"{name}: target and output must have the same shape, received "
+                         f"target.shape={tuple(target.shape)}, output.shape={tuple(output.shape)}")
+
+
+def _logits_left_on(output, axis):
+    """The logits a sigmoid (``axis=None``) or a softmax over ``axis`` left on ``output``, or None.
+
+    :func:`neuronet.ops.sigmoid` sets ``output._keras_logits``; :func:`neuronet.ops.softmax` also sets
+    ``output._keras_logits_axis``. Logits of another kind or axis are not used (the cross-entropy of a
+    softmax over axis 1 is not a softmax cross-entropy over axis 2).
     """
-    from .. import config
+    logits = getattr(output, "_keras_logits", None)
+    if logits is None or getattr(output, "_keras_logits_axis", None) != axis:
+        return None
+    return logits
 
-    output = output if isinstance(output, Tensor) else Tensor(output)
+
+def binary_crossentropy(target, output, from_logits: bool = False, axis: int | None = None,
+                        mean_all: bool = False) -> Tensor:
+    """Binary cross-entropy (``keras.ops.binary_crossentropy``): elementwise, the shape of ``output``.
+
+    From logits ``x`` it is ``max(x, 0) - x·z + log(1 + e^-|x|)``, exact; from probabilities
+    ``output`` is clipped to ``[ε, 1-ε]`` first. Probabilities made by :func:`neuronet.ops.sigmoid`
+    count as their logits.
+
+    Args:
+        target: ``z`` in [0, 1], the shape of ``output``.
+        output: probabilities, or logits when ``from_logits=True``.
+        from_logits: whether ``output`` are logits. Defaults to False.
+        axis: average over this axis (the per-sample loss of :func:`neuronet.losses.binary_crossentropy`).
+            Defaults to None: every entry kept.
+        mean_all: return the mean of all the values instead (a scalar). Defaults to False.
+    """
+    output = _as_output(output)
     target = _as_float_target(target, output)
-    if tuple(target.shape) != tuple(output.shape):
-        raise ValueError(f"binary_crossentropy: target and output must have the same shape, received "
-                         f"target.shape={tuple(target.shape)}, output.shape={tuple(output.shape)}")
-    x = output.reshape(output.shape + (1,))
-    z = target.reshape(target.shape + (1,))
-    if from_logits:
-        return sigmoid_binary_crossentropy(x, z, axis=-1)
-    return binary_crossentropy_probs(x, z, axis=-1, epsilon=config.epsilon())
+    _check_same_shape("binary_crossentropy", target, output)
+    logits = output if from_logits else _logits_left_on(output, None)
+    x = output if logits is None else logits
+    if axis is None:  # elementwise: each entry is its own axis of one
+        axis = -1
+        x = x.reshape(x.shape + (1,))
+        target = target.reshape(target.shape + (1,))
+    if logits is not None:
+        return sigmoid_binary_crossentropy(x, target, axis=axis, mean_all=mean_all)
+    return binary_crossentropy_probs(x, target, axis=axis, epsilon=config.epsilon(), mean_all=mean_all)
 
 
-def categorical_crossentropy(target, output, from_logits: bool = False, axis: int = -1) -> Tensor:
-    """Categorical cross-entropy over ``axis`` (``keras.ops.categorical_crossentropy``): one value per sample."""
-    from .. import config
+def categorical_crossentropy(target, output, from_logits: bool = False, axis: int = -1,
+                             mean_all: bool = False) -> Tensor:
+    """Categorical cross-entropy over ``axis`` (``keras.ops.categorical_crossentropy``): one value per sample.
 
-    output = output if isinstance(output, Tensor) else Tensor(output)
+    From logits: ``-Σ y·log_softmax(x)``; from probabilities: ``-Σ y·log clip(p / Σp, ε, 1-ε)`` (as
+    Keras). Probabilities made by :func:`neuronet.ops.softmax` over the same axis count as their logits.
+
+    Args:
+        target: a distribution over ``axis`` (one-hot or smoothed), the shape of ``output``.
+        output: probabilities, or logits when ``from_logits=True``.
+        from_logits: whether ``output`` are logits. Defaults to False.
+        axis: the class axis. Defaults to -1.
+        mean_all: return the mean over all samples instead (a scalar). Defaults to False.
+    """
+    output = _as_output(output)
     target = _as_float_target(target, output)
-    if tuple(target.shape) != tuple(output.shape):
-        raise ValueError(f"categorical_crossentropy: target and output must have the same shape, received "
-                         f"target.shape={tuple(target.shape)}, output.shape={tuple(output.shape)}")
-    if from_logits:
-        return softmax_crossentropy(output, target, axis=axis)
-    return categorical_crossentropy_probs(output, target, axis=axis, epsilon=config.epsilon())
+    _check_same_shape("categorical_crossentropy", target, output)
+    logits = output if from_logits else _logits_left_on(output, axis % max(output.ndim, 1))
+    if logits is not None:
+        return softmax_crossentropy(logits, target, axis=axis, mean_all=mean_all)
+    return categorical_crossentropy_probs(output, target, axis=axis, epsilon=config.epsilon(), mean_all=mean_all)
 
 
-def sparse_categorical_crossentropy(target, output, from_logits: bool = False, axis: int = -1) -> Tensor:
+def _check_labels(labels: np.ndarray, classes: int, ignore_class=None,
+                 name: str = "sparse_categorical_crossentropy") -> np.ndarray:
+    """Integer labels in ``[0, classes)`` (``ignore_class`` excepted) as ``intp``, or a ValueError naming
+    the first bad one and its index."""
+    if not np.issubdtype(labels.dtype, np.integer):
+        if np.issubdtype(labels.dtype, np.bool_):
+            labels = labels.astype(np.intp)
+        else:
+            whole = np.isfinite(labels) & (labels == np.floor(labels))
+            if not whole.all():
+                idx = tuple(int(i) for i in np.argwhere(~whole)[0])
+                raise ValueError(
+                    f"{name}: expected integer class labels, received {labels[idx].item()!r} at index {idx}"
+                )
+    if not labels.size or (labels.min() >= 0 and labels.max() < classes):
+        return labels.astype(np.intp, copy=False)
+    bad = (labels < 0) | (labels >= classes)
+    if ignore_class is not None:
+        bad &= labels != ignore_class
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name}: expected labels in [0, {classes}) for y_pred with {classes} classes, "
+            f"received label {labels[idx].item()!r} at index {idx}"
+        )
+    return labels.astype(np.intp, copy=False)
+
+
+def sparse_categorical_crossentropy(target, output, from_logits: bool = False, axis: int = -1,
+                                    ignore_class: int | None = None, mean_all: bool = False) -> Tensor:
     """Cross-entropy from integer labels (``keras.ops.sparse_categorical_crossentropy``): one value per sample.
 
-    Labels must lie in ``[0, classes)``; :func:`neuronet.losses.sparse_categorical_crossentropy` adds
-    ``ignore_class`` and the label checks with their error messages.
-    """
-    from .. import config
+    From logits: ``log Σ e^x - x[label]``; from probabilities: ``-log clip(p[label] / Σp, ε, 1-ε)``.
+    Probabilities made by :func:`neuronet.ops.softmax` over the same axis count as their logits.
 
-    output = output if isinstance(output, Tensor) else Tensor(output)
+    Args:
+        target: integer labels in ``[0, classes)``, the shape of ``output`` without ``axis`` (a trailing
+            axis of 1 is accepted).
+        output: probabilities, or logits when ``from_logits=True``.
+        from_logits: whether ``output`` are logits. Defaults to False.
+        axis: the class axis. Defaults to -1.
+        ignore_class: a label whose entries get loss 0; the result then carries ``_keras_mask`` marking
+            the kept entries. Defaults to None.
+        mean_all: return the mean over all samples instead (a scalar); not with ``ignore_class``, whose
+            mean runs over the kept entries only. Defaults to False.
+
+    Raises:
+        ValueError: if a label is not an integer or lies outside ``[0, classes)``, naming the first.
+    """
+    name = "sparse_categorical_crossentropy"
+    if mean_all and ignore_class is not None:
+        raise ValueError(f"{name}: mean_all cannot be combined with ignore_class (the mean runs over the kept "
+                         "entries: reduce the masked per-sample values instead)")
+    output = _as_output(output)
     labels = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if labels.ndim == output.ndim and labels.shape[-1:] == (1,):
-        labels = labels.reshape(labels.shape[:-1])
-    axis = axis % output.ndim
+    axis = axis % output.ndim if output.ndim else axis
+    logits = output if from_logits else _logits_left_on(output, axis)
+    x = output if logits is None else logits
     if axis != output.ndim - 1:
-        output = output.transpose([i for i in range(output.ndim) if i != axis] + [axis])
-    classes = output.shape[-1]
-    if labels.shape != tuple(output.shape[:-1]):
-        raise ValueError(f"sparse_categorical_crossentropy: expected labels of shape {tuple(output.shape[:-1])}, "
-                         f"received {labels.shape}")
-    labels = labels.astype(np.intp)
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
-        raise ValueError(f"sparse_categorical_crossentropy: expected labels in [0, {classes}), received values in "
-                         f"[{labels.min()}, {labels.max()}]")
-    if from_logits:
-        return sparse_softmax_crossentropy(output, labels)
-    onehot = np.zeros(output.shape, dtype=output.dtype)
-    np.put_along_axis(onehot, labels[..., None], 1.0, axis=-1)
-    return categorical_crossentropy_probs(output, onehot, axis=-1, epsilon=config.epsilon())
+        x = transpose(x, [i for i in range(output.ndim) if i != axis] + [axis])
+    classes = x.shape[-1]
+    if labels.ndim == x.ndim and labels.shape[-1:] == (1,):
+        labels = labels.reshape(labels.shape[:-1])
+    if labels.shape != tuple(x.shape[:-1]):
+        raise ValueError(
+            f"{name}: expected integer labels of shape {tuple(x.shape[:-1])} for y_pred of shape "
+            f"{tuple(x.shape)}, received y_true of shape {np.shape(target)}"
+        )
+    labels = _check_labels(labels, classes, ignore_class, name)
+    valid = None
+    if ignore_class is not None:
+        valid = labels != ignore_class
+        labels = np.where(valid, labels, 0)
+    if logits is not None:
+        res = sparse_softmax_crossentropy(x, labels, mean_all=mean_all)
+    else:
+        onehot = np.zeros(x.shape, dtype=x.dtype)
+        np.put_along_axis(onehot, labels[..., None], 1.0, axis=-1)
+        res = categorical_crossentropy_probs(x, onehot, axis=-1, epsilon=config.epsilon(), mean_all=mean_all)
+    if valid is not None:
+        res = where(valid, res, np.zeros((), res.dtype))
+        res._keras_mask = valid
+    return res
 
 
 __all__ += ["binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"]

@@ -27,14 +27,10 @@ import warnings
 import numpy as np
 
 from ..autograd import no_grad
-from ..layers.base import KerasTensor
 from . import registry
 
 __all__ = ["serialize_keras_object", "deserialize_keras_object", "model_to_config", "model_from_config",
-           "functional_to_config", "functional_from_config", "compile_to_config", "compile_from_config"]
-
-_TENSOR = "__keras_tensor__"
-
+           "compile_to_config", "compile_from_config"]
 
 # ------------------------------------------------------------------------------------ plain data
 def _plain(value, where: str):
@@ -62,6 +58,17 @@ def _plain(value, where: str):
         f"{where}: {value!r} (type {type(value).__name__}) is not plain data (numbers, strings, lists, dicts), so "
         "it cannot be written to a model file; make get_config() return its name or its config instead"
     )
+
+
+def plain_data(value, where: str):
+    """``value`` as JSON-ready plain data (NumPy values converted); a ValueError starting with ``where``
+    for anything else (an object, a function)."""
+    return _plain(value, where)
+
+
+def short_repr(value) -> str:
+    """``repr(value)`` cut to 80 characters, for error messages."""
+    return _short(value)
 
 
 def to_json(data, where: str) -> bytes:
@@ -140,6 +147,11 @@ def deserialize_keras_object(config, custom_objects: dict | None = None, kind: s
     return _deserialize(config, kind, custom_objects, where)
 
 
+def deserialize_layer(spec, custom_objects: dict | None, where: str):
+    """The layer (or nested model) described by ``spec``; errors start with ``where``."""
+    return _deserialize(spec, "layers", custom_objects, where)
+
+
 def _deserialize(spec, kind: str, custom_objects: dict | None, where: str):
     """:func:`deserialize_keras_object` for one ``kind``; errors start with ``where``."""
     if isinstance(spec, str):
@@ -175,6 +187,7 @@ def model_to_config(model) -> dict:
     """``{"class_name", "config"[, "registered_name"]}`` describing ``model``'s architecture (see module
     docstring); layers are described the same way, nested models recursively."""
     from ..models import Functional, Sequential
+    from ..models.functional import functional_to_config
 
     cls = type(model)
     where = f"model '{model.name}'"
@@ -185,7 +198,7 @@ def model_to_config(model) -> dict:
             "build_input_shape": None if model._input_batch_shape is None else list(model._input_batch_shape),
         }
     elif isinstance(model, Functional):
-        config = _functional_config(model)
+        config = functional_to_config(model)
     else:
         config = _plain(model.get_config(), f"{where} get_config()")
     entry = {"class_name": cls.__name__, "config": config}
@@ -202,107 +215,27 @@ def layer_to_config(layer) -> dict:
     return serialize_keras_object(layer)
 
 
-def _functional_config(model) -> dict:
-    order = model._order
-    in_model = set(map(id, order))
-
-    def model_nodes(layer) -> list:
-        from ..layers.core import InputLayer
-
-        if isinstance(layer, InputLayer):
-            return layer._inbound_nodes[:1]
-        return [n for n in layer._inbound_nodes if id(n) in in_model]
-
-    def ref(tensor: KerasTensor) -> list:
-        layer = tensor._node.layer
-        nodes = model_nodes(layer)
-        index = next(i for i, n in enumerate(nodes) if n is tensor._node)
-        return [layer.name, index, tensor._index]
-
-    def encode(value, where: str):
-        if isinstance(value, KerasTensor):
-            return {"class_name": _TENSOR, "config": {"shape": list(value.shape), "dtype": value.dtype,
-                                                       "keras_history": ref(value)}}
-        if isinstance(value, (list, tuple)):
-            return [encode(v, where) for v in value]
-        if isinstance(value, dict):
-            return {str(k): encode(v, where) for k, v in value.items()}
-        return _plain(value, where)
-
-    layers, seen = [], set()
-    for tensor in model._inputs:
-        layer = tensor._node.layer
-        if id(layer) not in seen:
-            seen.add(id(layer))
-            layers.append(layer)
-    for node in order:
-        if id(node.layer) not in seen:
-            seen.add(id(node.layer))
-            layers.append(node.layer)
-    entries = []
-    for layer in layers:
-        entry = layer_to_config(layer)
-        entry["name"] = layer.name
-        nodes = []
-        for node in model_nodes(layer):
-            if not node.input_tensors and not node.args:  # an InputLayer's own node
-                continue
-            where = f"model '{model.name}': the call of layer '{layer.name}'"
-            nodes.append({"args": [encode(node.inputs, where)] + [encode(a, where) for a in node.args],
-                          "kwargs": encode(dict(node.kwargs or {}), where)})
-        entry["inbound_nodes"] = nodes
-        entries.append(entry)
-    names = [layer.name for layer in layers]
-    if len(set(names)) != len(names):
-        dup = sorted({n for n in names if names.count(n) > 1})
-        raise ValueError(f"model '{model.name}' has several layers named {dup}; layer names must be unique to be saved")
-    inputs = [ref(t) for t in model._inputs]
-    outputs = [ref(t) for t in model._outputs]
-    return {"name": model.name, "trainable": model.trainable, "dtype": model.dtype, "layers": entries,
-            "input_layers": inputs if model._multi_input else inputs[0],
-            "output_layers": outputs if model._multi_output else outputs[0]}
-
-
 def model_from_config(spec: dict, custom_objects: dict | None = None, where: str = "load_model"):
     """The model described by :func:`model_to_config`'s output, with its weights created (not loaded)."""
     from ..models import Functional, Model, Sequential
+    from ..models.functional import functional_from_config
+    from ..models.sequential import sequential_from_config
 
     name, config, registered = _check_spec(spec, where)
     cls = registry.lookup(name, "models", custom_objects, where=f"{where}: ", registered_name=registered)
     if not (isinstance(cls, type) and issubclass(cls, Model)):
         raise ValueError(f"{where}: {name!r} resolves to {cls!r}, which is not a Model class")
     if issubclass(cls, Sequential):
-        return _sequential_from_config(cls, config, custom_objects, where)
+        return sequential_from_config(cls, config, custom_objects, where)
     if issubclass(cls, Functional) or "input_layers" in config:
-        return _functional_from_config(Functional if not issubclass(cls, Functional) else cls, config,
-                                       custom_objects, where)
+        return functional_from_config(Functional if not issubclass(cls, Functional) else cls, config,
+                                      custom_objects, where)
     return _from_config(cls, config, name, where)
 
 
-def _set_dtype(model, config: dict) -> None:
-    dtype = config.get("dtype")
-    if dtype is not None:
-        try:
-            model.dtype = np.dtype(dtype).name
-        except TypeError as err:
-            raise ValueError(f"invalid dtype {dtype!r} in the model config") from err
-
-
-def _sequential_from_config(cls, config: dict, custom_objects, where: str):
-    layers = config.get("layers", [])
-    if not isinstance(layers, list):
-        raise ValueError(f"{where}: the 'layers' of a Sequential config must be a list, found {_short(layers)}")
-    model = cls(name=config.get("name"), trainable=bool(config.get("trainable", True)))
-    _set_dtype(model, config)
-    for i, spec in enumerate(layers):
-        layer = _deserialize(spec, "layers", custom_objects, f"{where} (layer {i} of '{model.name}')")
-        model.add(layer, rebuild=False)
-    shape = config.get("build_input_shape")
-    if shape is not None and model.layers:
-        model.build(_shape(shape, where))
-    elif model.layers and getattr(model, "_input_batch_shape", None) is not None:
-        model.build()  # from the first layer's batch_input_shape
-    return model
+def shape_from_config(value, where: str) -> tuple:
+    """A shape read from a config (a list of non-negative integers or nulls) as a tuple."""
+    return _shape(value, where)
 
 
 def _shape(value, where: str) -> tuple:
@@ -310,104 +243,6 @@ def _shape(value, where: str) -> tuple:
                                                            and d >= 0) for d in value):
         raise ValueError(f"{where}: expected a shape (a list of non-negative integers or nulls), found {_short(value)}")
     return tuple(value)
-
-
-def _functional_from_config(cls, config: dict, custom_objects, where: str):
-    entries = config.get("layers")
-    if not isinstance(entries, list) or not entries:
-        raise ValueError(f"{where}: the 'layers' of a functional model config must be a non-empty list")
-    layers, pending = {}, []
-    for i, entry in enumerate(entries):
-        label = f"{where} (layer {i})"
-        layer = _deserialize(entry, "layers", custom_objects, label)
-        key = entry.get("name", layer.name)
-        if key in layers:
-            raise ValueError(f"{label}: the layer name {key!r} appears twice")
-        nodes = entry.get("inbound_nodes", [])
-        if not isinstance(nodes, list):
-            raise ValueError(f"{label}: 'inbound_nodes' must be a list, found {_short(nodes)}")
-        layers[key] = layer
-        pending.append([key, layer, list(nodes), 0])
-    tensors: dict = {}
-    from ..layers.core import InputLayer
-
-    for key, layer in layers.items():
-        if isinstance(layer, InputLayer):
-            tensors[(key, 0, 0)] = layer._output
-
-    def decode(value, label: str):
-        if isinstance(value, dict) and value.get("class_name") == _TENSOR:
-            config = value.get("config")
-            history = config.get("keras_history") if isinstance(config, dict) else None
-            if not (isinstance(history, list) and len(history) == 3 and isinstance(history[0], str)
-                    and all(isinstance(i, int) and not isinstance(i, bool) for i in history[1:])):
-                raise ValueError(f"{label}: malformed tensor reference {_short(value)}")
-            found = tensors.get(tuple(history))
-            if found is None:
-                raise KeyError(tuple(history))
-            return found
-        if isinstance(value, list):
-            return [decode(v, label) for v in value]
-        if isinstance(value, dict):
-            return {k: decode(v, label) for k, v in value.items()}
-        return value
-
-    remaining = sum(len(p[2]) for p in pending)
-    while remaining:
-        progress = False
-        for item in pending:
-            key, layer, nodes, done = item
-            while done < len(nodes):
-                node = nodes[done]
-                label = f"{where} (call {done} of layer '{key}')"
-                if not isinstance(node, dict) or not isinstance(node.get("args", []), list) or not node.get("args"):
-                    raise ValueError(f"{label}: malformed node {_short(node)}")
-                try:
-                    args = decode(node["args"], label)
-                    kwargs = decode(node.get("kwargs") or {}, label)
-                except KeyError:
-                    break  # an input is not computed yet
-                if not isinstance(kwargs, dict):
-                    raise ValueError(f"{label}: 'kwargs' must be a dict, found {_short(kwargs)}")
-                first = args[0]
-                if isinstance(first, list):
-                    first = list(first)
-                try:
-                    outputs = layer(first, *args[1:], **kwargs)
-                except (TypeError, ValueError) as err:
-                    raise ValueError(f"{label}: the layer call failed: {err}") from err
-                for t_index, out in enumerate(outputs if isinstance(outputs, (list, tuple)) else [outputs]):
-                    tensors[(key, done, t_index)] = out
-                done += 1
-                item[3] = done
-                remaining -= 1
-                progress = True
-        if not progress:
-            stuck = [(p[0], p[3]) for p in pending if p[3] < len(p[2])]
-            raise ValueError(f"{where}: the layer graph is inconsistent: the calls {stuck} (layer, call index) need "
-                             "tensors no layer produces")
-
-    def resolve(refs, label: str):
-        single = isinstance(refs, list) and len(refs) == 3 and isinstance(refs[0], str)
-        items = [refs] if single else refs
-        if not isinstance(items, list) or not items:
-            raise ValueError(f"{where}: malformed {label} {_short(refs)}")
-        out = []
-        for r in items:
-            if not (isinstance(r, list) and len(r) == 3 and all(isinstance(i, (str, int)) for i in r)) \
-                    or tuple(r) not in tensors:
-                raise ValueError(f"{where}: {label} refers to {_short(r)}, which the graph does not produce")
-            out.append(tensors[tuple(r)])
-        return out[0] if single else out
-
-    inputs = resolve(config.get("input_layers"), "input_layers")
-    outputs = resolve(config.get("output_layers"), "output_layers")
-    try:
-        model = cls(inputs, outputs, name=config.get("name"), trainable=bool(config.get("trainable", True)))
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{where}: could not rebuild the functional model: {err}") from err
-    _set_dtype(model, config)
-    return model
 
 
 def build_config(model) -> dict | None:
@@ -565,8 +400,3 @@ def _named(name: str, builtin_get, kind: str, custom_objects, where: str):
     except (ValueError, TypeError):
         return registry.lookup(name, kind, custom_objects, where=f"{where}: ")
     return name
-
-
-# Functional.get_config / from_config use these (stable names; the underscored ones are kept too)
-functional_to_config = _functional_config
-functional_from_config = _functional_from_config

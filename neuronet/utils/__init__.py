@@ -1,5 +1,5 @@
-"""Utilities: seeding, one-hot labels, padding sequences, data adapters, naming, file downloads and the
-dataset helpers (timeseries windows, folders of images or texts, splitting)."""
+"""Utilities: seeding, one-hot labels, padding sequences, data adapters, naming, file downloads, the
+dataset helpers (timeseries windows, folders of images or texts, splitting) and plot_model."""
 
 from ..config import set_random_seed
 from . import naming
@@ -8,6 +8,7 @@ from .dataset_utils import Dataset, split_dataset
 from .directory_dataset import text_dataset_from_directory
 from .file_utils import get_file
 from .image_utils import array_to_img, image_dataset_from_directory, img_to_array, load_img, save_img, smart_resize
+from .model_visualization import model_to_dot, plot_model
 from .naming import reset_names
 from .sequence import *  # noqa: F401,F403
 from .timeseries import timeseries_dataset_from_array
@@ -20,4 +21,4 @@ def clear_session() -> None:
 
 __all__ = ["clear_session", "naming", "set_random_seed", "Dataset", "split_dataset", "text_dataset_from_directory",
            "get_file", "array_to_img", "image_dataset_from_directory", "img_to_array", "load_img", "save_img",
-           "smart_resize", "timeseries_dataset_from_array"]
+           "smart_resize", "timeseries_dataset_from_array", "model_to_dot", "plot_model"]

@@ -1,7 +1,8 @@
-"""Data helpers: one-hot labels, normalization, PyDataset, and the adapters that turn what users pass
-to ``fit`` (ndarrays, lists, pandas DataFrames/Series, generators, PyDatasets) into batches.
+"""Data helpers: one-hot labels, normalization, PyDataset, the validation split.
 
-pandas is never imported: anything with a ``to_numpy()`` method is converted through it.
+What ``fit`` does with the data it receives (conversion, checks, batching) is the work of the data
+adapters in ``neuronet/models/data_adapters/``. pandas is never imported: anything with a
+``to_numpy()`` method is converted through it.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def to_categorical(x, num_classes: int | None = None) -> np.ndarray:
                [0., 0., 1.],
                [0., 1., 0.]], dtype=float32)
     """
-    x = np.asarray(_to_numpy(x))
+    x = np.asarray(to_numpy(x, "to_categorical: x"))
     if x.size and (not np.all(np.isfinite(x)) or not np.all(np.equal(np.mod(x, 1), 0))):
         raise ValueError("to_categorical: expected integer labels, received non-integer values")
     x = x.astype(np.int64)
@@ -60,7 +61,7 @@ def normalize(x, axis: int = -1, order: int = 2) -> np.ndarray:
         axis: axis along which to normalize. Defaults to -1.
         order: norm order (2 for Euclidean). Defaults to 2.
     """
-    x = np.asarray(_to_numpy(x))
+    x = np.asarray(to_numpy(x, "normalize: x"))
     if not np.issubdtype(x.dtype, np.floating):
         x = x.astype(config.floatx())
     norm = np.linalg.norm(x, ord=order, axis=axis, keepdims=True)
@@ -116,42 +117,41 @@ class PyDataset:
 Sequence = PyDataset  # the Keras 2 name
 
 
-# --------------------------------------------------------------------------- conversion and checks
-def _to_numpy(x):
-    """ndarray of ``x``: Tensors give their data, DataFrames/Series their ``to_numpy()``."""
-    if x is None or isinstance(x, np.ndarray):
-        return x
-    data = getattr(x, "data", None)
-    if isinstance(data, np.ndarray) and hasattr(x, "requires_grad"):  # a neuronet Tensor
+# --------------------------------------------------------------------------- conversion
+def to_numpy(value, what: str = "the data") -> np.ndarray:
+    """``value`` as an ndarray: Tensors give their data, DataFrames/Series their ``to_numpy()``.
+
+    Raises:
+        ValueError: for a ragged nested list (rows of different lengths), naming ``what`` and the
+            first row whose shape differs from row 0.
+    """
+    if value is None or isinstance(value, np.ndarray):
+        return value
+    data = getattr(value, "data", None)
+    if isinstance(data, np.ndarray) and hasattr(value, "requires_grad"):  # a neuronet Tensor
         return data
-    if hasattr(x, "to_numpy"):
-        return np.asarray(x.to_numpy())
-    return np.asarray(x)
+    try:
+        return np.asarray(value.to_numpy() if hasattr(value, "to_numpy") else value)
+    except ValueError as err:
+        if "inhomogeneous" not in str(err):
+            raise
+        raise ValueError(f"{what} is ragged: {_ragged_rows(value)}; pass the same shape for every sample (pad "
+                         "sequences with neuronet.utils.pad_sequences)") from None
 
 
-def check_finite(array: np.ndarray, what: str) -> None:
-    """Raise a ValueError naming the first row and column holding NaN or Inf."""
-    if not np.issubdtype(array.dtype, np.floating) or array.size == 0:
-        return
-    if np.isfinite(array).all():  # a single pass in the common case
-        return
-    flat = array.reshape(len(array), -1)
-    row, col = (int(i) for i in np.argwhere(~np.isfinite(flat))[0])
-    value = flat[row, col]
-    where = f"row {row}, column {col}" if array.ndim > 1 else f"row {row}"
-    raise ValueError(f"{what} contains {value} at {where}; remove or impute non-finite values before training")
+def _ragged_rows(value) -> str:
+    """'row 0 has shape (3,) but row 1 has shape (2,)' for the first row unlike row 0."""
+    def shape(row):
+        try:
+            return np.shape(row)
+        except ValueError:
+            return "ragged"
 
-
-def as_float_array(x, what: str, dtype: str) -> np.ndarray:
-    """``x`` as an ndarray; floats (and ints/bools) cast to ``dtype``; objects/strings rejected."""
-    arr = _to_numpy(x)
-    if arr.dtype == object or arr.dtype.kind in "USV":
-        raise TypeError(f"{what}: expected numeric data, received an array of dtype {arr.dtype}")
-    if arr.ndim == 0:
-        raise ValueError(f"{what}: expected an array with a batch axis, received a scalar")
-    if arr.dtype.kind in "fiub" and arr.dtype != dtype:
-        arr = arr.astype(dtype)
-    return arr
+    first = shape(value[0])
+    for i, row in enumerate(value):
+        if shape(row) != first:
+            return f"row 0 has shape {first} but row {i} has shape {shape(row)}"
+    return "its rows have different shapes"
 
 
 def split_train_validation(arrays, validation_split: float):
@@ -183,98 +183,3 @@ def split_train_validation(arrays, validation_split: float):
         return a[:split_at] if part == 0 else a[split_at:]
 
     return [cut(a, 0) for a in arrays], [cut(a, 1) for a in arrays]
-
-
-# --------------------------------------------------------------------------- adapters
-class ArrayAdapter:
-    """Batches of in-memory arrays. ``x`` is an array or a list of arrays (one per model input).
-
-    Index arrays are built once per epoch: with ``shuffle`` the data are gathered once in the new
-    order, and every batch is then a contiguous slice (a view, no copy).
-    """
-
-    def __init__(self, x, y=None, sample_weight=None, batch_size: int = 32, shuffle: bool = False,
-                 steps: int | None = None):
-        self.x, self.y, self.sample_weight = x, y, sample_weight
-        first = x[0] if isinstance(x, list) else x
-        self.num_samples = len(first)
-        self.batch_size = int(batch_size)
-        self.shuffle = shuffle
-        self.steps = int(math.ceil(self.num_samples / self.batch_size)) if steps is None else int(steps)
-        self._bounds = [(i * self.batch_size, min((i + 1) * self.batch_size, self.num_samples))
-                        for i in range(int(math.ceil(self.num_samples / self.batch_size)))]
-
-    def _take(self, a, index):
-        if a is None:
-            return None
-        if isinstance(a, list):  # one array per model input or output (None for an output without a loss)
-            return [None if x is None else x[index] for x in a]
-        return a[index]
-
-    def epoch(self):
-        """Yield ``(x, y, sample_weight)`` batches for one epoch."""
-        x, y, sw = self.x, self.y, self.sample_weight
-        if self.shuffle:
-            perm = config.rng().permutation(self.num_samples)
-            x, y, sw = self._take(x, perm), self._take(y, perm), self._take(sw, perm)
-        multi_x, multi_y = isinstance(x, list), isinstance(y, list)
-        bounds = self._bounds
-        for step in range(self.steps):
-            start, stop = bounds[step % len(bounds)]
-            xb = [a[start:stop] for a in x] if multi_x else x[start:stop]
-            if multi_y:
-                yb = [None if a is None else a[start:stop] for a in y]
-            else:
-                yb = None if y is None else y[start:stop]
-            yield xb, yb, None if sw is None else sw[start:stop]
-
-    def on_epoch_end(self) -> None:
-        pass
-
-
-class IteratorAdapter:
-    """Batches from a PyDataset (``__len__``/``__getitem__``) or a Python generator/iterable of
-    ``(x, y[, sample_weight])`` tuples. ``convert`` turns each raw batch into checked arrays."""
-
-    def __init__(self, source, steps: int | None, convert):
-        self.source = source
-        self.convert = convert
-        self.is_dataset = hasattr(source, "__getitem__") and hasattr(source, "__len__")
-        if self.is_dataset:
-            self.steps = int(steps) if steps is not None else len(source)
-            self._iterator = None
-        else:
-            self.steps = None if steps is None else int(steps)
-            self._iterator = iter(source)
-        self.num_samples = None
-
-    def epoch(self):
-        if self.is_dataset:
-            n = len(self.source)
-            for i in range(self.steps):
-                yield self.convert(self.source[i % n])
-            return
-        count = 0
-        while self.steps is None or count < self.steps:
-            try:
-                batch = next(self._iterator)
-            except StopIteration:
-                if count == 0:
-                    raise ValueError("fit: the generator is exhausted; give steps_per_epoch with an endless "
-                                     "generator, or pass a PyDataset") from None
-                return
-            count += 1
-            yield self.convert(batch)
-
-    def on_epoch_end(self) -> None:
-        if self.is_dataset and hasattr(self.source, "on_epoch_end"):
-            self.source.on_epoch_end()
-
-
-def is_batch_source(x) -> bool:
-    """True for PyDatasets, generators and other iterables of batches (not arrays, lists, DataFrames)."""
-    if x is None or isinstance(x, (np.ndarray, list, tuple, dict)) or hasattr(x, "to_numpy"):
-        return False
-    if hasattr(x, "shape") and hasattr(x, "dtype"):  # Tensor or array-like
-        return False
-    return (hasattr(x, "__getitem__") and hasattr(x, "__len__")) or hasattr(x, "__next__") or hasattr(x, "__iter__")

@@ -8,10 +8,23 @@ import re
 _COUNTS: dict[str, int] = {}
 
 
-def closest_match(name, valid) -> str:
-    """``" (did you mean 'x'?)"`` for the valid name closest to ``name``, or ``""``."""
-    found = difflib.get_close_matches(str(name).lower(), [str(v) for v in valid], n=1, cutoff=0.5)
-    return f" (did you mean {found[0]!r}?)" if found else ""
+def closest_match(name, valid, n: int = 1) -> str:
+    """``" (did you mean 'x'?)"`` for the valid name closest to ``name``, or ``""`` when none is close.
+
+    Args:
+        name: the unknown name.
+        valid: the known names.
+        n: at most this many suggestions: the closest and those about as close as it (similarity
+            within 0.1 of the best), ``" (did you mean 'x' or 'y'?)"``. Defaults to 1.
+    """
+    query = str(name).lower()
+    found = difflib.get_close_matches(query, [str(v) for v in valid], n=n, cutoff=0.5)
+    if not found:
+        return ""
+    best = difflib.SequenceMatcher(None, query, found[0]).ratio()
+    found = [repr(f) for f in found if difflib.SequenceMatcher(None, query, f).ratio() >= best - 0.1]
+    listed = found[0] if len(found) == 1 else ", ".join(found[:-1]) + " or " + found[-1]
+    return f" (did you mean {listed}?)"
 
 
 def to_snake_case(name: str) -> str:

@@ -47,6 +47,18 @@ def test_no_grad_records_nothing():
     assert z.requires_grad
 
 
+def test_nested_no_grad_restores_the_outer_mode():
+    x = nn.Tensor([1.0], requires_grad=True)
+    with nn.no_grad():
+        with nn.no_grad():
+            pass
+        assert not nn.is_grad_enabled() and not (x * 2.0).requires_grad  # still inside the outer block
+        with nn.enable_grad():
+            assert (x * 2.0).requires_grad
+        assert not nn.is_grad_enabled()
+    assert nn.is_grad_enabled() and (x * 2.0).requires_grad
+
+
 def test_backward_of_non_scalar_needs_a_grad():
     x = nn.Tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="scalar"):

@@ -1,5 +1,8 @@
+"""CallbackList (callbacks/callback_list.py): hook order, default History/ProgbarLogger, params and model."""
+
 import numpy as np
 import pytest
+from conftest import run_epochs  # tests/callbacks/conftest.py, imported while this directory is collected
 
 from neuronet import callbacks
 
@@ -68,8 +71,6 @@ def test_non_callback_is_rejected():
 
 
 def test_history_records_epochs_and_sets_model_history(model):
-    from conftest import run_epochs
-
     h = callbacks.History()
     run_epochs([h], model, [0.5, 0.4, 0.3])
     assert h.epoch == [0, 1, 2]

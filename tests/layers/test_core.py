@@ -70,6 +70,25 @@ def test_dense_matches_torch_linear(float64, rng):
     np.testing.assert_allclose(layer.bias.grad, lin.bias.grad.numpy(), atol=1e-6)
 
 
+@pytest.mark.parametrize("activation", ["sigmoid", "softmax"])
+def test_dense_output_carries_its_logits(float64, activation):
+    """A sigmoid/softmax Dense output carries its pre-activation values for the cross-entropies."""
+    layer = layers.Dense(3, activation=activation, bias_initializer="random_normal")
+    x = np.random.default_rng(3).normal(size=(2, 4))
+    out = layer(x)
+    z = out._keras_logits
+    assert getattr(out, "_keras_logits_axis", None) == (1 if activation == "softmax" else None)
+    np.testing.assert_allclose(z.data, x @ layer.kernel.data + layer.bias.data, rtol=1e-12)
+    np.testing.assert_allclose(out.data, neuronet.ops.sigmoid(z).data if activation == "sigmoid"
+                               else neuronet.ops.softmax(z).data, rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation", [None, "relu", "tanh"])
+def test_dense_fused_activations_carry_no_logits(float64, activation):
+    out = layers.Dense(3, activation=activation)(np.ones((2, 4)))
+    assert getattr(out, "_keras_logits", None) is None
+
+
 def test_dense_keras_weight_layout_and_order():
     layer = layers.Dense(3)
     layer(np.zeros((2, 7), "float32"))

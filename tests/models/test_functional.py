@@ -9,16 +9,6 @@ from neuronet.autograd import Tensor
 from neuronet.models import Functional, Model, Sequential
 
 
-@pytest.fixture
-def blobs():
-    """A small, easy 3-class problem: 8 features, integer labels."""
-    rng = np.random.default_rng(5)
-    centers = rng.normal(scale=3.0, size=(3, 8))
-    y = rng.integers(0, 3, 150)
-    X = centers[y] + rng.normal(size=(150, 8))
-    return X, y
-
-
 def pair():
     """A Sequential and a functional model with the same architecture and the same weights."""
     seq = Sequential([layers.Dense(16, activation="relu", input_dim=8), layers.Dropout(0.2),

@@ -64,7 +64,8 @@ def _one_sgd_step(model, loss, targets, sample_weight=None):
 
 @pytest.mark.parametrize("kind", ["sequential", "time_distributed", "functional"])
 def test_masked_sparse_loss_and_gradients_equal_unpadded(float64, kind):
-    """Softmax + sparse CE: the fused-logits path (Dense) and the probability path (TimeDistributed)."""
+    """Softmax + sparse CE: the loss from the logits the Dense output carries, and from probabilities
+    (TimeDistributed)."""
     model = _seq_model(kind)
     ref_loss, ref_grads = _reference(model, losses.sparse_categorical_crossentropy, LABELS)
     paths = [w.path for w in model.trainable_weights]
@@ -74,11 +75,19 @@ def test_masked_sparse_loss_and_gradients_equal_unpadded(float64, kind):
         np.testing.assert_allclose(steps[path], grad, rtol=1e-9, atol=1e-12, err_msg=path)
 
 
-def test_fused_path_is_taken_for_dense_softmax(float64):
+def _assert_loss_runs_on_logits(model, loss_fn, targets, activation):
+    """The output carries the logits of its sigmoid/softmax, and the loss on it is the from-logits loss."""
+    out = model(IDS)
+    logits = out._keras_logits
+    assert getattr(out, "_keras_logits_axis", None) == (2 if activation == "softmax" else None)
+    np.testing.assert_array_equal(loss_fn(targets, out).data, loss_fn(targets, logits, from_logits=True).data)
+
+
+def test_logits_path_is_taken_for_dense_softmax(float64):
     model = _seq_model("sequential")
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     model.train_on_batch(IDS, LABELS)
-    assert model._fused == (True,)
+    _assert_loss_runs_on_logits(model, losses.sparse_categorical_crossentropy, LABELS, "softmax")
 
 
 def test_masked_categorical_loss_with_sample_weight_equals_unpadded(float64):
@@ -95,7 +104,7 @@ def test_masked_categorical_loss_with_sample_weight_equals_unpadded(float64):
 
 
 def test_masked_binary_sigmoid_sequence_targets(float64):
-    """Sigmoid + binary CE on (n, time) targets against an (n, time, 1) output (fused sigmoid path)."""
+    """Sigmoid + binary CE on (n, time) targets against an (n, time, 1) output (loss from the logits)."""
     targets = (LABELS % 2).astype(float)
     model = _seq_model("sequential", classes=1, activation="sigmoid")
 
@@ -105,7 +114,7 @@ def test_masked_binary_sigmoid_sequence_targets(float64):
     ref_loss, ref_grads = _reference(model, per_step, targets)
     paths = [w.path for w in model.trainable_weights]
     loss, steps = _one_sgd_step(model, "binary_crossentropy", targets)
-    assert model._fused == (True,)
+    _assert_loss_runs_on_logits(model, losses.binary_crossentropy, targets[..., None], "sigmoid")
     assert loss == pytest.approx(ref_loss, rel=1e-12)
     for path, grad in zip(paths, ref_grads):
         np.testing.assert_allclose(steps[path], grad, rtol=1e-9, atol=1e-12, err_msg=path)

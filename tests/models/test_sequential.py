@@ -171,10 +171,11 @@ def test_sequential_gradcheck_through_inputs_and_weights(float64, rng):
 
 
 def test_fused_gradient_equals_probability_path_gradient(rng):
-    """One SGD step with the fused sigmoid+cross-entropy equals one with the loss written on probabilities."""
-    from neuronet import ops, optimizers
+    """One SGD step with the sigmoid+cross-entropy computed from the logits equals one with the loss
+    written on probabilities."""
+    from neuronet import losses, ops, optimizers
 
-    def bce_on_probabilities(y_true, y_pred):  # a plain function: the model cannot fuse it
+    def bce_on_probabilities(y_true, y_pred):  # a plain function: it reads the probabilities only
         p = ops.clip(y_pred, 1e-7, 1 - 1e-7)
         return -ops.mean(y_true * ops.log(p) + (1.0 - y_true) * ops.log(1.0 - p), axis=-1)
 
@@ -185,9 +186,13 @@ def test_fused_gradient_equals_probability_path_gradient(rng):
     plain.set_weights(fused.get_weights())
     fused.compile(optimizers.SGD(learning_rate=1.0), "binary_crossentropy")
     plain.compile(optimizers.SGD(learning_rate=1.0), bce_on_probabilities)
+    out = fused(x)  # the loss of the sigmoid output is computed from its logits
+    logits = out._keras_logits
+    assert getattr(out, "_keras_logits_axis", None) is None  # a sigmoid's logits
+    np.testing.assert_array_equal(losses.binary_crossentropy(y[:, None], out).data,
+                                  losses.binary_crossentropy(y[:, None], logits, from_logits=True).data)
     loss_fused = fused.train_on_batch(x, y)
     loss_plain = plain.train_on_batch(x, y)
-    assert fused._fused and not plain._fused
     assert loss_fused == pytest.approx(loss_plain, rel=1e-5)
     for a, b in zip(fused.get_weights(), plain.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)

@@ -153,14 +153,6 @@ def test_dense_layer_gradients(float64):
     assert gradcheck(lambda t: layer(t), [x], params=[layer.kernel, layer.bias])
 
 
-def test_dense_layer_logits_skip_the_activation(float64):
-    layer = nn.layers.Dense(3, activation="sigmoid")
-    x = np.random.default_rng(3).normal(size=(2, 4))
-    layer(x)
-    z = layer.call(Tensor(x), _logits=True)
-    np.testing.assert_allclose(z.data, x @ layer.kernel.data + layer.bias.data, rtol=1e-12)
-
-
 def test_dense_model_trains_in_float32():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 6)).astype(np.float32)

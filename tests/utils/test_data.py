@@ -1,10 +1,10 @@
-"""Data utilities: to_categorical, normalize, PyDataset, the array adapter and the validation split."""
+"""Data utilities: to_categorical, normalize, PyDataset, the validation split, ragged-list errors.
+
+The adapters that feed fit are tested in tests/models/test_data_adapters.py."""
 
 import numpy as np
 import pytest
 
-from neuronet import config
-from neuronet.autograd import Tensor
 from neuronet.utils import PyDataset, normalize, to_categorical
 from neuronet.utils import data as data_utils
 
@@ -33,26 +33,6 @@ def test_normalize():
     np.testing.assert_allclose(normalize(x, order=1)[0], [3 / 7, 4 / 7])
 
 
-def test_check_finite_names_row_and_column():
-    x = np.zeros((4, 3))
-    x[2, 1] = np.nan
-    with pytest.raises(ValueError, match="x contains nan at row 2, column 1"):
-        data_utils.check_finite(x, "x")
-    with pytest.raises(ValueError, match="inf at row 3"):
-        data_utils.check_finite(np.array([0.0, 1.0, 2.0, np.inf]), "y")
-    data_utils.check_finite(np.array([1, 2, 3]), "ints")  # integers are always finite
-
-
-def test_as_float_array_casts_and_rejects():
-    arr = data_utils.as_float_array(np.ones((2, 2)), "x", "float32")
-    assert arr.dtype == np.float32
-    assert data_utils.as_float_array(Tensor(np.ones(3)), "x", "float64").dtype == np.float64
-    with pytest.raises(TypeError, match="numeric"):
-        data_utils.as_float_array(np.array(["a", "b"]), "x", "float32")
-    with pytest.raises(ValueError, match="scalar"):
-        data_utils.as_float_array(3.0, "x", "float32")
-
-
 def test_split_takes_last_fraction():
     x = np.arange(10)
     (train_x, train_y), (val_x, val_y) = data_utils.split_train_validation([x, x * 2], 0.3)
@@ -60,22 +40,6 @@ def test_split_takes_last_fraction():
     np.testing.assert_array_equal(val_y, [14, 16, 18])
     with pytest.raises(ValueError, match="no data"):
         data_utils.split_train_validation([np.arange(1)], 0.5)
-
-
-def test_array_adapter_batches_and_shuffle():
-    x = np.arange(10).reshape(10, 1)
-    adapter = data_utils.ArrayAdapter(x, x[:, 0], None, batch_size=4, shuffle=False)
-    batches = list(adapter.epoch())
-    assert adapter.steps == 3 and [len(b[0]) for b in batches] == [4, 4, 2]
-    assert batches[0][0].base is not None  # slices are views, not copies
-    config.set_random_seed(0)
-    shuffled = np.concatenate([b[0][:, 0] for b in data_utils.ArrayAdapter(x, None, None, 4, shuffle=True).epoch()])
-    assert sorted(shuffled) == list(range(10)) and list(shuffled) != list(range(10))
-    xs, ys = [], []
-    for xb, yb, _ in data_utils.ArrayAdapter(x, x[:, 0] * 10, None, 3, shuffle=True).epoch():
-        xs.extend(xb[:, 0])
-        ys.extend(yb)
-    np.testing.assert_array_equal(np.array(xs) * 10, ys)  # x and y stay paired
 
 
 def test_pydataset_contract():
@@ -88,13 +52,16 @@ def test_pydataset_contract():
 
     ds = Squares(workers=2)
     assert ds.num_batches == 2 and ds.workers == 2
-    adapter = data_utils.IteratorAdapter(ds, None, lambda b: b)
-    assert [int(b[1][0]) for b in adapter.epoch()] == [0, 1]
-    assert data_utils.is_batch_source(ds)
-    assert not data_utils.is_batch_source(np.zeros(3)) and not data_utils.is_batch_source([1, 2])
+    assert [int(ds[i][1][0]) for i in range(len(ds))] == [0, 1]
 
 
-def test_exhausted_generator_is_reported():
-    adapter = data_utils.IteratorAdapter(iter([]), None, lambda b: b)
-    with pytest.raises(ValueError, match="exhausted"):
-        list(adapter.epoch())
+def test_split_rounds_the_training_part_down():
+    """n·(1 - split) = 7.5 for n = 10, split = 0.25: 7 samples train, 3 validate (Keras floors)."""
+    (train,), (val,) = data_utils.split_train_validation([np.arange(10)], 0.25)
+    assert len(train) == 7 and len(val) == 3
+
+
+def test_ragged_lists_are_named():
+    with pytest.raises(ValueError, match=r"to_categorical: x is ragged: row 0 has shape \(2,\) but row 1 has shape "
+                                         r"\(1,\); .*pad_sequences"):
+        to_categorical([[0, 1], [2]])

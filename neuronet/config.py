@@ -63,6 +63,84 @@ def set_random_seed(seed: int) -> None:
     random.seed(int(seed))
 
 
+# bit generators whose state a file may hold; a name outside this table is refused, never looked up
+_BIT_GENERATORS = {"PCG64": np.random.PCG64, "PCG64DXSM": np.random.PCG64DXSM, "MT19937": np.random.MT19937,
+                   "Philox": np.random.Philox, "SFC64": np.random.SFC64}
+
+
+def _plain_state(value):
+    if isinstance(value, dict):
+        return {str(k): _plain_state(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return {"__array__": value.dtype.name, "values": [int(v) for v in value.ravel()]}
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _array_state(value):
+    if isinstance(value, dict) and set(value) == {"__array__", "values"}:
+        if value["__array__"] not in ("uint32", "uint64") or not isinstance(value["values"], list):
+            raise ValueError(f"set_rng_state: malformed array in the state: {str(value)[:80]}")
+        return np.array(value["values"], dtype=value["__array__"])
+    if isinstance(value, dict):
+        return {k: _array_state(v) for k, v in value.items()}
+    return value
+
+
+def generator_state(generator: np.random.Generator) -> dict:
+    """The state of a NumPy ``Generator`` as JSON-ready data (integers, strings, lists, dicts)."""
+    return _plain_state(generator.bit_generator.state)
+
+
+def set_generator_state(generator: np.random.Generator, state: dict) -> np.random.Generator:
+    """Put ``generator`` in ``state`` (from :func:`generator_state`); returns the generator, a new one when
+    the state is of another bit generator type.
+
+    Raises:
+        ValueError: for a malformed state or an unknown bit generator name.
+    """
+    if not isinstance(state, dict) or state.get("bit_generator") not in _BIT_GENERATORS:
+        name = state.get("bit_generator") if isinstance(state, dict) else state
+        raise ValueError(f"set_rng_state: expected the state of one of {sorted(_BIT_GENERATORS)}, received "
+                         f"{str(name)[:80]!r}")
+    kind = _BIT_GENERATORS[state["bit_generator"]]
+    if not isinstance(generator.bit_generator, kind):
+        generator = np.random.Generator(kind())
+    try:
+        generator.bit_generator.state = _array_state(state)
+    except (TypeError, ValueError, KeyError, OverflowError) as err:
+        raise ValueError(f"set_rng_state: malformed {state['bit_generator']} state: {err}") from None
+    return generator
+
+
+def get_rng_state() -> dict:
+    """The state of the library's random generator (the one :func:`rng` returns: weight
+    initialization, dropout masks, shuffling) as JSON-ready data.
+
+    Saving it with a model and restoring it with :func:`set_rng_state` makes training continue with
+    the very draws it would have made without the interruption.
+
+    Example::
+
+        state = neuronet.config.get_rng_state()
+        a = neuronet.config.rng().random()
+        neuronet.config.set_rng_state(state)
+        assert neuronet.config.rng().random() == a
+    """
+    return generator_state(_RNG)
+
+
+def set_rng_state(state: dict) -> None:
+    """Restore the library's random generator to ``state`` (from :func:`get_rng_state`).
+
+    Raises:
+        ValueError: for a malformed state.
+    """
+    global _RNG
+    _RNG = set_generator_state(_RNG, state)
+
+
 # ----------------------------------------------------------------------------- threads and BLAS
 # These switches set fields of neuronet.runtime.policy, where every setting of how the ops use the
 # cores, BLAS and memory lives (see its docstring for the defaults and why).

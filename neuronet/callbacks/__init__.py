@@ -1,10 +1,12 @@
 """Callbacks: code run by fit/evaluate/predict at the start and end of training, epochs and batches.
 
 Keras names and defaults: History, ProgbarLogger, EarlyStopping, ReduceLROnPlateau,
-LearningRateScheduler, TerminateOnNaN, CSVLogger, LambdaCallback, ModelCheckpoint; subclass
+LearningRateScheduler, TerminateOnNaN, CSVLogger, LambdaCallback, ModelCheckpoint,
+BackupAndRestore; subclass
 :class:`Callback` for your own.
 """
 
+from .backup_and_restore import BackupAndRestore
 from .base import Callback
 from .callback_list import CallbackList
 from .csv_logger import CSVLogger
@@ -20,6 +22,7 @@ from .tensorboard import TensorBoard
 from .terminate_on_nan import TerminateOnNaN
 
 __all__ = [
+    "BackupAndRestore",
     "CSVLogger",
     "Callback",
     "CallbackList",

@@ -504,6 +504,7 @@ class Model(SavingMixin, Layer):
         batch_hooks = _wants_batch_hooks(cbs, verbose)
         logs: dict = {}
         cbs.on_train_begin()
+        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch  # set by BackupAndRestore
         for epoch in range(initial_epoch, epochs):
             self._reset_metrics()
             cbs.on_epoch_begin(epoch)

@@ -13,7 +13,7 @@ import neuronet
 from neuronet import layers as L
 from neuronet import losses, metrics, optimizers, saving
 from neuronet.models import Input, Model, Sequential
-from neuronet.saving import api, registry
+from neuronet.saving import api, registry, safetensors_io
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -56,6 +56,23 @@ def _rewrite(path, out, **changes):
 
 def _config(path) -> dict:
     return json.loads(_members(path)["config.json"])
+
+
+def _layer_entries(config: dict) -> list:
+    """The layer entries of a saved Sequential's config, without the InputLayer Keras puts first."""
+    return [e for e in config["config"]["layers"] if e["class_name"] != "InputLayer"]
+
+
+def _h5_member(path, change) -> bytes:
+    """The bytes of the model.weights.h5 member of ``path`` after ``change(h5py.File)``."""
+    import io
+
+    import h5py
+
+    buffer = io.BytesIO(_members(path)["model.weights.h5"])
+    with h5py.File(buffer, "r+") as f:
+        change(f)
+    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -103,6 +120,7 @@ def test_without_optimizer_state_training_restarts_the_moments(tmp_path, saved):
     path = tmp_path / "no_opt.keras"
     saving.save_model(model, path, include_optimizer=False)
     assert "optimizer.safetensors" not in _members(path)
+    assert b"optimizer" not in _members(path)["model.weights.h5"]
     loaded = saving.load_model(path)
     assert loaded.compiled and loaded.optimizer.iterations == 0
     loaded.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0)
@@ -279,7 +297,7 @@ def test_registered_custom_layer_round_trips(tmp_path, rng):
     model = Sequential([L.Dense(3, input_shape=(4,)), Scale(3.0)])
     model.layers[1].gain.assign(np.array([1.0, 2.0, 3.0]))
     saving.save_model(model, tmp_path / "m.keras")
-    entry = _config(tmp_path / "m.keras")["config"]["layers"][1]
+    entry = _layer_entries(_config(tmp_path / "m.keras"))[1]
     assert entry["class_name"] == "Scale" and entry["registered_name"] == "tests>Scale"
     loaded = saving.load_model(tmp_path / "m.keras")
     assert type(loaded.layers[1]) is Scale and loaded.layers[1].factor == 3.0
@@ -455,7 +473,7 @@ def test_weights_file_keys_are_paths_in_keras_order(tmp_path):
     saving.save_weights(model, tmp_path / "w.weights.safetensors")
     arrays = load_file(str(tmp_path / "w.weights.safetensors"))
     assert set(arrays) == {"dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias"}
-    keys, _, _ = api._read_weights_file(str(tmp_path / "w.weights.safetensors"), "t")
+    keys, _, _ = safetensors_io.parse((tmp_path / "w.weights.safetensors").read_bytes(), "t")
     assert keys == ["dense/kernel", "dense/bias", "dense_1/kernel", "dense_1/bias"]
 
 
@@ -543,15 +561,15 @@ def test_truncated_file(tmp_path, saved):
 def test_corrupted_member_data_is_reported(tmp_path, saved):
     _, path, _, _ = saved
     data = bytearray(path.read_bytes())
-    start = data.find(b'"__metadata__"')  # inside the (stored, uncompressed) weights member
+    start = data.find(b"\x89HDF\r\n\x1a\n") + 200  # inside the (stored, uncompressed) weights member
     data[start:start + 14] = b"XXXXXXXXXXXXXX"
     bad = tmp_path / "crc.keras"
     bad.write_bytes(bytes(data))
-    with pytest.raises(ValueError, match=r"crc\.keras.*model\.weights\.safetensors"):
+    with pytest.raises(ValueError, match=r"crc\.keras.*model\.weights\.h5"):
         saving.load_model(bad)
 
 
-@pytest.mark.parametrize("member", ["config.json", "metadata.json", "model.weights.safetensors"])
+@pytest.mark.parametrize("member", ["config.json", "metadata.json", "model.weights.h5"])
 def test_missing_member(tmp_path, saved, member):
     _, path, _, _ = saved
     bad = _rewrite(path, tmp_path / "missing.keras", **{member.replace(".", "__"): None})
@@ -582,30 +600,40 @@ def test_malformed_json(tmp_path, saved):
 @pytest.mark.parametrize("payload", [b"\xff" * 8 + b"{}", b"\x10\x00\x00\x00\x00\x00\x00\x00not json at all!",
                                      b"\x02\x00", b"\x02\x00\x00\x00\x00\x00\x00\x00[]"])
 def test_corrupted_safetensors_header(tmp_path, saved, payload):
+    model = saved[0]
+    bad = tmp_path / "st.weights.safetensors"
+    bad.write_bytes(payload)
+    with pytest.raises(ValueError, match=r"st\.weights\.safetensors.*(safetensors|header)"):
+        saving.load_weights(model, bad)
+
+
+@pytest.mark.parametrize("payload", [b"\x89HDF", b"\x89HDF\r\n\x1a\n" + b"\x00" * 100, b"not hdf5 at all"])
+def test_corrupted_weights_member(tmp_path, saved, payload):
     _, path, _, _ = saved
-    bad = _rewrite(path, tmp_path / "st.keras", model__weights__safetensors=payload)
-    with pytest.raises(ValueError, match=r"st\.keras.*(safetensors|header)"):
+    bad = _rewrite(path, tmp_path / "h5.keras", model__weights__h5=payload)
+    with pytest.raises(ValueError, match=r"h5\.keras.*model\.weights\.h5.*(HDF5|corrupted)"):
         saving.load_model(bad)
 
 
 def test_safetensors_with_wrong_offsets(tmp_path, saved):
-    _, path, _, _ = saved
-    data = _members(path)["model.weights.safetensors"]
+    model = saved[0]
+    path = tmp_path / "w.weights.safetensors"
+    saving.save_weights(model, path)
+    data = path.read_bytes()
     size = int.from_bytes(data[:8], "little")
     header = json.loads(data[8:8 + size])
     first = next(k for k in header if k != "__metadata__")
     header[first]["data_offsets"][1] += 4  # the entry claims more bytes than its shape needs
     raw = json.dumps(header).encode()
-    payload = len(raw).to_bytes(8, "little") + raw + data[8 + size:]
-    bad = _rewrite(path, tmp_path / "off.keras", model__weights__safetensors=payload)
-    with pytest.raises(ValueError, match=r"off\.keras.*corrupted safetensors"):
-        saving.load_model(bad)
+    (tmp_path / "off.weights.safetensors").write_bytes(len(raw).to_bytes(8, "little") + raw + data[8 + size:])
+    with pytest.raises(ValueError, match=r"off\.weights\.safetensors.*corrupted safetensors"):
+        saving.load_weights(model, tmp_path / "off.weights.safetensors")
 
 
 def test_weight_disagreeing_with_architecture(tmp_path, saved):
     _, path, _, _ = saved
     config = _config(path)
-    config["config"]["layers"][0]["config"]["units"] = 9  # the file's kernel is (4, 8)
+    _layer_entries(config)[0]["config"]["units"] = 9  # the file's kernel is (4, 8)
     bad = _rewrite(path, tmp_path / "arch.keras", config__json=json.dumps(config).encode())
     with pytest.raises(ValueError, match=r"arch\.keras.*weight 'dense/kernel' expected shape \(4, 9\), received "
                                          r"\(4, 8\)"):
@@ -613,11 +641,14 @@ def test_weight_disagreeing_with_architecture(tmp_path, saved):
 
 
 def test_weight_with_another_dtype_than_the_architecture(tmp_path, saved):
-    from safetensors.numpy import save
+    _, path, _, _ = saved
 
-    model, path, _, _ = saved
-    arrays = {w.path: w.data.astype(np.float64) for w in model.weights}
-    bad = _rewrite(path, tmp_path / "dtype.keras", model__weights__safetensors=save(arrays))
+    def to_float64(f):
+        data = f["layers/dense/vars/0"][()]
+        del f["layers/dense/vars/0"]
+        f["layers/dense/vars"].create_dataset("0", data=data.astype(np.float64))
+
+    bad = _rewrite(path, tmp_path / "dtype.keras", model__weights__h5=_h5_member(path, to_float64))
     with pytest.raises(ValueError, match=r"dtype\.keras.*expected dtype float32, received float64"):
         saving.load_model(bad)
 
@@ -629,12 +660,12 @@ def test_tampered_class_name_is_refused_without_executing_anything(tmp_path, sav
     if where == "model":
         config["class_name"] = "os.system"
     elif where == "layer":
-        config["config"]["layers"][0]["class_name"] = "os.system"
-        config["config"]["layers"][0]["config"] = {"command": "touch pwned"}
+        _layer_entries(config)[0]["class_name"] = "os.system"
+        _layer_entries(config)[0]["config"] = {"command": "touch pwned"}
     elif where == "optimizer":
         config["compile_config"]["optimizer"]["class_name"] = "os.system"
     else:
-        config["config"]["layers"][0]["config"]["kernel_initializer"]["class_name"] = "os.system"
+        _layer_entries(config)[0]["config"]["kernel_initializer"]["class_name"] = "os.system"
     calls = []
     monkeypatch.setattr(os, "system", lambda *a: calls.append(a))
     bad = _rewrite(path, tmp_path / "evil.keras", config__json=json.dumps(config).encode())
@@ -648,7 +679,7 @@ def test_tampered_class_name_is_refused_without_executing_anything(tmp_path, sav
 def test_tampered_layer_argument_is_a_clear_error(tmp_path, saved):
     _, path, _, _ = saved
     config = _config(path)
-    config["config"]["layers"][0]["config"]["__class__"] = "x"
+    _layer_entries(config)[0]["config"]["__class__"] = "x"
     bad = _rewrite(path, tmp_path / "arg.keras", config__json=json.dumps(config).encode())
     with pytest.raises(ValueError, match=r"arg\.keras.*could not rebuild Dense 'dense'.*__class__"):
         saving.load_model(bad)
@@ -728,17 +759,22 @@ def test_randomly_damaged_bytes_give_only_value_errors(tmp_path, name):
 
 
 def test_damaged_optimizer_state_is_a_clear_error(tmp_path, saved):
-    from safetensors.numpy import save
-
     _, path, _, _ = saved
-    bad = _rewrite(path, tmp_path / "opt.keras",
-                   optimizer__safetensors=save({"iterations": np.array(3), "0/momentum": np.zeros((2, 2), "float32")},
-                                               metadata={"weight_positions": "[0]"}))
-    with pytest.raises(ValueError, match=r"opt\.keras.*optimizer state does not fit"):
+
+    def wrong_shape(f):
+        del f["optimizer/vars/2"]
+        f["optimizer/vars"].create_dataset("2", data=np.zeros((2, 2), "float32"))
+
+    bad = _rewrite(path, tmp_path / "opt.keras", model__weights__h5=_h5_member(path, wrong_shape))
+    with pytest.raises(ValueError, match=r"opt\.keras.*optimizer variable 2 \(momentum of 'dense/kernel'\) has shape "
+                                         r"\(2, 2\)"):
         saving.load_model(bad)
-    bad = _rewrite(path, tmp_path / "pos.keras",
-                   optimizer__safetensors=save({"iterations": np.array(3)}, metadata={"weight_positions": "[99]"}))
-    with pytest.raises(ValueError, match=r"pos\.keras.*weights the model does not have"):
+
+    def one_more(f):
+        f["optimizer/vars"].create_dataset("99", data=np.zeros(3, "float32"))
+
+    bad = _rewrite(path, tmp_path / "pos.keras", model__weights__h5=_h5_member(path, one_more))
+    with pytest.raises(ValueError, match=r"pos\.keras.*optimizer's variables are not numbered"):
         saving.load_model(bad)
 
 
@@ -760,20 +796,27 @@ def test_missing_file_and_hdf5_file(tmp_path):
 
 
 # ------------------------------------------------------------------------------------ the file itself
-def test_saved_zip_holds_only_json_and_safetensors(saved):
+def test_saved_zip_holds_only_json_and_hdf5_numbers(saved):
+    import io
+
+    import h5py
+
     _, path, _, _ = saved
     members = _members(path)
-    assert set(members) == {"config.json", "metadata.json", "model.weights.safetensors", "optimizer.safetensors"}
+    assert set(members) == {"config.json", "metadata.json", "model.weights.h5"}
     for name, data in members.items():
         assert b"\x80\x04\x95" not in data[:64] and not data.startswith(b"\x80")  # no pickle stream
         if name.endswith(".json"):
             assert isinstance(json.loads(data), dict)
         else:
-            size = int.from_bytes(data[:8], "little")
-            header = json.loads(data[8:8 + size])
-            assert all(entry["dtype"] in ("F32", "F64", "I64") for k, entry in header.items() if k != "__metadata__")
+            found = []
+            with h5py.File(io.BytesIO(data), "r") as f:
+                f.visititems(lambda n, obj: found.append(obj.dtype) if isinstance(obj, h5py.Dataset) else None)
+            assert found and all(dtype in (np.float32, np.float64, np.int64) for dtype in found)
     meta = json.loads(members["metadata.json"])
-    assert meta["format_version"] == 1 and meta["neuronet_version"] == neuronet.__version__ and meta["date_saved"]
+    ours = meta["neuronet"]
+    assert ours["format_version"] == 2 and ours["version"] == neuronet.__version__ and meta["date_saved"]
+    assert meta["keras_version"].startswith("3.")
     assert "compile_config" in json.loads(members["config.json"])
 
 
@@ -835,8 +878,8 @@ def test_keras_h5_names_are_accepted_with_a_warning(tmp_path, saved):
         saving.save_model(model, tmp_path / "m.h5")
     np.testing.assert_array_equal(saving.load_model(tmp_path / "m.h5").predict(x, verbose=0),
                                   model.predict(x, verbose=0))
-    with pytest.warns(UserWarning, match="safetensors file under that name"):
-        saving.save_weights(model, tmp_path / "best.weights.h5")
+    saving.save_weights(model, tmp_path / "best.weights.h5")  # Keras 3's HDF5 weights file, no warning
+    assert (tmp_path / "best.weights.h5").read_bytes()[:8] == b"\x89HDF\r\n\x1a\n"
     fresh = _mlp(compiled=False)
     saving.load_weights(fresh, tmp_path / "best.weights.h5")
     np.testing.assert_array_equal(fresh.predict(x, verbose=0), model.predict(x, verbose=0))
@@ -864,3 +907,31 @@ def test_saving_mixin_delegates(tmp_path, saved):
     np.testing.assert_array_equal(fresh.predict(x, verbose=0), model.predict(x, verbose=0))
     np.testing.assert_array_equal(saving.load_model(tmp_path / "mixin.keras").predict(x, verbose=0),
                                   model.predict(x, verbose=0))
+
+
+def test_safetensors_checksum_catches_every_flipped_byte(tmp_path):
+    """A byte changed anywhere in a .weights.safetensors file is an error, or (in a metadata field the
+    weights do not depend on, like 'format') harmless: never silently different weights."""
+    model = _mlp(compiled=False)
+    path = tmp_path / "w.weights.safetensors"
+    saving.save_weights(model, path)
+    meta = json.loads(path.read_bytes()[8:8 + int.from_bytes(path.read_bytes()[:8], "little")])["__metadata__"]
+    assert meta["checksum"].startswith("sha256:") and meta["format_version"] == "2"
+    data = path.read_bytes()
+    original = model.get_weights()
+    errors = 0
+    for position in range(0, len(data), max(1, len(data) // 400)):
+        for flip in (0x01, 0x80):
+            damaged = bytearray(data)
+            damaged[position] ^= flip
+            (tmp_path / "d.weights.safetensors").write_bytes(bytes(damaged))
+            fresh = _mlp(compiled=False)
+            try:
+                saving.load_weights(fresh, tmp_path / "d.weights.safetensors")
+            except ValueError as err:
+                assert "d.weights.safetensors" in str(err)
+                errors += 1
+                continue
+            for a, b in zip(original, fresh.get_weights()):
+                np.testing.assert_array_equal(a, b)
+    assert errors > 700  # the data and the table are covered: nearly every flip is caught

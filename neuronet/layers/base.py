@@ -24,9 +24,10 @@ import numpy as np
 
 from .. import config, constraints, initializers, regularizers
 from ..autograd import Tensor, Variable
+from ..ops.symbolic import SymbolicTensor
 from ..utils.naming import to_snake_case, unique_name
 
-__all__ = ["Layer", "InputSpec", "KerasTensor"]
+__all__ = ["Layer", "InputSpec", "KerasTensor", "dtype_name"]
 
 
 class InputSpec:
@@ -65,21 +66,32 @@ class InputSpec:
                 )
 
 
-class KerasTensor:
+def dtype_name(dtype) -> str:
+    """The NumPy name of ``dtype``; Keras's "string" (and ``str``, ``bytes``) is 'object': text travels as
+    object arrays of Python strings."""
+    if dtype is None:
+        return config.floatx()
+    if dtype in ("string", str, bytes) or (isinstance(dtype, np.dtype) and dtype.kind in "USO"):
+        return "object"
+    return np.dtype(dtype).name
+
+
+class KerasTensor(SymbolicTensor):
     """A symbolic tensor of the functional API: a shape and dtype, no data, and the layer call that made it.
 
-    ``Input(shape=(20,))`` returns one; calling a layer on it returns another and records the call (a
-    :class:`Node`), so ``Model(inputs, outputs)`` can replay the graph on real data later.
+    ``Input(shape=(20,))`` returns one; calling a layer on it — or a ``neuronet.ops`` function, or
+    Python arithmetic — returns another and records the call (a :class:`Node`), so
+    ``Model(inputs, outputs)`` can replay the graph on real data later.
 
     Attributes:
         shape: the shape, the batch axis first (``None`` where unknown).
-        dtype: the dtype name.
+        dtype: the dtype name; 'object' for strings (``Input(dtype="string")``).
         name: a name (the producing layer's).
     """
 
     def __init__(self, shape, dtype=None, name: str | None = None, node=None, index: int = 0):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = np.dtype(dtype or config.floatx()).name
+        self.dtype = dtype_name(dtype)
         self.name = name
         self._node = node
         self._index = index
@@ -538,14 +550,21 @@ class Layer:
         if mask is not None:
             node_kwargs["mask"] = mask
         node = Node(self, inputs, tuple(args), node_kwargs, None)
-        dtype = self.dtype  # layers compute in their float dtype (an Embedding turns int ids into floats)
+        dtype = self._output_dtype()
         if isinstance(out_shape, list):
-            outputs = [KerasTensor(s, dtype, name=self.name, node=node, index=i) for i, s in enumerate(out_shape)]
+            dtypes = dtype if isinstance(dtype, list) else [dtype] * len(out_shape)
+            outputs = [KerasTensor(s, d, name=self.name, node=node, index=i)
+                       for i, (s, d) in enumerate(zip(out_shape, dtypes))]
         else:
             outputs = KerasTensor(out_shape, dtype, name=self.name, node=node)
         node.outputs = outputs
         self._inbound_nodes.append(node)
         return outputs
+
+    def _output_dtype(self):
+        """The dtype of the symbolic outputs (a list for several): the layer's float dtype, as layers compute
+        in it (an Embedding turns int ids into floats). Ops recorded on symbolic tensors give their own."""
+        return self.dtype
 
     @property
     def _inbound_nodes(self) -> list:

@@ -265,7 +265,7 @@ class Layer:
         object.__setattr__(self, "_own_weights", [])
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self.dtype = np.dtype(dtype).name if dtype is not None else config.floatx()
+        self.dtype = dtype_name(dtype)
         self.built = False
         self.input_spec = None
         self.activity_regularizer = regularizers.get(activity_regularizer)
@@ -476,6 +476,8 @@ class Layer:
             return
         if isinstance(inputs, (list, tuple)):
             shape = [tuple(x.shape) for x in inputs]
+        elif isinstance(inputs, dict):
+            shape = {key: tuple(x.shape) for key, x in inputs.items()}
         else:
             shape = tuple(inputs.shape)
         self._build_input_shape = shape
@@ -508,6 +510,9 @@ class Layer:
         if isinstance(inputs, (list, tuple)):
             inputs = type(inputs)(self._convert_input(x) for x in inputs)
             shapes = [x.shape for x in inputs]
+        elif isinstance(inputs, dict):  # a model called on a dict of inputs (a subclassed model's call reads it)
+            inputs = {key: self._convert_input(x) for key, x in inputs.items()}
+            shapes = [x.shape for x in inputs.values()]
         else:
             inputs = self._convert_input(inputs)
             shapes = [inputs.shape]

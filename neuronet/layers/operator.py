@@ -299,7 +299,7 @@ def op_function(name: str, where: str):
         from ..ops import keras_names
 
         for op_name in keras_names.top_level() + keras_names.IMAGE + ("getitem",):
-            fn = getattr(ops, op_name, None) if op_name not in keras_names.IMAGE else getattr(ops.image, op_name, None)
+            fn = getattr(ops.image if op_name in keras_names.IMAGE else ops, op_name, None)
             if callable(fn) and op_name not in keras_names.NOT_RECORDED:
                 _OP_TABLE[op_name] = getattr(fn, "__wrapped__", fn)
     fn = _OP_TABLE.get(name) if isinstance(name, str) else None

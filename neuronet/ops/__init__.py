@@ -45,6 +45,17 @@ from .pooling import *  # noqa: F401,F403
 from .products import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
+from .activations_extra import *  # noqa: F401,F403
+from .arrays import *  # noqa: F401,F403
+from .bitwise import *  # noqa: F401,F403
+from .control_flow import *  # noqa: F401,F403
+from .ctc import *  # noqa: F401,F403
+from .decompositions import *  # noqa: F401,F403
+from .elementwise import *  # noqa: F401,F403
+from .nn_utils import *  # noqa: F401,F403
+from .signal import *  # noqa: F401,F403
+from .spatial import *  # noqa: F401,F403
+from .statistics import *  # noqa: F401,F403
 from .core import *  # noqa: F401,F403
 from ..autograd import Tensor  # noqa: E402,F401
 from .symbolic import install as _install  # noqa: E402

@@ -13,7 +13,6 @@ import builtins
 
 import numpy as np
 
-from .. import config
 from ..autograd import Function, Tensor
 from .manipulation import getitem
 
@@ -298,13 +297,12 @@ class SegmentSum(Function):
 
 
 class SegmentExtreme(Function):
-    # y[s] = max (or min) of x[i] over the segment (0 for an empty one)   dx[i] = gy[s] where x[i] attains it
-    # (ties share the gradient equally)
+    # y[s] = max (or min) of x[i] over the segment (-inf, or +inf, for an empty one, as Keras)
+    # dx[i] = gy[s] where x[i] attains it (ties share the gradient equally)
     def forward(self, x, ids, count, ufunc, initial):
         keep = (ids >= 0) & (ids < count)
         y = np.full((count,) + x.shape[1:], initial, x.dtype)
         ufunc.at(y, ids[keep], x[keep])
-        y[np.isinf(y) & (y == initial)] = 0  # empty segments: 0, as Keras's numpy backend
         self.ids, self.keep, self.x, self.y = ids, keep, x, y
         return y
 
@@ -333,32 +331,45 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False) -> Tensor:  
 
 
 def segment_max(data, segment_ids, num_segments=None, sorted=False) -> Tensor:  # noqa: A002 - Keras name
-    """The largest row entry of ``data`` per segment (0 for an empty segment); see :func:`segment_sum`."""
+    """The largest row entry of ``data`` per segment (-inf for an empty segment); see :func:`segment_sum`."""
     ids, count = _segments("segment_max", data, segment_ids, num_segments)
     return SegmentExtreme.apply(data, ids=ids, count=count, ufunc=np.maximum, initial=-np.inf)
 
 
 def segment_min(data, segment_ids, num_segments=None, sorted=False) -> Tensor:  # noqa: A002 - Keras name
-    """The smallest row entry of ``data`` per segment (0 for an empty segment); see :func:`segment_sum`."""
+    """The smallest row entry of ``data`` per segment (+inf for an empty segment); see :func:`segment_sum`."""
     ids, count = _segments("segment_min", data, segment_ids, num_segments)
     return SegmentExtreme.apply(data, ids=ids, count=count, ufunc=np.minimum, initial=np.inf)
 
 
-def segment_prod(data, segment_ids, num_segments=None, sorted=False) -> Tensor:  # noqa: A002 - Keras name
-    """The product of the rows of ``data`` per segment (1 for an empty segment), composed as
-    ``exp(Σ log|x|)`` times the sign, so the gradient is ``y / x`` (x ≠ 0)."""
-    ids, count = _segments("segment_prod", data, segment_ids, num_segments)
-    from .math import abs as abs_
-    from .math import exp, log, where
+class SegmentProd(Function):
+    # y[s] = Π_{i: ids[i] = s} x[i]      dx[i] = gy[s] · Π_{j ≠ i in s} x[j]: y[s] / x[i] when x[i] ≠ 0; at a
+    # zero, the product of the segment's other entries (0 when the segment has another zero)
+    def forward(self, x, ids, count):
+        keep = (ids >= 0) & (ids < count)
+        y = np.ones((count,) + x.shape[1:], x.dtype)
+        np.multiply.at(y, ids[keep], x[keep])
+        nonzero = np.ones_like(y)
+        np.multiply.at(nonzero, ids[keep], np.where(x[keep] == 0, 1, x[keep]))
+        zeros = np.zeros(y.shape, np.int64)
+        np.add.at(zeros, ids[keep], (x[keep] == 0).astype(np.int64))
+        self.ids, self.keep, self.x, self.y, self.nonzero, self.zeros = ids, keep, x, y, nonzero, zeros
+        return y
 
-    values = _data(data)
-    nonzero = values != 0
-    magnitude = exp(SegmentSum.apply(log(where(nonzero, abs_(data), 1.0)), ids=ids, count=count))
-    negatives = np.zeros((count,) + values.shape[1:], np.int64)
-    zeros = np.zeros((count,) + values.shape[1:], np.int64)
-    keep = (ids >= 0) & (ids < count)
-    np.add.at(negatives, ids[keep], (values[keep] < 0).astype(np.int64))
-    np.add.at(zeros, ids[keep], (~nonzero[keep]).astype(np.int64))
-    factor = np.where(zeros > 0, 0, np.where(negatives % 2, -1, 1)).astype(values.dtype if values.dtype.kind == "f"
-                                                                           else config.floatx())
-    return magnitude * factor
+    def backward(self, gy):
+        ids, keep, x = self.ids, self.keep, self.x
+        seg = ids[keep]
+        xs = x[keep]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            others = np.where(xs != 0, self.y[seg] / np.where(xs == 0, 1, xs),
+                              np.where(self.zeros[seg] == 1, self.nonzero[seg], 0))
+        gx = np.zeros(x.shape, gy.dtype)
+        gx[keep] = gy[seg] * others
+        return gx
+
+
+def segment_prod(data, segment_ids, num_segments=None, sorted=False) -> Tensor:  # noqa: A002 - Keras name
+    """The product of the rows of ``data`` per segment (1 for an empty segment); see :func:`segment_sum`.
+    Its gradient is exact where ``data`` has zeros."""
+    ids, count = _segments("segment_prod", data, segment_ids, num_segments)
+    return SegmentProd.apply(data, ids=ids, count=count)

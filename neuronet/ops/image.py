@@ -1,16 +1,14 @@
-"""``keras.ops.image``: the functions of ``neuronet.ops`` that Keras files under its ``ops.image`` namespace.
+"""``keras.ops.image``: resizing, affine resampling, crops and pads, colour spaces, blurs, edges, patches,
+SSIM and ``map_coordinates`` (implemented in ``ops/images.py``), symbolic-aware like the other ops.
 
-The same (symbolic-aware) functions as the package's own names, e.g. ``ops.image.X is ops.X``; names Keras
-has there and neuronet does not implement are absent (see ``keras_names.py``).
+Not implemented: ``elastic_transform``, ``perspective_transform``, ``scale_and_translate`` and
+``extract_patches_3d``.
 """
 
 from __future__ import annotations
 
-import sys as _sys
+from . import images as _images
+from .symbolic import keras_op as _keras_op
 
-from .keras_names import IMAGE as _NAMES
-
-_ops = _sys.modules[__package__]
-__all__ = [name for name in _NAMES if callable(getattr(_ops, name, None))]
-globals().update({name: getattr(_ops, name) for name in __all__})
-del _ops
+__all__ = list(_images.__all__)
+globals().update({name: _keras_op(name, getattr(_images, name)) for name in __all__})

@@ -1,4 +1,6 @@
-"""Matrix products."""
+"""Products: matmul, einsum, and the others NumPy has (tensordot, inner, outer, vdot, kron, cross),
+plus ``cdist`` (pairwise Euclidean distances). The latter are composed from matmul, einsum and the
+shape ops, so their gradients come from those."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import numpy as np
 
 from ..autograd import Function, Tensor
 
-__all__ = ["matmul", "dot", "einsum"]
+__all__ = ["matmul", "dot", "einsum", "tensordot", "inner", "outer", "vdot", "kron", "cross", "cdist"]
 
 
 class MatMul(Function):
@@ -127,3 +129,111 @@ def einsum(subscripts: str, *operands) -> Tensor:
         if len(sub) != ndim:
             raise ValueError(f"einsum: term {sub!r} has {len(sub)} letters but its operand has rank {ndim}")
     return Einsum.apply(*operands, inputs=tuple(inputs), output=out)
+
+
+# ----------------------------------------------------------------------------- composed products
+def _shape(x) -> tuple:
+    return x.data.shape if isinstance(x, Tensor) else np.shape(x)
+
+
+def tensordot(x1, x2, axes=2) -> Tensor:
+    """The sum of products over ``axes``: the last ``axes`` axes of ``x1`` with the first ``axes`` of ``x2``
+    (an int), or the listed pairs ``(axes_of_x1, axes_of_x2)``, as ``numpy.tensordot``."""
+    from .manipulation import reshape, transpose
+
+    a_shape, b_shape = _shape(x1), _shape(x2)
+    if isinstance(axes, (int, np.integer)):
+        a_axes = list(range(len(a_shape) - int(axes), len(a_shape)))
+        b_axes = list(range(int(axes)))
+    else:
+        a_axes, b_axes = ([int(v)] if isinstance(v, (int, np.integer)) else [int(i) for i in v] for v in axes)
+    a_axes = [a % len(a_shape) for a in a_axes]
+    b_axes = [b % len(b_shape) for b in b_axes]
+    if len(a_axes) != len(b_axes) or any(a_shape[i] != b_shape[j] for i, j in zip(a_axes, b_axes)):
+        raise ValueError(f"tensordot: axes {a_axes} of shape {a_shape} do not match axes {b_axes} of shape {b_shape}")
+    a_free = [i for i in range(len(a_shape)) if i not in a_axes]
+    b_free = [i for i in range(len(b_shape)) if i not in b_axes]
+    k = int(np.prod([a_shape[i] for i in a_axes], dtype=np.int64))
+    a2 = reshape(transpose(x1, a_free + a_axes), (-1, k))
+    b2 = reshape(transpose(x2, b_axes + b_free), (k, -1))
+    return reshape(matmul(a2, b2), tuple(a_shape[i] for i in a_free) + tuple(b_shape[i] for i in b_free))
+
+
+def inner(x1, x2) -> Tensor:
+    """The sum of products over the last axes of ``x1`` and ``x2`` (a plain product for scalars)."""
+    from .math import multiply
+
+    if not _shape(x1) or not _shape(x2):
+        return multiply(x1, x2)
+    return tensordot(x1, x2, axes=([-1], [-1]))
+
+
+def outer(x1, x2) -> Tensor:
+    """The outer product of the flattened ``x1`` and ``x2``: ``out[i, j] = x1[i] · x2[j]``."""
+    from .manipulation import reshape
+    from .math import multiply
+
+    return multiply(reshape(x1, (-1, 1)), reshape(x2, (1, -1)))
+
+
+def vdot(x1, x2) -> Tensor:
+    """The dot product of the flattened ``x1`` and ``x2`` (a scalar)."""
+    from .manipulation import reshape
+    from .math import multiply
+    from .reduce import sum as sum_
+
+    return sum_(multiply(reshape(x1, (-1,)), reshape(x2, (-1,))))
+
+
+def kron(x1, x2) -> Tensor:
+    """The Kronecker product: blocks ``x1[i, j] · x2``, as ``numpy.kron`` (operands of any rank)."""
+    from .manipulation import reshape
+    from .math import multiply
+
+    a, b = _shape(x1), _shape(x2)
+    ndim = max(len(a), len(b))
+    a = (1,) * (ndim - len(a)) + tuple(a)
+    b = (1,) * (ndim - len(b)) + tuple(b)
+    a_spread = reshape(x1, tuple(d for n in a for d in (n, 1)))
+    b_spread = reshape(x2, tuple(d for n in b for d in (1, n)))
+    return reshape(multiply(a_spread, b_spread), tuple(i * j for i, j in zip(a, b)))
+
+
+def cross(x1, x2, axisa: int = -1, axisb: int = -1, axisc: int = -1, axis=None) -> Tensor:
+    """The cross product of 3-vectors (or 2-vectors, taken with z = 0) along the given axes, as
+    ``numpy.cross``; ``axis`` sets all three."""
+    from .manipulation import moveaxis, stack, take
+    from .math import multiply, subtract
+
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a, b = moveaxis(x1, axisa, -1), moveaxis(x2, axisb, -1)
+    na, nb = _shape(a)[-1], _shape(b)[-1]
+    if na not in (2, 3) or nb not in (2, 3):
+        raise ValueError(f"cross: the vectors must have 2 or 3 components, received {na} and {nb}")
+
+    def component(v, n, i):
+        return take(v, i, axis=-1) if i < n else 0.0
+
+    a0, a1, a2 = (component(a, na, i) for i in range(3))
+    b0, b1, b2 = (component(b, nb, i) for i in range(3))
+    z = subtract(multiply(a0, b1), multiply(a1, b0))
+    if na == 2 and nb == 2:
+        return z
+    out = stack([subtract(multiply(a1, b2), multiply(a2, b1)), subtract(multiply(a2, b0), multiply(a0, b2)), z],
+                axis=-1)
+    return moveaxis(out, -1, axisc)
+
+
+def cdist(x, y) -> Tensor:
+    """Pairwise Euclidean distances: ``out[..., i, j] = ‖x[..., i, :] - y[..., j, :]‖`` for ``x`` of shape
+    ``(..., m, d)`` and ``y`` of shape ``(..., n, d)``."""
+    from .manipulation import expand_dims
+    from .math import sqrt, square, subtract
+    from .reduce import sum as sum_
+
+    a, b = _shape(x), _shape(y)
+    if len(a) < 2 or len(b) < 2 or a[-1] != b[-1]:
+        raise ValueError(f"cdist: expected x (..., m, d) and y (..., n, d) with the same d, received {a} and {b}")
+    diff = subtract(expand_dims(x, -2), expand_dims(y, -3))
+    return sqrt(sum_(square(diff), axis=-1))

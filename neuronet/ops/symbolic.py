@@ -72,10 +72,11 @@ def _record(name: str, fn, args: tuple, kwargs: dict):
 
 def install(namespace: dict) -> None:
     """Replace each Keras-named op in ``namespace`` (the ``neuronet.ops`` package) by its symbolic-aware
-    version (see :func:`keras_op`); ``getitem`` is included, the functions of ``NOT_RECORDED`` are not."""
-    from .keras_names import IMAGE, NOT_RECORDED, top_level
+    version (see :func:`keras_op`); ``getitem`` is included, the functions of ``NOT_RECORDED`` are not
+    (``ops.image`` wraps its own)."""
+    from .keras_names import NOT_RECORDED, top_level
 
-    for name in top_level() + IMAGE + ("getitem",):
+    for name in top_level() + ("getitem",):
         fn = namespace.get(name)
         if callable(fn) and name not in NOT_RECORDED and not hasattr(fn, "_keras_op_name") \
                 and not isinstance(fn, type) and getattr(fn, "__module__", "").startswith("neuronet.ops"):

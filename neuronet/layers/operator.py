@@ -152,6 +152,8 @@ class OperatorLayer(Layer):
                 raise ValueError(f"{where}: unknown argument(s) {unknown}; ops.{operator} takes "
                                  f"{list(self._signature.parameters)}")
             self.arguments = arguments
+            bound = inspect.BoundArguments(self._signature, self._arguments)
+            self._call_args, self._call_kwargs = bound.args, bound.kwargs  # operand markers filled at each call
             self._operand_count = count_operands(self._arguments)
             self._output_dtypes = None
         # with one tensor operand (``x * 2.0``, ``-x``) the mask of a sequence passes through unchanged
@@ -159,10 +161,11 @@ class OperatorLayer(Layer):
 
     @property
     def keras_class_name(self) -> str:
-        """The op's class name in Keras ('softmax' → 'Softmax', 'getitem' → 'GetItem'), shown by summaries."""
-        if self.operator == "getitem":
-            return "GetItem"
-        return "".join(part.capitalize() for part in self.operator.split("_"))
+        """The op's class name in Keras ('softmax' → 'Softmax', 'abs' → 'Absolute', 'getitem' → 'GetItem'),
+        shown by summaries and written where a Keras file names the operation."""
+        from ..ops.keras_names import keras_class_name
+
+        return keras_class_name(self.operator)
 
     def _operands(self) -> int:
         if self.arguments is not None:
@@ -237,9 +240,8 @@ class OperatorLayer(Layer):
         self.built = True
 
     def _run(self, operands: list):
-        arguments = substitute_operands(self._arguments, operands)
-        bound = inspect.BoundArguments(self._signature, arguments)
-        return self._fn(*bound.args, **bound.kwargs)
+        return self._fn(*substitute_operands(self._call_args, operands),
+                        **substitute_operands(self._call_kwargs, operands))
 
     def call(self, inputs):
         if self.arguments is not None:
@@ -311,9 +313,10 @@ def op_function(name: str, where: str):
     return fn
 
 
-def record_op(name: str, fn, args: tuple, kwargs: dict):
+def record_op(name: str, fn, args: tuple, kwargs: dict, layer_name: str | None = None):
     """Record ``ops.<name>(*args, **kwargs)`` called on symbolic tensors: an :class:`OperatorLayer` node
-    whose inputs are the symbolic tensors among the arguments. Returns the symbolic output(s)."""
+    whose inputs are the symbolic tensors among the arguments (named ``layer_name``, by default the op's
+    name made unique). Returns the symbolic output(s)."""
     plain = getattr(fn, "__wrapped__", fn)
     where = f"ops.{name}"
     try:
@@ -322,11 +325,41 @@ def record_op(name: str, fn, args: tuple, kwargs: dict):
         raise TypeError(f"{where}: {err}") from None
     operands: list = []
     arguments = encode_arguments(dict(bound.arguments), operands, where)
+    if not operands:
+        raise TypeError(f"{where}: no symbolic tensor among the arguments to record")
     dtypes = [t.dtype for t in operands]
     floats = [d for d in dtypes if np.dtype(d).kind == "f"]
-    layer = OperatorLayer(name, arguments=arguments, name=_op_name(name), dtype=floats[0] if floats else None)
+    layer = OperatorLayer(name, arguments=arguments, name=layer_name or _op_name(name),
+                          dtype=floats[0] if floats else None)
     layer._operand_dtypes = dtypes
     return layer(operands if len(operands) > 1 else operands[0])
+
+
+def call_keras_operation(class_name: str, config: dict, args: list, kwargs: dict, where: str = "load_model"):
+    """Replay an operation node of a Keras 3 functional config (``"module": "keras.src.ops..."``) on symbolic
+    tensors: the op is found from its class name through a closed table (``ops.keras_names``), its
+    constructor arguments (``config`` without 'name') join the node's ``args``/``kwargs`` (tensors already
+    decoded to KerasTensors), and an :class:`OperatorLayer` named ``config['name']`` records the call.
+
+    Example: ``{"class_name": "Sum", "config": {"name": "sum", "axis": 1, "keepdims": false}}`` called with
+    ``args=[x]`` records ``ops.sum(x, axis=1, keepdims=False)``.
+
+    Raises:
+        ValueError: for an operation neuronet does not implement, or arguments its function refuses.
+    """
+    from ..ops.keras_names import op_name_of_keras_class
+
+    name = op_name_of_keras_class(class_name) if isinstance(class_name, str) else None
+    if name is None:
+        raise ValueError(f"{where}: unknown Keras operation {class_name!r}; neuronet implements the keras.ops "
+                         "functions listed in neuronet.ops.keras_names")
+    fn = op_function(name, where)
+    options = {k: v for k, v in config.items() if k != "name"}
+    options = {**options, **dict(kwargs or {})}
+    try:
+        return record_op(name, fn, tuple(args), options, layer_name=config.get("name"))
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{where}: could not replay the Keras operation {class_name!r}: {err}") from None
 
 
 set_symbolic_recorder(record_op)

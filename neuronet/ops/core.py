@@ -115,7 +115,10 @@ def saturate_cast(x, dtype) -> Tensor:
 
 # ----------------------------------------------------------------------------- slices
 def get_item(x, key) -> Tensor:
-    """``x[key]`` (Keras's name for indexing; see ``getitem``)."""
+    """``x[key]`` (Keras's name for indexing; see ``getitem``). A list of slices (as a model file stores
+    a tuple) indexes like the tuple."""
+    if isinstance(key, list) and any(k is None or k is Ellipsis or isinstance(k, builtins.slice) for k in key):
+        key = tuple(key)
     return getitem(x, key)
 
 

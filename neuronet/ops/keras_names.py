@@ -73,6 +73,34 @@ NOT_RECORDED = frozenset({
 })
 
 
+# Keras's class names of the ops whose class is not the CamelCase of the function's name ('softmax' →
+# 'Softmax'): shown in summaries, and read in Keras model files, where an op node is its class name
+KERAS_CLASS_NAMES = {
+    "abs": "Absolute", "allclose": "AllClose", "cdist": "CDist", "conj": "Conjugate", "ctc_decode": "CTCDecode",
+    "fft": "FFT", "fft2": "FFT2", "hard_swish": "HardSilu", "ifft2": "IFFT2", "irfft": "IRFFT", "isin": "IsIn",
+    "layer_normalization": "LayerNorm", "psnr": "PSNR", "rfft": "RFFT", "rms_normalization": "RMSNorm", "stft":
+    "STFT", "svd": "SVD", "swish": "Silu",
+}
+
+
+def keras_class_name(op_name: str) -> str:
+    """The class Keras records for the op ``op_name`` in a functional graph: 'sum' → 'Sum', 'abs' → 'Absolute'."""
+    if op_name == "getitem":
+        return "GetItem"
+    return KERAS_CLASS_NAMES.get(op_name) or "".join(part.capitalize() for part in op_name.split("_"))
+
+
+def op_name_of_keras_class(class_name: str):
+    """The op (a name of :func:`top_level` or the image namespace) whose Keras class is ``class_name``, or
+    None: 'Softmax' → 'softmax', 'Absolute' → 'abs'. A closed lookup, for reading Keras model files."""
+    if class_name == "GetItem":
+        return "get_item"
+    for name in top_level() + IMAGE:
+        if keras_class_name(name) == class_name and name not in ("absolute", "conjugate", "true_divide"):
+            return name
+    return None
+
+
 def top_level() -> tuple:
     """Every name of dir(keras.ops) that is a function (the namespaces' names, the image ones aside)."""
     return tuple(sorted(set(NN) | set(NUMPY) | set(LINALG) | set(CORE)))

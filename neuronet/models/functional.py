@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Tensor
-from ..layers.base import KerasTensor, substitute_keras_tensors
+from ..layers.base import KerasTensor, flatten_outputs, substitute_keras_tensors
 from ..layers.core import InputLayer
 from ..utils.naming import unique_name
 from .training import Model
@@ -90,7 +90,7 @@ class Functional(Model):
         self._multi_output = isinstance(outputs, (list, tuple, dict))
         self._inputs = _flatten(inputs)
         self._input_nesting = _nesting(inputs, [0])
-        self._outputs = _flatten(outputs)
+        self._outputs = _flatten(outputs)  # nested results (stacked RNN states, dicts) too
         self._output_nesting = _nesting(outputs, [0])
         for kind, tensors in (("inputs", self._inputs), ("outputs", self._outputs)):
             if not tensors:
@@ -259,8 +259,7 @@ class Functional(Model):
             node_training = kwargs.pop("training", None)
             out = node.layer(arg, *extra_args, training=training if node_training is None else node_training,
                              **kwargs)
-            outs = _flatten(out)  # a nested model may give a list or a dict
-            for t, o in zip(node.output_tensors, outs):
+            for t, o in zip(node.output_tensors, _flatten(out)):  # nested lists (RNN states) or a dict
                 values[id(t)] = o
         results = [values[id(t)] for t in self._outputs]
         return results if self._multi_output else results[0]
@@ -442,7 +441,7 @@ def functional_from_config(cls, config: dict, custom_objects: dict | None = None
                     outputs = layer(first, *args[1:], **kwargs)
                 except (TypeError, ValueError) as err:
                     raise ValueError(f"{label}: the layer call failed: {err}") from err
-                for t_index, out in enumerate(outputs if isinstance(outputs, (list, tuple)) else [outputs]):
+                for t_index, out in enumerate(flatten_outputs(outputs)):
                     tensors[(key, done, t_index)] = out
                 done += 1
                 item[3] = done

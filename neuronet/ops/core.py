@@ -13,6 +13,7 @@ import builtins
 
 import numpy as np
 
+from .. import config
 from ..autograd import Function, Tensor
 from .manipulation import getitem
 
@@ -25,6 +26,19 @@ __all__ = [
 
 def _data(x):
     return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def float_tensor(x) -> Tensor:
+    """``x`` as a Tensor of floats: a float Tensor as it is (its graph kept), an integer one cast to
+    ``floatx`` (differentiably), data wrapped (integers and booleans as ``floatx``)."""
+    if isinstance(x, Tensor):
+        if x.data.dtype.kind == "f":
+            return x
+        from .math import cast
+
+        return cast(x, config.floatx())
+    data = np.asarray(x)
+    return Tensor(data if data.dtype.kind == "f" else data.astype(config.floatx()))
 
 
 # ----------------------------------------------------------------------------- facts

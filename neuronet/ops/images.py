@@ -13,12 +13,12 @@ import itertools
 
 import numpy as np
 
-from .. import config
 from ..autograd import Tensor
-from . import manipulation as s
 from . import elementwise as e
+from . import manipulation as s
 from . import math as m
 from . import reduce as r
+from .core import float_tensor
 
 __all__ = ["resize", "affine_transform", "crop_images", "pad_images", "rgb_to_grayscale", "rgb_to_hsv", "hsv_to_rgb",
            "gaussian_blur", "sobel_edges", "extract_patches", "ssim", "map_coordinates"]
@@ -28,11 +28,6 @@ def _data(x):
     return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
-def _floats(x):
-    if isinstance(x, Tensor):
-        return x if x.data.dtype.kind == "f" else m.cast(x, config.floatx())
-    data = np.asarray(x)
-    return Tensor(data if data.dtype.kind == "f" else data.astype(config.floatx()))
 
 
 def _batched(name: str, images, data_format):
@@ -44,7 +39,7 @@ def _batched(name: str, images, data_format):
     if rank not in (3, 4):
         raise ValueError(f"{name}: expected one image (H, W, C) or a batch (N, H, W, C), received shape "
                          f"{_data(images).shape}")
-    x = _floats(images)
+    x = float_tensor(images)
     if rank == 3:
         x = s.expand_dims(x, 0)
     first = data_format == "channels_first"
@@ -293,7 +288,7 @@ def map_coordinates(inputs, coordinates, order: int, fill_mode: str = "constant"
     if fill_mode not in ("constant", "nearest", "wrap", "mirror", "reflect"):
         raise ValueError(f"map_coordinates: fill_mode must be 'constant', 'nearest', 'wrap', 'mirror' or "
                          f"'reflect', received {fill_mode!r}")
-    flat = s.reshape(_floats(inputs), (-1,))
+    flat = s.reshape(float_tensor(inputs), (-1,))
     strides = np.cumprod((1,) + data.shape[:0:-1])[::-1]
     if order == 0:
         corners = [[(np.floor(c + 0.5).astype(np.int64), np.ones_like(c)) for c in coords]]

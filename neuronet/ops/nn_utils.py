@@ -11,6 +11,7 @@ from ..autograd import Tensor
 from . import manipulation as s
 from . import math as m
 from . import reduce as r
+from .core import float_tensor
 
 __all__ = ["normalize", "rms_normalization", "psnr", "in_top_k", "multi_hot", "polar"]
 
@@ -19,11 +20,6 @@ def _data(x):
     return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
-def _tensor(x):
-    if isinstance(x, Tensor):
-        return x if x.data.dtype.kind == "f" else m.cast(x, config.floatx())
-    data = np.asarray(x)
-    return Tensor(data if data.dtype.kind == "f" else data.astype(config.floatx()))
 
 
 def normalize(x, axis: int = -1, order: int = 2, epsilon=None) -> Tensor:
@@ -31,7 +27,7 @@ def normalize(x, axis: int = -1, order: int = 2, epsilon=None) -> Tensor:
     Keras, ``x · min(1/√Σx², 1/epsilon)``. ``epsilon`` defaults to ``config.epsilon()``."""
     if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
         raise ValueError(f"normalize: order must be an int >= 1, received order={order!r}")
-    x = _tensor(x)
+    x = float_tensor(x)
     if x.data.ndim == 0:
         x = s.reshape(x, (1,))
     eps = config.epsilon() if epsilon is None else float(epsilon)
@@ -44,7 +40,7 @@ def normalize(x, axis: int = -1, order: int = 2, epsilon=None) -> Tensor:
 def rms_normalization(x, scale=None, axis: int = -1, epsilon=None) -> Tensor:
     """Root-mean-square normalization (Zhang & Sennrich 2019): ``x · rsqrt(mean(x², axis) + epsilon) · scale``
     (``scale`` defaults to 1, ``epsilon`` to ``config.epsilon()``)."""
-    x = _tensor(x)
+    x = float_tensor(x)
     if x.data.ndim == 0:
         x = s.reshape(x, (1,))
     eps = config.epsilon() if epsilon is None else float(epsilon)
@@ -58,7 +54,7 @@ def psnr(x1, x2, max_val) -> Tensor:
     if _data(x1).shape != _data(x2).shape:
         raise ValueError(f"psnr: x1 and x2 must have the same shape, received {_data(x1).shape} and "
                          f"{_data(x2).shape}")
-    mse = r.mean(m.square(m.subtract(_tensor(x1), _tensor(x2))))
+    mse = r.mean(m.square(m.subtract(float_tensor(x1), float_tensor(x2))))
     return m.subtract(20.0 * np.log10(float(_data(max_val))), m.multiply(m.log(mse), 10.0 / np.log(10.0)))
 
 

@@ -73,7 +73,18 @@ def matmul(x1, x2) -> Tensor:
         raise ValueError(f"matmul: the batch axes of shapes {a} and {b} cannot be broadcast together") from None
 
 
-dot = matmul
+def dot(x1, x2) -> Tensor:
+    """The dot product as ``numpy.dot``: the matrix product for 1-D and 2-D operands; for N-D operands the
+    sum over the last axis of ``x1`` and the second-to-last of ``x2`` (``(2, 3, 4)·(5, 4, 6) → (2, 3, 5, 6)``,
+    unlike :func:`matmul`, which broadcasts batch axes); a scalar operand multiplies."""
+    a, b = _shape(x1), _shape(x2)
+    if not a or not b:
+        from .math import multiply
+
+        return multiply(x1, x2)
+    if len(a) <= 2 and len(b) <= 2:
+        return matmul(x1, x2)
+    return tensordot(x1, x2, axes=([-1], [-1 if len(b) == 1 else -2]))
 
 
 class Einsum(Function):

@@ -113,3 +113,18 @@ def test_integer_input_keeps_integers():
     model = keras.Model(ids, layers.Dense(1)(Spy()(ids)))
     model.predict(np.array([[1, 2, 3], [4, 5, 6]]), verbose=0)
     assert seen[-1] == np.int64
+
+
+def test_hashing_and_hashed_crossing_on_string_inputs():
+    keras.utils.set_random_seed(0)
+    a, b = keras.Input((1,), dtype="string", name="a"), keras.Input((1,), dtype="string", name="b")
+    crossed = layers.HashedCrossing(num_bins=8, output_mode="one_hot")((a, b))
+    hashed = layers.Hashing(num_bins=5, output_mode="one_hot")(a)
+    joined = layers.Concatenate()([crossed, hashed])
+    model = keras.Model({"a": a, "b": b}, layers.Dense(1, activation="sigmoid")(joined))
+    model.compile("adam", "binary_crossentropy")
+    x = {"a": np.array(["x", "y", "z", "x"] * 4), "b": np.array(["p", "q", "p", "q"] * 4)}
+    model.fit(x, np.array([1, 0, 1, 0] * 4), epochs=2, verbose=0)
+    out = model.predict(x, verbose=0)
+    np.testing.assert_allclose(out[0], out[4])  # the same strings hash the same way
+    assert out.shape == (16, 1)

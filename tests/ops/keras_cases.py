@@ -20,6 +20,7 @@ SEQ = RNG.normal(size=(2, 5, 4)).astype("float32")
 SIGNAL = RNG.normal(size=(2, 64)).astype("float32")
 DEPTH = RNG.normal(size=(1, 2, 3, 8)).astype("float32")
 BLOCKS = RNG.normal(size=(2, 12, 6)).astype("float32")
+RNG_FIXED_B = RNG.normal(size=(3, 4, 2)).astype("float32")
 
 CASES = [
     # elementwise
@@ -121,6 +122,8 @@ CASES = [
     ("tensordot", lambda ops: ops.tensordot(SEQ, M, axes=1)),
     ("tensordot_pairs", lambda ops: ops.tensordot(Z, R, axes=([0], [1]))),
     ("inner", lambda ops: ops.inner(Z, Z)),
+    ("dot_nd", lambda ops: ops.dot(SEQ, RNG_FIXED_B)),
+    ("dot_vector", lambda ops: ops.dot(SEQ, W)),
     ("outer", lambda ops: ops.outer(W, V)),
     ("vdot", lambda ops: ops.vdot(Z, Z)),
     ("kron", lambda ops: ops.kron(M[:2, :2], Z)),

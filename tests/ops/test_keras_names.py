@@ -119,3 +119,17 @@ def test_image_ops_record_nodes_on_symbolic_inputs():
     out = model.predict(np.random.default_rng(0).uniform(size=(2, 8, 8, 3)).astype("float32"), verbose=0)
     assert out.shape == (2, 4, 4, 1)
     assert {layer.operator for layer in model.layers} == {"resize", "rgb_to_grayscale"}
+
+
+def test_istft_inverts_stft_also_without_a_window():
+    signal = np.random.default_rng(0).normal(size=(2, 64))
+    for window in ("hann", None):
+        spectrum = ops.stft(signal, 16, 8, 16, window=window)
+        back = ops.istft(spectrum, 16, 8, 16, window=window).numpy()
+        np.testing.assert_allclose(back, signal[:, :back.shape[1]], atol=1e-6)
+
+
+def test_dot_follows_numpy_for_n_d_operands():
+    a, b = np.random.default_rng(1).normal(size=(2, 3, 4)), np.random.default_rng(2).normal(size=(5, 4, 6))
+    np.testing.assert_allclose(ops.dot(a, b).numpy(), np.dot(a, b), rtol=1e-6)
+    np.testing.assert_allclose(ops.dot(a, b[0, :, 0]).numpy(), np.dot(a, b[0, :, 0]), rtol=1e-6)

@@ -104,6 +104,7 @@ CASES = {
     "tensordot": (lambda a, b: ops.tensordot(a, b, axes=([0, 2], [1, 0])), [normal(3, 2, 4), normal(4, 3, 5)],
                   None),
     "inner": (ops.inner, [normal(3, 4), normal(2, 4)], "inner"),
+    "dot_nd": (ops.dot, [normal(2, 3, 4), normal(5, 4, 2)], None),
     "outer": (ops.outer, [normal(3), normal(4)], "outer"),
     "vdot": (ops.vdot, [normal(3, 2), normal(3, 2)], None),
     "kron": (ops.kron, [normal(2, 3), normal(2, 2)], "kron"),

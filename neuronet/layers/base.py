@@ -235,6 +235,8 @@ _ADDED_LOSSES = {"used": False}
 def _is_symbolic(inputs) -> bool:
     if isinstance(inputs, KerasTensor):
         return True
+    if isinstance(inputs, dict):
+        inputs = list(inputs.values())
     return isinstance(inputs, (list, tuple)) and any(isinstance(x, KerasTensor) for x in inputs)
 
 
@@ -547,6 +549,11 @@ class Layer:
     def _symbolic_call(self, inputs, args, training, mask, kwargs):
         """Record a call on KerasTensors: build from their shapes and return KerasTensors of the output
         shapes (nothing is computed)."""
+        if isinstance(inputs, dict):  # a model built on a dict of Inputs: its inputs in its own order
+            if not hasattr(self, "_inputs_in_order"):
+                raise TypeError(f"Layer '{self.name}': a dict of symbolic inputs can only be given to a model")
+            inputs = self._inputs_in_order(inputs)
+            inputs = inputs if len(inputs) > 1 else inputs[0]
         multi = isinstance(inputs, (list, tuple))
         flat = list(inputs) if multi else [inputs]
         for x in flat:

@@ -180,3 +180,11 @@ def test_no_warning_for_exact_dicts():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model.fit({"a": A, "b": B}, Y, verbose=0)
+
+
+def test_a_dict_model_called_on_a_dict_of_symbolic_tensors():
+    inner = two_input_model("dict")
+    x, y = keras.Input((3,), name="x"), keras.Input((2,), name="y")
+    outer = keras.Model([x, y], inner({"b": y, "a": x}))  # keyed as inner's inputs, any order
+    np.testing.assert_allclose(outer.predict([A, B], verbose=0), inner.predict({"a": A, "b": B}, verbose=0),
+                               rtol=1e-6)

@@ -112,14 +112,6 @@ def _is_leaf(value) -> bool:
     return hasattr(value, "shape") or hasattr(value, "to_numpy") or not isinstance(value, (list, tuple, dict))
 
 
-def _flat_nesting(nesting) -> list:
-    if isinstance(nesting, dict):
-        return [i for v in nesting.values() for i in _flat_nesting(v)]
-    if isinstance(nesting, (list, tuple)):
-        return [i for v in nesting for i in _flat_nesting(v)]
-    return [nesting]
-
-
 class _Where:
     """Names for the errors of :func:`flatten_inputs`: the method and the model."""
 

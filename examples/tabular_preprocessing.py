@@ -5,10 +5,11 @@ from scratch" example: numeric columns through ``Normalization.adapt``, a string
 The table (a pandas DataFrame when pandas is installed, else a dict of arrays) is a synthetic
 heart-disease-like dataset this script makes: the label depends on age, cholesterol, a thallium
 test result given as a string ("normal", "fixed", "reversible") and a chest-pain type (an integer
-code). Each numeric feature gets its own adapted ``Normalization``; the string column is one-hot
-encoded by an adapted ``StringLookup(output_mode="one_hot")`` — applied before the model, since
-neuronet's ``fit`` does not take string arrays yet — and the integer column by an ``IntegerLookup``
-inside the model. A functional model concatenates the encoded features.
+code). Each numeric feature gets its own adapted ``Normalization``; the string column comes in raw
+through an ``Input(shape=(1,), dtype="string")`` and is one-hot encoded by an adapted
+``StringLookup(output_mode="one_hot")``, and the integer column by an ``IntegerLookup``, all inside
+the model. A functional model concatenates the encoded features, and ``fit``/``evaluate`` take the
+table's columns as a dict keyed by input name, as in Keras's example.
 
 Usage::
 
@@ -66,12 +67,12 @@ def main(quick: bool = False) -> dict:
         inp = keras.Input(shape=(1,), name=name)
         inputs.append(inp)
         encoded.append(norm(inp))
-    # the string column: a StringLookup one-hot encoder, applied before the model
+    # the string column: raw strings in, a StringLookup one-hot encoder inside the model
     thal_lookup = layers.StringLookup(output_mode="one_hot", name="thal_lookup")
     thal_lookup.adapt(train["thal"])
-    thal_input = keras.Input(shape=(thal_lookup.vocabulary_size(),), name="thal")
+    thal_input = keras.Input(shape=(1,), name="thal", dtype="string")
     inputs.append(thal_input)
-    encoded.append(thal_input)
+    encoded.append(thal_lookup(thal_input))
     # an integer column: IntegerLookup + one-hot inside the model
     cp_lookup = layers.IntegerLookup(output_mode="one_hot", name="cp_lookup")
     cp_lookup.adapt(train["cp"])
@@ -86,9 +87,9 @@ def main(quick: bool = False) -> dict:
     model = keras.Model(inputs, output)
     model.compile("adam", "binary_crossentropy", metrics=["accuracy"])
 
-    def features(part: dict) -> list:
-        return ([part[name].reshape(-1, 1).astype("float32") for name in NUMERIC]
-                + [thal_lookup(part["thal"]).numpy(), part["cp"].reshape(-1, 1)])
+    def features(part: dict) -> dict:
+        """The model's inputs: the table's columns keyed by input name (the target left out)."""
+        return {name: column for name, column in part.items() if name != "target"}
 
     model.fit(features(train), train["target"], epochs=10 if quick else 40, batch_size=32, verbose=0)
     _, accuracy = model.evaluate(features(val), val["target"], verbose=0)

@@ -1,13 +1,14 @@
 """Text classification from raw strings with ``TextVectorization``, as in Keras's "Text classification
 from scratch" example (there on IMDB; here on short reviews this script writes into a folder).
 
-1. ``keras.utils.text_dataset_from_directory`` reads ``reviews/{neg,pos}/*.txt`` into batches of
-   (texts, labels).
-2. A ``TextVectorization`` layer learns the vocabulary with ``adapt`` on the training texts only.
-3. The texts are vectorized into padded index sequences, and an Embedding → GlobalAveragePooling1D →
-   Dense model is trained on them (neuronet's ``fit`` does not take string arrays yet, so the
-   vectorizing runs before the model, as in the example's "option 2").
-4. An end-to-end model ``Sequential([vectorize_layer, model])`` then classifies raw strings.
+1. ``keras.utils.text_dataset_from_directory`` reads ``reviews/{neg,pos}/*.txt`` into a dataset of
+   batches ``(texts, labels)``.
+2. A ``TextVectorization`` layer learns the vocabulary with ``adapt`` on the training texts only
+   (``raw_train_ds.map(lambda x, y: x)``).
+3. The model takes raw strings: ``Input(shape=(1,), dtype="string")`` → the vectorize layer →
+   Embedding → GlobalAveragePooling1D → Dense (the example's "option 1: make it part of the model"),
+   and ``fit``/``evaluate`` read the raw text datasets directly.
+4. ``predict`` then classifies new raw strings.
 
 Usage::
 
@@ -53,40 +54,42 @@ def main(quick: bool = False) -> dict:
     keras.utils.set_random_seed(0)
     with tempfile.TemporaryDirectory() as root:
         write_reviews(root)
-        raw_train_ds, raw_val_ds = keras.utils.text_dataset_from_directory(
-            root, batch_size=32, validation_split=0.25, subset="both", seed=1337, verbose=False)
-        train_texts = np.concatenate([texts for texts, _ in raw_train_ds])
-        train_labels = np.concatenate([labels for _, labels in raw_train_ds])
-        val_texts = np.concatenate([texts for texts, _ in raw_val_ds])
-        val_labels = np.concatenate([labels for _, labels in raw_val_ds])
+        return train_and_classify(root, quick)
+
+
+def train_and_classify(root: str, quick: bool) -> dict:
+    """The example proper, on the review folder ``root``."""
+    raw_train_ds, raw_val_ds = keras.utils.text_dataset_from_directory(
+        root, batch_size=32, validation_split=0.25, subset="both", seed=1337, verbose=False)
 
     max_features, sequence_length = 200, 20
     vectorize_layer = layers.TextVectorization(max_tokens=max_features, output_mode="int",
                                                output_sequence_length=sequence_length)
-    vectorize_layer.adapt(train_texts)
+    text_ds = raw_train_ds.map(lambda x, y: x)  # the texts only, no labels
+    vectorize_layer.adapt(text_ds)
 
-    model = keras.Sequential([
-        keras.Input(shape=(sequence_length,), dtype="int64"),
-        layers.Embedding(max_features, 16),
-        layers.GlobalAveragePooling1D(),
-        layers.Dense(16, activation="relu"),
-        layers.Dense(1, activation="sigmoid"),
-    ])
+    text_input = keras.Input(shape=(1,), dtype="string", name="text")
+    x = vectorize_layer(text_input)
+    x = layers.Embedding(max_features, 16)(x)
+    x = layers.GlobalAveragePooling1D()(x)
+    x = layers.Dense(16, activation="relu")(x)
+    predictions = layers.Dense(1, activation="sigmoid", name="predictions")(x)
+    model = keras.Model(text_input, predictions)
     model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
-    x_train, x_val = vectorize_layer(train_texts).numpy(), vectorize_layer(val_texts).numpy()
-    model.fit(x_train, train_labels, validation_data=(x_val, val_labels), epochs=15 if quick else 30, verbose=0)
-    _, val_accuracy = model.evaluate(x_val, val_labels, verbose=0)
 
-    end_to_end = keras.Sequential([vectorize_layer, model])
-    examples = np.array(["A wonderful and moving film, the cast was superb!",
-                         "Boring plot and a predictable, tedious ending."])
-    scores = end_to_end(examples).numpy().ravel()
+    model.fit(raw_train_ds, validation_data=raw_val_ds, epochs=15 if quick else 30, verbose=0)
+    _, val_accuracy = model.evaluate(raw_val_ds, verbose=0)
+
+    examples = keras.ops.convert_to_tensor(["A wonderful and moving film, the cast was superb!",
+                                            "Boring plot and a predictable, tedious ending."])
+    scores = model.predict(examples, verbose=0).ravel()
+    val_labels = np.concatenate([labels for _, labels in raw_val_ds])
     majority = max(val_labels.mean(), 1 - val_labels.mean())
     print(f"vocabulary size: {vectorize_layer.vocabulary_size()} (first: {vectorize_layer.get_vocabulary()[:5]})")
     print(f"validation accuracy: {val_accuracy:.3f} (majority class: {majority:.3f})")
-    print(f"end-to-end scores for raw strings: {np.round(scores, 3).tolist()}")
+    print(f"scores for raw strings: {np.round(scores, 3).tolist()}")
     return {"val_accuracy": float(val_accuracy), "majority": float(majority), "scores": scores,
-            "vectorize_layer": vectorize_layer}
+            "vectorize_layer": vectorize_layer, "model": model}
 
 
 if __name__ == "__main__":

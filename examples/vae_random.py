@@ -40,7 +40,8 @@ class Sampling(layers.Layer):
 
     def call(self, inputs):
         z_mean, z_log_var = inputs
-        batch, dim = z_mean.shape  # Keras's example: ops.shape(z_mean)[0], ops.shape(z_mean)[1]
+        batch = ops.shape(z_mean)[0]
+        dim = ops.shape(z_mean)[1]
         epsilon = keras.random.normal(shape=(batch, dim), seed=self.seed_generator)
         return z_mean + ops.exp(0.5 * z_log_var) * epsilon
 

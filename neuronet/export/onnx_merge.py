@@ -140,6 +140,8 @@ def _dot(g, layer, xs):
 def _operator(g, layer, x):
     cfg = layer.get_config()
     operator = cfg["operator"]
+    if "arguments" in cfg:  # a neuronet.ops function recorded on symbolic tensors (ops.relu(x), ...)
+        raise refuse(layer, f"ops.{operator} recorded on symbolic inputs has no ONNX converter yet")
     if operator == "getitem":
         return _getitem(g, layer, x, cfg["index"])
     if operator in ("negative", "absolute"):

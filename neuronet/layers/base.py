@@ -24,9 +24,10 @@ import numpy as np
 
 from .. import config, constraints, initializers, regularizers
 from ..autograd import Tensor, Variable
+from ..ops.symbolic import SymbolicTensor
 from ..utils.naming import to_snake_case, unique_name
 
-__all__ = ["Layer", "InputSpec", "KerasTensor"]
+__all__ = ["Layer", "InputSpec", "KerasTensor", "dtype_name"]
 
 
 class InputSpec:
@@ -65,21 +66,32 @@ class InputSpec:
                 )
 
 
-class KerasTensor:
+def dtype_name(dtype) -> str:
+    """The NumPy name of ``dtype``; Keras's "string" (and ``str``, ``bytes``) is 'object': text travels as
+    object arrays of Python strings."""
+    if dtype is None:
+        return config.floatx()
+    if dtype in ("string", str, bytes) or (isinstance(dtype, np.dtype) and dtype.kind in "USO"):
+        return "object"
+    return np.dtype(dtype).name
+
+
+class KerasTensor(SymbolicTensor):
     """A symbolic tensor of the functional API: a shape and dtype, no data, and the layer call that made it.
 
-    ``Input(shape=(20,))`` returns one; calling a layer on it returns another and records the call (a
-    :class:`Node`), so ``Model(inputs, outputs)`` can replay the graph on real data later.
+    ``Input(shape=(20,))`` returns one; calling a layer on it — or a ``neuronet.ops`` function, or
+    Python arithmetic — returns another and records the call (a :class:`Node`), so
+    ``Model(inputs, outputs)`` can replay the graph on real data later.
 
     Attributes:
         shape: the shape, the batch axis first (``None`` where unknown).
-        dtype: the dtype name.
+        dtype: the dtype name; 'object' for strings (``Input(dtype="string")``).
         name: a name (the producing layer's).
     """
 
     def __init__(self, shape, dtype=None, name: str | None = None, node=None, index: int = 0):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = np.dtype(dtype or config.floatx()).name
+        self.dtype = dtype_name(dtype)
         self.name = name
         self._node = node
         self._index = index
@@ -223,6 +235,8 @@ _ADDED_LOSSES = {"used": False}
 def _is_symbolic(inputs) -> bool:
     if isinstance(inputs, KerasTensor):
         return True
+    if isinstance(inputs, dict):
+        inputs = list(inputs.values())
     return isinstance(inputs, (list, tuple)) and any(isinstance(x, KerasTensor) for x in inputs)
 
 
@@ -262,7 +276,7 @@ class Layer:
         object.__setattr__(self, "_own_weights", [])
         self.name = name or unique_name(to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self.dtype = np.dtype(dtype).name if dtype is not None else config.floatx()
+        self.dtype = dtype_name(dtype)
         self.built = False
         self.input_spec = None
         self.activity_regularizer = regularizers.get(activity_regularizer)
@@ -473,6 +487,8 @@ class Layer:
             return
         if isinstance(inputs, (list, tuple)):
             shape = [tuple(x.shape) for x in inputs]
+        elif isinstance(inputs, dict):
+            shape = {key: tuple(x.shape) for key, x in inputs.items()}
         else:
             shape = tuple(inputs.shape)
         self._build_input_shape = shape
@@ -505,6 +521,9 @@ class Layer:
         if isinstance(inputs, (list, tuple)):
             inputs = type(inputs)(self._convert_input(x) for x in inputs)
             shapes = [x.shape for x in inputs]
+        elif isinstance(inputs, dict):  # a model called on a dict of inputs (a subclassed model's call reads it)
+            inputs = {key: self._convert_input(x) for key, x in inputs.items()}
+            shapes = [x.shape for x in inputs.values()]
         else:
             inputs = self._convert_input(inputs)
             shapes = [inputs.shape]
@@ -530,6 +549,11 @@ class Layer:
     def _symbolic_call(self, inputs, args, training, mask, kwargs):
         """Record a call on KerasTensors: build from their shapes and return KerasTensors of the output
         shapes (nothing is computed)."""
+        if isinstance(inputs, dict):  # a model built on a dict of Inputs: its inputs in its own order
+            if not hasattr(self, "_inputs_in_order"):
+                raise TypeError(f"Layer '{self.name}': a dict of symbolic inputs can only be given to a model")
+            inputs = self._inputs_in_order(inputs)
+            inputs = inputs if len(inputs) > 1 else inputs[0]
         multi = isinstance(inputs, (list, tuple))
         flat = list(inputs) if multi else [inputs]
         for x in flat:
@@ -547,14 +571,21 @@ class Layer:
         if mask is not None:
             node_kwargs["mask"] = mask
         node = Node(self, inputs, tuple(args), node_kwargs, None)
-        dtype = self.dtype  # layers compute in their float dtype (an Embedding turns int ids into floats)
+        dtype = self._output_dtype()
         if isinstance(out_shape, list):
-            outputs = [KerasTensor(s, dtype, name=self.name, node=node, index=i) for i, s in enumerate(out_shape)]
+            dtypes = dtype if isinstance(dtype, list) else [dtype] * len(out_shape)
+            outputs = [KerasTensor(s, d, name=self.name, node=node, index=i)
+                       for i, (s, d) in enumerate(zip(out_shape, dtypes))]
         else:
             outputs = KerasTensor(out_shape, dtype, name=self.name, node=node)
         node.outputs = outputs
         self._inbound_nodes.append(node)
         return outputs
+
+    def _output_dtype(self):
+        """The dtype of the symbolic outputs (a list for several): the layer's float dtype, as layers compute
+        in it (an Embedding turns int ids into floats). Ops recorded on symbolic tensors give their own."""
+        return self.dtype
 
     @property
     def _inbound_nodes(self) -> list:

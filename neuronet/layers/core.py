@@ -35,6 +35,9 @@ class InputLayer(Layer):
         dtype: input dtype; defaults to ``config.floatx()``.
         batch_shape: the full shape including the batch axis (instead of ``shape`` and ``batch_size``).
         name: layer name; defaults to 'input_layer', 'input_layer_1', ...
+
+    ``dtype="string"`` declares a text input: its data are object arrays of Python strings (``fit`` and
+    ``predict`` pass str/bytes/object arrays to it unconverted), e.g. for ``TextVectorization``.
     """
 
     def __init__(self, shape=None, batch_size: int | None = None, dtype=None, sparse: bool | None = None,
@@ -71,7 +74,8 @@ class InputLayer(Layer):
         return input_shape
 
     def get_config(self) -> dict:
-        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": self.sparse, "name": self.name}
+        dtype = "string" if self.dtype == "object" else self.dtype  # Keras's name for text inputs
+        return {"batch_shape": list(self.batch_shape), "dtype": dtype, "sparse": self.sparse, "name": self.name}
 
 
 def Input(shape=None, batch_size: int | None = None, dtype=None, sparse: bool | None = None, batch_shape=None,
@@ -81,9 +85,10 @@ def Input(shape=None, batch_size: int | None = None, dtype=None, sparse: bool | 
     Args:
         shape: shape of one sample, e.g. ``(20,)`` for 20 features or ``(28, 28, 1)`` for an image.
         batch_size: optional fixed batch size. Defaults to None (any).
-        dtype: defaults to ``config.floatx()``.
+        dtype: defaults to ``config.floatx()``; ``"string"`` for text (object arrays of ``str``), e.g.
+            ``Input(shape=(1,), dtype="string")`` before a ``TextVectorization`` or ``StringLookup``.
         batch_shape: full shape including the batch axis, instead of ``shape``.
-        name: the input's name.
+        name: the input's name: the key of this input when ``fit``/``predict`` get a dict.
 
     Example::
 

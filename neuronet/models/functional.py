@@ -4,15 +4,17 @@
 returns a new KerasTensor. The model walks back from ``outputs`` to ``inputs`` once, orders the nodes
 topologically, and on every call runs them eagerly in that order.
 
-Supported: any directed acyclic graph of layer calls, several inputs (pass a list of arrays), shared
+Supported: any directed acyclic graph of layer calls, several inputs (built on a list, a dict or nested
+lists of Inputs; pass the data as a list, a dict keyed by input name, or the same nesting), shared
 layers, nested models, tensors passed as call keywords or extra arguments (``LSTM(8)(dec_in,
 initial_state=[h, c])`` in an encoder–decoder, ``layer(x, mask=m)``: they are computed before the call
 and their values passed at every replay), several outputs (``compile`` takes a loss per output as a
 list or a dict keyed by the output layers' names; logs then hold 'loss', '<output>_loss' and
-'<output>_<metric>'; predict returns a list), and Python arithmetic on KerasTensors (``x + y``,
-``2.0 * x``, ``-x``, ``x / y``, ``x ** 2``), each recorded as a :class:`~neuronet.layers.OperatorLayer`.
-Not supported: inputs/outputs given as dicts, class_weight with several outputs, and other operations
-on KerasTensors (``ops.*`` functions): use layers or ``Lambda``.
+'<output>_<metric>'; predict returns a list, or a dict for outputs built as a dict), Python arithmetic on
+KerasTensors (``x + y``, ``2.0 * x``, ``-x``, ``x / y``, ``x ** 2``) and ``neuronet.ops`` functions
+called on them (``ops.concatenate([a, b])``, ``ops.softmax(x)``), each recorded as an
+:class:`~neuronet.layers.OperatorLayer`. Data of shape ``(n,)`` for an input of shape ``(None, 1)``
+gains the trailing axis, as in Keras. Not supported: class_weight with several outputs.
 
 The architecture is plain data: :meth:`Functional.get_config` describes the graph as Keras 3 does
 (each layer's class and config, and per layer the calls it makes, naming the tensors it consumes —
@@ -39,11 +41,31 @@ _TENSOR = "__keras_tensor__"  # the class_name marking a symbolic tensor in a co
 
 
 def _flatten(x) -> list:
+    """The leaves of a (nested) list/tuple/dict of tensors, in order."""
     if isinstance(x, dict):
-        return list(x.values())
+        return [leaf for v in x.values() for leaf in _flatten(v)]
     if isinstance(x, (list, tuple)):
-        return list(x)
+        return [leaf for v in x for leaf in _flatten(v)]
     return [x]
+
+
+def _structure(nesting, leaves: list):
+    """``nesting`` with each position replaced by ``leaves[position]`` (the inverse of :func:`_flatten`)."""
+    if isinstance(nesting, dict):
+        return {k: _structure(v, leaves) for k, v in nesting.items()}
+    if isinstance(nesting, list):
+        return [_structure(v, leaves) for v in nesting]
+    return leaves[nesting]
+
+
+def _nesting(x, counter: list):
+    """The structure of ``x`` with each leaf replaced by its position in :func:`_flatten` order."""
+    if isinstance(x, dict):
+        return {k: _nesting(v, counter) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_nesting(v, counter) for v in x]
+    counter[0] += 1
+    return counter[0] - 1
 
 
 class Functional(Model):
@@ -67,7 +89,9 @@ class Functional(Model):
         self._multi_input = isinstance(inputs, (list, tuple, dict))
         self._multi_output = isinstance(outputs, (list, tuple, dict))
         self._inputs = _flatten(inputs)
-        self._outputs = flatten_outputs(_flatten(outputs))  # nested results (stacked RNN states) too
+        self._input_nesting = _nesting(inputs, [0])
+        self._outputs = _flatten(outputs)  # nested results (stacked RNN states, dicts) too
+        self._output_nesting = _nesting(outputs, [0])
         for kind, tensors in (("inputs", self._inputs), ("outputs", self._outputs)):
             if not tensors:
                 raise ValueError(f"Model: {kind} must not be empty")
@@ -139,6 +163,36 @@ class Functional(Model):
     def _input_count(self) -> int:
         return len(self._inputs)
 
+    def _input_structure(self):
+        """The inputs' keys (the names of the Inputs, or the keys of the dict the model was built on), their
+        nesting, and which take strings: an ``Input(dtype="string")`` or one feeding only preprocessing layers."""
+        from ..layers.preprocessing.data_layer import PreprocessingLayer
+        from .data_adapters.inputs import InputStructure
+
+        nesting = self._input_nesting
+        if isinstance(nesting, dict) and all(isinstance(v, int) for v in nesting.values()):
+            names = [None] * len(self._inputs)
+            for key, i in nesting.items():
+                names[i] = key
+        else:
+            names = [t._node.layer.name for t in self._inputs]
+        strings, dtypes = [], []
+        for t in self._inputs:
+            consumers = [n.layer for n in self._order if any(d is t for d in n.dependencies)]
+            strings.append(t.dtype == "object" or bool(consumers) and all(isinstance(c, PreprocessingLayer)
+                                                                          for c in consumers))
+            dtypes.append(t.dtype if np.dtype(t.dtype).kind in "iu" else None)
+        return InputStructure(names, nesting, strings, dtypes)
+
+    def _inputs_in_order(self, inputs) -> list:
+        """The model's inputs from ``inputs`` in any accepted structure (a dict by input name, nested lists)."""
+        if isinstance(inputs, dict) or (isinstance(inputs, (list, tuple)) and len(self._inputs) > 1
+                                        and len(inputs) != len(self._inputs)):
+            from .data_adapters.inputs import flatten_inputs
+
+            return flatten_inputs(inputs, self._input_structure(), "call", self.name)
+        return _flatten(inputs)
+
     def _expected_input_shape(self):
         return self._build_input_shape
 
@@ -168,16 +222,27 @@ class Functional(Model):
 
     # ------------------------------------------------------------------ computing
     def call(self, inputs, training=None, mask=None):
-        flat = _flatten(inputs)
+        flat = self._inputs_in_order(inputs)
         for i, (x, t) in enumerate(zip(flat, self._inputs)):
-            want, got = t.shape[1:], tuple(x.shape[1:])
+            want, got = t.shape[1:], tuple(x.shape[1:]) if hasattr(x, "shape") else np.shape(x)[1:]
+            if len(got) == len(want) - 1 and want[-1] == 1:  # (n,) for (None, 1): the trailing axis added, as Keras
+                x = flat[i] = x[..., None]
+                got = tuple(x.shape[1:])
             if len(want) != len(got) or any(w is not None and w != g for w, g in zip(want, got)):
                 raise ValueError(f"Input {i} of model '{self.name}' is incompatible: expected shape {t.shape}, "
                                  f"received {tuple(x.shape)}")
-        return self._forward(inputs, training=training)
+        return self._pack_outputs(self._forward(flat if len(flat) > 1 else flat[0], training=training))
+
+    def _pack_outputs(self, outputs):
+        """The outputs (a list in the model's order, for the trainer) in the structure the model was built
+        with: a dict for ``Model(inputs, {"a": ..., "b": ...})``, as Keras's call and predict return."""
+        nesting = self._output_nesting
+        if not isinstance(nesting, dict) or not isinstance(outputs, (list, tuple)):
+            return outputs
+        return _structure(nesting, list(outputs))
 
     def _forward(self, inputs, training: bool):
-        flat = _flatten(inputs)
+        flat = _flatten(inputs) if not isinstance(inputs, dict) else self._inputs_in_order(inputs)
         if len(flat) != len(self._inputs):
             raise ValueError(f"Model '{self.name}' expects {len(self._inputs)} input(s), received {len(flat)}")
         values = {}
@@ -194,7 +259,7 @@ class Functional(Model):
             node_training = kwargs.pop("training", None)
             out = node.layer(arg, *extra_args, training=training if node_training is None else node_training,
                              **kwargs)
-            for t, o in zip(node.output_tensors, flatten_outputs(out)):
+            for t, o in zip(node.output_tensors, _flatten(out)):  # nested lists (RNN states) or a dict
                 values[id(t)] = o
         results = [values[id(t)] for t in self._outputs]
         return results if self._multi_output else results[0]
@@ -300,11 +365,10 @@ def functional_to_config(model) -> dict:
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})
         raise ValueError(f"model '{model.name}' has several layers named {dup}; layer names must be unique to be saved")
-    inputs = [ref(t) for t in model._inputs]
-    outputs = [ref(t) for t in model._outputs]
+    inputs = _structure(model._input_nesting, [ref(t) for t in model._inputs])  # a dict or nested lists as built
+    outputs = _structure(model._output_nesting, [ref(t) for t in model._outputs])
     return {"name": model.name, "trainable": model.trainable, "dtype": model.dtype, "layers": entries,
-            "input_layers": inputs if model._multi_input else inputs[0],
-            "output_layers": outputs if model._multi_output else outputs[0]}
+            "input_layers": inputs, "output_layers": outputs}
 
 
 def functional_from_config(cls, config: dict, custom_objects: dict | None = None,
@@ -389,17 +453,16 @@ def functional_from_config(cls, config: dict, custom_objects: dict | None = None
                              "tensors no layer produces")
 
     def resolve(refs, label: str):
-        single = isinstance(refs, list) and len(refs) == 3 and isinstance(refs[0], str)
-        items = [refs] if single else refs
-        if not isinstance(items, list) or not items:
-            raise ValueError(f"{where}: malformed {label} {short_repr(refs)}")
-        out = []
-        for r in items:
-            if not (isinstance(r, list) and len(r) == 3 and all(isinstance(i, (str, int)) for i in r)) \
-                    or tuple(r) not in tensors:
-                raise ValueError(f"{where}: {label} refers to {short_repr(r)}, which the graph does not produce")
-            out.append(tensors[tuple(r)])
-        return out[0] if single else out
+        """The tensors named by ``refs``: one reference [layer, call, output], or a list / dict / nesting of them."""
+        if isinstance(refs, list) and len(refs) == 3 and isinstance(refs[0], str):
+            if not all(isinstance(i, int) and not isinstance(i, bool) for i in refs[1:]) or tuple(refs) not in tensors:
+                raise ValueError(f"{where}: {label} refers to {short_repr(refs)}, which the graph does not produce")
+            return tensors[tuple(refs)]
+        if isinstance(refs, list) and refs:
+            return [resolve(r, label) for r in refs]
+        if isinstance(refs, dict) and refs:
+            return {str(k): resolve(r, label) for k, r in refs.items()}
+        raise ValueError(f"{where}: malformed {label} {short_repr(refs)}")
 
     inputs = resolve(config.get("input_layers"), "input_layers")
     outputs = resolve(config.get("output_layers"), "output_layers")

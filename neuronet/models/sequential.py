@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..layers.base import KerasTensor, Layer
 from ..layers.core import InputLayer
 from ..utils.naming import unique_name
@@ -34,6 +36,7 @@ class Sequential(Model):
     def __init__(self, layers=None, trainable: bool = True, name: str | None = None):
         super().__init__(trainable=trainable, name=name or unique_name("sequential"))
         self._input_batch_shape = None
+        self._input_layer = None  # the InputLayer added first, if any (its name keys a dict x, its dtype)
         self._layer_output_shapes: dict = {}
         for layer in layers or []:
             self.add(layer)
@@ -58,6 +61,7 @@ class Sequential(Model):
                 raise ValueError(f"Sequential '{self.name}': an Input must come first, but the model already has "
                                  f"{len(self._layers)} layer(s)")
             self._input_batch_shape = tuple(layer.batch_shape)
+            object.__setattr__(self, "_input_layer", layer)  # not a sublayer: kept out of model.layers
             return
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add: expected a Layer, received {layer!r} of type {type(layer).__name__}")
@@ -144,6 +148,18 @@ class Sequential(Model):
 
     def _expected_input_shape(self):
         return self._input_batch_shape
+
+    def _input_structure(self):
+        """One input, keyed by its Input's name; it takes strings when its Input says dtype 'string' or the
+        first layer is a preprocessing layer (TextVectorization, StringLookup, ...)."""
+        from ..layers.preprocessing.data_layer import PreprocessingLayer
+        from .data_adapters.inputs import InputStructure
+
+        source = self._input_layer
+        dtype = source.dtype if source is not None else None
+        strings = dtype == "object" or bool(self._layers) and isinstance(self._layers[0], PreprocessingLayer)
+        declared = dtype if dtype is not None and np.dtype(dtype).kind in "iu" else None
+        return InputStructure([None if source is None else source.name], 0, [strings], [declared])
 
     def _layer_shape(self, layer):
         return self._layer_output_shapes.get(id(layer))

@@ -279,8 +279,8 @@ def summary_text(model, line_length: int | None = None, positions=None, expand_n
 
     def rows_of(owner, layer, level: int) -> list:
         prefix = "   " * level + "└ " if level else ""
-        row = [f"{prefix}{layer.name} ({type(layer).__name__})", _format_shape(_layer_shape(owner, layer)),
-               _params(layer)]
+        kind = getattr(layer, "keras_class_name", type(layer).__name__)  # an op node shows its op: 'Softmax'
+        row = [f"{prefix}{layer.name} ({kind})", _format_shape(_layer_shape(owner, layer)), _params(layer)]
         if not sequential_like:
             row.append(_connections(layer, nodes) if level == 0 else "-")
         if show_trainable:

@@ -52,6 +52,7 @@ from ..saving.api import SavingMixin
 from . import data_adapters
 from .compile_utils import CompiledOutput, metrics_per_output, per_output, resolve_metrics
 from .data_adapters import DataSpec, TargetSpec
+from .data_adapters.inputs import InputStructure, batch_length
 from .training_checks import check_training_setup
 
 __all__ = ["Model"]
@@ -134,6 +135,23 @@ class Model(SavingMixin, Layer):
         if isinstance(out, Tensor):
             self._output_shape_cache = (None,) + tuple(out.shape[1:])
 
+    def _maybe_build(self, inputs) -> None:
+        """Before the first call on real data (an array, a list, a dict of arrays, text): the call itself
+        creates the weights, each layer building on its first input, so only the input shape is noted."""
+        if self.built:
+            return
+
+        def batch_shape(x):
+            return (None,) + tuple(x.shape[1:])
+
+        if isinstance(inputs, dict):
+            self._build_input_shape = {key: batch_shape(x) for key, x in inputs.items()}
+        elif isinstance(inputs, (list, tuple)):
+            self._build_input_shape = [batch_shape(x) for x in inputs]
+        else:
+            self._build_input_shape = batch_shape(inputs)
+        self.built = True
+
     def _output_layer(self, index: int = 0):
         """The layer producing output ``index`` (for the setup checks), or None when not known."""
         return None
@@ -144,6 +162,10 @@ class Model(SavingMixin, Layer):
 
     def _output_count(self) -> int:
         return 1
+
+    def _pack_outputs(self, outputs):
+        """Several outputs (a list, in the model's order) in the structure the user built: a list here."""
+        return outputs
 
     def _output_names(self) -> list:
         return ["output"]
@@ -286,7 +308,11 @@ class Model(SavingMixin, Layer):
         expected = self._expected_input_shape()
         shapes = None if expected is None else expected if isinstance(expected, list) else [expected]
         return DataSpec(where, self.dtype, self.name, self._input_count(), shapes,
-                        tuple(h.name for h in self._heads))
+                        tuple(h.name for h in self._heads), structure=self._input_structure())
+
+    def _input_structure(self) -> InputStructure:
+        """How the model takes its inputs; a subclassed model takes x in whatever structure it comes."""
+        return InputStructure.open()
 
     def _target_specs(self) -> list:
         shapes = self._output_shapes()
@@ -549,7 +575,7 @@ class Model(SavingMixin, Layer):
         for step, (xb, yb, swb) in enumerate(adapter.epoch()):
             if batch_hooks:
                 on_batch_begin(step)
-            n = len(xb[0]) if isinstance(xb, list) else len(xb)
+            n = batch_length(xb)
             loss_total += step_fn(xb, yb, swb) * n
             count += n
             if multi:
@@ -626,7 +652,8 @@ class Model(SavingMixin, Layer):
         if not outputs:
             raise ValueError(f"{where}: received no data")
         if isinstance(outputs[0], list):  # several model outputs: one array each
-            return [np.concatenate([batch[i] for batch in outputs], axis=0) for i in range(len(outputs[0]))]
+            return self._pack_outputs([np.concatenate([batch[i] for batch in outputs], axis=0)
+                                       for i in range(len(outputs[0]))])
         return outputs[0] if len(outputs) == 1 else np.concatenate(outputs, axis=0)
 
     def _assert_buildable(self, where: str) -> None:
@@ -645,7 +672,7 @@ class Model(SavingMixin, Layer):
         xs = self._adapt("predict_on_batch", x, targets=False).x
         with no_grad():
             out = self._forward(xs, training=False)
-        return [_numpy(o) for o in out] if isinstance(out, (list, tuple)) else _numpy(out)
+        return self._pack_outputs([_numpy(o) for o in out]) if isinstance(out, (list, tuple)) else _numpy(out)
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict: bool = False):
         """One gradient update on the batch ``(x, y)``; returns the loss (and metrics) of that batch."""

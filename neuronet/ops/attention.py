@@ -154,7 +154,7 @@ def dot_product_attention_reference(query, key, value, bias=None, mask=None, sca
     """The same computation composed from ``einsum``, ``where`` and ``softmax`` (readable, slower):
     the twin the fused op is tested against. Returns ``(output, probabilities)``."""
     from .activations import softmax
-    from .linalg import einsum
+    from .products import einsum
     from .math import multiply, where
 
     scale = 1.0 / np.sqrt(np.shape(_raw(query))[-1]) if scale is None else scale

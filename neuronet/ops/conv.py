@@ -456,7 +456,7 @@ def _spatial_rank(name: str, x, kernel, kernel_rank_extra: int = 2) -> int:
 
 def _to_channels_last(x, data_format: str, rank: int):
     if data_format == "channels_first":
-        from .shape import transpose
+        from .manipulation import transpose
 
         return transpose(x, (0,) + tuple(range(2, rank + 2)) + (1,))
     return x
@@ -464,7 +464,7 @@ def _to_channels_last(x, data_format: str, rank: int):
 
 def _from_channels_last(y, data_format: str, rank: int):
     if data_format == "channels_first":
-        from .shape import transpose
+        from .manipulation import transpose
 
         return transpose(y, (0, rank + 1) + tuple(range(1, rank + 1)))
     return y

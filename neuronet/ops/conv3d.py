@@ -156,7 +156,7 @@ def _channels_last(name: str, x, data_format):
         raise ValueError(f"{name}: expected inputs of rank 5 (batch, depth, height, width, channels), received shape "
                          f"{shape}")
     if normalize_data_format(data_format, name) == "channels_first":
-        from .shape import transpose
+        from .manipulation import transpose
 
         return transpose(x, (0, 2, 3, 4, 1)), True
     return x, False
@@ -164,7 +164,7 @@ def _channels_last(name: str, x, data_format):
 
 def _back(y, channels_first: bool):
     if channels_first:
-        from .shape import transpose
+        from .manipulation import transpose
 
         return transpose(y, (0, 4, 1, 2, 3))
     return y

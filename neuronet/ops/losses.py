@@ -32,7 +32,7 @@ from .. import config
 from ..autograd import Function, Tensor
 from .activations import _sigmoid
 from .math import where
-from .shape import transpose
+from .manipulation import transpose
 
 __all__ = [
     "sigmoid_binary_crossentropy", "softmax_crossentropy", "sparse_softmax_crossentropy",

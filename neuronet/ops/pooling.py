@@ -142,7 +142,7 @@ def _pool(cls, name: str, inputs, pool_size, strides, padding, data_format) -> T
     data_format = normalize_data_format(data_format, name)
     x = inputs
     if data_format == "channels_first":
-        from .shape import transpose
+        from .manipulation import transpose
 
         x = transpose(x, (0,) + tuple(range(2, rank + 2)) + (1,))
         shape = shape[:1] + shape[2:] + shape[1:2]
@@ -157,7 +157,7 @@ def _pool(cls, name: str, inputs, pool_size, strides, padding, data_format) -> T
         extra["relu_input"] = isinstance(source, Conv) and getattr(source, "y", None) is not None
     y = cls.apply(x, pool=pool, strides=strides, padding=padding, **extra)
     if data_format == "channels_first":
-        from .shape import transpose
+        from .manipulation import transpose
 
         y = transpose(y, (0, rank + 1) + tuple(range(1, rank + 1)))
     return y

@@ -268,27 +268,81 @@ def cumsum(x, axis=None) -> Tensor:
 
 
 def norm(x, ord=None, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A002 - Keras name
-    """Vector norm of ``x`` over ``axis`` (all elements when None).
+    """The vector or matrix norm of ``x``, as ``numpy.linalg.norm`` (Keras's ``ops.norm``).
 
     Args:
-        x: input Tensor or array.
-        ord: ``None`` or 2 (Euclidean / Frobenius: ``sqrt(sum(x²))``), 1 (``sum(|x|)``) or ``inf``
-            (``max(|x|)``). Defaults to None.
-        axis: axis or axes to reduce. Defaults to None.
-        keepdims: keep reduced axes with length 1. Defaults to False.
+        x: input Tensor or array (integers are taken as floats).
+        ord: for vectors (one axis) None or 2 (Euclidean), 1, any p (``(Σ|x|ᵖ)^(1/p)``), inf (max |x|), -inf
+            (min |x|) or 0 (the count of nonzeros); for matrices (two axes) None or 'fro' (Frobenius),
+            'nuc' (sum of singular values), 2 / -2 (largest / smallest singular value), 1 / -1 (max / min
+            column sum of |x|), inf / -inf (max / min row sum of |x|). Defaults to None.
+        axis: one axis (vector norms), two axes (matrix norms), or None: all entries with ``ord=None``, else
+            the vector norm of a 1-D ``x`` or the matrix norm of a 2-D ``x``. Defaults to None.
+        keepdims: keep the reduced axes with length 1. Defaults to False.
 
-    The Euclidean norm's gradient ``x / norm`` is undefined at the zero vector (NaN there).
+    The Euclidean norm's gradient ``x / norm`` is undefined at the zero vector (NaN there); singular-value
+    norms are differentiable where the singular values are distinct.
     """
     from .math import abs as absolute
-    from .math import sqrt, square
+    from .math import cast, power, sqrt, square
 
-    if ord is None or ord == 2 or ord == "fro":
-        return sqrt(sum(square(x), axis=axis, keepdims=keepdims))
-    if ord == 1:
-        return sum(absolute(x), axis=axis, keepdims=keepdims)
-    if ord == np.inf:
-        return max(absolute(x), axis=axis, keepdims=keepdims)
-    raise ValueError(f"norm: ord must be None, 1, 2, 'fro' or inf, received ord={ord!r}")
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    if data.dtype.kind != "f":
+        x = cast(x, "float32")
+    ndim = data.ndim
+    if axis is None:
+        if ord is None:
+            return sqrt(sum(square(x), axis=None, keepdims=keepdims))
+        if ndim not in (1, 2):
+            raise ValueError(f"norm: with ord={ord!r} and axis=None the input must be 1-D or 2-D, received shape "
+                             f"{data.shape}")
+        axis = tuple(range(ndim))
+    axes = _axis("norm", data, axis)
+    axes = (axes,) if isinstance(axes, int) else axes
+    if len(axes) == 1:
+        a = axes[0]
+        if ord is None or ord == 2:
+            return sqrt(sum(square(x), axis=a, keepdims=keepdims))
+        if ord == np.inf:
+            return max(absolute(x), axis=a, keepdims=keepdims)
+        if ord == -np.inf:
+            return min(absolute(x), axis=a, keepdims=keepdims)
+        if ord == 0:
+            return Tensor._wrap((np.asarray(data) != 0).sum(axis=a, keepdims=keepdims).astype(data.dtype
+                                                                                            if data.dtype.kind == "f"
+                                                                                            else "float32"))
+        if ord == 1:
+            return sum(absolute(x), axis=a, keepdims=keepdims)
+        if isinstance(ord, str):
+            raise ValueError(f"norm: ord={ord!r} is a matrix norm; give two axes")
+        return power(sum(power(absolute(x), float(ord)), axis=a, keepdims=keepdims), 1.0 / float(ord))
+    if len(axes) != 2:
+        raise ValueError(f"norm: axis must be one or two axes, received axis={axis!r}")
+    rows, cols = (a % ndim for a in axes)
+    if ord is None or ord == "fro":
+        out = sqrt(sum(square(x), axis=(rows, cols), keepdims=True))
+    elif ord in (1, -1, np.inf, -np.inf):
+        over, then = (rows, cols) if ord in (1, -1) else (cols, rows)
+        pick = max if ord in (1, np.inf) else min
+        out = pick(sum(absolute(x), axis=over, keepdims=True), axis=then, keepdims=True)
+    elif ord in ("nuc", 2, -2):
+        from .decompositions import singular_values
+        from .manipulation import expand_dims, moveaxis
+
+        values = singular_values(moveaxis(x, (rows, cols), (-2, -1)))
+        if ord == "nuc":
+            reduced = sum(values, axis=-1)
+        else:
+            reduced = max(values, axis=-1) if ord == 2 else min(values, axis=-1)
+        out = expand_dims(expand_dims(reduced, builtins.min(rows, cols)), builtins.max(rows, cols))
+    else:
+        raise ValueError(f"norm: unknown matrix norm ord={ord!r}; expected None, 'fro', 'nuc', 1, -1, 2, -2, inf "
+                         "or -inf")
+    if keepdims:
+        return out
+    from .manipulation import squeeze
+
+    return squeeze(out, axis=(rows, cols))
 
 
 def any(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001 - Keras name

@@ -83,7 +83,7 @@ def _activation_name(layer) -> str:
 
 def _label(layer, owner, show_shapes, show_dtype, show_layer_names, show_layer_activations, show_trainable) -> str:
     """The HTML-like Graphviz label of one layer's box (Keras's layout)."""
-    class_name = type(layer).__name__
+    class_name = getattr(layer, "keras_class_name", type(layer).__name__)  # an op node shows its op: 'Softmax'
     colspan = max(1, int(show_dtype) + int(show_trainable) + (2 if show_shapes else 0))
     title = f"<b>{layer.name}</b> ({class_name})" if show_layer_names else f"<b>{class_name}</b>"
     table = ('<<table border="0" cellborder="1" bgcolor="black" cellpadding="10">'

@@ -51,8 +51,6 @@ class KerasExampleSampling(layers.Layer):
         return z_mean + ops.exp(0.5 * z_log_var) * epsilon
 
 
-@pytest.mark.xfail(strict=True, reason="keras.ops.shape is a submodule until issue 13 item 7 (the keras.ops "
-                                       "namespace) lands; then this passes and the marker must go")
 def test_keras_vae_example_sampling_layer_verbatim():
     z_mean, z_log_var = keras.Input((2,)), keras.Input((2,))
     model = keras.Model([z_mean, z_log_var], KerasExampleSampling()([z_mean, z_log_var]))

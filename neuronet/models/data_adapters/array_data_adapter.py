@@ -41,7 +41,7 @@ class ArrayDataAdapter(DataAdapter):
         n = len(arrays[0])
         if n == 0:
             raise ValueError(f"{spec.where}: received empty data (0 samples)")
-        for a, label in zip(arrays, input_labels(arrays)):
+        for a, label in zip(arrays, input_labels(arrays, spec)):
             check_finite(a, f"{spec.where}: {label}")
         if y is not None and len(spec.output_names) <= 1:
             y = to_numpy(y, f"{spec.where}: y")
@@ -115,12 +115,13 @@ class ArrayDataAdapter(DataAdapter):
         if self.shuffle:
             perm = config.rng().permutation(self.num_samples)
             arrays, y, sw = self._take(arrays, perm), self._take(y, perm), self._take(sw, perm)
-        single = len(arrays) == 1 and self.spec.input_count == 1
+        spec = self.spec
+        single = len(arrays) == 1 and spec.input_count == 1 and spec.found_nesting is None
         multi_y = isinstance(y, list)
         bounds = self._bounds
         for step in range(self.steps):
             start, stop = bounds[step % len(bounds)]
-            xb = arrays[0][start:stop] if single else [a[start:stop] for a in arrays]
+            xb = arrays[0][start:stop] if single else pack_inputs([a[start:stop] for a in arrays], spec)
             if multi_y:
                 yb = [None if a is None else a[start:stop] for a in y]
             else:

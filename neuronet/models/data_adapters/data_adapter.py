@@ -31,14 +31,20 @@ class DataSpec:
         input_count: the number of model inputs (a list of that many arrays is expected when > 1).
         input_shapes: the expected batch shape of each input, e.g. ``[(None, 20)]``; None when unknown.
         output_names: the names of the model's outputs (a dict of targets is keyed by them).
+        structure: how the model takes its inputs (an :class:`~.inputs.InputStructure`: names, nesting,
+            which inputs take strings); None for the plain one-array-per-input convention.
+        found_nesting: for a model taking any structure, the structure of the x seen (set by
+            ``standardize_inputs``, read by ``pack_inputs``).
     """
 
-    __slots__ = ("where", "dtype", "model_name", "input_count", "input_shapes", "output_names")
+    __slots__ = ("where", "dtype", "model_name", "input_count", "input_shapes", "output_names", "structure",
+                 "found_nesting")
 
     def __init__(self, where: str, dtype: str, model_name: str, input_count: int = 1, input_shapes=None,
-                 output_names: tuple = ()):
+                 output_names: tuple = (), structure=None):
         self.where, self.dtype, self.model_name = where, dtype, model_name
         self.input_count, self.input_shapes, self.output_names = input_count, input_shapes, tuple(output_names)
+        self.structure, self.found_nesting = structure, None
 
 
 class TargetSpec:

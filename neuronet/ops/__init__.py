@@ -12,13 +12,15 @@ Every function takes Tensors, ndarrays or Python numbers and returns a Tensor. E
     activations.py    sigmoid, tanh, relu, softmax, log_softmax, gelu, elu, selu, softplus, erf, ...
     losses.py         fused, numerically stable loss kernels (softmax + cross-entropy, ...)
     attention.py      dot_product_attention: softmax(scale · q kᵀ + bias) v, fused
-    conv.py pooling.py normalization.py recurrent.py
+    conv.py           conv (1-D, 2-D); conv_variants.py: conv_transpose, depthwise_conv, separable_conv
+    pooling.py normalization.py recurrent.py
     conv3d.py         conv3d, max_pool3d, average_pool3d on (batch, depth, height, width, channels)
 """
 
 from .activations import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
+from .conv_variants import *  # noqa: F401,F403
 from .conv3d import *  # noqa: F401,F403
 from .dense import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403

@@ -13,8 +13,9 @@ import numpy as np
 
 from .. import runtime
 from ..autograd import Function, Tensor
-from .conv import (Conv, ReluMaskedGradient, _as_image, _crop, _offset_slices, _pad, conv_geometry,
-                   normalize_data_format, normalize_padding, normalize_tuple)
+from .conv import Conv, ReluMaskedGradient
+from .conv_windows import (_as_image, _crop, _offset_slices, _pad, conv_geometry, normalize_data_format,
+                           normalize_padding, normalize_tuple)
 
 __all__ = ["max_pool", "average_pool"]
 

@@ -26,7 +26,7 @@ from ..autograd import Function, Tensor
 from .conv_windows import (_FEW_CHANNELS, ConvGeometry, _as_image, _check_fits, _col2im, _col2im_gemm, _crop,
                            _from_channels_last, _im2col, _pad, _raw, _spatial_rank, _sum_rows, _to_channels_last,
                            conv_geometry, conv_tiles, normalize_data_format, normalize_padding, normalize_tuple,
-                           tile_cols)
+                           tile_buffer, tile_cols)
 from .conv_windows import conv_transpose_length  # noqa: F401  (read from here by the layers and the ONNX export)
 
 __all__ = ["conv"]
@@ -89,12 +89,14 @@ class Conv(Function):
 
         def part(_, s):
             xs, ys = x4[s], y[s]
-            for images, rows in conv_tiles(len(xs), g.oh, row_bytes):
-                y2 = ys[images, rows].reshape(-1, f)
+            tiles = conv_tiles(len(xs), g.oh, row_bytes)
+            buffer = tile_buffer(tiles, g.ow, len(kb), dtype)
+            for images, rows in tiles:
+                y2 = ys[images, rows].reshape(-1, f)  # a view: a tile is whole images or rows of one
                 if transposed:
-                    np.matmul(tile_cols(xs, images, rows, g, transposed=True, ones=ones).T, kb, out=y2)
+                    np.matmul(tile_cols(xs, images, rows, g, buffer, transposed=True, ones=ones).T, kb, out=y2)
                 else:
-                    np.matmul(tile_cols(xs, images, rows, g), k2, out=y2)
+                    np.matmul(tile_cols(xs, images, rows, g, buffer), k2, out=y2)
                     if bias is not None:
                         y2 += bias
                 if relu:
@@ -117,7 +119,10 @@ class Conv(Function):
         f = k4.shape[3]
         need_x, need_k = self.needs_input_grad[0], self.needs_input_grad[1]
         need_b = len(self.needs_input_grad) > 2 and self.needs_input_grad[2]
-        unit = (g.sh, g.sw) == (1, 1)
+        # dx as a convolution copies h·w·kh·kw·F values into its tiles; col2im adds oh·ow·kh·kw·C values
+        # onto strided windows, each add costing about 2.5 copies (measured): the cheaper one is taken
+        # ('same' convolutions take the convolution, a 'valid' one with F > C often col2im)
+        unit = (g.sh, g.sw) == (1, 1) and h * w * f < 2.5 * g.oh * g.ow * c
         gx = None
         if need_x and unit:
             gx = np.empty(x4.shape, gy.dtype)
@@ -125,7 +130,7 @@ class Conv(Function):
             gback = ConvGeometry(g.kh, g.kw, 1, 1, g.dh, g.dw, (g.kh - 1) * g.dh - g.top,
                                  (g.kw - 1) * g.dw - g.left, h, w)
             kflip = np.ascontiguousarray(k4[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(-1, c)
-        elif need_x:  # strided: add g @ K₂ᵀ back onto the windows, one tap at a time
+        elif need_x:  # col2im: add g @ K₂ᵀ back onto the windows, one tap at a time
             top, bottom, left, right = self.pads
             gx = np.zeros((n, h + top + bottom, w + left + right, c), gy.dtype)
         row_bytes = g.ow * g.kh * g.kw * c * gy.itemsize
@@ -135,19 +140,27 @@ class Conv(Function):
             gk = gb = None
             if need_k or (need_b and self.transposed):
                 xs = x4[s]
-                for images, rows in conv_tiles(len(xs), g.oh, row_bytes):
+                tiles = conv_tiles(len(xs), g.oh, row_bytes)
+                buffer = tile_buffer(tiles, g.ow, g.kh * g.kw * c + 1, gy.dtype)
+                for images, rows in tiles:
                     g2 = gs[images, rows].reshape(-1, f)
                     if self.transposed:  # rows: kernel taps, then the bias (the row of ones)
-                        gk_tile = tile_cols(xs, images, rows, g, transposed=True, ones=need_b) @ g2
+                        tile = tile_cols(xs, images, rows, g, buffer, transposed=True, ones=need_b) @ g2
                     else:
-                        gk_tile = tile_cols(xs, images, rows, g).T @ g2
-                    gk = gk_tile if gk is None else gk.__iadd__(gk_tile)
+                        tile = tile_cols(xs, images, rows, g, buffer).T @ g2
+                    if gk is None:
+                        gk = tile
+                    else:
+                        gk += tile
             if need_b and not self.transposed:
                 gb = _sum_rows(gs.reshape(-1, f))
             if need_x and unit:
                 gxs = gx[s]
-                for images, rows in conv_tiles(len(gs), h, w * g.kh * g.kw * f * gy.itemsize):
-                    np.matmul(tile_cols(gs, images, rows, gback), kflip, out=gxs[images, rows].reshape(-1, c))
+                tiles = conv_tiles(len(gs), h, w * g.kh * g.kw * f * gy.itemsize)
+                buffer = tile_buffer(tiles, w, g.kh * g.kw * f, gy.dtype)
+                for images, rows in tiles:
+                    np.matmul(tile_cols(gs, images, rows, gback, buffer), kflip,
+                              out=gxs[images, rows].reshape(-1, c))
             elif need_x:
                 _col2im_gemm(gs.reshape(-1, f), k4, gx[s], g.oh, g.ow, g.strides, g.dilation)
             return gk, gb

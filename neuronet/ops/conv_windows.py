@@ -116,29 +116,39 @@ def _windows(xp: np.ndarray, kh: int, kw: int, oh: int, ow: int, strides, dilati
     return as_strided(xp, (n, oh, ow, kh, kw, c), (s0, s1 * sh, s2 * sw, s1 * dh, s2 * dw, s3), writeable=False)
 
 
-def _im2col(xp: np.ndarray, kh: int, kw: int, oh: int, ow: int, strides, dilation) -> np.ndarray:
-    """The windows of ``xp`` as one contiguous matrix ``(n·oh·ow, kh·kw·c)`` (the only copy made)."""
+def _im2col(xp: np.ndarray, kh: int, kw: int, oh: int, ow: int, strides, dilation,
+            buffer: np.ndarray | None = None) -> np.ndarray:
+    """The windows of ``xp`` as one contiguous matrix ``(n·oh·ow, kh·kw·c)`` (the only copy made),
+    written into the front of the flat array ``buffer`` when one is given."""
     n, c = xp.shape[0], xp.shape[3]
     if kh == kw == 1 and tuple(strides) == (1, 1) and xp.flags.c_contiguous:
         return xp.reshape(n * oh * ow, c)  # a 1×1 convolution needs no copy
-    cols = np.empty((n, oh, ow, kh, kw, c), xp.dtype)
+    cols = _take(buffer, (n, oh, ow, kh, kw, c), xp.dtype)
     np.copyto(cols, _windows(xp, kh, kw, oh, ow, strides, dilation))
     return cols.reshape(n * oh * ow, kh * kw * c)
+
+
+def _take(buffer: np.ndarray | None, shape: tuple, dtype) -> np.ndarray:
+    """An uninitialised array of ``shape``: the front of the flat ``buffer``, or a new one."""
+    if buffer is None:
+        return np.empty(shape, dtype)
+    return buffer[:int(np.prod(shape))].reshape(shape)
 
 
 _FEW_CHANNELS = 4  # up to this many input channels, im2col is built transposed (see ops.conv.Conv)
 
 
 def _im2col_transposed(xp: np.ndarray, kh: int, kw: int, oh: int, ow: int, strides, dilation,
-                       ones: bool) -> np.ndarray:
-    """``im2col(xp).T`` built tap by tap: ``(kh·kw·c [+ 1], n·oh·ow)``, plus a row of ones if asked.
+                       ones: bool, buffer: np.ndarray | None = None) -> np.ndarray:
+    """``im2col(xp).T`` built tap by tap: ``(kh·kw·c [+ 1], n·oh·ow)``, plus a row of ones if asked
+    (in ``buffer`` when one is given).
 
     For few channels this copies whole shifted images (long contiguous runs) instead of windows
     of ``c`` values, several times faster.
     """
     n, c = xp.shape[0], xp.shape[3]
     taps = kh * kw * c
-    out = np.empty((taps + int(ones), n, oh, ow), xp.dtype)
+    out = _take(buffer, (taps + int(ones), n, oh, ow), xp.dtype)
     for i in range(kh):
         for j in range(kw):
             window = xp[_offset_slices(i, j, oh, ow, strides, dilation)]
@@ -324,14 +334,22 @@ def _padded_block(x: np.ndarray, images: slice, r0: int, nr: int, c0: int, nc: i
     return block
 
 
-def tile_cols(x: np.ndarray, images: slice, rows: slice, g: ConvGeometry, transposed: bool = False,
-              ones: bool = False) -> np.ndarray:
+def tile_buffer(tiles: list, width: int, values_per_row: int, dtype) -> np.ndarray:
+    """One flat array that holds the im2col matrix of the largest of ``tiles`` (``values_per_row`` per
+    output row of ``width`` pixels), to build every tile in (the same memory, still in cache)."""
+    rows = max((im.stop - im.start) * (r.stop - r.start) for im, r in tiles)
+    return np.empty(rows * width * values_per_row, dtype)
+
+
+def tile_cols(x: np.ndarray, images: slice, rows: slice, g: ConvGeometry, buffer: np.ndarray | None = None,
+              transposed: bool = False, ones: bool = False) -> np.ndarray:
     """The im2col matrix of one tile: the windows of output rows ``rows`` of images ``x[images]``
     (unpadded; the padding of ``g`` is read as zeros), ``(m·rows·ow, kh·kw·c)``; or, with
-    ``transposed``, ``(kh·kw·c [+ 1 row of ones], m·rows·ow)`` (see :func:`_im2col_transposed`)."""
+    ``transposed``, ``(kh·kw·c [+ 1 row of ones], m·rows·ow)`` (see :func:`_im2col_transposed`).
+    Written into the front of ``buffer`` (from :func:`tile_buffer`) when one is given."""
     oh = rows.stop - rows.start
     block = _padded_block(x, images, rows.start * g.sh - g.top, (oh - 1) * g.sh + (g.kh - 1) * g.dh + 1,
                           -g.left, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1)
     if transposed:
-        return _im2col_transposed(block, g.kh, g.kw, oh, g.ow, g.strides, g.dilation, ones)
-    return _im2col(block, g.kh, g.kw, oh, g.ow, g.strides, g.dilation)
+        return _im2col_transposed(block, g.kh, g.kw, oh, g.ow, g.strides, g.dilation, ones, buffer)
+    return _im2col(block, g.kh, g.kw, oh, g.ow, g.strides, g.dilation, buffer)

@@ -25,8 +25,8 @@ from .. import runtime
 from ..autograd import Function, Tensor
 from .conv_windows import (_FEW_CHANNELS, ConvGeometry, _as_image, _check_fits, _col2im, _col2im_gemm, _crop,
                            _from_channels_last, _im2col, _pad, _raw, _spatial_rank, _sum_rows, _to_channels_last,
-                           conv_geometry, conv_tiles, normalize_data_format, normalize_padding, normalize_tuple,
-                           tile_buffer, tile_cols)
+                           conv_geometry, conv_tiles, largest_tile, normalize_data_format, normalize_padding,
+                           normalize_tuple, tile_buffer, tile_cols)
 from .conv_windows import conv_transpose_length  # noqa: F401  (read from here by the layers and the ONNX export)
 
 __all__ = ["conv"]
@@ -85,22 +85,28 @@ class Conv(Function):
         ones = transposed and bias is not None
         kb = np.concatenate([k2, bias[None].astype(dtype)]) if ones else k2
         y = np.empty((n, g.oh, g.ow, f), dtype)
-        row_bytes = g.ow * kh * kw * c * y.itemsize
+        row_bytes = g.ow * (kh * kw * c + f) * y.itemsize  # a tile's cols and its output stay in cache
 
         def part(_, s):
             xs, ys = x4[s], y[s]
             tiles = conv_tiles(len(xs), g.oh, row_bytes)
             buffer = tile_buffer(tiles, g.ow, len(kb), dtype)
+            # the bias and relu's zero as arrays of a tile's shape: NumPy adds two arrays of one shape
+            # ~3× faster than a row broadcast down a tile, and takes their maximum ~3.5× faster than
+            # with the scalar 0 (its scalar maximum has no SIMD loop)
+            most = largest_tile(tiles, g.ow)
+            biases = np.broadcast_to(bias.astype(dtype), (most, f)).copy() if bias is not None and not ones else None
+            zeros = np.zeros((most, f), dtype) if relu else None
             for images, rows in tiles:
                 y2 = ys[images, rows].reshape(-1, f)  # a view: a tile is whole images or rows of one
                 if transposed:
                     np.matmul(tile_cols(xs, images, rows, g, buffer, transposed=True, ones=ones).T, kb, out=y2)
                 else:
                     np.matmul(tile_cols(xs, images, rows, g, buffer), k2, out=y2)
-                    if bias is not None:
-                        y2 += bias
+                if biases is not None:
+                    np.add(y2, biases[:len(y2)], out=y2)
                 if relu:
-                    np.maximum(y2, 0, out=y2)
+                    np.maximum(y2, zeros[:len(y2)], out=y2)
 
         self.rows = runtime.plan_rows(n, g.oh * g.ow * (kh * kw * c * (1 + f / 16) + f))  # per sample: cols, GEMM, y
         self.rows.map(part)

@@ -334,11 +334,15 @@ def _padded_block(x: np.ndarray, images: slice, r0: int, nr: int, c0: int, nc: i
     return block
 
 
-def tile_buffer(tiles: list, width: int, values_per_row: int, dtype) -> np.ndarray:
-    """One flat array that holds the im2col matrix of the largest of ``tiles`` (``values_per_row`` per
-    output row of ``width`` pixels), to build every tile in (the same memory, still in cache)."""
-    rows = max((im.stop - im.start) * (r.stop - r.start) for im, r in tiles)
-    return np.empty(rows * width * values_per_row, dtype)
+def largest_tile(tiles: list, width: int) -> int:
+    """The most output pixels any of ``tiles`` (of output rows ``width`` pixels wide) has."""
+    return width * max((im.stop - im.start) * (r.stop - r.start) for im, r in tiles)
+
+
+def tile_buffer(tiles: list, width: int, values_per_pixel: int, dtype) -> np.ndarray:
+    """One flat array that holds the im2col matrix of the largest of ``tiles`` (``values_per_pixel``
+    per output pixel), to build every tile in (the same memory, still in cache)."""
+    return np.empty(largest_tile(tiles, width) * values_per_pixel, dtype)
 
 
 def tile_cols(x: np.ndarray, images: slice, rows: slice, g: ConvGeometry, buffer: np.ndarray | None = None,

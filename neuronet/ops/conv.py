@@ -148,16 +148,14 @@ class Conv(Function):
                 xs = x4[s]
                 tiles = conv_tiles(len(xs), g.oh, row_bytes)
                 buffer = tile_buffer(tiles, g.ow, g.kh * g.kw * c + 1, gy.dtype)
+                # rows: kernel taps, then (transposed) the bias, from the row of ones
+                gk = np.zeros((g.kh * g.kw * c + int(self.transposed and need_b), f), gy.dtype)
                 for images, rows in tiles:
                     g2 = gs[images, rows].reshape(-1, f)
-                    if self.transposed:  # rows: kernel taps, then the bias (the row of ones)
-                        tile = tile_cols(xs, images, rows, g, buffer, transposed=True, ones=need_b) @ g2
+                    if self.transposed:
+                        gk += tile_cols(xs, images, rows, g, buffer, transposed=True, ones=need_b) @ g2
                     else:
-                        tile = tile_cols(xs, images, rows, g, buffer).T @ g2
-                    if gk is None:
-                        gk = tile
-                    else:
-                        gk += tile
+                        gk += tile_cols(xs, images, rows, g, buffer).T @ g2
             if need_b and not self.transposed:
                 gb = _sum_rows(gs.reshape(-1, f))
             if need_x and unit:

@@ -301,16 +301,19 @@ class ConvGeometry(NamedTuple):
         return self.dh, self.dw
 
 
-def conv_tiles(n: int, oh: int, row_bytes: int, budget: int = TILE_BYTES) -> list:
+def conv_tiles(n: int, oh: int, row_bytes: int, budget: int | None = None) -> list:
     """``(images, rows)`` slice pairs that cover ``n`` images of ``oh`` output rows in order, each
-    tile's im2col matrix (``row_bytes`` per output row) about ``budget`` bytes or less: groups of
-    whole images when one image fits, else bands of rows of one image. Tiles of one kind are of
-    (nearly) equal size.
+    tile's im2col matrix (``row_bytes`` per output row) about ``budget`` bytes (default
+    ``TILE_BYTES``) or less: groups of whole images when one image fits, else bands of rows of one
+    image (one row at the least). Tiles of one kind are of (nearly) equal size.
 
     Example: 128 images whose im2col takes 590 kB each give 128 tiles of one image; images of
     1.2 MB each give two bands of half an image's rows per image.
     """
-    image_bytes = oh * row_bytes
+    if n == 0:
+        return []
+    budget = TILE_BYTES if budget is None else budget
+    image_bytes = max(oh * row_bytes, 1)
     if image_bytes <= budget:
         groups = -(-n // max(1, budget // image_bytes))
         cuts = [n * i // groups for i in range(groups + 1)]
@@ -336,7 +339,7 @@ def _padded_block(x: np.ndarray, images: slice, r0: int, nr: int, c0: int, nc: i
 
 def largest_tile(tiles: list, width: int) -> int:
     """The most output pixels any of ``tiles`` (of output rows ``width`` pixels wide) has."""
-    return width * max((im.stop - im.start) * (r.stop - r.start) for im, r in tiles)
+    return width * max(((im.stop - im.start) * (r.stop - r.start) for im, r in tiles), default=0)
 
 
 def tile_buffer(tiles: list, width: int, values_per_pixel: int, dtype) -> np.ndarray:

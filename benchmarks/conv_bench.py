@@ -305,7 +305,7 @@ def scaling(args) -> None:
     rng = np.random.default_rng(0)
     print(f"one Conv2D(3×3, same, relu) forward + backward, batch {args.batch}; neuronet threads "
           f"{neuronet.runtime.policy.num_threads}; load {os.getloadavg()[0]:.1f}")
-    print(f"{'size':>5} {'cin':>4} {'cout':>5} {'ms/step':>9} {'µs/sample':>10} {'ns/MAC·1e3':>11}"
+    print(f"{'size':>5} {'cin':>4} {'cout':>5} {'ms/step':>9} {'µs/sample':>10} {'ps/MAC':>11}"
           f" {'peak MB':>8} {'peak / output':>14} {'predict ms':>11} {'predict peak MB':>16}")
     for size, cin, cout in [(28, 32, 32), (56, 32, 32), (112, 32, 32), (56, 16, 16), (56, 64, 64), (56, 128, 128),
                             (32, 3, 32), (64, 3, 32), (128, 3, 32)]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
-from ..autograd import Function, Tensor
+from ..autograd import Function, Tensor, is_grad_enabled
 from .conv_windows import (_FEW_CHANNELS, ConvGeometry, _as_image, _check_fits, _col2im, _col2im_gemm, _crop,
                            _from_channels_last, _im2col, _pad, _raw, _spatial_rank, _sum_rows, _to_channels_last,
                            conv_geometry, conv_tiles, largest_tile, normalize_data_format, normalize_padding,
@@ -69,10 +69,11 @@ class Conv(Function):
     #        (k-1)·d - pad before each axis, with K' = K turned 180° and its channel axes swapped:
     #        dx = im2col(g_p) @ K'₂,   K'[i,j,f,c] = K[kh-1-i, kw-1-j, c, f]
     # With few input channels (an image's first layer) cols is built transposed, one contiguous row
-    # per kernel tap, with a row of ones that makes the bias part of the GEMM (and db part of dK).
+    # per kernel tap, with a row of ones that makes the bias part of the GEMM (and db part of dK);
+    # with keep (a backward will follow) and cols no larger than y, its tiles are kept for backward.
     # Samples are independent: a slice of them computes its own rows of y and dx and returns its part
     # of dK and db, added up by the runtime (which decides how the slices run).
-    def forward(self, x, kernel, bias, strides, padding, dilation, relu):
+    def forward(self, x, kernel, bias, strides, padding, dilation, relu, keep=False):
         self.rank = x.ndim
         x4, k4 = _as_image(x), (kernel[None] if kernel.ndim == 3 else kernel)
         n, _, _, c = x4.shape
@@ -82,10 +83,11 @@ class Conv(Function):
         x4, k4 = x4.astype(dtype, copy=False), k4.astype(dtype, copy=False)
         k2 = k4.reshape(kh * kw * c, f)
         self.transposed = transposed = c <= _FEW_CHANNELS and kh * kw > 1
-        ones = transposed and bias is not None
+        self.ones = ones = transposed and bias is not None
         kb = np.concatenate([k2, bias[None].astype(dtype)]) if ones else k2
+        keep = keep and transposed and len(kb) <= f
         y = np.empty((n, g.oh, g.ow, f), dtype)
-        row_bytes = g.ow * (kh * kw * c + f) * y.itemsize  # a tile's cols and its output stay in cache
+        self.row_bytes = row_bytes = g.ow * (len(kb) + f) * y.itemsize  # a tile's cols and output stay in cache
 
         def part(_, s):
             xs, ys = x4[s], y[s]
@@ -97,19 +99,25 @@ class Conv(Function):
             most = largest_tile(tiles, g.ow)
             biases = np.broadcast_to(bias.astype(dtype), (most, f)).copy() if bias is not None and not ones else None
             zeros = np.zeros((most, f), dtype) if relu else None
+            kept = []
             for images, rows in tiles:
                 y2 = ys[images, rows].reshape(-1, f)  # a view: a tile is whole images or rows of one
                 if transposed:
-                    np.matmul(tile_cols(xs, images, rows, g, buffer, transposed=True, ones=ones).T, kb, out=y2)
+                    cols = tile_cols(xs, images, rows, g, None if keep else buffer, transposed=True, ones=ones)
+                    np.matmul(cols.T, kb, out=y2)
+                    if keep:
+                        kept.append(cols)
                 else:
                     np.matmul(tile_cols(xs, images, rows, g, buffer), k2, out=y2)
                 if biases is not None:
                     np.add(y2, biases[:len(y2)], out=y2)
                 if relu:
                     np.maximum(y2, zeros[:len(y2)], out=y2)
+            return kept
 
         self.rows = runtime.plan_rows(n, g.oh * g.ow * (kh * kw * c * (1 + f / 16) + f))  # per sample: cols, GEMM, y
-        self.rows.map(part)
+        kept = self.rows.map(part)  # per slice, its tiles' cols when kept
+        self.kept = kept if keep else None
         self.x4, self.k4, self.kshape, self.xshape, self.geom = x4, k4, kernel.shape, x.shape, g
         self.y = y if relu else None
         return y[:, 0] if self.rank == 3 else y
@@ -139,21 +147,23 @@ class Conv(Function):
         elif need_x:  # col2im: add g @ K₂ᵀ back onto the windows, one tap at a time
             top, bottom, left, right = self.pads
             gx = np.zeros((n, h + top + bottom, w + left + right, c), gy.dtype)
-        row_bytes = g.ow * g.kh * g.kw * c * gy.itemsize
+        taps = g.kh * g.kw * c
 
-        def part(_, s):
+        def part(i, s):
             gs = gy[s] * (self.y[s] > 0) if mask else gy[s]
             gk = gb = None
             if need_k or (need_b and self.transposed):
                 xs = x4[s]
-                tiles = conv_tiles(len(xs), g.oh, row_bytes)
-                buffer = tile_buffer(tiles, g.ow, g.kh * g.kw * c + 1, gy.dtype)
+                tiles = conv_tiles(len(xs), g.oh, self.row_bytes)  # the tiles of forward
+                buffer = tile_buffer(tiles, g.ow, taps + 1, gy.dtype) if self.kept is None else None
                 # rows: kernel taps, then (transposed) the bias, from the row of ones
-                gk = np.zeros((g.kh * g.kw * c + int(self.transposed and need_b), f), gy.dtype)
-                for images, rows in tiles:
+                gk = np.zeros((taps + int(self.ones), f), gy.dtype)
+                for t, (images, rows) in enumerate(tiles):
                     g2 = gs[images, rows].reshape(-1, f)
-                    if self.transposed:
-                        gk += tile_cols(xs, images, rows, g, buffer, transposed=True, ones=need_b) @ g2
+                    if self.kept is not None:
+                        gk += self.kept[i][t] @ g2
+                    elif self.transposed:
+                        gk += tile_cols(xs, images, rows, g, buffer, transposed=True, ones=self.ones) @ g2
                     else:
                         gk += tile_cols(xs, images, rows, g, buffer).T @ g2
             if need_b and not self.transposed:
@@ -171,7 +181,7 @@ class Conv(Function):
 
         gk, gb = self.rows.map_sum(part)
         if self.transposed and gk is not None:
-            gk, gb = (gk[:-1] if need_b else gk) if need_k else None, (gk[-1] if need_b else None)
+            gk, gb = (gk[:taps] if need_k else None), (gk[taps] if need_b else None)
         if gk is not None:
             gk = gk.reshape(self.kshape)
         if gx is not None:
@@ -254,6 +264,9 @@ def conv(inputs, kernel, strides=1, padding: str = "valid", data_format: str | N
     _check_fits("conv", xs[1:-1], ks[:-2], strides, dilation, padding)
     if rank == 1:
         strides, dilation = (1,) + strides, (1,) + dilation
-    y = Conv.apply(x, kernel, bias, strides=strides, padding=padding, dilation=dilation, relu=bool(relu))
+    # whether a backward can follow, decided here where the graph is built (Conv may then keep a small cols)
+    keep = is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in (x, kernel, bias))
+    y = Conv.apply(x, kernel, bias, strides=strides, padding=padding, dilation=dilation, relu=bool(relu),
+                   keep=keep)
     return _from_channels_last(y, data_format, rank)
 

@@ -153,7 +153,7 @@ def _im2col_transposed(xp: np.ndarray, kh: int, kw: int, oh: int, ow: int, strid
         for j in range(kw):
             window = xp[_offset_slices(i, j, oh, ow, strides, dilation)]
             first = (i * kw + j) * c
-            out[first:first + c] = np.moveaxis(window, 3, 0)
+            out[first:first + c] = window.transpose(3, 0, 1, 2)
     if ones:
         out[taps] = 1
     return out.reshape(taps + int(ones), n * oh * ow)

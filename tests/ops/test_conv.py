@@ -110,10 +110,10 @@ def test_conv1d_matches_torch(float64, rng):
 
 
 # ----------------------------------------------------------------------------- the tiled Conv and its twin
-def _run(op, x, kernel, bias, gy, strides, padding, dilation, relu):
+def _run(op, x, kernel, bias, gy, strides, padding, dilation, relu, **options):
     """Forward and the three gradients of ``op`` (Conv or ConvReference) for the output gradient gy."""
     xt, kt, bt = (Tensor(a, requires_grad=True) for a in (x, kernel, bias))
-    y = op.apply(xt, kt, bt, strides=strides, padding=padding, dilation=dilation, relu=relu)
+    y = op.apply(xt, kt, bt, strides=strides, padding=padding, dilation=dilation, relu=relu, **options)
     (y * Tensor(gy)).sum().backward()
     return y.data, xt.grad, kt.grad, bt.grad
 
@@ -128,15 +128,15 @@ TWIN_CASES = [  # (h, w, channels, filters, kernel, strides, padding, dilation)
 ]
 
 
-@pytest.mark.parametrize("relu", [False, True])
+@pytest.mark.parametrize("relu,keep", [(False, False), (True, False), (True, True)])  # keep: cols kept for backward
 @pytest.mark.parametrize("budget", [1 << 20, 2000, 1])  # one tile; a few rows; one row a tile
 @pytest.mark.parametrize("h,w,c,f,k,s,padding,d", TWIN_CASES)
-def test_conv_matches_its_readable_twin(float64, rng, monkeypatch, h, w, c, f, k, s, padding, d, budget, relu):
+def test_conv_matches_its_readable_twin(float64, rng, monkeypatch, h, w, c, f, k, s, padding, d, budget, relu, keep):
     monkeypatch.setattr(conv_windows, "TILE_BYTES", budget)
     x, kernel, bias = rng.normal(size=(3, h, w, c)), rng.normal(size=k + (c, f)), rng.normal(size=f)
     gy = rng.normal(size=(3,) + tuple(ConvReference.apply(x, kernel, None, strides=s, padding=padding,
                                                           dilation=d, relu=False).shape[1:]))
-    fast = _run(Conv, x, kernel, bias, gy, s, padding, d, relu)
+    fast = _run(Conv, x, kernel, bias, gy, s, padding, d, relu, keep=keep)
     twin = _run(ConvReference, x, kernel, bias, gy, s, padding, d, relu)
     for a, b in zip(fast, twin):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)

@@ -16,9 +16,10 @@ import numpy as np
 from .. import runtime
 from ..autograd import Function, Tensor
 from .conv import conv
-from .conv_windows import (_as_image, _check_fits, _col2im_gemm, _crop, _from_channels_last, _im2col,
+from .conv_windows import (ConvGeometry, _as_image, _check_fits, _col2im_gemm, _crop, _from_channels_last,
                            _offset_slices, _pad, _raw, _spatial_rank, _sum_rows, _to_channels_last, conv_geometry,
-                           conv_transpose_length, normalize_data_format, normalize_padding, normalize_tuple)
+                           conv_tiles, conv_transpose_length, normalize_data_format, normalize_padding,
+                           normalize_tuple, tile_buffer, tile_cols)
 
 __all__ = ["conv_transpose", "depthwise_conv", "separable_conv"]
 
@@ -28,6 +29,7 @@ class ConvTranspose(Function):
     # 'out' channels to 'in' channels):
     #   y = crop(col2im(x @ K₂ᵀ)) + b            K₂ = K.reshape(kh·kw·out, in)
     # backward: cols = im2col(pad(gy))  →  dx = cols @ K₂,  dK = colsᵀ @ x,  db = Σ gy
+    #   (cols built one tile of input rows at a time, as in Conv)
     # Samples are independent: a slice of them fills its own rows of y and dx and returns its part of dK.
     def forward(self, x, kernel, bias, strides, out_size, pad_before, dilation):
         self.rank = x.ndim
@@ -68,12 +70,22 @@ class ConvTranspose(Function):
         if not (need_x or need_k):
             return None, None, gb
         gx4 = np.empty(self.x4.shape, gy.dtype) if need_x else None
+        # the windows of gy on the canvas (gy padded by the crop), one per input pixel
+        g = ConvGeometry(kh, kw, *strides, *dilation, self.pads[0], self.pads[2], h, w)
+        row_bytes = w * (kh * kw * cout + cin) * gy.itemsize
 
         def part(_, s):
-            cols = _im2col(_pad(np.ascontiguousarray(gy[s]), self.pads), kh, kw, h, w, strides, dilation)
-            if need_x:
-                np.matmul(cols, self.k2, out=gx4[s].reshape(-1, cin))
-            return (cols.T @ self.x4[s].reshape(-1, cin) if need_k else None),
+            gys, xs = np.ascontiguousarray(gy[s]), self.x4[s]
+            tiles = conv_tiles(len(gys), h, row_bytes)
+            buffer = tile_buffer(tiles, w, kh * kw * cout, gy.dtype)
+            gk = np.zeros(self.k2.shape, gy.dtype) if need_k else None
+            for images, rows in tiles:  # cols = im2col(pad(gy)) one tile at a time
+                cols = tile_cols(gys, images, rows, g, buffer)
+                if need_x:
+                    np.matmul(cols, self.k2, out=gx4[s][images, rows].reshape(-1, cin))
+                if need_k:
+                    gk += cols.T @ xs[images, rows].reshape(-1, cin)
+            return gk,
 
         (gk,) = self.rows.map_sum(part)
         gx = None if gx4 is None else gx4.reshape(self.xshape)

@@ -200,8 +200,10 @@ TRANSPOSE_CASES = [  # (h, w, kernel, strides, padding, output_padding, dilation
 ]
 
 
+@pytest.mark.parametrize("budget", [1 << 20, 1])  # backward's im2col in one tile, or one row a tile
 @pytest.mark.parametrize("h,w,k,s,padding,op,d", TRANSPOSE_CASES)
-def test_conv_transpose_gradcheck(float64, rng, h, w, k, s, padding, op, d):
+def test_conv_transpose_gradcheck(float64, rng, monkeypatch, h, w, k, s, padding, op, d, budget):
+    monkeypatch.setattr(conv_windows, "TILE_BYTES", budget)
     x, kernel, bias = rng.normal(size=(2, h, w, 3)), rng.normal(size=k + (2, 3)), rng.normal(size=2)
     gradcheck(lambda x, kernel, bias: ops.conv_transpose(x, kernel, s, padding, op, dilation_rate=d, bias=bias),
               [x, kernel, bias])

@@ -136,57 +136,79 @@ class Conv(Function):
         # dx as a convolution copies h·w·kh·kw·F values into its tiles; col2im adds oh·ow·kh·kw·C values
         # onto strided windows, each add costing about 2.5 copies (measured): the cheaper one is taken
         # ('same' convolutions take the convolution, a 'valid' one with F > C often col2im)
-        unit = (g.sh, g.sw) == (1, 1) and h * w * f < 2.5 * g.oh * g.ow * c
+        by_conv = need_x and (g.sh, g.sw) == (1, 1) and h * w * f < 2.5 * g.oh * g.ow * c
+        # that convolution's im2col of g also gives dK, against x: then x's im2col is not built again
+        k_from_g = by_conv and need_k and not self.transposed
         gx = None
-        if need_x and unit:
+        if by_conv:
             gx = np.empty(x4.shape, gy.dtype)
-            # the input gradient's convolution: over g, padded by (k-1)·d - pad before, kernel K'
-            gback = ConvGeometry(g.kh, g.kw, 1, 1, g.dh, g.dw, (g.kh - 1) * g.dh - g.top,
-                                 (g.kw - 1) * g.dw - g.left, h, w)
-            kflip = np.ascontiguousarray(k4[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(-1, c)
         elif need_x:  # col2im: add g @ K₂ᵀ back onto the windows, one tap at a time
             top, bottom, left, right = self.pads
             gx = np.zeros((n, h + top + bottom, w + left + right, c), gy.dtype)
-        taps = g.kh * g.kw * c
 
         def part(i, s):
             gs = gy[s] * (self.y[s] > 0) if mask else gy[s]
             gk = gb = None
-            if need_k or (need_b and self.transposed):
-                xs = x4[s]
-                tiles = conv_tiles(len(xs), g.oh, self.row_bytes)  # the tiles of forward
-                buffer = tile_buffer(tiles, g.ow, taps + 1, gy.dtype) if self.kept is None else None
-                # rows: kernel taps, then (transposed) the bias, from the row of ones
-                gk = np.zeros((taps + int(self.ones), f), gy.dtype)
-                for t, (images, rows) in enumerate(tiles):
-                    g2 = gs[images, rows].reshape(-1, f)
-                    if self.kept is not None:
-                        gk += self.kept[i][t] @ g2
-                    elif self.transposed:
-                        gk += tile_cols(xs, images, rows, g, buffer, transposed=True, ones=self.ones) @ g2
-                    else:
-                        gk += tile_cols(xs, images, rows, g, buffer).T @ g2
+            if (need_k or (need_b and self.transposed)) and not k_from_g:
+                gk = self._kernel_grad(i, x4[s], gs)
             if need_b and not self.transposed:
                 gb = _sum_rows(gs.reshape(-1, f))
-            if need_x and unit:
-                gxs = gx[s]
-                tiles = conv_tiles(len(gs), h, w * g.kh * g.kw * f * gy.itemsize)
-                buffer = tile_buffer(tiles, w, g.kh * g.kw * f, gy.dtype)
-                for images, rows in tiles:
-                    np.matmul(tile_cols(gs, images, rows, gback, buffer), kflip,
-                              out=gxs[images, rows].reshape(-1, c))
+            if by_conv:
+                gk_flipped = self._input_grad(gs, gx[s], x4[s] if k_from_g else None)
+                gk = gk_flipped if k_from_g else gk
             elif need_x:
                 _col2im_gemm(gs.reshape(-1, f), k4, gx[s], g.oh, g.ow, g.strides, g.dilation)
             return gk, gb
 
         gk, gb = self.rows.map_sum(part)
-        if self.transposed and gk is not None:
+        taps = g.kh * g.kw * c
+        if k_from_g:  # rows: input channels; columns: the turned kernel's taps (i', j', f), i' = kh-1-i
+            gk = gk.reshape(c, g.kh, g.kw, f)[:, ::-1, ::-1].transpose(1, 2, 0, 3)
+        elif self.transposed and gk is not None:
             gk, gb = (gk[:taps] if need_k else None), (gk[taps] if need_b else None)
         if gk is not None:
             gk = gk.reshape(self.kshape)
         if gx is not None:
             gx = _crop(gx, self.pads, h, w).reshape(self.xshape)
         return gx, gk, gb
+
+    def _kernel_grad(self, i: int, xs: np.ndarray, gs: np.ndarray) -> np.ndarray:
+        """Σ over slice ``i``'s tiles of colsᵀ @ g, cols rebuilt from ``xs`` (or kept by forward):
+        ``(kh·kw·c [+ 1 bias row], f)``."""
+        g, f = self.geom, gs.shape[3]
+        taps = g.kh * g.kw * xs.shape[3]
+        tiles = conv_tiles(len(xs), g.oh, self.row_bytes)  # the tiles of forward
+        buffer = tile_buffer(tiles, g.ow, taps + 1, gs.dtype) if self.kept is None else None
+        gk = np.zeros((taps + int(self.ones), f), gs.dtype)
+        for t, (images, rows) in enumerate(tiles):
+            g2 = gs[images, rows].reshape(-1, f)
+            if self.kept is not None:
+                gk += self.kept[i][t] @ g2
+            elif self.transposed:
+                gk += tile_cols(xs, images, rows, g, buffer, transposed=True, ones=self.ones) @ g2
+            else:
+                gk += tile_cols(xs, images, rows, g, buffer).T @ g2
+        return gk
+
+    def _input_grad(self, gs: np.ndarray, gxs: np.ndarray, xs: np.ndarray | None) -> np.ndarray | None:
+        """dx of a unit-stride convolution, written into ``gxs``, as the convolution of ``gs`` (padded by
+        (k-1)·d - pad before) with the turned kernel K'; with ``xs``, also Σ xᵀ @ im2col(g_p), the
+        kernel gradient with its taps turned: ``(c, kh·kw·f)``."""
+        g, k4 = self.geom, self.k4
+        n, h, w, c = gxs.shape
+        f = k4.shape[3]
+        gback = ConvGeometry(g.kh, g.kw, 1, 1, g.dh, g.dw, (g.kh - 1) * g.dh - g.top, (g.kw - 1) * g.dw - g.left,
+                             h, w)
+        kflip = np.ascontiguousarray(k4[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(-1, c)
+        tiles = conv_tiles(n, h, w * (g.kh * g.kw * f + c) * gs.itemsize)
+        buffer = tile_buffer(tiles, w, g.kh * g.kw * f, gs.dtype)
+        gk = None if xs is None else np.zeros((c, g.kh * g.kw * f), gs.dtype)
+        for images, rows in tiles:
+            cols = tile_cols(gs, images, rows, gback, buffer)
+            np.matmul(cols, kflip, out=gxs[images, rows].reshape(-1, c))
+            if xs is not None:
+                gk += xs[images, rows].reshape(-1, c).T @ cols
+        return gk
 
 
 class ConvReference(Function):

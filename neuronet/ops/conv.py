@@ -38,7 +38,9 @@ class ReluMaskedGradient(np.ndarray):
 
     The fusion is chosen where the graph is built: :func:`neuronet.ops.max_pool` on the output of a
     ``conv(..., relu=True)`` applies relu's derivative to the pooled gradient (max-pooling commutes
-    with relu, and the pooled gradient is 4× smaller) and returns its input gradient as this type.
+    with relu, and the pooled gradient is 4× smaller) and returns its input gradient as this type;
+    :func:`conv` on such an output multiplies each tile of its input gradient by ``[x > 0]`` while
+    the tile is still in cache, and does the same.
     Any arithmetic on it gives a plain ndarray — so when the conv output has other consumers and the
     engine adds their gradients, Conv receives a plain array and masks it as usual.
     """
@@ -71,9 +73,11 @@ class Conv(Function):
     # With few input channels (an image's first layer) cols is built transposed, one contiguous row
     # per kernel tap, with a row of ones that makes the bias part of the GEMM (and db part of dK);
     # with keep (a backward will follow) and cols no larger than y, its tiles are kept for backward.
+    # relu_input (chosen by conv when x is the output of a conv with a fused relu): dx is multiplied
+    # by relu's derivative there, [x > 0], and handed back as a ReluMaskedGradient.
     # Samples are independent: a slice of them computes its own rows of y and dx and returns its part
     # of dK and db, added up by the runtime (which decides how the slices run).
-    def forward(self, x, kernel, bias, strides, padding, dilation, relu, keep=False):
+    def forward(self, x, kernel, bias, strides, padding, dilation, relu, keep=False, relu_input=False):
         self.rank = x.ndim
         x4, k4 = _as_image(x), (kernel[None] if kernel.ndim == 3 else kernel)
         n, _, _, c = x4.shape
@@ -120,6 +124,7 @@ class Conv(Function):
         self.kept = kept if keep else None
         self.x4, self.k4, self.kshape, self.xshape, self.geom = x4, k4, kernel.shape, x.shape, g
         self.y = y if relu else None
+        self.relu_input = relu_input
         return y[:, 0] if self.rank == 3 else y
 
     def backward(self, gy):
@@ -154,7 +159,7 @@ class Conv(Function):
             if need_b and not self.transposed:
                 gb = _sum_rows(gs.reshape(-1, f))
             if by_conv:
-                gk_flipped = self._input_grad(gs, gx[s], x4[s] if k_from_g else None)
+                gk_flipped = self._input_grad(gs, gx[s], x4[s], k_from_g)
                 gk = gk_flipped if k_from_g else gk
             elif need_x:
                 _col2im_gemm(gs.reshape(-1, f), k4, gx[s], g.oh, g.ow, g.strides, g.dilation)
@@ -169,7 +174,10 @@ class Conv(Function):
         if gk is not None:
             gk = gk.reshape(self.kshape)
         if gx is not None:
-            gx = _crop(gx, self.pads, h, w).reshape(self.xshape)
+            gx = _crop(gx, self.pads, h, w)
+            if self.relu_input:  # the tiles of the convolution route were masked as they were made
+                gx = (gx if by_conv else gx * (x4 > 0)).view(ReluMaskedGradient)
+            gx = gx.reshape(self.xshape)
         return gx, gk, gb
 
     def _kernel_grad(self, i: int, xs: np.ndarray, gs: np.ndarray) -> np.ndarray:
@@ -190,10 +198,10 @@ class Conv(Function):
                 gk += tile_cols(xs, images, rows, g, buffer).T @ g2
         return gk
 
-    def _input_grad(self, gs: np.ndarray, gxs: np.ndarray, xs: np.ndarray | None) -> np.ndarray | None:
-        """dx of a unit-stride convolution, written into ``gxs``, as the convolution of ``gs`` (padded by
-        (k-1)·d - pad before) with the turned kernel K'; with ``xs``, also Σ xᵀ @ im2col(g_p), the
-        kernel gradient with its taps turned: ``(c, kh·kw·f)``."""
+    def _input_grad(self, gs: np.ndarray, gxs: np.ndarray, xs: np.ndarray, with_kernel: bool) -> np.ndarray | None:
+        """dx of a unit-stride convolution of ``xs``, written into ``gxs``, as the convolution of ``gs``
+        (padded by (k-1)·d - pad before) with the turned kernel K'; ``with_kernel``, also returns
+        Σ xᵀ @ im2col(g_p), the kernel gradient with its taps turned: ``(c, kh·kw·f)``."""
         g, k4 = self.geom, self.k4
         n, h, w, c = gxs.shape
         f = k4.shape[3]
@@ -202,12 +210,16 @@ class Conv(Function):
         kflip = np.ascontiguousarray(k4[::-1, ::-1].transpose(0, 1, 3, 2)).reshape(-1, c)
         tiles = conv_tiles(n, h, w * (g.kh * g.kw * f + c) * gs.itemsize)
         buffer = tile_buffer(tiles, w, g.kh * g.kw * f, gs.dtype)
-        gk = None if xs is None else np.zeros((c, g.kh * g.kw * f), gs.dtype)
+        gk = np.zeros((c, g.kh * g.kw * f), gs.dtype) if with_kernel else None
         for images, rows in tiles:
             cols = tile_cols(gs, images, rows, gback, buffer)
-            np.matmul(cols, kflip, out=gxs[images, rows].reshape(-1, c))
-            if xs is not None:
-                gk += xs[images, rows].reshape(-1, c).T @ cols
+            gx2 = gxs[images, rows].reshape(-1, c)
+            np.matmul(cols, kflip, out=gx2)
+            x2 = xs[images, rows].reshape(-1, c) if self.relu_input or with_kernel else None
+            if self.relu_input:  # relu's derivative for the conv that made x, while the tile is in cache
+                np.multiply(gx2, x2 > 0, out=gx2)
+            if with_kernel:
+                gk += x2.T @ cols
         return gk
 
 
@@ -286,9 +298,12 @@ def conv(inputs, kernel, strides=1, padding: str = "valid", data_format: str | N
     _check_fits("conv", xs[1:-1], ks[:-2], strides, dilation, padding)
     if rank == 1:
         strides, dilation = (1,) + strides, (1,) + dilation
-    # whether a backward can follow, decided here where the graph is built (Conv may then keep a small cols)
+    # decided here, where the graph is built: whether a backward can follow (Conv may then keep a small
+    # cols), and whether x is a relu conv's output (Conv then applies that relu's derivative to dx)
     keep = is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in (x, kernel, bias))
+    source = getattr(x, "_ctx", None)
+    relu_input = isinstance(source, Conv) and source.y is not None
     y = Conv.apply(x, kernel, bias, strides=strides, padding=padding, dilation=dilation, relu=bool(relu),
-                   keep=keep)
+                   keep=keep, relu_input=relu_input)
     return _from_channels_last(y, data_format, rank)
 

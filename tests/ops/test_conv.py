@@ -187,6 +187,35 @@ def test_conv_memory_does_not_grow_with_the_im2col_matrix(rng):
     assert peak < x.data.nbytes + 4 * conv_windows.TILE_BYTES
 
 
+@pytest.mark.parametrize("padding,filters", [("same", 5), ("valid", 9)])  # dx by convolution; by col2im
+def test_conv_after_a_relu_conv_applies_that_relus_derivative_itself(float64, rng, padding, filters):
+    from neuronet.ops.conv import ReluMaskedGradient
+
+    x, k1, k2 = rng.normal(size=(2, 7, 6, 3)), rng.normal(size=(3, 3, 3, 6)), rng.normal(size=(3, 3, 6, filters))
+    h = ops.conv(Tensor(x), Tensor(k1, requires_grad=True), relu=True)
+    y = ops.conv(h, Tensor(k2), padding=padding)
+    gx = y._ctx.backward(np.ones(y.shape))[0]
+    assert isinstance(gx, ReluMaskedGradient) and (gx[h.data == 0] == 0).all()
+    # the same gradients as with the relu as an op of its own
+    fused = [Tensor(a, requires_grad=True) for a in (x, k1, k2)]
+    ops.conv(ops.conv(fused[0], fused[1], relu=True), fused[2], padding=padding).sum().backward()
+    plain = [Tensor(a, requires_grad=True) for a in (x, k1, k2)]
+    ops.conv(ops.relu(ops.conv(plain[0], plain[1])), plain[2], padding=padding).sum().backward()
+    for a, b in zip(fused, plain):
+        np.testing.assert_allclose(a.grad, b.grad, atol=1e-12)
+
+
+def test_relu_conv_output_with_another_consumer_is_still_masked(float64, rng):
+    x, k1, k2 = rng.normal(size=(2, 6, 6, 3)), rng.normal(size=(3, 3, 3, 6)), rng.normal(size=(3, 3, 6, 4))
+    grads = []
+    for fuse in (True, False):
+        k = Tensor(k1, requires_grad=True)
+        h = ops.conv(Tensor(x), k, relu=True) if fuse else ops.relu(ops.conv(Tensor(x), k))
+        (ops.conv(h, Tensor(k2), padding="same").sum() + (h * h).sum()).backward()
+        grads.append(k.grad)
+    np.testing.assert_allclose(grads[0], grads[1], atol=1e-12)
+
+
 # ----------------------------------------------------------------------------- transposed convolution
 TRANSPOSE_CASES = [  # (h, w, kernel, strides, padding, output_padding, dilation)
     (3, 4, (3, 3), 1, "valid", None, 1),

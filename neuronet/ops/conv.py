@@ -4,13 +4,13 @@ Images are channels-last, ``(batch, height, width, channels)``; sequences ``(bat
 are handled as images of height 1. The kernel has the Keras layout ``(kh, kw, in, out)``.
 
 The windows of the (zero-padded) input are copied into a matrix ``cols`` of shape
-``(batch·oh·ow, kh·kw·in)`` and multiplied by the kernel seen as ``(kh·kw·in, out)``. Backward
-multiplies ``cols`` again for the kernel gradient (``colsᵀ @ gy``) and gets the input gradient, for
-unit strides, as a second convolution — of the padded output gradient with the kernel turned 180° —
-instead of adding ``gy @ Kᵀ`` back window by window (col2im). ``cols`` is built and multiplied one
-tile of output rows at a time (:func:`.conv_windows.conv_tiles`), so it never leaves the cache and
-the memory a convolution needs does not grow with the batch or the image; backward builds it again
-rather than keep ``kh·kw`` copies of the input alive between the passes.
+``(batch·oh·ow, kh·kw·in)`` and multiplied by the kernel seen as ``(kh·kw·in, out)``. ``cols`` is
+built and multiplied one tile of output rows at a time (:func:`.conv_windows.conv_tiles`), so it never
+leaves the cache and the memory a convolution needs does not grow with the batch or the image.
+Backward gets the input gradient, for unit strides, as a second convolution — of the padded output
+gradient with the kernel turned 180° — whose im2col also gives the kernel gradient against ``x``;
+otherwise it adds ``gy @ Kᵀ`` back window by window (col2im) and rebuilds ``cols`` for the kernel
+gradient (``colsᵀ @ gy``) rather than keep ``kh·kw`` copies of the input alive between the passes.
 
 :class:`ConvReference` is the same operation written in the fewest lines (one im2col of the whole
 batch, col2im in backward): the reference the fast :class:`Conv` is tested against. Transposed,
@@ -53,7 +53,6 @@ class ReluMaskedGradient(np.ndarray):
         return getattr(ufunc, method)(*inputs, **kwargs)
 
 
-
 def _geometry(x4: np.ndarray, k4: np.ndarray, strides, padding: str, dilation) -> tuple:
     """``(ConvGeometry, pads)`` of a convolution of ``x4`` by ``k4``; pads = (top, bottom, left, right)."""
     kh, kw = k4.shape[:2]
@@ -70,6 +69,7 @@ class Conv(Function):
     #   dx = col2im(g @ K₂ᵀ); with unit strides that is the convolution of g, zero-padded by
     #        (k-1)·d - pad before each axis, with K' = K turned 180° and its channel axes swapped:
     #        dx = im2col(g_p) @ K'₂,   K'[i,j,f,c] = K[kh-1-i, kw-1-j, c, f]
+    #        and then dK[kh-1-i, kw-1-j, c, f] = (xᵀ @ im2col(g_p))[c, (i, j, f)]  (no im2col of x)
     # With few input channels (an image's first layer) cols is built transposed, one contiguous row
     # per kernel tap, with a row of ones that makes the bias part of the GEMM (and db part of dK);
     # with keep (a backward will follow) and cols no larger than y, its tiles are kept for backward.

@@ -278,7 +278,8 @@ class Conv2D(BaseStandardConv):
     __doc__ = """2-D convolution over images: ``output = activation(conv2d(inputs, kernel) + bias)``.
 
     Each output pixel is ``Σ_{i,j,c} x[o·s + i·d, p·s + j·d, c] · kernel[i, j, c, f] + bias[f]``,
-    computed for the whole batch as one matrix product over an im2col buffer.
+    computed as matrix products over the image's windows (im2col), one cache-sized tile of output
+    rows at a time (see :mod:`neuronet.ops.conv`).
 
     Shapes:
         input ``(batch, height, width, channels)`` → output ``(batch, new_height, new_width, filters)``;

@@ -28,7 +28,10 @@ composed from such functions:
     images.py           the functions of ``ops.image``: resize, affine_transform, crops, colour spaces, ...
     losses.py           fused, numerically stable loss kernels (softmax + cross-entropy, ...)
     attention.py        dot_product_attention: softmax(scale · q kᵀ + bias) v, fused
-    conv.py pooling.py normalization.py recurrent.py conv3d.py
+    conv.py             conv (1-D, 2-D); conv_variants.py: conv_transpose, depthwise_conv, separable_conv;
+                        conv_windows.py: the im2col tiles both share
+    conv3d.py           conv3d, max_pool3d, average_pool3d on (batch, depth, height, width, channels)
+    pooling.py normalization.py recurrent.py
 
 Namespaces as Keras has them: ``ops.nn``, ``ops.numpy``, ``ops.linalg``, ``ops.image`` (the same
 functions under Keras's sub-namespaces; ``keras_names.py`` lists Keras's names).
@@ -40,6 +43,7 @@ functional model instead of computing (see ``symbolic.py`` and ``layers/operator
 from .activations import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
+from .conv_variants import *  # noqa: F401,F403
 from .conv3d import *  # noqa: F401,F403
 from .dense import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403

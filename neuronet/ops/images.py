@@ -179,7 +179,7 @@ def hsv_to_rgb(images, data_format=None) -> Tensor:
 
 def _depthwise(x, kernel2d: np.ndarray, padding: str):
     """Each channel of ``x`` (N, H, W, C) correlated with the same 2-D kernel."""
-    from .conv import depthwise_conv
+    from .conv_variants import depthwise_conv
 
     channels = _data(x).shape[-1]
     kernel = np.repeat(kernel2d[:, :, None, None], channels, axis=2).astype(_data(x).dtype)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import runtime
-from ..autograd import Function, Tensor
-from .conv import (Conv, ReluMaskedGradient, _as_image, _crop, _offset_slices, _pad, conv_geometry,
-                   normalize_data_format, normalize_padding, normalize_tuple)
+from ..autograd import Function, Tensor, is_grad_enabled
+from .conv import Conv, ReluMaskedGradient
+from .conv_windows import (_as_image, _crop, _offset_slices, _pad, conv_geometry, normalize_data_format,
+                           normalize_padding, normalize_tuple)
 
 __all__ = ["max_pool", "average_pool"]
 
@@ -33,8 +34,9 @@ class MaxPool(Function):
     # commutes with relu, so relu's derivative is applied here, on the 4× smaller pooled gradient
     # (gy·[y > 0]); the returned gradient is then zero wherever x == 0 and says so by its type
     # (ReluMaskedGradient), so the conv does not mask it again.
+    # argmax=False (chosen by max_pool when no gradient will flow back, e.g. in predict): only y.
     # Samples are independent: a slice of them fills its own rows of y and arg, and of dx in backward.
-    def forward(self, x, pool, strides, padding, relu_input=False):
+    def forward(self, x, pool, strides, padding, relu_input=False, argmax=True):
         self.rank, self.xshape = x.ndim, x.shape
         x4 = _as_image(x)
         n, c = x4.shape[0], x4.shape[3]
@@ -42,15 +44,18 @@ class MaxPool(Function):
         offsets = [(i, j) for i in range(pool[0]) for j in range(pool[1])]
         itype = np.uint8 if len(offsets) < 256 else np.int32
         y = np.empty((n, oh, ow, c), x.dtype)
-        arg = np.zeros((n, oh, ow, c), itype)
+        arg = np.zeros((n, oh, ow, c), itype) if argmax else None
 
         def part(_, s):
             xp = _pad(x4[s], pads, -np.inf)
             views = [xp[_offset_slices(i, j, oh, ow, strides, (1, 1))] for i, j in offsets]
-            ys, args = y[s], arg[s]
-            if len(views) == 1:
+            ys = y[s]
+            if len(views) == 1 or not argmax:
                 np.copyto(ys, views[0])
+                for v in views[1:]:
+                    np.maximum(ys, v, out=ys)
                 return
+            args = arg[s]
             np.greater(views[1], views[0], out=args, casting="unsafe")  # strict: a tie keeps the first
             np.maximum(views[0], views[1], out=ys)
             for k, v in enumerate(views[2:], 2):
@@ -152,9 +157,11 @@ def _pool(cls, name: str, inputs, pool_size, strides, padding, data_format) -> T
     if rank == 1:
         pool, strides = (1,) + pool, (1,) + strides
     extra = {}
-    if cls is MaxPool:  # the fusion with a conv's relu (see MaxPool), decided here, where the graph is built
+    if cls is MaxPool:  # decided here, where the graph is built: the fusion with a conv's relu (see
+        # MaxPool), and whether backward will need the argmax at all
         source = getattr(x, "_ctx", None)
         extra["relu_input"] = isinstance(source, Conv) and getattr(source, "y", None) is not None
+        extra["argmax"] = is_grad_enabled() and isinstance(x, Tensor) and x.requires_grad
     y = cls.apply(x, pool=pool, strides=strides, padding=padding, **extra)
     if data_format == "channels_first":
         from .manipulation import transpose

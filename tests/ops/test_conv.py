@@ -1,12 +1,16 @@
 """Convolution ops: gradcheck (strides, 'same' with even kernels, dilation, output_padding), torch
-parity after mapping layouts, the adjoint identity of conv_transpose, dtypes and errors."""
+parity after mapping layouts, the tiled Conv against its readable twin, bounded memory, the adjoint
+identity of conv_transpose, dtypes and errors."""
+
+import tracemalloc
 
 import numpy as np
 import pytest
 
-from neuronet import ops
+from neuronet import no_grad, ops
 from neuronet.autograd import Tensor, gradcheck
-from neuronet.ops.conv import conv_geometry
+from neuronet.ops import conv_windows
+from neuronet.ops.conv import Conv, ConvReference, conv_geometry
 
 # (height, width, kernel (kh, kw), strides, padding, dilation)
 CONV_CASES = [
@@ -105,6 +109,113 @@ def test_conv1d_matches_torch(float64, rng):
     np.testing.assert_allclose(kn.grad, kt.grad.numpy(), atol=1e-6)
 
 
+# ----------------------------------------------------------------------------- the tiled Conv and its twin
+def _run(op, x, kernel, bias, gy, strides, padding, dilation, relu, **options):
+    """Forward and the three gradients of ``op`` (Conv or ConvReference) for the output gradient gy."""
+    xt, kt, bt = (Tensor(a, requires_grad=True) for a in (x, kernel, bias))
+    y = op.apply(xt, kt, bt, strides=strides, padding=padding, dilation=dilation, relu=relu, **options)
+    (y * Tensor(gy)).sum().backward()
+    return y.data, xt.grad, kt.grad, bt.grad
+
+
+TWIN_CASES = [  # (h, w, channels, filters, kernel, strides, padding, dilation)
+    (9, 8, 6, 4, (3, 3), (1, 1), "same", (1, 1)),    # dx as a convolution of gy
+    (9, 8, 2, 9, (3, 3), (1, 1), "valid", (1, 1)),   # few channels (im2col transposed); dx by col2im
+    (10, 9, 5, 3, (4, 2), (2, 3), "same", (1, 1)),   # strided: dx by col2im
+    (11, 9, 6, 4, (3, 2), (1, 1), "same", (2, 1)),   # dilated
+    (7, 7, 6, 4, (1, 1), (1, 1), "valid", (1, 1)),   # 1×1: im2col is the input itself
+    (1, 12, 6, 5, (1, 3), (1, 2), "valid", (1, 1)),  # a sequence (height 1)
+]
+
+
+@pytest.mark.parametrize("relu,keep", [(False, False), (True, False), (True, True)])  # keep: cols kept for backward
+@pytest.mark.parametrize("budget", [1 << 20, 2000, 1])  # one tile; a few rows; one row a tile
+@pytest.mark.parametrize("h,w,c,f,k,s,padding,d", TWIN_CASES)
+def test_conv_matches_its_readable_twin(float64, rng, monkeypatch, h, w, c, f, k, s, padding, d, budget, relu, keep):
+    monkeypatch.setattr(conv_windows, "TILE_BYTES", budget)
+    x, kernel, bias = rng.normal(size=(3, h, w, c)), rng.normal(size=k + (c, f)), rng.normal(size=f)
+    gy = rng.normal(size=(3,) + tuple(ConvReference.apply(x, kernel, None, strides=s, padding=padding,
+                                                          dilation=d, relu=False).shape[1:]))
+    fast = _run(Conv, x, kernel, bias, gy, s, padding, d, relu, keep=keep)
+    twin = _run(ConvReference, x, kernel, bias, gy, s, padding, d, relu)
+    for a, b in zip(fast, twin):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("h,w,c,f,k,s,padding,d", TWIN_CASES[:4])
+def test_conv_gradcheck_in_tiles_of_one_row(float64, rng, monkeypatch, h, w, c, f, k, s, padding, d):
+    monkeypatch.setattr(conv_windows, "TILE_BYTES", 1)
+    x, kernel, bias = rng.normal(size=(2, h, w, c)), rng.normal(size=k + (c, f)), rng.normal(size=f)
+    gradcheck(lambda x, kernel, bias: ops.conv(x, kernel, s, padding, dilation_rate=d, bias=bias),
+              [x, kernel, bias])
+
+
+def test_conv_in_float32_matches_the_twin_closely(rng):
+    x = rng.normal(size=(4, 12, 12, 8)).astype(np.float32)
+    kernel, bias = (rng.normal(size=(3, 3, 8, 16)) * 0.2).astype(np.float32), rng.normal(size=16).astype(np.float32)
+    gy = rng.normal(size=(4, 12, 12, 16)).astype(np.float32)
+    fast = _run(Conv, x, kernel, bias, gy, (1, 1), "same", (1, 1), True)
+    twin = _run(ConvReference, x, kernel, bias, gy, (1, 1), "same", (1, 1), True)
+    for a, b in zip(fast, twin):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * np.abs(b).max())
+
+
+def test_conv_memory_does_not_grow_with_the_im2col_matrix(rng):
+    # one 3×3 'same' conv over 8×48×48×32: the whole batch's im2col would be 8·48·48·288 floats (21 MB);
+    # tiles keep what forward and backward allocate beyond x, y and the gradients near one tile
+    x = Tensor(rng.normal(size=(8, 48, 48, 32)).astype(np.float32), requires_grad=True)
+    kernel = Tensor((rng.normal(size=(3, 3, 32, 32)) * 0.1).astype(np.float32), requires_grad=True)
+    whole_cols = 8 * 48 * 48 * 288 * 4
+    ops.conv(x, kernel, padding="same", relu=True).sum().backward()  # warm up
+    tracemalloc.start()
+    try:
+        y = ops.conv(x, kernel, padding="same", relu=True)
+        y.sum().backward()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    activations = 3 * x.data.nbytes  # y, the output gradient, the input gradient
+    assert peak < activations + 4 * conv_windows.TILE_BYTES < whole_cols
+    with no_grad():  # inference: nothing beyond y and one tile
+        tracemalloc.start()
+        try:
+            ops.conv(x, kernel, padding="same", relu=True)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < x.data.nbytes + 4 * conv_windows.TILE_BYTES
+
+
+@pytest.mark.parametrize("padding,filters", [("same", 5), ("valid", 9)])  # dx by convolution; by col2im
+def test_conv_after_a_relu_conv_applies_that_relus_derivative_itself(float64, rng, padding, filters):
+    from neuronet.ops.conv import ReluMaskedGradient
+
+    x, k1, k2 = rng.normal(size=(2, 7, 6, 3)), rng.normal(size=(3, 3, 3, 6)), rng.normal(size=(3, 3, 6, filters))
+    h = ops.conv(Tensor(x), Tensor(k1, requires_grad=True), relu=True)
+    y = ops.conv(h, Tensor(k2), padding=padding)
+    gx = y._ctx.backward(np.ones(y.shape))[0]
+    assert isinstance(gx, ReluMaskedGradient) and (gx[h.data == 0] == 0).all()
+    # the same gradients as with the relu as an op of its own
+    fused = [Tensor(a, requires_grad=True) for a in (x, k1, k2)]
+    ops.conv(ops.conv(fused[0], fused[1], relu=True), fused[2], padding=padding).sum().backward()
+    plain = [Tensor(a, requires_grad=True) for a in (x, k1, k2)]
+    ops.conv(ops.relu(ops.conv(plain[0], plain[1])), plain[2], padding=padding).sum().backward()
+    for a, b in zip(fused, plain):
+        np.testing.assert_allclose(a.grad, b.grad, atol=1e-12)
+
+
+def test_relu_conv_output_with_another_consumer_is_still_masked(float64, rng):
+    x, k1, k2 = rng.normal(size=(2, 6, 6, 3)), rng.normal(size=(3, 3, 3, 6)), rng.normal(size=(3, 3, 6, 4))
+    grads = []
+    for fuse in (True, False):
+        k = Tensor(k1, requires_grad=True)
+        h = ops.conv(Tensor(x), k, relu=True) if fuse else ops.relu(ops.conv(Tensor(x), k))
+        (ops.conv(h, Tensor(k2), padding="same").sum() + (h * h).sum()).backward()
+        grads.append(k.grad)
+    np.testing.assert_allclose(grads[0], grads[1], atol=1e-12)
+
+
 # ----------------------------------------------------------------------------- transposed convolution
 TRANSPOSE_CASES = [  # (h, w, kernel, strides, padding, output_padding, dilation)
     (3, 4, (3, 3), 1, "valid", None, 1),
@@ -118,8 +229,10 @@ TRANSPOSE_CASES = [  # (h, w, kernel, strides, padding, output_padding, dilation
 ]
 
 
+@pytest.mark.parametrize("budget", [1 << 20, 1])  # backward's im2col in one tile, or one row a tile
 @pytest.mark.parametrize("h,w,k,s,padding,op,d", TRANSPOSE_CASES)
-def test_conv_transpose_gradcheck(float64, rng, h, w, k, s, padding, op, d):
+def test_conv_transpose_gradcheck(float64, rng, monkeypatch, h, w, k, s, padding, op, d, budget):
+    monkeypatch.setattr(conv_windows, "TILE_BYTES", budget)
     x, kernel, bias = rng.normal(size=(2, h, w, 3)), rng.normal(size=k + (2, 3)), rng.normal(size=2)
     gradcheck(lambda x, kernel, bias: ops.conv_transpose(x, kernel, s, padding, op, dilation_rate=d, bias=bias),
               [x, kernel, bias])

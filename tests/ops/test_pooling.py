@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from neuronet import ops
+from neuronet import no_grad, ops
 from neuronet.autograd import Tensor, gradcheck
 from neuronet.ops.conv import ReluMaskedGradient
 
@@ -175,3 +175,27 @@ def test_the_pool_after_a_relu_conv_hands_back_a_gradient_typed_as_masked(rng):
     gx_trusted = conv.backward(unmasked)[0]
     gx_masked = conv.backward(np.ones(h.shape))[0]
     assert (h.data == 0).any() and not np.allclose(gx_trusted, gx_masked)
+
+
+@pytest.mark.parametrize("h,w,pool,strides,padding", CASES)
+def test_max_pool_without_a_gradient_keeps_no_argmax_and_gives_the_same_values(rng, monkeypatch, h, w, pool,
+                                                                               strides, padding):
+    from neuronet.ops.pooling import MaxPool
+
+    kept = []
+    forward = MaxPool.forward
+
+    def spy(self, *args, **kwargs):
+        out = forward(self, *args, **kwargs)
+        kept.append(self.arg is not None)
+        return out
+
+    monkeypatch.setattr(MaxPool, "forward", spy)
+    x = rng.normal(size=(2, h, w, 3))
+    recorded = ops.max_pool(Tensor(x, requires_grad=True), pool, strides, padding)
+    with no_grad():
+        inferred = ops.max_pool(Tensor(x, requires_grad=True), pool, strides, padding)
+    constant = ops.max_pool(x, pool, strides, padding)
+    assert kept == [True, False, False]
+    np.testing.assert_array_equal(inferred.data, recorded.data)
+    np.testing.assert_array_equal(constant.data, recorded.data)

@@ -315,6 +315,9 @@ def run_workload(name, python, frameworks, args, log, skipped, versions, extra) 
             say(f"  {LABELS[fw]:<12} {answer.get('status')}: {answer.get('reason')}")
     ready = [fw for fw in workers if results[fw]["status"] == "ok"]
     limits = []
+    # the machine's limits (GEMM peak, memory bandwidth) are measured between the mlp repeats, in a process
+    # of their own: the bandwidth's 512 MB of arrays must not count in any framework's peak RSS
+    prober = Worker(python, "neuronet", log, args.timeout) if name == "mlp" and "neuronet" in workers else None
     for k in range(args.repeats):
         for fw in rotate(ready, k):
             if results[fw]["status"] != "ok":
@@ -325,10 +328,12 @@ def run_workload(name, python, frameworks, args, log, skipped, versions, extra) 
                 continue
             results[fw]["runs"].append(answer["samples_per_s"])
             results[fw].setdefault("cpu_runs", []).append(answer.get("samples_per_cpu_s"))
-        if name == "mlp" and "neuronet" in workers:  # the machine's limits, measured between the repeats
-            answer = workers["neuronet"].send("gemm_peak")
+        if prober is not None and prober.hello.get("status") == "ok":
+            answer = prober.send("gemm_peak", smoke=args.smoke)
             if answer.get("status") == "ok":
                 limits.append(answer)
+    if prober is not None:
+        prober.close()
     if name == "tiny":  # single-sample predict latency, also interleaved
         lat = {fw: {"predict_us": [], "call_us": []} for fw in ready}
         for k in range(args.repeats):

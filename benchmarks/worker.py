@@ -263,13 +263,13 @@ class Runner:
                 out[key] = None
         return out
 
-    def gemm_peak(self) -> dict:
+    def gemm_peak(self, smoke: bool = False) -> dict:
         """The machine's limits for a NumPy design, best of several: GFLOP/s of a 1024³ float32 matmul
         (the GEMM ceiling) and memory bandwidth in GB/s, from ``np.copyto`` of a 256 MB float32 array
         (bytes read + bytes written per second; 16 MB in smoke mode)."""
         import numpy as np
 
-        repeats = 5 if not self.smoke else 1
+        repeats = 5 if not smoke else 1
         n = 1024
         rng = np.random.default_rng(0)
         a = rng.standard_normal((n, n), dtype=np.float32)
@@ -280,7 +280,7 @@ class Runner:
             t = time.perf_counter()
             a @ c
             best = min(best, time.perf_counter() - t)
-        size = (4 if self.smoke else 64) << 20  # float32 elements
+        size = (4 if smoke else 64) << 20  # float32 elements
         src = np.ones(size, np.float32)
         dst = np.zeros(size, np.float32)
         np.copyto(dst, src)  # both arrays' pages in place before timing
@@ -566,7 +566,7 @@ def main(argv: list[str]) -> int:
         "measure": lambda c: runner.measure(),
         "seed": lambda c: runner.seed_run(c.get("data")),
         "latency": lambda c: runner.latency(int(c.get("calls", 200))),
-        "gemm_peak": lambda c: runner.gemm_peak(),
+        "gemm_peak": lambda c: runner.gemm_peak(c.get("smoke", runner.smoke)),
         "step_memory": lambda c: runner.step_memory(),
         "scale": lambda c: runner.scale(c["point"], float(c.get("seconds", 2.0)), c.get("smoke", False),
                                         c.get("dir")),

@@ -31,11 +31,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import runtime
 from ..autograd import Tensor, no_grad
 from ..utils.naming import closest_match
 from .flat import FLAT_MAX_SIZE, FlatGroup
 
 __all__ = ["Optimizer"]
+
+# Array elements an elementwise update reads or writes per element of a variable (Adam: a dozen passes
+# over the gradient, the values, two slots and a scratch array), for the runtime's row plans.
+_UPDATE_WORK = 12
 
 # Keras 3 constructor arguments accepted for compatibility only in their default (off) state
 _KERAS_OFF = {"use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
@@ -320,10 +325,27 @@ class Optimizer:
         return tuple(small), group
 
     def update_step(self, gradient: np.ndarray, variable, learning_rate: float) -> None:
-        """Update one variable in place from its gradient (by default: ``_update_arrays`` on its arrays)."""
+        """Update one variable in place from its gradient (by default: ``_update_arrays`` on its arrays).
+
+        The update is elementwise, so a large variable's elements are independent rows: the runtime may
+        run them in slices on its threads (``runtime.plan_rows``; NumPy releases Python's lock inside
+        each call), with the same bits either way."""
         if type(self)._update_arrays is Optimizer._update_arrays:  # pragma: no cover
             raise NotImplementedError(f"{type(self).__name__}.update_step is not implemented")
-        self._update_arrays(gradient, variable.data, self._slots_of(variable), self._work(variable), learning_rate)
+        var, slots, s = variable.data, self._slots_of(variable), self._work(variable)
+        plan = None
+        if var.size * _UPDATE_WORK >= 2 * runtime.policy.min_slice_work:  # else it would not split anyway
+            plan = runtime.plan_rows(var.size, _UPDATE_WORK)
+        if plan is None or not plan.split or not all(a.flags.c_contiguous for a in (var, s, *slots.values())):
+            self._update_arrays(gradient, var, slots, s, learning_rate)
+            return
+        g, v, w = gradient.reshape(-1), var.reshape(-1), s.reshape(-1)
+        flat = {name: a.reshape(-1) for name, a in slots.items()}
+
+        def rows(_, r):
+            self._update_arrays(g[r], v[r], {name: a[r] for name, a in flat.items()}, w[r], learning_rate)
+
+        plan.map(rows)
 
     def _update_arrays(self, g, var, slots: dict, s, learning_rate: float) -> None:  # pragma: no cover
         """The update formula on arrays of one shape: ``var`` and the ``slots`` in place, ``s`` scratch."""

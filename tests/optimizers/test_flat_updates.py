@@ -142,3 +142,24 @@ def test_a_model_trains_the_same_packed_or_not():
 
     for a, b in zip(run(True), run(False)):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+@pytest.mark.parametrize("name", ["adam", "sgd_nesterov", "rmsprop_centered"])
+def test_large_variables_updated_in_slices_give_the_same_bits(name, parallel):
+    from neuronet import runtime
+
+    rng = np.random.default_rng(7)
+    start = rng.standard_normal((600, 500)).astype("float32")  # 300k elements: cut into slices
+    grads = [rng.standard_normal((600, 500)).astype("float32") for _ in range(3)]
+    sliced, whole = neuronet.Variable(start.copy()), neuronet.Variable(start.copy())
+    opt_sliced, opt_whole = MAKERS[name](), MAKERS[name]()
+    with runtime.policy_override(num_threads=2, parallel=parallel):
+        for g in grads:
+            opt_sliced.apply([g], [sliced])
+    with runtime.policy_override(num_threads=1):
+        for g in grads:
+            opt_whole.apply([g], [whole])
+    np.testing.assert_array_equal(sliced.data, whole.data)
+    for key, value in opt_sliced.state_dict().items():
+        np.testing.assert_array_equal(value, opt_whole.state_dict()[key])

@@ -214,8 +214,10 @@ def measure_imports(python: str, frameworks: list, repeats: int, skipped: dict) 
                 "print(time.perf_counter() - t)\n"
             )
             start = time.perf_counter()
+            # cwd: the benchmarks folder, whose own neuronet cannot shadow the one measured (``python -c``
+            # puts the working directory first on sys.path)
             result = subprocess.run([python, "-c", code], capture_output=True, text=True, env=worker_env(fw),
-                                    timeout=300)
+                                    timeout=300, cwd=HERE)
             wall = time.perf_counter() - start
             if result.returncode != 0:
                 lines = result.stderr.strip().splitlines()

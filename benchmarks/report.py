@@ -59,7 +59,8 @@ def ratio_cells(report, name, peers, key="samples_per_s"):
         theirs = res.get(fw, {}).get(key)
         if ours is not None and theirs:
             cells.append(f"{ours / theirs:.2f}×")
-            best = theirs if best is None or theirs > best else best
+            if fw != "neuronet-baseline":  # another tree of neuronet is an A/B column, not a peer
+                best = theirs if best is None or theirs > best else best
         else:
             cells.append("—")
     vs_best = f"{ours / best:.2f}×" if ours is not None and best else "—"

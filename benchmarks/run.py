@@ -33,16 +33,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from workloads import WORKLOADS, mlp_step_flops  # noqa: E402
+from report import GOALS, LABELS, fmt, goal_rows, ratio_cells, render_markdown  # noqa: E402,F401
+from scaling import describe, scaling_points  # noqa: E402
+from workloads import PREDICT_ROWS, PREDICTS, WORKLOADS, mlp_step_flops  # noqa: E402
 
 FRAMEWORKS = ["neuronet", "torch", "keras-tensorflow", "keras-jax", "sklearn"]
-LABELS = {
-    "neuronet": "neuronet",
-    "torch": "PyTorch",
-    "keras-tensorflow": "Keras/TF",
-    "keras-jax": "Keras/JAX",
-    "sklearn": "sklearn MLP",
-}
 # The module whose import time is measured in a fresh process for each framework.
 IMPORTS = {
     "neuronet": "import neuronet",
@@ -56,17 +51,9 @@ BACKENDS = {"keras-tensorflow": "tensorflow", "keras-jax": "jax"}
 # interleaved with this one as if it were a peer (the "neuronet / baseline" column is then the A/B ratio).
 BASELINE = "neuronet-baseline"
 BASELINE_DIR: str | None = None
-GOALS = {
-    "seed": "fit ≤ 0.10 s and faster than sklearn; import ≤ 0.3 s",
-    "tiny": "≥ 5× PyTorch",
-    "mlp": "≥ 1.1× best peer",
-    "cnn": "≥ 1.0× best peer",
-    "lstm": "≥ 1.0× best peer",
-    "gru": "≥ 1.0× best peer",
-    "autoencoder": "≥ 1.1× best peer",
-}
-THROUGHPUT_WORKLOADS = list(WORKLOADS)
-ALL_WORKLOADS = ["seed", *THROUGHPUT_WORKLOADS]
+THROUGHPUT_WORKLOADS = [*WORKLOADS, *PREDICTS]
+ALL_WORKLOADS = ["seed", *THROUGHPUT_WORKLOADS, "scaling"]
+ALIASES = {"predict": list(PREDICTS)}  # --workloads predict = both predict rows
 
 
 THREADS: int | None = None  # --threads: every framework's thread pools capped to this many threads
@@ -227,8 +214,10 @@ def measure_imports(python: str, frameworks: list, repeats: int, skipped: dict) 
                 "print(time.perf_counter() - t)\n"
             )
             start = time.perf_counter()
+            # cwd: the benchmarks folder, whose own neuronet cannot shadow the one measured (``python -c``
+            # puts the working directory first on sys.path)
             result = subprocess.run([python, "-c", code], capture_output=True, text=True, env=worker_env(fw),
-                                    timeout=300)
+                                    timeout=300, cwd=HERE)
             wall = time.perf_counter() - start
             if result.returncode != 0:
                 lines = result.stderr.strip().splitlines()
@@ -308,8 +297,11 @@ def run_seed(python, frameworks, repeats, log, timeout, skipped, versions, smoke
 
 
 def run_workload(name, python, frameworks, args, log, skipped, versions, extra) -> dict:
-    wl = WORKLOADS[name]
-    say(f"{name}: {wl.description}, batch {wl.batch_size if not args.smoke else min(wl.batch_size, 8)}")
+    wl = WORKLOADS[PREDICTS.get(name, name)]
+    what = f"model.predict of the {wl.name} model over {256 if args.smoke else PREDICT_ROWS:,} rows" \
+        if name in PREDICTS else \
+        f"{wl.description}, batch {wl.batch_size if not args.smoke else min(wl.batch_size, 8)}"
+    say(f"{name}: {what}")
     fws = [fw for fw in frameworks if fw not in skipped and fw != "sklearn"]
     workers = start_workers(python, fws, log, args.timeout, skipped)
     results = {}
@@ -319,11 +311,15 @@ def run_workload(name, python, frameworks, args, log, skipped, versions, extra) 
         results[fw] = {"status": answer.get("status"), "runs": []}
         if answer.get("status") == "ok":
             results[fw]["epoch_batches"] = answer.get("epoch_batches")
+            extra.setdefault("batch_sizes", {})[name] = answer.get("batch_size")
         else:
             results[fw]["reason"] = answer.get("reason")
             say(f"  {LABELS[fw]:<12} {answer.get('status')}: {answer.get('reason')}")
     ready = [fw for fw in workers if results[fw]["status"] == "ok"]
-    gemm = []
+    limits = []
+    # the machine's limits (GEMM peak, memory bandwidth) are measured between the mlp repeats, in a process
+    # of their own: the bandwidth's 512 MB of arrays must not count in any framework's peak RSS
+    prober = Worker(python, "neuronet", log, args.timeout) if name == "mlp" and "neuronet" in workers else None
     for k in range(args.repeats):
         for fw in rotate(ready, k):
             if results[fw]["status"] != "ok":
@@ -334,10 +330,12 @@ def run_workload(name, python, frameworks, args, log, skipped, versions, extra) 
                 continue
             results[fw]["runs"].append(answer["samples_per_s"])
             results[fw].setdefault("cpu_runs", []).append(answer.get("samples_per_cpu_s"))
-        if name == "mlp" and "neuronet" in workers:  # the GEMM ceiling, measured between the repeats
-            answer = workers["neuronet"].send("gemm_peak")
+        if prober is not None and prober.hello.get("status") == "ok":
+            answer = prober.send("gemm_peak", smoke=args.smoke)
             if answer.get("status") == "ok":
-                gemm.append(answer["gflops"])
+                limits.append(answer)
+    if prober is not None:
+        prober.close()
     if name == "tiny":  # single-sample predict latency, also interleaved
         lat = {fw: {"predict_us": [], "call_us": []} for fw in ready}
         for k in range(args.repeats):
@@ -347,8 +345,14 @@ def run_workload(name, python, frameworks, args, log, skipped, versions, extra) 
                     for key in ("predict_us", "call_us"):
                         lat[fw][key].append(answer.get(key))
         extra["latency"] = {fw: {key: median(v) for key, v in d.items()} for fw, d in lat.items()}
-    if gemm:
-        extra["gemm_peak_gflops"] = median(gemm)
+    if limits:
+        extra["limits"] = {"peak_gflops": median([a["gflops"] for a in limits]),
+                           "bandwidth_gbs": median([a.get("bandwidth_gbs") for a in limits])}
+    for fw in ("neuronet", BASELINE):  # what one training step allocates (tracemalloc), neuronet only
+        if name not in PREDICTS and fw in ready and results[fw]["status"] == "ok":
+            answer = workers[fw].send("step_memory")
+            if answer.get("status") == "ok":
+                results[fw]["step_memory"] = {k: answer[k] for k in ("forward_kept_mb", "step_peak_mb")}
     for fw, w in workers.items():
         final_rss = w.close().get("peak_rss_mb")
         results[fw]["samples_per_s"] = median(results[fw]["runs"])
@@ -359,6 +363,59 @@ def run_workload(name, python, frameworks, args, log, skipped, versions, extra) 
                 f"(runs {', '.join(f'{r:.0f}' for r in results[fw]['runs'])})  "
                 f"peak RSS {results[fw]['peak_rss_mb']:.0f} MB")
     return results
+
+
+def run_scaling(python, frameworks, args, log) -> list:
+    """The scaling table: every point in a fresh neuronet worker (and the baseline's, interleaved, with
+    --baseline), in a temporary directory that is removed afterwards."""
+    fws = [fw for fw in ("neuronet", BASELINE) if fw in frameworks]
+    points = []
+    seconds = 0.1 if args.smoke else 2.0
+    directory = tempfile.mkdtemp(prefix="neuronet-bench-scaling-")
+    say("scaling (neuronet; each point in a fresh process)")
+    try:
+        for point in scaling_points(args.smoke):
+            for fw in fws:
+                worker = Worker(python, fw, log, args.timeout)
+                entry = {**point, "framework": fw, "label": describe(point)}
+                if worker.hello.get("status") != "ok":
+                    entry.update(status="error", reason=worker.hello.get("reason"))
+                else:
+                    answer = worker.send("scale", point=point, seconds=seconds, smoke=args.smoke, dir=directory)
+                    final = worker.close()
+                    entry.update(answer)
+                    entry["peak_rss_mb"] = final.get("peak_rss_mb", answer.get("peak_rss_mb"))
+                worker.close()
+                points.append(entry)
+                if entry.get("status") == "ok":
+                    say(f"  {LABELS[fw]:<12} {point['model']:<5} {entry['label']:<16} {entry['step_s'] * 1e3:9.2f} "
+                        f"ms/step  traced {entry['step_peak_mb']:7.1f} MB  peak RSS {entry['peak_rss_mb']:.0f} MB")
+                else:
+                    say(f"  {LABELS[fw]:<12} {point['model']:<5} {entry['label']:<16} {entry.get('status')}: "
+                        f"{entry.get('reason')}")
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    _relative_to_first(points)
+    return points
+
+
+def _relative_to_first(points: list) -> None:
+    """``time_vs_linear`` and ``memory_vs_linear`` of each point: its cost per unit of work ÷ that of the
+    first point of its axis and model (the memmap point: ÷ its own in-memory timing)."""
+    first: dict = {}
+    for p in points:
+        if p.get("status") != "ok":
+            continue
+        if p["axis"] == "memmap":
+            p["time_vs_linear"] = p["memmap_step_s"] / p["step_s"]
+            p["memory_vs_linear"] = None
+            continue
+        key = (p["framework"], p["axis"], p["model"])
+        time_unit = p["step_s"] / p["unit"]
+        memory_unit = p["step_peak_mb"] / p["unit"]
+        ref = first.setdefault(key, (time_unit, memory_unit))
+        p["time_vs_linear"] = time_unit / ref[0]
+        p["memory_vs_linear"] = memory_unit / ref[1] if ref[1] > 0 else None
 
 
 OP_OVERHEAD_PROBE = """
@@ -417,227 +474,14 @@ def run_op_overhead(python, args, log) -> dict:
 # ---------------------------------------------------------------------------------------------------
 
 
-def fmt(v, spec=".0f", unit=""):
-    return "—" if v is None else f"{v:{spec}}{unit}"
-
-
-def ratio_cells(report, name, peers, key="samples_per_s"):
-    res = report["throughput"][name]
-    ours = res.get("neuronet", {}).get(key)
-    cells = []
-    best = None
-    for fw in peers:
-        theirs = res.get(fw, {}).get(key)
-        if ours is not None and theirs:
-            r = ours / theirs
-            cells.append(f"{r:.2f}×")
-            best = theirs if best is None or theirs > best else best
-        else:
-            cells.append("—")
-    vs_best = f"{ours / best:.2f}×" if ours is not None and best else "—"
-    return cells, vs_best
-
-
-def goal_rows(report: dict) -> list:
-    """Each goal of BENCHMARKS.md with this run's figure and whether it is met ("—" when not measured)."""
-    rows = []
-
-    def verdict(ok):
-        return "—" if ok is None else ("met" if ok else "not met")
-
-    seed = report.get("seed", {})
-    ours_fit = seed.get("neuronet", {}).get("fit_s")
-    sk_fit = seed.get("sklearn", {}).get("fit_s")
-    if ours_fit is not None:
-        ok = ours_fit <= 0.10 and (sk_fit is None or ours_fit < sk_fit)
-        versus = f", sklearn {sk_fit:.3f} s" if sk_fit is not None else ", sklearn not measured"
-        rows.append(("seed fit ≤ 0.10 s and faster than sklearn", f"{ours_fit:.3f} s{versus}", verdict(ok)))
-    imp = report.get("import", {}).get("neuronet", {}).get("median_s")
-    if imp is not None:
-        rows.append(("`import neuronet` ≤ 0.3 s", f"{imp:.3f} s", verdict(imp <= 0.3)))
-    targets = {"tiny": (5.0, ["torch"]), "mlp": (1.1, None), "cnn": (1.0, None), "lstm": (1.0, None),
-               "gru": (1.0, None), "autoencoder": (1.1, None)}
-    for name, (factor, only) in targets.items():
-        res = report.get("throughput", {}).get(name)
-        if not res:
-            continue
-        ours = res.get("neuronet", {}).get("samples_per_s")
-        peers = {fw: e.get("samples_per_s") for fw, e in res.items()
-                 if fw != "neuronet" and e.get("samples_per_s") and (only is None or fw in only)}
-        if ours is None or not peers:
-            rows.append((f"{name} ≥ {factor:g}× {'PyTorch' if only else 'best peer'}", "not measured", "—"))
-            continue
-        best_fw = max(peers, key=peers.get)
-        r = ours / peers[best_fw]
-        rows.append((f"{name} ≥ {factor:g}× {'PyTorch' if only else 'best peer'}",
-                     f"{r:.2f}× ({LABELS[best_fw]})", verdict(r >= factor)))
-    worst = []
-    measured = False
-    for name, res in [("seed", seed), *report.get("throughput", {}).items()]:
-        ours = res.get("neuronet", {}).get("peak_rss_mb")
-        peer_rss = [e.get("peak_rss_mb") for fw, e in res.items() if fw != "neuronet" and e.get("peak_rss_mb")]
-        if ours is None or not peer_rss:
-            continue
-        measured = True
-        if ours > min(peer_rss):
-            worst.append(f"{name} {ours:.0f} > {min(peer_rss):.0f} MB")
-    if measured:
-        rows.append(("peak RSS ≤ lowest peer's on every workload", "; ".join(worst) or "all below",
-                     verdict(not worst)))
-    return rows
-
-
-def render_markdown(report: dict) -> str:
-    cfg = report["config"]
-    fws = [fw for fw in cfg["frameworks"] if fw != "sklearn"]
-    peers = [fw for fw in fws if fw != "neuronet"]
-    out = [
-        "# neuronet benchmarks" + (" (smoke run: tiny sizes, not a measurement)" if cfg["smoke"] else ""),
-        "",
-        f"- date: {report['date']}",
-        f"- command: `{report['command']}`",
-        f"- machine: {report['machine'].get('cpu', '?')}, {report['machine'].get('cores')} cores, "
-        f"Python {report['machine'].get('python')}, NumPy {report['machine'].get('numpy', '?')} "
-        f"({report['machine'].get('blas', '?')}, BLAS threads {report['machine'].get('blas_threads', '?')}, "
-        f"OpenBLAS kernel {report['machine'].get('blas_kernel', '?')}"
-        f"{'; OPENBLAS_CORETYPE kept from the environment' if cfg.get('keep_blas_env') else ''})",
-        f"- threads: {cfg.get('threads') or 'each framework’s default (all cores)'}; load average (1, 5, 15 min) "
-        f"before {report['machine'].get('load_average_before')}, after {report['machine'].get('load_average_after')} "
-        "(the machine is shared: a load above the core count means other work competed for the cores)",
-        "- versions: " + ", ".join(f"{k} {v}" for k, v in sorted(report["versions"].items())),
-        f"- method: training samples/s, {cfg['mode_description']}; median of {cfg['repeats']} repeats of ≥ "
-        f"{cfg['seconds']} s each, after 3 warm-up steps; frameworks interleaved round-robin in one run, "
-        "each in its own process per workload. Ratio = neuronet samples/s ÷ peer samples/s (> 1 means neuronet "
-        "is faster).",
-        "",
-    ]
-    if report["skipped"]:
-        out += ["Skipped (not installed or not working — nothing is filled in for them):", ""]
-        out += [f"- {LABELS.get(fw, fw)}: {reason}" for fw, reason in report["skipped"].items()]
-        out.append("")
-
-    out += ["## Training throughput (samples/s)", ""]
-    header = ["workload", "batch", *[LABELS[fw] for fw in fws], *[f"neuronet / {LABELS[fw]}" for fw in peers],
-              "neuronet / best peer", "goal"]
-    out += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for name in cfg["workloads"]:
-        if name not in report["throughput"]:
-            continue
-        res = report["throughput"][name]
-        cells = []
-        for fw in fws:
-            entry = res.get(fw, {})
-            if entry.get("samples_per_s") is not None:
-                runs = [r for r in entry.get("runs", []) if r]
-                noisy = len(runs) > 1 and max(runs) > 2 * min(runs)
-                cells.append(f"{entry['samples_per_s']:,.0f}" + (" †" if noisy else ""))
-            else:
-                cells.append(entry.get("status", "skipped") if entry else "skipped")
-        ratios, vs_best = ratio_cells(report, name, peers)
-        batch = report["batch_sizes"].get(name, "")
-        out.append("| " + " | ".join([name, str(batch), *cells, *ratios, vs_best, GOALS[name]]) + " |")
-    out.append("")
-    if "†" in "\n".join(out):
-        out += ["† its repeats differ by more than 2× (see `runs` in latest.json): other work hit that framework's "
-                "thread pool during a repeat; the median discards one such repeat, not two, so read that ratio "
-                "with care or rerun with `--threads 1`.", ""]
-    notes = [f"- {name} {LABELS[fw]}: {e.get('status')} — {e.get('reason')}"
-             for name, res in report["throughput"].items() for fw, e in res.items()
-             if e.get("status") != "ok" and e.get("reason")]
-    if notes:
-        out += ["Not measured:", "", *sorted(set(notes)), ""]
-    if any(e.get("samples_per_cpu_s") for res in report["throughput"].values() for e in res.values()):
-        out += ["Per CPU-second (samples ÷ the worker's CPU time, all its threads and child processes — "
-                "busy-waiting thread pools and neuronet's helper processes included): less sensitive to "
-                "other load on the machine than wall time, most of all with "
-                "`--threads 1`.", "",
-                "| workload | " + " | ".join(LABELS[fw] for fw in fws) + " | "
-                + " | ".join(f"neuronet / {LABELS[fw]}" for fw in peers) + " | neuronet / best peer |",
-                "|" + "---|" * (2 + len(fws) + len(peers))]
-        for name in cfg["workloads"]:
-            if name not in report["throughput"]:
-                continue
-            res = report["throughput"][name]
-            cells = [fmt(res.get(fw, {}).get("samples_per_cpu_s"), ",.0f") for fw in fws]
-            ratios, vs_best = ratio_cells(report, name, peers, key="samples_per_cpu_s")
-            out.append("| " + " | ".join([name, *cells, *ratios, vs_best]) + " |")
-        out.append("")
-    if report.get("mlp_gemm"):
-        g = report["mlp_gemm"]
-        out += [f"mlp: NumPy float32 GEMM peak {fmt(g.get('peak_gflops'), '.0f')} GFLOP/s (1024³, best of 5, "
-                f"{cfg.get('threads') or 'default'} BLAS thread(s), measured between the mlp repeats); "
-                f"the mlp step's GEMMs are {g['flops_per_step'] / 1e9:.3f} GFLOP, so the ceiling is "
-                f"{fmt(g.get('ceiling_samples_per_s'), ',.0f')} samples/s; neuronet reaches "
-                f"{fmt(g.get('neuronet_fraction_of_peak'), '.0%')} of GEMM peak.", ""]
-
-    rows = goal_rows(report)
-    if rows:
-        out += ["## Goals (BENCHMARKS.md) in this run", "", "| goal | this run | |", "|---|---|---|"]
-        out += [f"| {g} | {v} | {m} |" for g, v, m in rows]
-        out.append("")
-
-    out += ["## Seed example end to end", "",
-            "make_classification(1000, 20), 80/20 split, Dense(64, relu) → Dense(1, sigmoid), Adam(1e-3), "
-            "binary cross-entropy, batch 32, 10 epochs with validation data, then predict. fit = the fit call "
-            "(warm: median over repeats after the first run in the process; cold = the first run); total = "
-            "build + compile + fit + predict; import = `import X` in a fresh process (median).", "",
-            "| framework | import s | fit s (warm) | fit s (cold) | total s | test accuracy | peak RSS MB |",
-            "|---|---|---|---|---|---|---|"]
-    for fw in cfg["frameworks"]:
-        e = report["seed"].get(fw)
-        imp = report["import"].get(fw, {}).get("median_s")
-        if not e or e.get("fit_s") is None:
-            status = "skipped" if not e else f"{e.get('status')}: {e.get('reason')}"
-            out.append(f"| {LABELS[fw]} | {fmt(imp, '.3f')} | {status} | | | | |")
-            continue
-        out.append(f"| {LABELS[fw]} | {fmt(imp, '.3f')} | {e['fit_s']:.3f} | {e['cold_fit_s']:.3f} | "
-                   f"{e['total_s']:.3f} | {e['test_accuracy']:.3f} | {fmt(e.get('peak_rss_mb'), '.0f')} |")
-    out.append("")
-
-    out += ["## Peak RSS per workload (MB, the worker process's ru_maxrss plus its helper processes' peaks, "
-            "framework import included)", "",
-            "| workload | " + " | ".join(LABELS[fw] for fw in cfg["frameworks"]) + " |",
-            "|---|" + "---|" * len(cfg["frameworks"])]
-    for name in ["seed", *cfg["workloads"]]:
-        res = report["seed"] if name == "seed" else report["throughput"].get(name, {})
-        out.append(f"| {name} | " + " | ".join(fmt(res.get(fw, {}).get("peak_rss_mb"), ".0f")
-                                               for fw in cfg["frameworks"]) + " |")
-    out.append("")
-
-    if report.get("latency"):
-        out += ["## Single-sample latency of the tiny model (µs, median)", "",
-                "predict = `model.predict(x, verbose=0)` (PyTorch: forward under `no_grad`); "
-                "call = `model(x, training=False)` (PyTorch: the same forward in eval mode).", "",
-                "| | " + " | ".join(LABELS[fw] for fw in report["latency"]) + " |",
-                "|---|" + "---|" * len(report["latency"])]
-        for key in ("predict_us", "call_us"):
-            out.append(f"| {key[:-3]} | " + " | ".join(fmt(v.get(key), ",.0f") for v in report["latency"].values())
-                       + " |")
-        out.append("")
-
-    op = report.get("op_overhead") or {}
-    out += ["## Per-op overhead (benchmarks/op_overhead.py)", ""]
-    if op.get("status") == "ok":
-        out += [f"A chain of {op.get('chain_ops')} elementwise ops on 4×4 float32 tensors (µs per op), and one "
-                "20-64-10 MLP training step written with raw ops (µs per step); median of repeats.", "",
-                "| figure | µs |", "|---|---|"]
-        for key in ("chain_us_per_op", "mlp_step_us"):
-            for name, value in (op.get(key) or {}).items():
-                cell = value if isinstance(value, str) else f"{value:,.2f}"
-                out.append(f"| {name}{' (per op)' if key == 'chain_us_per_op' else ''} | {cell} |")
-        out.append("")
-    else:
-        out += [f"{op.get('status', 'unavailable')}: {op.get('reason', '')}", ""]
-    return "\n".join(out) + "\n"
-
-
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--smoke", action="store_true", help="tiny sizes and ~0.2 s measurements: checks the harness")
     p.add_argument("--frameworks", default=",".join(FRAMEWORKS),
                    help=f"comma-separated subset of {','.join(FRAMEWORKS)} (default: all)")
     p.add_argument("--workloads", default=",".join(ALL_WORKLOADS),
-                   help=f"comma-separated subset of {','.join(ALL_WORKLOADS)} (default: all)")
+                   help=f"comma-separated subset of {','.join(ALL_WORKLOADS)}, or 'predict' for both predict rows "
+                        "(default: all)")
     p.add_argument("--repeats", type=int, default=None, help="interleaved repeats per workload (default 3; smoke 1)")
     p.add_argument("--seconds", type=float, default=None, help="minimum seconds per measurement (default 5; smoke 0.2)")
     p.add_argument("--mode", choices=["fit", "step"], default="fit",
@@ -659,13 +503,16 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
 
     frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()]
-    workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
+    workloads = []
+    for w in (w.strip() for w in args.workloads.split(",") if w.strip()):
+        workloads += [a for a in ALIASES.get(w, [w]) if a not in workloads]
     for f in frameworks:
         if f not in FRAMEWORKS:
             p.error(f"--frameworks: unknown framework {f!r}; expected a subset of {', '.join(FRAMEWORKS)}")
     for w in workloads:
         if w not in ALL_WORKLOADS:
-            p.error(f"--workloads: unknown workload {w!r}; expected a subset of {', '.join(ALL_WORKLOADS)}")
+            p.error(f"--workloads: unknown workload {w!r}; expected a subset of "
+                    f"{', '.join([*ALL_WORKLOADS, *ALIASES])}")
     global THREADS, KEEP_BLAS_ENV, BASELINE_DIR
     KEEP_BLAS_ENV = args.keep_blas_env
     if args.baseline is not None:
@@ -710,9 +557,12 @@ def main(argv=None) -> int:
         seed = run_seed(args.python, frameworks, args.repeats if args.smoke else max(args.repeats, 5), log_file,
                         args.timeout, skipped, versions, smoke=args.smoke)
     throughput, extra, batch_sizes = {}, {}, {"seed": 32}
-    for name in [w for w in workloads if w != "seed"]:
+    for name in [w for w in workloads if w in THROUGHPUT_WORKLOADS]:
         throughput[name] = run_workload(name, args.python, frameworks, args, log_file, skipped, versions, extra)
-        batch_sizes[name] = min(WORKLOADS[name].batch_size, 8) if args.smoke else WORKLOADS[name].batch_size
+        default = WORKLOADS[name].batch_size if name in WORKLOADS else None
+        batch_sizes[name] = extra.get("batch_sizes", {}).get(name) or \
+            (min(default, 8) if args.smoke and default else default)
+    scaling = run_scaling(args.python, frameworks, args, log_file) if "scaling" in workloads else []
 
     report = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -720,7 +570,8 @@ def main(argv=None) -> int:
         "machine": machine,
         "versions": versions,
         "config": {
-            "smoke": args.smoke, "frameworks": frameworks, "workloads": [w for w in workloads if w != "seed"],
+            "smoke": args.smoke, "frameworks": frameworks,
+            "workloads": [w for w in workloads if w in THROUGHPUT_WORKLOADS],
             "repeats": args.repeats, "seconds": args.seconds, "mode": args.mode, "threads": args.threads,
             "keep_blas_env": args.keep_blas_env,
             "mode_description": ("timed `fit(epochs=1, shuffle=False)` calls over a fixed set of random batches "
@@ -735,11 +586,14 @@ def main(argv=None) -> int:
         "seed": seed,
         "throughput": throughput,
         "latency": extra.get("latency"),
+        "limits": extra.get("limits"),
+        "predict_rows": 256 if args.smoke else PREDICT_ROWS,
+        "scaling": scaling,
     }
     mlp = throughput.get("mlp", {}).get("neuronet", {})
-    if "gemm_peak_gflops" in extra:
+    if extra.get("limits"):
         flops = mlp_step_flops(batch_sizes["mlp"])
-        peak = extra["gemm_peak_gflops"]
+        peak = extra["limits"]["peak_gflops"]
         ceiling = peak * 1e9 / flops * batch_sizes["mlp"]
         report["mlp_gemm"] = {
             "peak_gflops": peak, "flops_per_step": flops, "ceiling_samples_per_s": ceiling,
@@ -752,6 +606,7 @@ def main(argv=None) -> int:
     log_file.close()
     # The workers' stderr is kept only when something failed, to read why.
     failed = [e for res in [seed, *throughput.values()] for e in res.values() if e.get("status") != "ok"]
+    failed += [p for p in scaling if p.get("status") != "ok"]
     if failed or report["op_overhead"].get("status") == "error":
         say(f"worker log (stderr of the workers): {log_file.name}")
     else:

@@ -7,10 +7,14 @@ Protocol: one JSON object per line. The worker reads commands on stdin and answe
 line on its original stdout (anything a library prints is sent to stderr instead):
 
     {"cmd": "setup", "workload": "mlp", "smoke": false, "mode": "fit", "seconds": 5.0}
-    {"cmd": "measure"}               → training samples/s over ≥ `seconds`
+    {"cmd": "measure"}               → training samples/s over ≥ `seconds` (for the predict_* workloads:
+                                       samples/s of `model.predict` over all their rows)
+    {"cmd": "step_memory"}           → neuronet only: memory one training step allocates (tracemalloc)
     {"cmd": "seed", "data": PATH}    → one end-to-end run of the seed example (data from an .npz)
     {"cmd": "latency", "calls": 200} → single-sample predict latency of the tiny model
-    {"cmd": "gemm_peak"}             → NumPy float32 GEMM GFLOP/s (the mlp ceiling)
+    {"cmd": "gemm_peak"}             → NumPy float32 GEMM GFLOP/s (the mlp ceiling) and memory bandwidth
+    {"cmd": "scale", "point": {...}, "seconds": 2.0, "smoke": false, "dir": TMP}
+                                     → one point of the scaling table (neuronet; a fresh worker per point)
     {"cmd": "quit"}
 
 Every answer carries "status" ("ok", "unavailable" or "error") and "peak_rss_mb" (ru_maxrss).
@@ -85,6 +89,7 @@ class Runner:
         self.smoke = False
         self.mode = "fit"
         self.seconds = 5.0
+        self.predicting = False
         start = time.perf_counter()
         self.import_framework()
         self.import_s = time.perf_counter() - start
@@ -115,14 +120,21 @@ class Runner:
     def call_one(self, x1):
         raise NotImplementedError
 
+    def predict_all(self, x, batch_size: int):
+        """The model's outputs for all rows of ``x`` (in batches of ``batch_size``) as one array."""
+        raise NotImplementedError
+
     # -- shared measuring logic -----------------------------------------------------------------
     def setup(self, workload_name: str, smoke: bool, mode: str, seconds: float) -> dict:
-        from workloads import SMOKE_BATCHES_PER_EPOCH, WORKLOADS, Workload, make_data
+        from workloads import PREDICTS, SMOKE_BATCHES_PER_EPOCH, WORKLOADS, Workload, make_data
 
         self.smoke, self.mode, self.seconds = smoke, mode, seconds
+        self.predicting = workload_name in PREDICTS
         if workload_name == "seed":
             self.workload = None
             return {}
+        if self.predicting:
+            return self.setup_predict(workload_name, smoke)
         workload = WORKLOADS[workload_name]
         if smoke:  # same architecture, a handful of samples
             workload = Workload(
@@ -147,8 +159,25 @@ class Runner:
             self.epoch_batches = max(3, int(seconds / max(step_s, 1e-9)))
         return {"batch_size": b, "epoch_batches": self.epoch_batches, "warmup_s": warm_s, "step_estimate_s": step_s}
 
+    def setup_predict(self, workload_name: str, smoke: bool) -> dict:
+        """``model.predict`` over PREDICT_ROWS random rows with the model of the named training workload."""
+        from workloads import PREDICT_BATCH, PREDICT_ROWS, PREDICTS, WORKLOADS, Workload, make_data
+
+        base = WORKLOADS[PREDICTS[workload_name]]
+        batch, rows = (64, 256) if smoke else (PREDICT_BATCH, PREDICT_ROWS)
+        self.workload = Workload(base.name, base.input_shape, batch, rows // batch, base.description)
+        x, _ = make_data(self.workload, -(-rows // batch))
+        self.build(self.workload)
+        self.x = self.prepare_x(x[:rows])
+        warm = time.perf_counter()
+        self.predict_all(self.x[: 2 * batch], batch)  # warm-up (and tracing, where a framework traces)
+        return {"batch_size": batch, "rows": rows, "warmup_s": time.perf_counter() - warm}
+
     def prepare(self, x, y):
         return x, y
+
+    def prepare_x(self, x):
+        return self.prepare(x, None)[0]
 
     def run_steps(self, n: int):
         b = self.workload.batch_size
@@ -165,7 +194,10 @@ class Runner:
         return self.y[i * b:(i + 1) * b]
 
     def measure(self) -> dict:
-        """Training samples/s: whole epochs (fit mode) or train steps (step mode) until ≥ `seconds`."""
+        """Training samples/s: whole epochs (fit mode) or train steps (step mode) until ≥ `seconds`;
+        for a predict workload, samples/s of whole ``predict`` calls over its rows (at least one)."""
+        if self.predicting:
+            return self.measure_predict()
         b = self.workload.batch_size
         n = self.epoch_batches
         xs, ys = self.x[: n * b], self.y[: n * b]
@@ -186,6 +218,26 @@ class Runner:
         cpu = cpu_seconds() - cpu_start
         return {"samples_per_s": samples / elapsed, "samples": samples, "elapsed_s": elapsed, "cpu_s": cpu,
                 "samples_per_cpu_s": samples / cpu if cpu > 0 else None}
+
+    def measure_predict(self) -> dict:
+        samples = 0
+        cpu_start = cpu_seconds()
+        start = time.perf_counter()
+        while True:
+            self.predict_all(self.x, self.workload.batch_size)
+            samples += len(self.x)
+            elapsed = time.perf_counter() - start
+            if elapsed >= self.seconds:
+                break
+        cpu = cpu_seconds() - cpu_start
+        return {"samples_per_s": samples / elapsed, "samples": samples, "elapsed_s": elapsed, "cpu_s": cpu,
+                "samples_per_cpu_s": samples / cpu if cpu > 0 else None}
+
+    def step_memory(self) -> dict:
+        raise NotImplementedError(f"{self.framework}: step memory is measured for neuronet only")
+
+    def scale(self, point: dict, seconds: float, smoke: bool, directory: str | None) -> dict:
+        raise NotImplementedError(f"{self.framework}: the scaling table is measured for neuronet only")
 
     def latency(self, calls: int) -> dict:
         """Median µs of one-sample ``predict`` and of a direct forward call on the tiny model."""
@@ -211,21 +263,33 @@ class Runner:
                 out[key] = None
         return out
 
-    def gemm_peak(self) -> dict:
-        """Best-of-several GFLOP/s of a 1024³ float32 NumPy matmul: the GEMM ceiling of a NumPy design."""
+    def gemm_peak(self, smoke: bool = False) -> dict:
+        """The machine's limits for a NumPy design, best of several: GFLOP/s of a 1024³ float32 matmul
+        (the GEMM ceiling) and memory bandwidth in GB/s, from ``np.copyto`` of a 256 MB float32 array
+        (bytes read + bytes written per second; 16 MB in smoke mode)."""
         import numpy as np
 
+        repeats = 5 if not smoke else 1
         n = 1024
         rng = np.random.default_rng(0)
         a = rng.standard_normal((n, n), dtype=np.float32)
         c = rng.standard_normal((n, n), dtype=np.float32)
         a @ c
         best = math.inf
-        for _ in range(5 if not self.smoke else 1):
+        for _ in range(repeats):
             t = time.perf_counter()
             a @ c
             best = min(best, time.perf_counter() - t)
-        return {"gflops": 2 * n**3 / best / 1e9}
+        size = (4 if smoke else 64) << 20  # float32 elements
+        src = np.ones(size, np.float32)
+        dst = np.zeros(size, np.float32)
+        np.copyto(dst, src)  # both arrays' pages in place before timing
+        copy = math.inf
+        for _ in range(repeats):
+            t = time.perf_counter()
+            np.copyto(dst, src)
+            copy = min(copy, time.perf_counter() - t)
+        return {"gflops": 2 * n**3 / best / 1e9, "bandwidth_gbs": 2 * src.nbytes / copy / 1e9}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -252,6 +316,9 @@ class KerasAPIRunner(Runner):
 
     def call_one(self, x1):
         self.model(x1, training=False)
+
+    def predict_all(self, x, batch_size: int):
+        return self.model.predict(x, batch_size=batch_size, verbose=0)
 
     def seed_run(self, data_path: str | None = None) -> dict:
         import numpy as np
@@ -283,6 +350,19 @@ class NeuronetRunner(KerasAPIRunner):
         import numpy as np
 
         return {"neuronet": getattr(self.module, "__version__", "?"), "numpy": np.__version__}
+
+    def step_memory(self) -> dict:
+        """Memory one training step allocates (see ``scaling.traced_step_memory``)."""
+        from scaling import traced_step_memory
+
+        b = self.workload.batch_size
+        return traced_step_memory(self.model, self.batch(0, b), self.batch_y(0, b))
+
+    def scale(self, point: dict, seconds: float, smoke: bool, directory: str | None) -> dict:
+        """One point of the scaling table (a fresh worker each, so its peak RSS is its own)."""
+        from scaling import measure_point
+
+        return measure_point(self.module, point, seconds, smoke, directory)
 
 
 class KerasRunner(KerasAPIRunner):
@@ -366,6 +446,18 @@ class TorchRunner(Runner):
     def predict_one(self, x1):
         with self.torch.no_grad():
             self.model(self.torch.from_numpy(x1))
+
+    def prepare_x(self, x):
+        return self._prepare_x(x)
+
+    def predict_all(self, x, batch_size: int):
+        """The eager forward over batches under no_grad, in eval mode, gathered into one NumPy array (what
+        ``model.predict`` returns in Keras)."""
+        import numpy as np
+
+        self.model.eval()
+        with self.torch.no_grad():
+            return np.concatenate([self.model(x[i:i + batch_size]).numpy() for i in range(0, len(x), batch_size)])
 
     def call_one(self, x1):
         self.model.eval()
@@ -474,7 +566,10 @@ def main(argv: list[str]) -> int:
         "measure": lambda c: runner.measure(),
         "seed": lambda c: runner.seed_run(c.get("data")),
         "latency": lambda c: runner.latency(int(c.get("calls", 200))),
-        "gemm_peak": lambda c: runner.gemm_peak(),
+        "gemm_peak": lambda c: runner.gemm_peak(c.get("smoke", runner.smoke)),
+        "step_memory": lambda c: runner.step_memory(),
+        "scale": lambda c: runner.scale(c["point"], float(c.get("seconds", 2.0)), c.get("smoke", False),
+                                        c.get("dir")),
     }
     failed = None  # (status, reason) once setup failed: every later command answers the same
     for line in sys.stdin:

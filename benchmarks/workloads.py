@@ -47,8 +47,17 @@ WORKLOADS: dict[str, Workload] = {
         Workload("lstm", (50, 32), 64, 32, "LSTM(128) over 50 steps × 32 features → Dense(10)"),
         Workload("gru", (50, 32), 64, 32, "GRU(128) over 50 steps × 32 features → Dense(10)"),
         Workload("autoencoder", (784,), 128, 64, "Dense 784 → 128 → 32 → 128 → 784 sigmoid, MSE", autoencoder=True),
+        Workload("cifar", (32, 32, 3), 128, 16,
+                 "32×32×3: Conv2D(32,3,same)×2 → pool → Conv2D(64,3,same)×2 → pool → Dense(256) → 10"),
+        Workload("lstm_long", (400, 32), 32, 16, "LSTM(128) over 400 steps × 32 features → Dense(10)"),
     ]
 }
+
+# Inference: ``model.predict`` over PREDICT_ROWS rows in batches of PREDICT_BATCH, with the model of the
+# named training workload (its weights as built: the speed does not depend on their values).
+PREDICT_ROWS = 100_000
+PREDICT_BATCH = 1024
+PREDICTS = {"predict_mlp": "mlp", "predict_cnn": "cnn"}
 
 # Smoke mode: the same architectures on a handful of samples, so CI checks the harness in seconds.
 SMOKE_BATCHES_PER_EPOCH = 2
@@ -108,10 +117,22 @@ def build_keras_model(K, workload: Workload):
             L.Dense(128, activation="relu"),
             L.Dense(NUM_CLASSES),
         ]
-    elif name == "lstm":
+    elif name in ("lstm", "lstm_long"):
         body = [L.LSTM(128), L.Dense(NUM_CLASSES)]
     elif name == "gru":
         body = [L.GRU(128), L.Dense(NUM_CLASSES)]
+    elif name == "cifar":
+        body = [
+            L.Conv2D(32, 3, padding="same", activation="relu"),
+            L.Conv2D(32, 3, padding="same", activation="relu"),
+            L.MaxPooling2D(2),
+            L.Conv2D(64, 3, padding="same", activation="relu"),
+            L.Conv2D(64, 3, padding="same", activation="relu"),
+            L.MaxPooling2D(2),
+            L.Flatten(),
+            L.Dense(256, activation="relu"),
+            L.Dense(NUM_CLASSES),
+        ]
     elif name == "autoencoder":
         body = [
             L.Dense(128, activation="relu"),
@@ -160,8 +181,17 @@ def build_torch_model(torch, workload: Workload):
 
         def prepare(x):  # channels-last data → NCHW, made contiguous once, outside the timed loop
             return torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
-    elif name in ("lstm", "gru"):
-        rnn_class = nn.LSTM if name == "lstm" else nn.GRU
+    elif name == "cifar":
+        model = nn.Sequential(
+            nn.Conv2d(3, 32, 3, padding=1), nn.ReLU(), nn.Conv2d(32, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.Conv2d(64, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(64 * 8 * 8, 256), nn.ReLU(), nn.Linear(256, NUM_CLASSES),
+        )
+
+        def prepare(x):
+            return torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+    elif name in ("lstm", "gru", "lstm_long"):
+        rnn_class = nn.GRU if name == "gru" else nn.LSTM
 
         class LastStep(nn.Module):
             def __init__(self):

@@ -2,15 +2,15 @@
 
 ``import neuronet as keras`` runs ordinary Keras scripts; every op's forward and backward pass can be
 read side by side in ``neuronet/ops``.
+
+Importing the package loads the autograd engine and the settings only; every submodule
+(``neuronet.layers``, ``neuronet.models``, ``neuronet.datasets``, ...) and the model classes
+(``neuronet.Sequential``, ...) are imported the first time they are used (:mod:`neuronet._lazy`), so
+``import neuronet`` stays fast however much the library grows.
 """
 
-from . import autograd, backend, config, constraints, ops, utils
-from . import activations, initializers, losses, metrics, optimizers, regularizers
-from . import layers, callbacks, models, saving, diagnostics
-from . import datasets, random
+from . import _lazy, autograd, config
 from .autograd import Tensor, Variable, enable_grad, is_grad_enabled, no_grad
-from .models import Functional, Input, Model, Sequential
-from .layers.base import KerasTensor, Layer
 
 __all__ = [
     "autograd", "backend", "config", "ops", "utils", "activations", "initializers", "losses", "metrics", "optimizers",
@@ -21,11 +21,12 @@ __all__ = [
 
 __version__ = "0.1.0"
 
-
-def __getattr__(name: str):
-    # neuronet.wrappers (scikit-learn estimators) imports scikit-learn, so it loads on first use only
-    if name == "wrappers":
-        import importlib
-
-        return importlib.import_module(".wrappers", __name__)
-    raise AttributeError(f"module 'neuronet' has no attribute {name!r}")
+# neuronet.wrappers (scikit-learn estimators) imports scikit-learn; neuronet.export, the ONNX writer
+__getattr__, __dir__ = _lazy.attach(
+    __name__, globals(),
+    submodules=("backend", "ops", "utils", "activations", "initializers", "losses", "metrics", "optimizers",
+                "regularizers", "constraints", "layers", "callbacks", "models", "saving", "diagnostics", "random",
+                "datasets", "runtime", "wrappers", "export"),
+    names={"Functional": "models", "Input": "models", "Model": "models", "Sequential": "models",
+           "KerasTensor": "layers.base", "Layer": "layers.base"},
+)

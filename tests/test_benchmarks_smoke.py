@@ -13,7 +13,19 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "benchmarks")
-THROUGHPUT = ["tiny", "mlp", "cnn", "lstm", "gru", "autoencoder"]
+TRAINING = ["tiny", "mlp", "cnn", "lstm", "gru", "autoencoder", "cifar", "lstm_long"]
+THROUGHPUT = [*TRAINING, "predict_mlp", "predict_cnn"]
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(f"neuronet_bench_{name}", os.path.join(BENCH, f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, BENCH)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(BENCH)
+    return module
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +68,40 @@ def test_smoke_seed_example_learns(smoke_run):
 def test_smoke_markdown_has_a_row_per_workload(smoke_run):
     _, markdown, stdout = smoke_run
     table = markdown.split("## Training throughput")[1].split("##")[0]
-    for name in THROUGHPUT:
+    for name in TRAINING:
         assert any(line.startswith(f"| {name} |") for line in table.splitlines()), name
+    inference = markdown.split("## Inference")[1].split("##")[0]
+    for name in ("predict_mlp", "predict_cnn"):
+        assert any(line.startswith(f"| {name} |") for line in inference.splitlines()), name
     assert "## Seed example end to end" in markdown
     assert "| neuronet |" in markdown
     assert "samples/s" in stdout
+
+
+def test_smoke_prints_every_goal_and_the_limits(smoke_run):
+    report, markdown, _ = smoke_run
+    goals = markdown.split("## Goals")[1].split("\n## ")[0]
+    for goal in ("seed fit faster than sklearn", "`import neuronet` ≤ 0.2 s", "tiny ≥ 5× PyTorch",
+                 "tiny ≥ 1.5× Keras/JAX", "mlp ≥ 1.1× best peer", "mlp ≥ 70% of the GEMM peak", "autoencoder ≥ 1.1×",
+                 "cnn ≥ 1.3×", "lstm ≥ 1.3×", "gru ≥ 2×", "cifar ≥ 1×", "lstm_long ≥ 1×", "lstm_long time per sample",
+                 "lstm_long memory for the backward pass", "predict_mlp ≥ 1×", "predict_cnn ≥ 1×",
+                 "single-sample predict latency", "scaling"):
+        assert goal in goals, goal
+    assert report["limits"]["peak_gflops"] > 0 and report["limits"]["bandwidth_gbs"] > 0
+    assert "memory bandwidth" in markdown
+
+
+def test_smoke_scaling_table(smoke_run):
+    report, markdown, _ = smoke_run
+    points = report["scaling"]
+    assert {p["axis"] for p in points} == {"batch", "image", "sequence", "memmap"}
+    for p in points:
+        assert p["status"] == "ok", p
+        assert p["step_s"] > 0 and p["step_peak_mb"] >= 0 and p["peak_rss_mb"] > 0
+        assert p["time_vs_linear"] > 0
+    memmap = next(p for p in points if p["axis"] == "memmap")
+    assert memmap["memmap_rows"] > 0 and memmap["memmap_epoch_s"] > 0
+    assert "## Scaling (neuronet)" in markdown
 
 
 def test_peers_not_requested_are_not_reported(smoke_run):
@@ -72,9 +113,7 @@ def test_peers_not_requested_are_not_reported(smoke_run):
 
 
 def test_ratios_are_neuronet_over_peer():
-    spec = importlib.util.spec_from_file_location("neuronet_bench_run", os.path.join(BENCH, "run.py"))
-    run = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(run)
+    run = _load("report")
     report = {"throughput": {"mlp": {"neuronet": {"samples_per_s": 300.0}, "torch": {"samples_per_s": 100.0},
                                      "keras-tensorflow": {"samples_per_s": 150.0}, "keras-jax": {}}}}
     cells, vs_best = run.ratio_cells(report, "mlp", ["torch", "keras-tensorflow", "keras-jax"])
@@ -90,23 +129,39 @@ def test_unknown_framework_is_a_clear_error():
 
 
 def test_goal_verdicts_follow_benchmarks_md():
-    spec = importlib.util.spec_from_file_location("neuronet_bench_run_goals", os.path.join(BENCH, "run.py"))
-    run = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(run)
+    report_module = _load("report")
     report = {
         "seed": {"neuronet": {"fit_s": 0.08, "peak_rss_mb": 60.0}, "sklearn": {"fit_s": 0.05, "peak_rss_mb": 120.0}},
         "import": {"neuronet": {"median_s": 0.2}},
         "throughput": {
-            # tiny is judged against PyTorch only, even when Keras/JAX is faster
+            # tiny is judged against PyTorch and against Keras/JAX, each on its own
             "tiny": {"neuronet": {"samples_per_s": 600.0, "peak_rss_mb": 40.0},
                      "torch": {"samples_per_s": 100.0, "peak_rss_mb": 300.0},
                      "keras-jax": {"samples_per_s": 1000.0, "peak_rss_mb": 30.0}},
             "mlp": {"neuronet": {"samples_per_s": None}, "torch": {"samples_per_s": 100.0}},
+            "lstm": {"neuronet": {"samples_per_s": 800.0}, "torch": {"samples_per_s": 700.0}},
+            "lstm_long": {"neuronet": {"samples_per_s": 95.0, "peak_rss_mb": 90.0,
+                                       "step_memory": {"forward_kept_mb": 40.0, "step_peak_mb": 60.0}},
+                          "torch": {"samples_per_s": 100.0, "peak_rss_mb": 300.0}},
+            "cifar": {"neuronet": {"samples_per_s": 500.0, "peak_rss_mb": 200.0},
+                      "torch": {"samples_per_s": 400.0, "peak_rss_mb": 350.0}},
         },
+        "mlp_gemm": {"neuronet_fraction_of_peak": 0.75},
+        "latency": {"neuronet": {"predict_us": 20.0}, "torch": {"predict_us": 12.0}},
     }
-    rows = {goal: (value, verdict) for goal, value, verdict in run.goal_rows(report)}
-    assert rows["seed fit ≤ 0.10 s and faster than sklearn"][1] == "not met"  # slower than sklearn
-    assert rows["`import neuronet` ≤ 0.3 s"][1] == "met"
+    rows = {goal: (value, verdict) for goal, value, verdict in report_module.goal_rows(report)}
+    assert rows["seed fit faster than sklearn's MLPClassifier"][1] == "not met"
+    assert rows["`import neuronet` ≤ 0.2 s"][1] == "met"
     assert rows["tiny ≥ 5× PyTorch"] == ("6.00× (PyTorch)", "met")
+    assert rows["tiny ≥ 1.5× Keras/JAX"] == ("0.60× (Keras/JAX)", "not met")
     assert rows["mlp ≥ 1.1× best peer"] == ("not measured", "—")
-    assert rows["peak RSS ≤ lowest peer's on every workload"] == ("tiny 40 > 30 MB", "not met")
+    assert rows["mlp ≥ 70% of the GEMM peak measured in this run"] == ("75%", "met")
+    assert rows["lstm ≥ 1.3× best peer"] == ("1.14× (PyTorch)", "not met")
+    # 8 × lstm's time per sample = 8 / 800 s; lstm_long takes 1 / 95 s: 1.05 × linear, within 10 %
+    assert rows["lstm_long time per sample ≤ 1.1 × 8 × lstm's (cost linear in length)"] == ("1.05 × 8 × lstm's", "met")
+    assert rows["lstm_long memory for the backward pass stated"][1] == "stated"
+    assert "keeps 40 MB" in rows["lstm_long memory for the backward pass stated"][0]
+    assert rows["cifar ≥ 1× best peer"] == ("1.25× (PyTorch)", "met")
+    assert rows["cifar peak RSS ≤ ½ the lowest peer's"][1] == "not met"  # 200 > 350 / 2
+    assert rows["tiny single-sample predict latency ≤ PyTorch's eager forward"][1] == "not met"
+    assert rows["peak RSS ≤ the lowest peer's on every workload"] == ("tiny 40 > 30 MB", "not met")

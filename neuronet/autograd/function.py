@@ -27,7 +27,7 @@ import operator
 
 import numpy as np
 
-from .tensor import Tensor, _as_array
+from .tensor import Tensor, _as_array, _engine
 
 _state = {"grad_enabled": True}
 _creation_counter = itertools.count()  # numbers recorded ops in creation order (see _reachable)
@@ -214,7 +214,7 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
             raise RuntimeError(
                 f"backward: grad can be omitted only for a scalar output, received shape {root.shape}"
             )
-        grad = np.ones_like(root.data)
+        grad = np.ones(root.data.shape, root.data.dtype)
     else:
         grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=root.data.dtype)
         if grad.shape != root.data.shape:
@@ -260,3 +260,6 @@ def backward(root: Tensor, grad=None, retain_graph: bool = False) -> None:
         else:
             fn.__dict__.clear()
             fn.inputs = None
+
+
+_engine["backward"] = backward

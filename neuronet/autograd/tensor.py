@@ -6,6 +6,9 @@ import numpy as np
 
 from .. import config
 
+# the engine's backward (autograd/function.py, which imports this module, enters it here)
+_engine: dict = {}
+
 
 def _as_array(data, dtype=None) -> np.ndarray:
     """An ndarray of ``data``: Python floats and float lists become floatx, ndarrays keep their dtype."""
@@ -171,9 +174,7 @@ class Tensor:
             retain_graph: keep the graph so ``backward`` can run through it again. Defaults to False
                 (the graph is freed as it is walked).
         """
-        from .function import backward
-
-        backward(self, grad, retain_graph)
+        _engine["backward"](self, grad, retain_graph)
 
     def retain_grad(self) -> Tensor:
         """Also keep ``.grad`` on this non-leaf tensor after ``backward`` (to look at backprop)."""

@@ -3,37 +3,29 @@
 Keras names and defaults: History, ProgbarLogger, EarlyStopping, ReduceLROnPlateau,
 LearningRateScheduler, TerminateOnNaN, CSVLogger, LambdaCallback, ModelCheckpoint,
 BackupAndRestore; subclass
-:class:`Callback` for your own.
+:class:`Callback` for your own. The callbacks every ``fit`` uses (History, ProgbarLogger) load with the
+package, the others on first use (:mod:`neuronet._lazy`).
 """
 
-from .backup_and_restore import BackupAndRestore
+from .. import _lazy
 from .base import Callback
 from .callback_list import CallbackList
-from .csv_logger import CSVLogger
-from .early_stopping import EarlyStopping
-from .gradient_monitor import GradientMonitor
 from .history import History
-from .lambda_callback import LambdaCallback
-from .lr_scheduler import LearningRateScheduler
-from .model_checkpoint import ModelCheckpoint
 from .progbar import ProgbarLogger
-from .reduce_lr import ReduceLROnPlateau
-from .tensorboard import TensorBoard
-from .terminate_on_nan import TerminateOnNaN
 
-__all__ = [
-    "BackupAndRestore",
-    "CSVLogger",
-    "Callback",
-    "CallbackList",
-    "EarlyStopping",
-    "GradientMonitor",
-    "History",
-    "LambdaCallback",
-    "LearningRateScheduler",
-    "ModelCheckpoint",
-    "ProgbarLogger",
-    "ReduceLROnPlateau",
-    "TensorBoard",
-    "TerminateOnNaN",
-]
+_LAZY_NAMES = {
+    "BackupAndRestore": "backup_and_restore",
+    "CSVLogger": "csv_logger",
+    "EarlyStopping": "early_stopping",
+    "GradientMonitor": "gradient_monitor",
+    "LambdaCallback": "lambda_callback",
+    "LearningRateScheduler": "lr_scheduler",
+    "ModelCheckpoint": "model_checkpoint",
+    "ReduceLROnPlateau": "reduce_lr",
+    "TensorBoard": "tensorboard",
+    "TerminateOnNaN": "terminate_on_nan",
+}
+
+__all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", *_LAZY_NAMES]
+
+__getattr__, __dir__ = _lazy.attach(__name__, globals(), names=_LAZY_NAMES)

@@ -1,21 +1,49 @@
-"""Layers with the Keras contract (``keras.layers``), one family per file."""
+"""Layers with the Keras contract (``keras.layers``), one family per file.
 
+The everyday families (core, activation, conv, pooling, recurrent, normalization, regularization,
+reshaping, merge, embedding) load with the package; the rarer ones (preprocessing, attention, 3-D
+convolution, EinsumDense, spatial padding/cropping/upsampling, wrappers, Masking, OperatorLayer) load
+the first time one of their names is used (:mod:`neuronet._lazy`): ``neuronet.layers.Rescaling`` and
+``from neuronet.layers import MultiHeadAttention`` work as usual.
+"""
+
+from .. import _lazy
 from .activation import *  # noqa: F401,F403
-from .attention import *  # noqa: F401,F403
 from .base import InputSpec, Layer  # noqa: F401
 from .conv import *  # noqa: F401,F403
-from .conv3d import *  # noqa: F401,F403
 from .core import *  # noqa: F401,F403
-from .einsum_dense import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403
-from .masking import *  # noqa: F401,F403
 from .merge import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
-from .operator import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
 from .reshaping import *  # noqa: F401,F403
-from .spatial import *  # noqa: F401,F403
-from .wrappers import *  # noqa: F401,F403
-from .preprocessing import *  # noqa: F401,F403
+from . import activation, conv, core, embedding, merge, normalization, pooling, recurrent, regularization, reshaping
+
+# The rarer families: {module: its public names} (tests/test_lazy_imports.py checks each list against the
+# module's __all__). preprocessing's Normalization (the adapting layer) is layers.Normalization, as in Keras.
+_LAZY_FAMILIES = {
+    "attention": ("Attention", "AdditiveAttention", "MultiHeadAttention"),
+    "conv3d": ("Conv3D", "Convolution3D", "MaxPooling3D", "AveragePooling3D", "GlobalMaxPooling3D",
+               "GlobalAveragePooling3D", "MaxPool3D", "AvgPool3D", "GlobalMaxPool3D", "GlobalAvgPool3D",
+               "ZeroPadding3D", "Cropping3D", "UpSampling3D"),
+    "einsum_dense": ("EinsumDense",),
+    "masking": ("Masking",),
+    "operator": ("OperatorLayer",),
+    "spatial": ("ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D"),
+    "wrappers": ("Bidirectional", "TimeDistributed"),
+    "preprocessing": ("CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
+                      "IntegerLookup", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
+                      "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
+                      "StringLookup", "TextVectorization"),
+}
+_EAGER = (activation, conv, core, embedding, merge, normalization, pooling, recurrent, regularization, reshaping)
+
+__all__ = sorted({"InputSpec", "Layer", *(n for m in _EAGER for n in m.__all__),
+                  *(n for names in _LAZY_FAMILIES.values() for n in names)})
+
+__getattr__, __dir__ = _lazy.attach(
+    __name__, globals(), submodules=_LAZY_FAMILIES,
+    names={name: module for module, names in _LAZY_FAMILIES.items() for name in names},
+)

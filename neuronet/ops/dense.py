@@ -64,7 +64,7 @@ class FusedDense(Function):
         need_x, need_w, need_b = self.needs_input_grad
         if need_x:
             np.matmul(g, self.kernel.T, out=self.gx[s])
-        return (self.x2[s].T @ g if need_w else None), (g.sum(axis=0) if need_b else None)
+        return (self.x2[s].T @ g if need_w else None), (np.add.reduce(g, axis=0) if need_b else None)
 
 
 def dense(x, kernel, bias=None, activation: str = "linear") -> Tensor:

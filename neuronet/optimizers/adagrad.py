@@ -42,16 +42,15 @@ class Adagrad(Optimizer):
     def _slot_initial_value(self, name: str) -> float:
         return self.initial_accumulator_value
 
-    def update_step(self, gradient, variable, learning_rate: float) -> None:
-        a = self._slots_of(variable)["accumulator"]
-        s = self._work(variable)
+    def _update_arrays(self, gradient, var, slots: dict, s, learning_rate: float) -> None:
+        a = slots["accumulator"]
         np.multiply(gradient, gradient, out=s)
         a += s  # a ← a + g²
         np.add(a, self.epsilon, out=s)
         np.sqrt(s, out=s)
         np.divide(gradient, s, out=s)
         s *= learning_rate
-        variable.data -= s  # var ← var - lr · g / √(a + ε)
+        var -= s  # var ← var - lr · g / √(a + ε)
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -50,10 +50,8 @@ class Adam(Optimizer):
     def _slot_names(self) -> tuple:
         return ("momentum", "velocity", "velocity_hat") if self.amsgrad else ("momentum", "velocity")
 
-    def update_step(self, gradient, variable, learning_rate: float) -> None:
-        slots = self._slots_of(variable)
+    def _update_arrays(self, gradient, var, slots: dict, s, learning_rate: float) -> None:
         m, v = slots["momentum"], slots["velocity"]
-        var, s = variable.data, self._work(variable)
         t = self.iterations + 1
         b1, b2 = self.beta_1, self.beta_2
         alpha = learning_rate * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)  # Python float: keeps float32

@@ -40,10 +40,8 @@ class Adamax(Optimizer):
     def _slot_names(self) -> tuple:
         return ("momentum", "norm")
 
-    def update_step(self, gradient, variable, learning_rate: float) -> None:
-        slots = self._slots_of(variable)
+    def _update_arrays(self, gradient, var, slots: dict, s, learning_rate: float) -> None:
         m, u = slots["momentum"], slots["norm"]
-        s = self._work(variable)
         t = self.iterations + 1
         np.subtract(gradient, m, out=s)
         s *= 1.0 - self.beta_1
@@ -54,7 +52,7 @@ class Adamax(Optimizer):
         np.add(u, self.epsilon, out=s)
         np.divide(m, s, out=s)
         s *= learning_rate / (1.0 - self.beta_1**t)
-        variable.data -= s  # var ← var - lr · m / ((1 - β₁ᵗ)(u + ε))
+        var -= s  # var ← var - lr · m / ((1 - β₁ᵗ)(u + ε))
 
     def get_config(self) -> dict:
         config = super().get_config()

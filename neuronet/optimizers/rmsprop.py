@@ -50,10 +50,8 @@ class RMSprop(Optimizer):
             names += ("average_gradient",)
         return names
 
-    def update_step(self, gradient, variable, learning_rate: float) -> None:
-        slots = self._slots_of(variable)
-        v, var = slots["velocity"], variable.data
-        s = self._work(variable)
+    def _update_arrays(self, gradient, var, slots: dict, s, learning_rate: float) -> None:
+        v = slots["velocity"]
         rho = self.rho
         np.multiply(gradient, gradient, out=s)
         s *= 1.0 - rho

@@ -38,14 +38,12 @@ class SGD(Optimizer):
     def _slot_names(self) -> tuple:
         return ("momentum",) if self.momentum else ()
 
-    def update_step(self, gradient, variable, learning_rate: float) -> None:
-        var = variable.data
-        s = self._work(variable)
+    def _update_arrays(self, gradient, var, slots: dict, s, learning_rate: float) -> None:
         np.multiply(gradient, learning_rate, out=s)  # s = lr · g
         if not self.momentum:
             var -= s  # var ← var - lr · g
             return
-        m = self._slots_of(variable)["momentum"]
+        m = slots["momentum"]
         m *= self.momentum
         m -= s  # m ← momentum · m - lr · g
         if self.nesterov:

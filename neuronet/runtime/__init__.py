@@ -17,16 +17,22 @@ interface:
 
 Importing neuronet starts nothing and changes nothing process-wide: the thread pool, the helper
 processes and the allocator setting are created or applied at their first use, as the policy says.
+The modules behind them (threads, processes, pipes) are imported then too (:mod:`neuronet._lazy`).
 """
 
+from .. import _lazy
 from .blas import blas_threads
-from .helpers import register_slice_op, shutdown
 from .memory import is_malloc_tuned, tune_malloc
 from .policy import Policy, policy, policy_override
 from .rows import RowPlan, plan_rows
-from .stateful import SlicedRun, forward_in_slices
+from .slice_ops import register_slice_op
 
 __all__ = [
     "Policy", "RowPlan", "SlicedRun", "blas_threads", "forward_in_slices", "is_malloc_tuned",
     "plan_rows", "policy", "policy_override", "register_slice_op", "shutdown", "tune_malloc",
 ]
+
+__getattr__, __dir__ = _lazy.attach(
+    __name__, globals(), submodules=("helpers", "stateful", "threads"),
+    names={"shutdown": "helpers", "SlicedRun": "stateful", "forward_in_slices": "stateful"},
+)

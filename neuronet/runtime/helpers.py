@@ -37,33 +37,11 @@ import numpy as np
 
 from . import memory
 from .policy import policy
+from .slice_ops import SLICE_OPS, register_slice_op  # noqa: F401  (the table helpers run from)
 
 _DTYPES = ("<f2", "<f4", "<f8", "|b1")
 _SHM_DIR = "/dev/shm"
 _HEADER = struct.Struct("<I")
-
-#: The op classes a helper may run, by their ``KIND`` (filled by :func:`register_slice_op`).
-SLICE_OPS: dict = {}
-
-
-def register_slice_op(cls):
-    """Enter ``cls`` in the table of ops whose slices may run in helper processes, under ``cls.KIND``.
-
-    ``cls`` follows the slice-op protocol of :mod:`neuronet.runtime.stateful` (``KIND``, ``_forward``,
-    ``_backward``, ``_reply_nbytes``). Called when the op's module is imported; returns ``cls``, so it
-    also works as a class decorator.
-    """
-    kind = getattr(cls, "KIND", None)
-    if not isinstance(kind, str) or not kind:
-        raise ValueError(f"register_slice_op: {cls.__name__} needs a non-empty string KIND, received {kind!r}")
-    known = SLICE_OPS.get(kind)
-    name = f"{cls.__module__}.{cls.__qualname__}"
-    taken = None if known is None else f"{known.__module__}.{known.__qualname__}"
-    if taken is not None and taken != name:  # (the same class, reloaded, may enter again)
-        raise ValueError(f"register_slice_op: KIND {kind!r} of {name} is taken by {taken}")
-    SLICE_OPS[kind] = cls
-    return cls
-
 
 # ----------------------------------------------------------------------------- the wire
 def _plain(value):

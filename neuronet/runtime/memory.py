@@ -28,15 +28,15 @@ _M_MMAP_THRESHOLD = -3
 _state = {"tuned": False, "started": False}
 
 
-def tune_malloc(mmap_threshold: int = 64 << 20, trim_threshold: int = 256 << 20) -> bool:
+def tune_malloc(mmap_threshold: int = 256 << 20, trim_threshold: int = 512 << 20) -> bool:
     """Ask glibc's allocator to serve blocks below ``mmap_threshold`` bytes from its heap and to keep
     up to ``trim_threshold`` bytes of freed heap for reuse. This changes the whole process's allocator
     and cannot be undone.
 
     Args:
-        mmap_threshold: blocks at least this large are still mapped from the kernel. Defaults to 64 MiB.
+        mmap_threshold: blocks at least this large are still mapped from the kernel. Defaults to 256 MiB.
         trim_threshold: freed memory at the top of the heap beyond this is returned to the kernel.
-            Defaults to 256 MiB.
+            Defaults to 512 MiB.
 
     Returns:
         True if both settings were applied (Linux with glibc), False otherwise.

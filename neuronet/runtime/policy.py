@@ -102,7 +102,12 @@ class Policy:
         threaded_blas_macs: a dense product of at least this many multiply-adds runs whole on BLAS's
             own threads, unless an op split its batch over threads within the last
             ``recent_calls`` slicing decisions (BLAS's idle threads spin and take the core those slices
-            need). None turns the rule off. Defaults to 2²³ (8,388,608).
+            need). None (the default) never hands a product to BLAS's threads: dense products are cut
+            into row slices like every other op, whose parallel run is timed against the serial one
+            at each call site, so a busy machine falls back to one core instead of stalling and both
+            ways give the same bits (benchmarks/README.md has the measurements). 2²³ (8,388,608) was
+            the default before: faster on a quiet machine for large products, up to 10× slower on a
+            busy one.
         recent_calls: the window of that rule, in slicing decisions (counted, never timed, so every
             run chooses alike). Defaults to 256.
 
@@ -110,8 +115,10 @@ class Policy:
         malloc_tuning: when the first op runs through the runtime, ask glibc's allocator to keep large
             freed blocks for reuse (see :mod:`neuronet.runtime.memory`); it cannot be undone in the
             process. Defaults to True, or the ``NEURONET_MALLOC_TUNING`` environment variable ("0" off).
-        mmap_threshold: blocks at least this large are still mapped from the kernel. Defaults to 64 MiB.
-        trim_threshold: freed heap beyond this is returned to the kernel. Defaults to 256 MiB.
+        mmap_threshold: blocks at least this large are still mapped from the kernel. Defaults to 256 MiB
+            (a batch of 1024 28×28 images makes 88-143 MB activations and im2col buffers; mapped afresh
+            every step, their zeroed pages cost the cnn's step 7-10 % of its CPU time).
+        trim_threshold: freed heap beyond this is returned to the kernel. Defaults to 512 MiB.
     """
 
     num_threads: int = dataclasses.field(default_factory=_default_threads)
@@ -125,11 +132,11 @@ class Policy:
     helper_spin: float = 0.002
     helper_max_buffer: int = 64 << 20  # Docker gives /dev/shm 64 MB
     blas_threads: int | None = 1
-    threaded_blas_macs: float | None = 1 << 23
+    threaded_blas_macs: float | None = None
     recent_calls: int = 256
     malloc_tuning: bool = dataclasses.field(default_factory=_default_malloc_tuning)
-    mmap_threshold: int = 64 << 20
-    trim_threshold: int = 256 << 20
+    mmap_threshold: int = 256 << 20
+    trim_threshold: int = 512 << 20
 
     def __setattr__(self, name, value):
         check = _CHECKS.get(name)

@@ -18,13 +18,17 @@ multiply-add counts 1/16). The plan is one of:
   ``policy.min_slice_work`` work and ``min_rows`` rows, run in parallel or one after the other as
   timed faster at this call site (:mod:`neuronet.runtime.threads`), under the BLAS setting.
 
-The dense rule. Large dense products run faster on OpenBLAS's own threads than split over Python
-threads (its hand-off spins instead of sleeping), but an idle OpenBLAS thread keeps spinning for a
-while after each call and takes the core that another op's slices need. So a product of at least
-``policy.threaded_blas_macs`` multiply-adds (``gemm_macs``) uses BLAS's threads only while none of the
-last ``policy.recent_calls`` plans that could split was cut into slices. That depends only on the calls
-made (sizes and ``policy.num_threads``), never on timings, so every run of a model chooses alike: an
-MLP or an autoencoder gets BLAS's threads, a CNN's dense head (next to split convolutions) does not.
+The dense rule (off by default: ``policy.threaded_blas_macs`` is None). Large dense products run
+somewhat faster on OpenBLAS's own threads than split over Python threads on a quiet machine (its
+hand-off spins instead of sleeping), but when other work shares the cores its threads wait at barriers
+for a descheduled partner and the product runs several times slower, and an idle OpenBLAS thread keeps
+spinning after each call and takes the core that another op's slices need. By default every dense
+product is therefore cut into row slices like any other op: which slices is decided by the sizes alone,
+whether they run in parallel is timed at each call site, and both ways give the same bits — so the
+results never depend on the load, and the speed degrades to one core's rather than collapsing. With
+``threaded_blas_macs`` set, a product of at least that many multiply-adds (``gemm_macs``) uses BLAS's
+threads while none of the last ``policy.recent_calls`` plans that could split was cut into slices
+(counted, never timed, so every run of a model chooses alike).
 
 The slices depend only on ``n``, the work and ``policy.num_threads``, and sums over the batch are
 added in slice order, so parallel and serial runs of a plan give the same bits.

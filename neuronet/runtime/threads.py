@@ -21,7 +21,6 @@ import os
 import threading
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor, wait
 
 from .policy import policy
 
@@ -29,8 +28,10 @@ _POOL = {"executor": None, "size": 0, "fork_hook": False}
 _LOCAL = threading.local()
 
 
-def _executor(workers: int) -> ThreadPoolExecutor:
+def _executor(workers: int):
     if _POOL["size"] < workers:
+        from concurrent.futures import ThreadPoolExecutor  # at the first parallel call, not at import
+
         if _POOL["executor"] is not None:
             _POOL["executor"].shutdown(wait=False)
         if not _POOL["fork_hook"] and hasattr(os, "register_at_fork"):
@@ -39,6 +40,12 @@ def _executor(workers: int) -> ThreadPoolExecutor:
         _POOL["executor"] = ThreadPoolExecutor(workers, thread_name_prefix="neuronet-op")
         _POOL["size"] = workers
     return _POOL["executor"]
+
+
+def _wait(futures) -> None:
+    from concurrent.futures import wait
+
+    wait(futures)
 
 
 def _forget_pool() -> None:
@@ -123,7 +130,7 @@ def run_slices(work, slices: list, key) -> list:
         try:
             first = _in_worker(work, 0, slices[0])
         finally:
-            wait(futures)  # no slice may still be writing when this returns or raises
+            _wait(futures)  # no slice may still be writing when this returns or raises
         results = [first] + [f.result() for f in futures]
     else:
         results = [work(i, s) for i, s in enumerate(slices)]

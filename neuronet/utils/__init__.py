@@ -1,17 +1,15 @@
 """Utilities: seeding, one-hot labels, padding sequences, data adapters, naming, file downloads, the
-dataset helpers (timeseries windows, folders of images or texts, splitting) and plot_model."""
+dataset helpers (timeseries windows, folders of images or texts, splitting) and plot_model.
 
+The helpers for files, images, folders of data and plotting load on first use (:mod:`neuronet._lazy`).
+"""
+
+from .. import _lazy
 from ..config import set_random_seed
-from . import naming
+from . import data, naming, sequence
 from .data import *  # noqa: F401,F403
-from .dataset_utils import Dataset, split_dataset
-from .directory_dataset import text_dataset_from_directory
-from .file_utils import get_file
-from .image_utils import array_to_img, image_dataset_from_directory, img_to_array, load_img, save_img, smart_resize
-from .model_visualization import model_to_dot, plot_model
 from .naming import reset_names
 from .sequence import *  # noqa: F401,F403
-from .timeseries import timeseries_dataset_from_array
 
 
 def clear_session() -> None:
@@ -19,6 +17,21 @@ def clear_session() -> None:
     reset_names()
 
 
-__all__ = ["clear_session", "naming", "set_random_seed", "Dataset", "split_dataset", "text_dataset_from_directory",
-           "get_file", "array_to_img", "image_dataset_from_directory", "img_to_array", "load_img", "save_img",
-           "smart_resize", "timeseries_dataset_from_array", "model_to_dot", "plot_model"]
+_LAZY_NAMES = {
+    "Dataset": "dataset_utils", "split_dataset": "dataset_utils",
+    "text_dataset_from_directory": "directory_dataset",
+    "get_file": "file_utils",
+    "array_to_img": "image_utils", "image_dataset_from_directory": "image_utils", "img_to_array": "image_utils",
+    "load_img": "image_utils", "save_img": "image_utils", "smart_resize": "image_utils",
+    "timeseries_dataset_from_array": "timeseries",
+    "model_to_dot": "model_visualization", "plot_model": "model_visualization",
+}
+
+__all__ = ["clear_session", "naming", "set_random_seed", *data.__all__, *sequence.__all__, *_LAZY_NAMES]
+
+__getattr__, __dir__ = _lazy.attach(
+    __name__, globals(),
+    submodules=("dataset_utils", "directory_dataset", "file_utils", "image_utils", "model_visualization",
+                "timeseries"),
+    names=_LAZY_NAMES,
+)

@@ -7,7 +7,7 @@ read side by side in ``neuronet/ops``.
 from . import autograd, backend, config, constraints, ops, utils
 from . import activations, initializers, losses, metrics, optimizers, regularizers
 from . import layers, callbacks, models, saving, diagnostics
-from . import datasets, random
+from . import datasets, distribution, random
 from .autograd import Tensor, Variable, enable_grad, is_grad_enabled, no_grad
 from .models import Functional, Input, Model, Sequential
 from .layers.base import KerasTensor, Layer
@@ -15,8 +15,8 @@ from .layers.base import KerasTensor, Layer
 __all__ = [
     "autograd", "backend", "config", "ops", "utils", "activations", "initializers", "losses", "metrics", "optimizers",
     "regularizers", "constraints", "layers", "callbacks", "models", "saving", "diagnostics", "random", "datasets",
-    "Tensor", "Variable", "enable_grad", "is_grad_enabled", "no_grad", "KerasTensor", "Layer", "Functional", "Input",
-    "Model", "Sequential",
+    "distribution", "Tensor", "Variable", "enable_grad", "is_grad_enabled", "no_grad", "KerasTensor", "Layer",
+    "Functional", "Input", "Model", "Sequential",
 ]
 
 __version__ = "0.1.0"

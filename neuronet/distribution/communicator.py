@@ -102,6 +102,7 @@ class Communicator:
         self.failed: str | None = None  # why this job cannot go on, once a fault was raised or seen
         self._acks_expected = 0
         self._notified: set = set()  # ranks that already told us of their failure
+        self._announced = False
         import socket
 
         host = socket.gethostname()
@@ -122,6 +123,14 @@ class Communicator:
     def describe(self) -> str:
         """One line naming every rank's pid and host, e.g. ``rank 0: pid 812 on node1; rank 1: ...``."""
         return "; ".join(f"rank {r}: pid {self.pids[r]} on {self.hosts[r]}" for r in range(self.size))
+
+    def announce(self) -> None:
+        """On rank 0, once: write the rank table to stderr (an MPI launcher names a dead process by its
+        pid and host; this line tells its rank)."""
+        if self.rank == 0 and not self._announced:
+            sys.stderr.write(f"neuronet.distribution: data-parallel over {self.size} processes ({self.describe()})\n")
+            sys.stderr.flush()
+        self._announced = True
 
     # ------------------------------------------------------------------ collectives
     def allreduce_(self, buffers: list, what: str) -> None:
@@ -191,14 +200,17 @@ class Communicator:
                 self._stop(f"rank {r} (pid {self.pids[r]} on {self.hosts[r]}) died", what)
         if waited > self.timeout:
             others = [r for r in range(self.size) if r != self.rank]
-            self._stop(f"no answer from ranks {others} for {self.timeout:.0f} s (the watchdog's limit: "
+            self._stop(f"no answer from ranks {others} for {self.timeout:g} s (the watchdog's limit: "
                        "DataParallel(timeout=...)); a rank on another host may have died or hang", what)
 
     def _stop(self, reason: str, what: str) -> None:
-        message = f"neuronet.distribution: rank {self.rank} stops: {reason} (while waiting in {what})"
+        message = f"rank {self.rank} stops: {reason} (while waiting in {what})"
         self.failed = message
-        sys.stderr.write(message + "\n")
-        sys.stderr.flush()
+        try:  # written before raising: the job may be ended before the traceback is printed
+            sys.stderr.write(f"neuronet.distribution: {message}\n")
+            sys.stderr.flush()
+        except OSError:  # the launcher has gone
+            pass
         raise DistributionError(message)
 
     def _check_usable(self) -> None:

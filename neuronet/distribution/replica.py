@@ -94,8 +94,11 @@ class Replica:
         self._fork_pending = True
 
     # ------------------------------------------------------------------ start of a run
-    def begin(self, model, training: bool) -> None:
-        """Give every rank rank 0's weights (and, for training, optimizer and random state)."""
+    def begin(self, model, training: bool, verbose: int = 0) -> None:
+        """Give every rank rank 0's weights (and, for training, optimizer and random state). With
+        ``verbose``, rank 0 first names the processes (once per job)."""
+        if verbose:
+            self.comm.announce()
         if training:
             model._training_variables()  # the optimizer's slots exist before they are broadcast
         broadcast_model(self.comm, model, with_optimizer=training)

@@ -103,6 +103,8 @@ class Communicator:
         self._acks_expected = 0
         self._notified: set = set()  # ranks that already told us of their failure
         self._announced = False
+        # time spent in allreduce_ (waiting for the other ranks included), its calls and bytes summed
+        self.stats = {"allreduce_seconds": 0.0, "allreduce_calls": 0, "allreduce_bytes": 0}
         import socket
 
         host = socket.gethostname()
@@ -137,8 +139,13 @@ class Communicator:
         """Sum each flat ndarray of ``buffers`` over all ranks, in place (one non-blocking call each)."""
         MPI = self.MPI
         self._check_usable()
+        start = time.perf_counter()
         requests = [self.comm.Iallreduce(MPI.IN_PLACE, buf, op=MPI.SUM) for buf in buffers if buf.size]
         self.wait(requests, what)
+        stats = self.stats
+        stats["allreduce_seconds"] += time.perf_counter() - start
+        stats["allreduce_calls"] += 1
+        stats["allreduce_bytes"] += sum(buf.nbytes for buf in buffers)
 
     def allreduce_max_(self, buffer: np.ndarray, what: str) -> None:
         """The elementwise maximum of ``buffer`` over all ranks, in place."""
@@ -171,21 +178,18 @@ class Communicator:
     # ------------------------------------------------------------------ waiting, with the watchdog
     def wait(self, requests: list, what: str) -> None:
         """Wait for ``requests``, raising :class:`DistributionError` on a fault notice, a dead local rank
-        or after ``timeout`` seconds. Spins for the first ~2 ms (a step's allreduce usually completes
-        within that), then sleeps between polls."""
+        or after ``timeout`` seconds. Polls without pause (MPI makes progress only while it is polled, as
+        its own blocking calls do), yielding the core to other processes between polls; looks for trouble
+        every 50 ms."""
         Testall = self.MPI.Request.Testall
         if not requests or Testall(requests):
             return
         start = time.perf_counter()
-        spin_until = start + 0.002
         next_check = start + 0.05
-        pause = 0.00005
+        yield_core = getattr(os, "sched_yield", None) or (lambda: time.sleep(0))
         while not Testall(requests):
+            yield_core()
             now = time.perf_counter()
-            if now < spin_until:
-                continue
-            time.sleep(pause)
-            pause = min(pause * 2, 0.001)
             if now >= next_check:
                 next_check = now + 0.05
                 self._look_for_trouble(what, now - start)

@@ -94,11 +94,15 @@ class Replica:
         self._fork_pending = True
 
     # ------------------------------------------------------------------ start of a run
-    def begin(self, model, training: bool, verbose: int = 0) -> None:
-        """Give every rank rank 0's weights (and, for training, optimizer and random state). With
-        ``verbose``, rank 0 first names the processes (once per job)."""
+    def begin(self, model, training: bool, verbose: int = 0, plan: dict | None = None) -> None:
+        """Give every rank rank 0's weights (and, for training, optimizer and random state), after checking
+        that every rank runs the same ``plan`` (the loop's numbers, e.g. ``{'epochs': 10, 'steps': 32}``:
+        ranks that disagree would wait for each other forever). With ``verbose``, rank 0 first names the
+        processes (once per job)."""
         if verbose:
             self.comm.announce()
+        if plan:
+            _check_same_plan(self.comm, plan)
         if training:
             model._training_variables()  # the optimizer's slots exist before they are broadcast
         broadcast_model(self.comm, model, with_optimizer=training)
@@ -257,6 +261,18 @@ class Replica:
             self.comm.bcast_(rate, "the agreement on the learning rate")
             if float(rate[0]) != optimizer.learning_rate:
                 optimizer.learning_rate = float(rate[0])
+
+
+def _check_same_plan(comm, plan: dict) -> None:
+    """Raise on every rank, naming the values, when the ranks' loops would not run the same steps."""
+    mine = np.array([-1 if v is None else int(v) for v in plan.values()], dtype=np.int64)
+    every = comm.allgather_(mine, "the check of fit's arguments")
+    differ = [name for i, name in enumerate(plan) if len(set(every[:, i].tolist())) > 1]
+    if differ:
+        values = "; ".join(f"{name}: " + ", ".join(f"rank {r} {every[r, plan_index]}" for r in range(comm.size))
+                           for plan_index, name in enumerate(plan) if name in differ)
+        raise DistributionError(f"the processes would not run the same steps ({values}; -1 means until the data "
+                                "ends); give every process the same arguments and data sizes")
 
 
 def _moving_state(model) -> list:

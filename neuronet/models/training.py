@@ -530,7 +530,9 @@ class Model(SavingMixin, Layer):
             from .. import callbacks as callbacks_module
 
             if replica is not None:  # rank 0's weights, optimizer and random state everywhere; each rank its share
-                replica.begin(self, training=True, verbose=verbose)
+                replica.begin(self, training=True, verbose=verbose,
+                              plan={"epochs": epochs, "initial_epoch": initial_epoch, "steps": train.steps,
+                                    "validation steps": None if val is None else val.steps})
                 train, val = replica.shard(train, training=True), replica.shard(val)
             self._prepare_step()
             self.stop_training = False
@@ -621,7 +623,7 @@ class Model(SavingMixin, Layer):
         with distributed_run(self) as replica:  # None unless data-parallel: then each rank evaluates its share
             adapter = self._adapt(where, x, y, sample_weight, batch_size=batch_size, steps=steps)
             if replica is not None:
-                replica.begin(self, training=False, verbose=verbose)
+                replica.begin(self, training=False, verbose=verbose, plan={"steps": adapter.steps})
                 adapter = replica.shard(adapter)
             self._prepare_step()
             cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self,

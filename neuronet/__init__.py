@@ -20,3 +20,12 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # neuronet.wrappers (scikit-learn estimators) imports scikit-learn, so it loads on first use only
+    if name == "wrappers":
+        import importlib
+
+        return importlib.import_module(".wrappers", __name__)
+    raise AttributeError(f"module 'neuronet' has no attribute {name!r}")

@@ -3,8 +3,9 @@
 The walk follows the model as ``predict`` runs it: a ``Sequential`` layer after layer, a functional
 model node by node in topological order (shared layers, several inputs and outputs, tensors passed
 as call arguments such as ``initial_state=[h, c]``), a nested model by walking it in place. Each
-layer is translated by the converter registered for its exact class (see :func:`converts`); a
-subclass with its own ``call`` is refused rather than guessed at.
+layer is translated by the converter registered for its exact class (see :func:`converts`); a layer
+class of your own is traced (its ``call`` run once on symbolic inputs, see :mod:`.onnx_trace`) and
+refused, naming it, when its call needs values.
 
 Masks travel with the values as they do in ``predict``: a layer that supports masking and does not
 override ``compute_mask`` passes its input's mask on; converters of layers that make, change or
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .onnx_graph import ExportError, Graph, Value, onnx_type
+from .onnx_trace import trace_layer, traceable
 
 __all__ = ["converts", "convert_layer", "build_onnx_model", "DEFAULT_OPSET", "MIN_OPSET"]
 
@@ -35,14 +37,15 @@ class _Converter:
     fn: object
     masks: bool
     call_args: tuple
+    positional: int = 0
 
 
 _CONVERTERS: dict = {}
 _LOADED = {"done": False}
 
 
-def converts(*classes, masks: bool = False, call_args: tuple = ()):
-    """Register ``fn(graph, layer, x, **call_args) -> Value | list`` as the converter of ``classes``.
+def converts(*classes, masks: bool = False, call_args: tuple = (), positional: int = 0):
+    """Register ``fn(graph, layer, x, *args, **call_args) -> Value | list`` as the converter of ``classes``.
 
     Args:
         classes: the exact layer classes it translates.
@@ -50,18 +53,20 @@ def converts(*classes, masks: bool = False, call_args: tuple = ()):
             output masks itself. Defaults to False: the input mask passes through a layer that
             supports masking and is dropped by one that does not.
         call_args: keyword call arguments besides ``mask``/``training`` it accepts (e.g. ``initial_state``).
+        positional: how many positional arguments after the first the layer's call takes (e.g. 2 for
+            MultiHeadAttention's ``value`` and ``key``), passed to ``fn`` in order. Defaults to 0.
     """
     def register(fn):
         for cls in classes:
-            _CONVERTERS[cls] = _Converter(fn, masks, tuple(call_args))
+            _CONVERTERS[cls] = _Converter(fn, masks, tuple(call_args), positional)
         return fn
     return register
 
 
 def _load_converters() -> None:
     if not _LOADED["done"]:
-        from . import (onnx_attention, onnx_conv, onnx_layers, onnx_merge, onnx_preprocessing,  # noqa: F401
-                       onnx_recurrent)
+        from . import (onnx_attention, onnx_conv, onnx_einsum, onnx_layers, onnx_merge,  # noqa: F401
+                       onnx_preprocessing, onnx_recurrent)
 
         _LOADED["done"] = True
 
@@ -114,7 +119,7 @@ def check_layers(model) -> None:
             check_layers(layer)
         elif isinstance(layer, Lambda):
             raise refuse(layer, "its Python function has no ONNX equivalent; replace it by built-in layers")
-        elif type(layer) not in _CONVERTERS:
+        elif type(layer) not in _CONVERTERS and not traceable(layer):
             raise refuse(layer, _unsupported_reason(layer))
         elif getattr(layer, "stateful", False):
             raise refuse(layer, "stateful=True carries states from one predict call to the next, which an ONNX "
@@ -127,8 +132,6 @@ _REASONS = {
     "TextVectorization": "text splitting and vocabularies run outside the graph (vectorize before the model)",
     "Hashing": "its hash function (FarmHash) has no ONNX operator",
     "HashedCrossing": "its hash function (FarmHash) has no ONNX operator",
-    "MultiHeadAttention": "not translated yet (ONNX could express it with MatMul/Einsum; a follow-up)",
-    "EinsumDense": "not translated yet (ONNX could express it with Einsum; a follow-up)",
 }
 
 
@@ -156,13 +159,17 @@ def convert_layer(g: Graph, layer, x, args: tuple = (), kwargs: dict | None = No
     if kwargs.pop("training", None):
         raise refuse(layer, "it is called with training=True, so it would behave as in training (random) "
                             "inside predict")
-    if args:
-        raise refuse(layer, f"it is called with {len(args)} extra positional argument(s); pass them by keyword")
     if isinstance(layer, Model):
+        if args:
+            raise refuse(layer, f"it is called with {len(args)} extra positional argument(s)")
         return _convert_nested(g, layer, x)
     conv = _CONVERTERS.get(type(layer))
     if conv is None:
+        if traceable(layer):
+            return trace_layer(g, layer, x, args, kwargs)
         raise refuse(layer, _unsupported_reason(layer))
+    if len(args) > conv.positional:
+        raise refuse(layer, f"it is called with {len(args)} extra positional argument(s); pass them by keyword")
     explicit_mask = kwargs.pop("mask", None)
     extra = sorted(set(kwargs) - set(conv.call_args))
     if extra:
@@ -179,11 +186,11 @@ def convert_layer(g: Graph, layer, x, args: tuple = (), kwargs: dict | None = No
     if conv.masks:
         if not multi:
             x = x.with_(mask=mask)
-        return conv.fn(g, layer, x, **kwargs)
+        return conv.fn(g, layer, x, *args, **kwargs)
     if mask is not None and _takes_mask(layer):
         raise refuse(layer, "it reads the mask of its input (from Embedding(mask_zero=True) or Masking), which "
                             "this converter does not translate")
-    out = conv.fn(g, layer, x, **kwargs)
+    out = conv.fn(g, layer, x, *args, **kwargs)
     keep = (mask is not None and layer.supports_masking
             and type(layer).compute_mask is Layer.compute_mask)
     if mask is not None and not keep and type(layer).compute_mask is not Layer.compute_mask:

@@ -214,9 +214,12 @@ def _flag(layer, name: str) -> bool:
 
 
 def _states_list(initial_state) -> list | None:
+    """The initial states as a flat list (stacked cells take them grouped per cell: [[h1, c1], h2])."""
     if initial_state is None:
         return None
-    return list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
+    from ..layers.base import flatten_outputs
+
+    return flatten_outputs(initial_state)
 
 
 def _cells_of(layer) -> list:

@@ -167,6 +167,15 @@ def _nested_keras_tensors(value, found: list) -> list:
     return found
 
 
+def flatten_outputs(outputs) -> list:
+    """A layer call's result as a flat list, nested lists and tuples read depth first (Keras's
+    ``tree.flatten``): ``RNN([cell_a, cell_b], return_state=True)`` returns ``(output, [h1, c1], [h2])``,
+    recorded as the four outputs ``[output, h1, c1, h2]``. A single tensor gives ``[tensor]``."""
+    if isinstance(outputs, (list, tuple)):
+        return [leaf for item in outputs for leaf in flatten_outputs(item)]
+    return [outputs]
+
+
 def substitute_keras_tensors(value, values: dict):
     """``value`` with each KerasTensor (nested in lists, tuples and dict values) replaced by
     ``values[id(tensor)]``: how a recorded call's keyword arguments get their real tensors at replay."""

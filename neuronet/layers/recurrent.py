@@ -25,7 +25,7 @@ import numpy as np
 from .. import ops
 from ..autograd import Tensor
 from ..utils.naming import to_snake_case
-from .base import InputSpec, Layer
+from .base import InputSpec, KerasTensor, Layer
 from .rnn_cells import (FUSED_CELLS, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, call_cell, check_arguments,
                         state_sizes)
 
@@ -189,13 +189,33 @@ class RNN(Layer):
         if not self.return_state:
             return output
         if stacked:  # as Keras: (output, [states of cell 1], [states of cell 2], ...)
-            grouped = []
-            for cell in self.cell.cells:
-                n = len(state_sizes(cell.state_size))
-                grouped.append(final[:n])
-                final = final[n:]
-            return (output, *grouped)
+            return (output, *self._state_groups(final, unwrap_single=False))
         return (output, *final)
+
+    def _state_groups(self, states: list, unwrap_single: bool) -> list:
+        """The flat final states of stacked cells split per cell; a one-state group as a bare tensor when
+        ``unwrap_single`` (Keras's symbolic result) or as a one-element list (its eager one)."""
+        groups = []
+        for cell in self.cell.cells:
+            n = len(state_sizes(cell.state_size))
+            group, states = list(states[:n]), states[n:]
+            groups.append(group[0] if unwrap_single and n == 1 else group)
+        return groups
+
+    def __call__(self, inputs, *args, **kwargs):
+        """As :meth:`Layer.__call__`; with stacked cells and ``return_state`` the states come grouped per
+        cell, as Keras 3 returns them.
+
+        Eagerly: ``(output, [h1, c1], [h2])`` (every group a list). On symbolic inputs: ``(output, [h1,
+        c1], h2)`` (a one-state group unwrapped, as Keras's symbolic call). The recorded call keeps the
+        states flat (``output, h1, c1, h2``) — the order ``Model.outputs``, saving and the functional
+        replay (which flattens the eager result the same way) use.
+        """
+        outputs = super().__call__(inputs, *args, **kwargs)
+        if (self.return_state and isinstance(self.cell, StackedRNNCells) and isinstance(outputs, list)
+                and isinstance(outputs[0], KerasTensor)):
+            return (outputs[0], *self._state_groups(outputs[1:], unwrap_single=True))
+        return outputs
 
     def _fused_sequence(self, x, states, mask, training) -> tuple:
         """The whole sequence as one fused op of the cell (the cell's dropout masks: the same at every step)."""
@@ -254,10 +274,11 @@ class RNN(Layer):
         config = dict(config)
         spec = config.pop("cell")
         name = spec.get("class_name")
-        cell_cls = {c.__name__: c for c in FUSED_CELLS}.get(name)
+        cell_cls = {c.__name__: c for c in FUSED_CELLS + (StackedRNNCells,)}.get(name)
         if cell_cls is None:
-            raise ValueError(f"RNN.from_config: unknown cell class_name {name!r} (SimpleRNNCell, LSTMCell and "
-                             "GRUCell can be rebuilt from a config; pass other cells in code)")
+            raise ValueError(f"RNN.from_config: unknown cell class_name {name!r} (SimpleRNNCell, LSTMCell, "
+                             "GRUCell and StackedRNNCells of them can be rebuilt from a config; pass other cells in "
+                             "code)")
         return cls(cell_cls.from_config(dict(spec.get("config", {}))), **config)
 
 

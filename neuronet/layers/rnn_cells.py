@@ -397,6 +397,26 @@ class StackedRNNCells(Layer):
             i += n
         return x, new_states
 
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg["cells"] = [{"class_name": type(c).__name__, "config": c.get_config()} for c in self.cells]
+        return cfg
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """Rebuild the stack from its config; only SimpleRNNCell, LSTMCell and GRUCell are rebuilt by name
+        (other cells are Python code: pass them in code)."""
+        config = dict(config)
+        cells = []
+        for spec in config.pop("cells", None) or []:
+            name = spec.get("class_name") if isinstance(spec, dict) else None
+            cell_cls = {c.__name__: c for c in FUSED_CELLS}.get(name)
+            if cell_cls is None:
+                raise ValueError(f"StackedRNNCells.from_config: unknown cell class_name {name!r} (SimpleRNNCell, "
+                                 "LSTMCell and GRUCell can be rebuilt from a config; pass other cells in code)")
+            cells.append(cell_cls.from_config(dict(spec.get("config", {}))))
+        return cls(cells, **config)
+
     def reset_dropout_mask(self) -> None:
         for cell in self.cells:
             if hasattr(cell, "reset_dropout_mask"):

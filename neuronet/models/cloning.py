@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..layers.base import KerasTensor, Layer
+from ..layers.base import KerasTensor, Layer, flatten_outputs
 from ..layers.core import Input, InputLayer, Lambda
 from .functional import Functional
 from .sequential import Sequential
@@ -118,7 +118,7 @@ def _clone_functional(model: Functional, input_tensors, new_layer) -> Functional
         arg = mapped(node.inputs)
         outputs = layers[id(node.layer)](list(arg) if isinstance(arg, tuple) else arg, *mapped(node.args),
                                          **mapped(dict(node.kwargs or {})))
-        for old, new in zip(node.output_tensors, outputs if isinstance(outputs, (list, tuple)) else [outputs]):
+        for old, new in zip(node.output_tensors, flatten_outputs(outputs)):
             tensors[id(old)] = new
     new_outputs = [tensors[id(t)] for t in model.outputs]
     return type(model)(new_inputs if model._multi_input else new_inputs[0],

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Tensor
-from ..layers.base import KerasTensor, substitute_keras_tensors
+from ..layers.base import KerasTensor, flatten_outputs, substitute_keras_tensors
 from ..layers.core import InputLayer
 from ..utils.naming import unique_name
 from .training import Model
@@ -67,7 +67,7 @@ class Functional(Model):
         self._multi_input = isinstance(inputs, (list, tuple, dict))
         self._multi_output = isinstance(outputs, (list, tuple, dict))
         self._inputs = _flatten(inputs)
-        self._outputs = _flatten(outputs)
+        self._outputs = flatten_outputs(_flatten(outputs))  # nested results (stacked RNN states) too
         for kind, tensors in (("inputs", self._inputs), ("outputs", self._outputs)):
             if not tensors:
                 raise ValueError(f"Model: {kind} must not be empty")
@@ -194,8 +194,7 @@ class Functional(Model):
             node_training = kwargs.pop("training", None)
             out = node.layer(arg, *extra_args, training=training if node_training is None else node_training,
                              **kwargs)
-            outs = out if isinstance(out, (list, tuple)) else [out]
-            for t, o in zip(node.output_tensors, outs):
+            for t, o in zip(node.output_tensors, flatten_outputs(out)):
                 values[id(t)] = o
         results = [values[id(t)] for t in self._outputs]
         return results if self._multi_output else results[0]
@@ -378,7 +377,7 @@ def functional_from_config(cls, config: dict, custom_objects: dict | None = None
                     outputs = layer(first, *args[1:], **kwargs)
                 except (TypeError, ValueError) as err:
                     raise ValueError(f"{label}: the layer call failed: {err}") from err
-                for t_index, out in enumerate(outputs if isinstance(outputs, (list, tuple)) else [outputs]):
+                for t_index, out in enumerate(flatten_outputs(outputs)):
                     tensors[(key, done, t_index)] = out
                 done += 1
                 item[3] = done

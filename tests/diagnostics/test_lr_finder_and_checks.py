@@ -7,7 +7,7 @@ import pytest
 
 import neuronet
 from neuronet import config, diagnostics, layers
-from neuronet.diagnostics import compile_checks
+from neuronet.models import training_checks
 
 
 def _data(n=600, seed=0):
@@ -100,7 +100,7 @@ def test_sound_pairs_give_no_message(activation, units, loss):
 
 
 def test_check_loss_output_warns_once_per_kind(monkeypatch):
-    monkeypatch.setattr(compile_checks, "_WARNED", set())
+    monkeypatch.setattr(training_checks, "_WARNED", set())
     model = _net(output="softmax", loss="binary_crossentropy")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -258,7 +258,7 @@ def test_attention(layer, causal, masked):
     v = L.Embedding(9, 4, mask_zero=masked)(v_ids)
     attention = layer()
     out, scores = attention([q, v, L.Dense(4)(v)], return_attention_scores=True, use_causal_mask=causal)
-    plain = attention([q, v])  # without the scores the output carries the query's mask
+    plain = attention([q, v])  # with or without the scores the output carries the query's mask
     model = _built(keras.Model([q_ids, v_ids], [out, scores, L.LSTM(2)(out), L.LSTM(2)(plain)]))
     ids = RNG.integers(0, 9, (7, 5))
     ids[:, 0] = 1

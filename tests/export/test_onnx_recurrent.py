@@ -80,9 +80,25 @@ def test_stacked_and_cell_layers(masked):
     cells = L.RNN([L.LSTMCell(4), L.GRUCell(3)], return_sequences=True, go_backwards=True)(x)
     cell_states = L.RNN(L.LSTMCell(2), return_state=True)(x)
     zeros = L.SimpleRNN(3, return_sequences=True, zero_output_for_mask=True)(x)
-    model = keras.Model(inputs, [stacked, cells, *cell_states, zeros])
+    # stacked cells return their states grouped per cell, (output, [h1, c1], h2), as Keras
+    stacked_states = L.RNN([L.LSTMCell(3), L.GRUCell(2)], return_state=True, return_sequences=True)(x)
+    model = keras.Model(inputs, [stacked, cells, *cell_states, zeros, stacked_states])
+    assert len(model.outputs) == 10
     for length in (3, 8):
         assert_matches(model, _ids(length))
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_stacked_cells_encoder_decoder(masked):
+    # the grouped states of a stacked encoder are the initial_state of a stacked decoder
+    encoder_in, decoder_in = keras.Input((None,), dtype="int64"), keras.Input((None, 2))
+    embedded = L.Embedding(20, 3, mask_zero=masked)(encoder_in)
+    _, lstm_states, gru_state = L.RNN([L.LSTMCell(4), L.GRUCell(3)], return_state=True)(embedded)
+    decoded = L.RNN([L.LSTMCell(4), L.GRUCell(3)], return_sequences=True)(decoder_in,
+                                                                           initial_state=[lstm_states, gru_state])
+    model = keras.Model([encoder_in, decoder_in], [decoded, *lstm_states, gru_state])
+    for length in (4, 7):
+        assert_matches(model, [_ids(length), RNG.standard_normal((7, 5, 2)).astype(np.float32)])
 
 
 @pytest.mark.parametrize("masked", [False, True])

@@ -267,6 +267,35 @@ def test_attention_masks_query_steps_and_keeps_query_mask():
     assert np.all(weights.data[0, :, 2] == 0.0) and np.all(out2.data[0, 2] == 0.0)
 
 
+@pytest.mark.parametrize("make", [
+    lambda: layers.Attention(),
+    lambda: layers.AdditiveAttention(),
+    lambda: layers.MultiHeadAttention(2, 3),
+])
+def test_returned_scores_keep_the_query_mask_on_the_output(make):
+    # as without scores: the output carries the query's mask, the weights none (Keras does the same),
+    # so a pooling layer after it in a model averages over the real query steps only
+    ids_q, ids_v = np.array([[3, 4, 0, 0, 0], [1, 2, 3, 4, 0]]), np.array([[3, 4, 2, 0, 0], [1, 2, 0, 0, 0]])
+    emb = layers.Embedding(6, 4, mask_zero=True)
+    layer = make()
+
+    def call(q, v, **kwargs):
+        if isinstance(layer, layers.MultiHeadAttention):
+            return layer(q, v, **kwargs)
+        return layer([q, v], **kwargs)
+
+    out, weights = call(emb(ids_q), emb(ids_v), return_attention_scores=True)
+    np.testing.assert_array_equal(out._keras_mask, ids_q != 0)
+    assert getattr(weights, "_keras_mask", None) is None
+    a, b = nn.Input((5,), dtype="int64"), nn.Input((5,), dtype="int64")
+    out, _ = call(emb(a), emb(b), return_attention_scores=True)
+    model = nn.Model([a, b], layers.GlobalAveragePooling1D()(out))
+    full, _ = call(emb(ids_q), emb(ids_v), return_attention_scores=True)
+    keep = (ids_q != 0)[..., None]
+    expected = (full.data * keep).sum(1) / keep.sum(1)
+    np.testing.assert_allclose(model.predict([ids_q, ids_v], verbose=0), expected, atol=1e-6)
+
+
 def test_attention_symbolic_and_config_round_trip():
     a, b = nn.Input(shape=(3, 4)), nn.Input(shape=(5, 4))
     layer = layers.AdditiveAttention(name="add_att", dropout=0.1)

@@ -171,6 +171,26 @@ def test_attention_masks_from_embeddings_match_keras():
     np.testing.assert_allclose(ours.predict([ids_q, ids_v], verbose=0), _np(theirs([ids_q, ids_v])), atol=ATOL)
 
 
+@pytest.mark.parametrize("kind", ["Attention", "MultiHeadAttention"])
+def test_returned_scores_keep_the_query_mask_as_in_keras(kind):
+    # Keras marks the first output with the query's mask also when the scores are returned
+    ids_q, ids_v = _ids(seed=11, steps=5), _ids(seed=12, steps=5)
+
+    def model(lib):
+        a, b = lib.Input(shape=(5,), dtype="int32"), lib.Input(shape=(5,), dtype="int32")
+        emb = lib.layers.Embedding(20, 4, mask_zero=True)
+        if kind == "Attention":
+            x, scores = lib.layers.Attention()([emb(a), emb(b)], return_attention_scores=True)
+        else:
+            x, scores = lib.layers.MultiHeadAttention(2, 3)(emb(a), emb(b), return_attention_scores=True)
+        return lib.Model([a, b], [lib.layers.GlobalAveragePooling1D()(x), scores])
+
+    theirs, ours = model(keras), model(nn)
+    ours.set_weights([_np(w) for w in theirs.weights])
+    for t, o in zip(theirs.predict([ids_q, ids_v], verbose=0), ours.predict([ids_q, ids_v], verbose=0)):
+        np.testing.assert_allclose(o, _np(t), atol=ATOL)
+
+
 def test_einsum_dense_matches_keras():
     x = np.random.default_rng(10).normal(size=(2, 5, 8)).astype("float32")
     for equation, shape, bias in [("abc,cd->abd", (None, 3), "d"), ("abc,cde->abde", (None, 2, 3), "de"),

@@ -421,3 +421,75 @@ def test_stacked_cells_return_states_grouped_per_cell_as_keras(rng):
     np.testing.assert_array_equal(gru_states[0].data, out.data)
     again = rnn(x, initial_state=[[s.data for s in lstm_states], [gru_states[0].data]])
     assert not np.allclose(again[0].data, out.data)  # started from the given states, not zeros
+
+
+def _structure(value):
+    """The nesting of a layer's result: 'T' for a tensor, a tuple/list of the parts' structures."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_structure(v) for v in value)
+    return "T"
+
+
+def _stacked_model(cells):
+    inputs = neuronet.Input((5, 4))
+    result = layers.RNN(cells, return_state=True)(inputs)
+    return inputs, result
+
+
+@pytest.mark.parametrize("cells, symbolic", [
+    (lambda: [layers.LSTMCell(4), layers.GRUCell(3)], ("T", ["T", "T"], "T")),
+    (lambda: [layers.SimpleRNNCell(2), layers.LSTMCell(3)], ("T", "T", ["T", "T"])),
+])
+def test_stacked_cells_return_state_in_a_functional_model(rng, cells, symbolic):
+    # Keras 3 returns the states grouped per cell: eagerly every group is a list, symbolically a
+    # one-state group is a bare tensor; the model records the four outputs flat
+    x = rng.standard_normal((3, 5, 4)).astype(np.float32)
+    inputs, result = _stacked_model(cells())
+    assert _structure(result) == symbolic
+    model = neuronet.Model(inputs, result)
+    assert len(model.outputs) == 4
+    rnn = model.layers[-1]
+    eager = rnn(x)
+    assert _structure(eager) == ("T",) + tuple(["T"] * len(g) for g in eager[1:])
+    flat = [eager[0]] + [s for group in eager[1:] for s in group]
+    predicted = model.predict(x, verbose=0)
+    assert len(predicted) == 4
+    for p, e in zip(predicted, flat):
+        np.testing.assert_allclose(p, e.data, atol=1e-6)
+    # the same model rebuilt from its config and cloned replays the same four outputs
+    rebuilt = neuronet.Model.from_config(model.get_config())
+    rebuilt.set_weights(model.get_weights())
+    cloned = neuronet.models.clone_model(model)
+    cloned.set_weights(model.get_weights())
+    for other in (rebuilt, cloned):
+        for p, q in zip(other.predict(x, verbose=0), predicted):
+            np.testing.assert_allclose(p, q, atol=1e-6)
+
+
+def test_stacked_cell_states_feed_a_stacked_decoder(rng):
+    # the encoder-decoder of the Keras docs with stacked cells: the grouped states are the decoder's
+    # initial_state, the functional replay passes them grouped as the eager call does
+    enc_in, dec_in = neuronet.Input((None, 3)), neuronet.Input((None, 2))
+    encoder = layers.RNN([layers.LSTMCell(4), layers.GRUCell(5)], return_state=True)
+    decoder = layers.RNN([layers.LSTMCell(4), layers.GRUCell(5)], return_sequences=True)
+    _, *states = encoder(enc_in)
+    model = neuronet.Model([enc_in, dec_in], decoder(dec_in, initial_state=states))
+    a = rng.standard_normal((2, 6, 3)).astype(np.float32)
+    b = rng.standard_normal((2, 4, 2)).astype(np.float32)
+    _, lstm_states, gru_states = encoder(a)
+    expected = decoder(b, initial_state=[lstm_states, gru_states]).data
+    np.testing.assert_allclose(model.predict([a, b], verbose=0), expected, atol=1e-6)
+    zeros = decoder(b).data
+    assert not np.allclose(expected, zeros)  # the states were used
+
+
+def test_stacked_cells_return_state_structure_matches_keras(rng):
+    keras = pytest.importorskip("keras")  # skipped unless Keras 3 is installed (e.g. in .venv-bench)
+    x = rng.standard_normal((3, 5, 4)).astype(np.float32)
+    for make in (lambda m: [m.LSTMCell(4), m.GRUCell(3)], lambda m: [m.SimpleRNNCell(2), m.LSTMCell(3)]):
+        theirs_eager = keras.layers.RNN(make(keras.layers), return_state=True)(x)
+        ours_eager = layers.RNN(make(layers), return_state=True)(x)
+        assert _structure(ours_eager) == _structure(theirs_eager)
+        theirs_symbolic = keras.layers.RNN(make(keras.layers), return_state=True)(keras.Input((5, 4)))
+        ours_symbolic = layers.RNN(make(layers), return_state=True)(neuronet.Input((5, 4)))
+        assert _structure(ours_symbolic) == _structure(theirs_symbolic)

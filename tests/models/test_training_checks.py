@@ -53,3 +53,17 @@ def test_functional_output_layer_is_checked(blobs):
     model.compile(optimizer="adam", loss="binary_crossentropy")
     with pytest.warns(UserWarning, match="output layer 'probs' applies softmax over 3 units"):
         model.fit(X, to_categorical(y, 3), epochs=1, verbose=0)
+
+
+@pytest.mark.parametrize("units,activation,loss,expected", [
+    (1, "softmax", "binary_crossentropy", "applies softmax over 1 unit"),
+    (1, None, "binary_crossentropy", "activation 'linear', whose outputs are not probabilities"),
+    (3, "relu", "categorical_crossentropy", "activation 'relu', whose outputs are not probabilities"),
+])
+def test_fit_warns_about_the_mismatches_keras_misses(blobs, units, activation, loss, expected):
+    training_checks._WARNED.clear()
+    X, y = blobs
+    target = to_categorical(y, 3) if units == 3 else (y == 1).astype(float)
+    model = small_model(units=units, activation=activation, loss=loss)
+    with pytest.warns(UserWarning, match=expected):
+        model.fit(X, target, epochs=1, verbose=0)

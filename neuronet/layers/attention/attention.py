@@ -60,7 +60,8 @@ class Attention(Layer):
             Keras). Defaults to False.
         training: apply dropout. use_causal_mask: query step i sees value steps ≤ i only.
 
-    Output: ``(batch, Tq, dim)`` (the value's last axis).
+    Output: ``(batch, Tq, dim)`` (the value's last axis), carrying the query's mask (with
+    ``return_attention_scores`` too; the weights carry none).
 
     Example::
 
@@ -159,6 +160,10 @@ class Attention(Layer):
         if query_mask is not None:  # masked query steps output zeros
             output = output * query_mask[..., None].astype(output.dtype)
         if return_attention_scores:
+            # the output keeps the query's mask as without scores (Keras gives the first of the outputs the
+            # layer's mask; the base class only marks a single output); the weights get none
+            if query_mask is not None:
+                output._keras_mask = query_mask
             return output, weights
         return output
 

@@ -80,7 +80,8 @@ class MultiHeadAttention(Layer):
         return_attention_scores: also return the weights ``(batch, heads, T, S)``. Defaults to False.
         training: apply dropout. use_causal_mask: query step t sees key steps ≤ t only.
 
-    Output: ``(batch, T, dim)`` (or ``(batch, T, *output_shape)``), keeping the query's mask.
+    Output: ``(batch, T, dim)`` (or ``(batch, T, *output_shape)``), keeping the query's own mask (also
+    with ``return_attention_scores``; an explicit ``query_mask`` does not change it, as Keras).
 
     Rows whose every key is masked follow Keras exactly: the weights are equal across the keys when
     the layer takes Keras's fused path (no dropout, no returned scores, 3-D inputs) and zero
@@ -216,6 +217,7 @@ class MultiHeadAttention(Layer):
 
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None,
              return_attention_scores: bool = False, training=None, use_causal_mask: bool = False):
+        own_mask = getattr(query, "_keras_mask", None)
         value = self._convert_input(value)
         key = value if key is None else self._convert_input(key)
         if query_mask is None:
@@ -233,6 +235,10 @@ class MultiHeadAttention(Layer):
             attended = attended * gate
         output = self._output_dense(attended)
         if return_attention_scores:
+            # the output keeps the query's own mask as without scores (Keras marks the first output); the
+            # base class only marks a single output
+            if own_mask is not None:
+                output._keras_mask = _as_mask(own_mask)
             return output, scores
         return output
 

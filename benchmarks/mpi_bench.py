@@ -57,6 +57,14 @@ def worker_train(name: str, seconds: float, weak: bool, out: str) -> None:
     start = time.perf_counter()
     model.fit(x[:2 * batch], y[:2 * batch], batch_size=batch, epochs=1, shuffle=False, verbose=0)  # warm-up
     per_epoch = (time.perf_counter() - start) / 2 * batches
+    optimizer, apply, spent = model.optimizer, model.optimizer.apply, [0.0]
+
+    def timed_apply(*args, **kwargs):  # the update every rank repeats in full (not divided by the ranks)
+        t = time.perf_counter()
+        apply(*args, **kwargs)
+        spent[0] += time.perf_counter() - t
+
+    optimizer.apply = timed_apply
     comm = dist.api._STATE["comm"]
     epochs = np.array([max(1, round(seconds / max(per_epoch, 1e-3)))], dtype=np.int64)
     if comm is not None:
@@ -68,7 +76,8 @@ def worker_train(name: str, seconds: float, weak: bool, out: str) -> None:
     elapsed = time.perf_counter() - start
     steps = epochs * batches
     result = {"workload": name, "ranks": ranks, "global_batch": batch, "steps": steps, "seconds": elapsed,
-              "samples_per_s": steps * batch / elapsed, "ms_per_step": 1e3 * elapsed / steps}
+              "samples_per_s": steps * batch / elapsed, "ms_per_step": 1e3 * elapsed / steps,
+              "optimizer_ms_per_step": 1e3 * spent[0] / steps, "load_average": os.getloadavg()[0]}
     if comm is not None:
         result["allreduce_ms_per_step"] = 1e3 * (comm.stats["allreduce_seconds"] - before["allreduce_seconds"]) / steps
         calls = comm.stats["allreduce_calls"] - before["allreduce_calls"]
@@ -92,7 +101,7 @@ def worker_loopback(out: str) -> None:
         buf = np.ones(n, dtype=np.float32)
         repeats = max(3, min(200, int(2e7 // (buf.nbytes + 10_000))))
         times = {"pingpong": [], "allreduce": [], "blocking": []}
-        for _ in range(3):
+        for _ in range(7):
             raw.Barrier()
             start = time.perf_counter()
             for _ in range(repeats):
@@ -118,6 +127,46 @@ def worker_loopback(out: str) -> None:
     if comm.rank == 0:
         with open(out, "w") as f:
             json.dump(rows, f)
+
+
+# ----------------------------------------------------------------------------- the N-machine model
+def fit_link(loopback: list) -> tuple:
+    """(latency α in s, bandwidth in bytes/s) of one link, from the one-way ping-pong times: α from the
+    smallest messages, the bandwidth from the two largest."""
+    small = min(row["pingpong_s"] for row in loopback if row["bytes"] <= 1024)
+    big = sorted(loopback, key=lambda row: row["bytes"])[-2:]
+    slope = (big[1]["pingpong_s"] - big[0]["pingpong_s"]) / (big[1]["bytes"] - big[0]["bytes"])
+    return small, 1.0 / slope if slope > 0 else float("inf")
+
+
+def allreduce_seconds(ranks: int, nbytes: float, latency: float, bandwidth: float) -> float:
+    """MPICH's allreduce of large messages (reduce-scatter then allgather, Thakur et al.):
+    ``2·log2(N)·α + 2·(N−1)/N · n / bandwidth`` (the reduction's arithmetic left out)."""
+    import math
+
+    if ranks <= 1:
+        return 0.0
+    return 2 * math.ceil(math.log2(ranks)) * latency + 2 * (ranks - 1) / ranks * nbytes / bandwidth
+
+
+def scaling_model(report: dict, links: dict) -> list:
+    """Predicted efficiency on N machines for each workload and link: weak scaling (each machine keeps
+    the 1-rank batch: ``t1 / (t1 + T(N))``) and strong scaling (the global batch split: the forward and
+    backward pass divide by N, the optimizer's update does not: ``t1 / (N·((t1 − t_opt)/N + t_opt + T(N)))``)."""
+    rows = []
+    for name, entries in report["workloads"].items():
+        one = next(e for e in entries if e["ranks"] == 1)
+        two = next((e for e in entries if e["ranks"] == 2), None)
+        if two is None:
+            continue
+        t1, t_opt = one["ms_per_step"]["median"] / 1e3, one["optimizer_ms_per_step"] / 1e3
+        nbytes = two["allreduce_bytes_per_step"]
+        for link, (latency, bandwidth) in links.items():
+            for n in (2, 4, 8, 16, 64):
+                comm = allreduce_seconds(n, nbytes, latency, bandwidth)
+                rows.append({"workload": name, "link": link, "machines": n, "allreduce_ms": 1e3 * comm,
+                             "weak": t1 / (t1 + comm), "strong": t1 / (n * ((t1 - t_opt) / n + t_opt + comm))})
+    return rows
 
 
 # ----------------------------------------------------------------------------- the driver
@@ -178,7 +227,9 @@ def main() -> None:
         base = statistics.median(r["samples_per_s"] for r in runs[(name, ranks[0])]) * n / ranks[0]
         entry = {"ranks": n, "global_batch": results[0]["global_batch"], "samples_per_s": speed,
                  "efficiency": speed["median"] / base,
-                 "ms_per_step": _spread([r["ms_per_step"] for r in results])}
+                 "ms_per_step": _spread([r["ms_per_step"] for r in results]),
+                 "optimizer_ms_per_step": statistics.median(r["optimizer_ms_per_step"] for r in results),
+                 "load_average": _spread([r["load_average"] for r in results])}
         if "allreduce_ms_per_step" in results[0]:
             entry["allreduce_ms_per_step"] = _spread([r["allreduce_ms_per_step"] for r in results])
             entry["allreduce_bytes_per_step"] = results[0]["allreduce_bytes_per_step"]
@@ -194,6 +245,16 @@ def main() -> None:
     for row in loopback:
         print(f"| {row['bytes']} | {row['pingpong_s'] * 1e6:.1f} | {row['allreduce_s'] * 1e6:.1f} | "
               f"{row['blocking_s'] * 1e6:.1f} |")
+    latency, bandwidth = fit_link(loopback)
+    links = {"loopback (measured)": (latency, bandwidth), "10 GbE (assumed: 30 µs, 1.1 GB/s)": (30e-6, 1.1e9)}
+    report["link"] = {"latency_s": latency, "bandwidth_bytes_per_s": bandwidth}
+    report["model"] = scaling_model(report, links)
+    print(f"\nloopback: latency {latency * 1e6:.1f} µs, bandwidth {bandwidth / 1e9:.2f} GB/s")
+    print("\n| workload | link | machines | allreduce ms | weak-scaling efficiency | strong-scaling efficiency |")
+    print("|---|---|---|---|---|---|")
+    for row in report["model"]:
+        print(f"| {row['workload']} | {row['link']} | {row['machines']} | {row['allreduce_ms']:.2f} | "
+              f"{row['weak']:.2f} | {row['strong']:.2f} |")
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump(report, f, indent=1)

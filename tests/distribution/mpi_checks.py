@@ -248,6 +248,24 @@ def check_resume():
     ARRAYS["resume/parallel"] = flat_weights(model)
 
 
+def check_mismatched_loops_and_dropout():
+    """Ranks asked to run different loops stop at once with an error naming the values; with dropout (a
+    different stream on each rank) the weights still stay identical."""
+    keras.distribution.set_distribution(DP)
+    rng = np.random.default_rng(14)
+    x, y = rng.normal(size=(40, 4)), rng.integers(0, 2, size=40)
+    keras.utils.set_random_seed(15)
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(8, activation="relu"), layers.Dropout(0.5),
+                              layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    try:
+        model.fit(x, y, epochs=2 + RANK, verbose=0)
+    except keras.distribution.DistributionError as err:
+        RESULTS["mismatch"] = str(err)
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    ARRAYS["dropout/weights"] = flat_weights(model)
+
+
 # ----------------------------------------------------------------------------- faults
 class Fail(keras.callbacks.Callback):
     def __init__(self, how):
@@ -299,7 +317,8 @@ def check_watchdog():
 if __name__ == "__main__":
     if GROUP == "equality":
         for check in (check_mlp, check_masked_sequences, check_functional_two_inputs, check_pydataset, check_evaluate,
-                      check_batch_normalization, check_callbacks_and_files, check_resume):
+                      check_batch_normalization, check_callbacks_and_files, check_resume,
+                      check_mismatched_loops_and_dropout):
             check()
     elif GROUP == "faults-watchdog":
         check_watchdog()

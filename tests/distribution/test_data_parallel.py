@@ -113,6 +113,17 @@ def test_a_checkpoint_written_by_rank0_resumes_the_job(run):
     assert np.array_equal(a0["resume__parallel"], a1["resume__parallel"])
 
 
+def test_ranks_asked_for_different_loops_stop_at_once(run):
+    _, _, results = run
+    for rank in (0, 1):
+        assert "epochs: rank 0 2, rank 1 3" in results[rank]["mismatch"]
+
+
+def test_with_dropout_the_weights_stay_identical_on_every_rank(run):
+    _, _, results = run
+    assert np.array_equal(results["arrays0"]["dropout__weights"], results["arrays1"]["dropout__weights"])
+
+
 # ----------------------------------------------------------------------------- faults
 def test_a_rank_that_raises_stops_the_others(tmp_path):
     code, output, _, _ = launch(tmp_path, "faults-raise", timeout=60)

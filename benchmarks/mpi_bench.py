@@ -131,12 +131,13 @@ def worker_loopback(out: str) -> None:
 
 # ----------------------------------------------------------------------------- the N-machine model
 def fit_link(loopback: list) -> tuple:
-    """(latency α in s, bandwidth in bytes/s) of one link, from the one-way ping-pong times: α from the
-    smallest messages, the bandwidth from the two largest."""
-    small = min(row["pingpong_s"] for row in loopback if row["bytes"] <= 1024)
-    big = sorted(loopback, key=lambda row: row["bytes"])[-2:]
-    slope = (big[1]["pingpong_s"] - big[0]["pingpong_s"]) / (big[1]["bytes"] - big[0]["bytes"])
-    return small, 1.0 / slope if slope > 0 else float("inf")
+    """(latency α in s, bandwidth in bytes/s) of the loopback as neuronet's allreduce of 2 ranks sees it:
+    ``T₂(n) = 2α + n / bandwidth``, α from the smallest message, the bandwidth from 1 MiB and 4 MiB (the
+    range of the workloads' gradients)."""
+    by_size = {row["bytes"]: row["allreduce_s"] for row in loopback}
+    latency = min(by_size.values()) / 2
+    slope = (by_size[4 * 2**20] - by_size[2**20]) / (3 * 2**20)
+    return latency, 1.0 / slope if slope > 0 else float("inf")
 
 
 def allreduce_seconds(ranks: int, nbytes: float, latency: float, bandwidth: float) -> float:
@@ -219,9 +220,9 @@ def main() -> None:
                 print(f"  {name} ranks={n}: {result['samples_per_s']:.0f} samples/s", flush=True)
     loopback = _launch(2, ["--worker", "loopback"])
     report = {"weak_scaling": args.weak, "machine_cores": os.cpu_count(), "loopback": loopback, "workloads": {}}
-    print("\n| workload | ranks | global batch | samples/s (median, min–max) | efficiency | ms/step | "
-          "allreduce ms/step | allreduce MB/step |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n| workload | ranks | global batch | samples/s (median, min–max) | speed-up per repeat | efficiency | "
+          "ms/step | allreduce ms/step | allreduce MB/step |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for (name, n), results in sorted(runs.items()):
         speed = _spread([r["samples_per_s"] for r in results])
         base = statistics.median(r["samples_per_s"] for r in runs[(name, ranks[0])]) * n / ranks[0]
@@ -233,10 +234,16 @@ def main() -> None:
         if "allreduce_ms_per_step" in results[0]:
             entry["allreduce_ms_per_step"] = _spread([r["allreduce_ms_per_step"] for r in results])
             entry["allreduce_bytes_per_step"] = results[0]["allreduce_bytes_per_step"]
+        if n != ranks[0]:  # the speed-up in each repeat: the runs of a repeat ran side by side
+            entry["speedup_per_repeat"] = _spread([r["samples_per_s"] / b["samples_per_s"]
+                                                   for r, b in zip(results, runs[(name, ranks[0])])])
         report["workloads"].setdefault(name, []).append(entry)
         ar = entry.get("allreduce_ms_per_step")
+        up = entry.get("speedup_per_repeat")
         print(f"| {name} | {n} | {entry['global_batch']} | "
-              f"{speed['median']:.0f} ({speed['min']:.0f}–{speed['max']:.0f}) | {entry['efficiency']:.2f} | "
+              f"{speed['median']:.0f} ({speed['min']:.0f}–{speed['max']:.0f}) | "
+              + (f"{up['median']:.2f}× ({up['min']:.2f}–{up['max']:.2f})" if up else "—")
+              + f" | {entry['efficiency']:.2f} | "
               f"{entry['ms_per_step']['median']:.1f} | "
               + (f"{ar['median']:.2f} ({ar['min']:.2f}–{ar['max']:.2f}) | "
                  f"{entry['allreduce_bytes_per_step'] / 1e6:.2f} |" if ar else "— | — |"))
@@ -249,7 +256,8 @@ def main() -> None:
     links = {"loopback (measured)": (latency, bandwidth), "10 GbE (assumed: 30 µs, 1.1 GB/s)": (30e-6, 1.1e9)}
     report["link"] = {"latency_s": latency, "bandwidth_bytes_per_s": bandwidth}
     report["model"] = scaling_model(report, links)
-    print(f"\nloopback: latency {latency * 1e6:.1f} µs, bandwidth {bandwidth / 1e9:.2f} GB/s")
+    print(f"\nloopback, as neuronet's 2-rank allreduce sees it: latency {latency * 1e6:.1f} µs, "
+          f"bandwidth {bandwidth / 1e9:.2f} GB/s")
     print("\n| workload | link | machines | allreduce ms | weak-scaling efficiency | strong-scaling efficiency |")
     print("|---|---|---|---|---|---|")
     for row in report["model"]:

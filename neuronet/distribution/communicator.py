@@ -102,6 +102,7 @@ class Communicator:
         self.failed: str | None = None  # why this job cannot go on, once a fault was raised or seen
         self._acks_expected = 0
         self._notified: set = set()  # ranks that already told us of their failure
+        self._sends: list = []  # fault notices and acknowledgements in flight (kept until the process ends)
         self._announced = False
         # time spent in allreduce_ (waiting for the other ranks included), its calls and bytes summed
         self.stats = {"allreduce_seconds": 0.0, "allreduce_calls": 0, "allreduce_bytes": 0}
@@ -233,7 +234,7 @@ class Communicator:
         buf = np.zeros(status.Get_count(MPI.BYTE), dtype=np.uint8)
         self.comm.Recv([buf, MPI.BYTE], source=source, tag=_FAULT_TAG)
         self._notified.add(source)
-        self.comm.Isend([np.zeros(1, dtype=np.uint8), MPI.BYTE], dest=source, tag=_ACK_TAG)
+        self._sends.append(self.comm.Isend([np.zeros(1, dtype=np.uint8), MPI.BYTE], dest=source, tag=_ACK_TAG))
         return source, buf.tobytes().decode("utf-8", "replace")
 
     def report_failure(self, exc: BaseException) -> None:
@@ -246,7 +247,7 @@ class Communicator:
         data = np.frombuffer(text.encode("utf-8") or b"?", dtype=np.uint8).copy()
         for r in range(self.size):
             if r != self.rank and r not in self._notified:
-                self.comm.Isend([data, self.MPI.BYTE], dest=r, tag=_FAULT_TAG)
+                self._sends.append(self.comm.Isend([data, self.MPI.BYTE], dest=r, tag=_FAULT_TAG))
                 self._acks_expected += 1
 
     def _at_exit(self) -> None:

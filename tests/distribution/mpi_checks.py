@@ -39,18 +39,18 @@ def flat_weights(model) -> np.ndarray:
 def both(name: str, build, train, seed: int = 7):
     """``train(build())`` alone on rank 0 (the reference), then data-parallel on every rank."""
     if RANK == 0:
-        keras.distribution.set_distribution(None)
-        keras.utils.set_random_seed(seed)
-        model = build()
-        history = train(model)
-        RESULTS[f"{name}/single"] = {k: [float(np.mean(v)) for v in vals] for k, vals in history.history.items()}
-        ARRAYS[f"{name}/single"] = flat_weights(model)
-    keras.distribution.set_distribution(DP)
+        _train_and_record(f"{name}/single", None, build, train, seed)
+    return _train_and_record(f"{name}/parallel", DP, build, train, seed)
+
+
+def _train_and_record(key: str, distribution, build, train, seed: int):
+    keras.distribution.set_distribution(distribution)
     keras.utils.set_random_seed(seed)
     model = build()
     history = train(model)
-    RESULTS[f"{name}/parallel"] = {k: [float(np.mean(v)) for v in vals] for k, vals in history.history.items()}
-    ARRAYS[f"{name}/parallel"] = flat_weights(model)
+    RESULTS[key] = {k: [float(np.mean(v)) for v in vals] for k, vals in history.history.items()}
+    ARRAYS[key] = flat_weights(model)
+    keras.distribution.set_distribution(DP)
     return model
 
 

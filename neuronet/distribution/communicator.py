@@ -100,8 +100,8 @@ class Communicator:
         self.rank, self.size = self.comm.Get_rank(), self.comm.Get_size()
         self.timeout = float(timeout)
         self.failed: str | None = None  # why this job cannot go on, once a fault was raised or seen
-        self._acks_expected = 0
         self._notified: set = set()  # ranks that already told us of their failure
+        self._own_failure = False  # this rank raised (rather than stopped because of another)
         self._sends: list = []  # fault notices and acknowledgements in flight (kept until the process ends)
         self._announced = False
         # time spent in allreduce_ (waiting for the other ranks included), its calls and bytes summed
@@ -242,13 +242,13 @@ class Communicator:
         in their next wait); the job ends when this process exits."""
         if self.failed is not None:
             return
+        self._own_failure = True
         text = f"{type(exc).__name__}: {exc}".strip()[:4000]
         self.failed = f"rank {self.rank} failed: {text}"
         data = np.frombuffer(text.encode("utf-8") or b"?", dtype=np.uint8).copy()
         for r in range(self.size):
             if r != self.rank and r not in self._notified:
                 self._sends.append(self.comm.Isend([data, self.MPI.BYTE], dest=r, tag=_FAULT_TAG))
-                self._acks_expected += 1
 
     def _at_exit(self) -> None:
         """On exit after a fault: give the other ranks a moment to acknowledge (so they print why they
@@ -256,18 +256,24 @@ class Communicator:
         if self.failed is None:
             return
         MPI = self.MPI
-        if self._notified:  # the failing rank ends the job itself once it has printed its error
+        if self._notified and not self._own_failure:  # the failing rank ends the job once it has printed its error
             time.sleep(0.5)
         deadline = time.perf_counter() + 5.0
-        acks, status = 0, MPI.Status()
-        while acks < self._acks_expected and time.perf_counter() < deadline:
+        heard = set(self._notified)  # ranks that acknowledged our notice or failed themselves
+        others = set(range(self.size)) - {self.rank}
+        status = MPI.Status()
+        while self._own_failure and not others <= heard and time.perf_counter() < deadline:
             if self.comm.Iprobe(source=MPI.ANY_SOURCE, tag=_ACK_TAG, status=status):
                 self.comm.Recv([np.zeros(1, dtype=np.uint8), MPI.BYTE], source=status.Get_source(), tag=_ACK_TAG)
-                acks += 1
+                heard.add(status.Get_source())
+            elif self.poll_notices() is not None:
+                heard = heard | self._notified
             elif not all(_process_alive(self.pids[r]) for r in self.local_ranks):
                 break
             else:
                 time.sleep(0.005)
+        if self._own_failure and others <= self._notified:
+            return  # every rank failed on its own (e.g. the same bad argument): nothing waits, MPI ends normally
         sys.stdout.flush()
         sys.stderr.flush()
         self.comm.Abort(1)

@@ -8,7 +8,6 @@ and training runs exactly as without a distribution.
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 import numbers
 import os
@@ -314,27 +313,25 @@ def set_distribution(value) -> None:
     _STATE["distribution"] = value
 
 
-def data_parallel(method):
-    """Decorates ``Model.fit`` and ``Model.evaluate``: under a :class:`DataParallel` distribution on several
-    processes, ``model._replica`` is this process's :class:`~neuronet.distribution.replica.Replica` during
-    the call (None otherwise), and an exception raised here is told to the other processes, so they stop
-    with an error naming this one instead of waiting for it."""
-
-    @functools.wraps(method)
-    def run(model, *args, **kwargs):
-        dist = _STATE["distribution"]
-        replica = dist._replica() if isinstance(dist, DataParallel) else None
-        if replica is None:
-            return method(model, *args, **kwargs)
-        previous, model._replica = getattr(model, "_replica", None), replica
-        try:
-            return method(model, *args, **kwargs)
-        except DistributionError:
-            raise
-        except BaseException as exc:
-            replica.comm.report_failure(exc)
-            raise
-        finally:
-            model._replica = previous
-
-    return run
+@contextlib.contextmanager
+def distributed_run(model):
+    """The replica of the current distribution for one ``fit``/``evaluate`` of ``model`` (None unless a
+    :class:`DataParallel` spans several processes), kept in ``model._replica`` meanwhile. An exception
+    raised inside is told to the other processes, so they stop with an error naming this one instead of
+    waiting for it. (A context manager, not a decorator: warnings raised inside keep pointing at the
+    user's ``fit`` call.)"""
+    dist = _STATE["distribution"]
+    replica = dist._replica() if isinstance(dist, DataParallel) else None
+    if replica is None:
+        yield None
+        return
+    previous, model._replica = getattr(model, "_replica", None), replica
+    try:
+        yield replica
+    except DistributionError:
+        raise
+    except BaseException as exc:
+        replica.comm.report_failure(exc)
+        raise
+    finally:
+        model._replica = previous

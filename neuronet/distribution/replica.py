@@ -60,7 +60,7 @@ class Replica:
         self.auto_shard_dataset = auto_shard_dataset
         self.shard_rows = 0
         self.global_rows = None  # rows of the current global batch; None until summed when not known
-        self._buckets = None  # (key, float64 buffer layout, per-dtype gradient buffers)
+        self._buckets = None  # (the variables' identities, shapes and dtypes; their fused gradient buffers)
         self._exchange_done = False
         self._before = None
         self._first_step = True
@@ -126,7 +126,7 @@ class Replica:
         counts = [None if h.loss_fn is None else _loss_count(h, t, o, sample_weight)
                   for h, t, o in zip(heads, ys, outs)]
         self._uses_counts = any(isinstance(c, float) for c in counts)  # the same on every rank (masks, config)
-        totals = self._sum_counts(model, counts)
+        totals = self._sum_counts(counts)
         scales = []
         for count, total in zip(counts, totals):
             if count is None or count == "sum":
@@ -137,7 +137,7 @@ class Replica:
                 scales.append(count / total if total else 0.0)
         return scales, 1.0 / self.comm.size
 
-    def _sum_counts(self, model, counts: list) -> list:
+    def _sum_counts(self, counts: list) -> list:
         """The global counts of the outputs whose counts are not rows (and the global rows when unknown):
         one small allreduce, skipped when the adapter knows the global batch size and nothing is masked."""
         totals = [None] * len(counts)
@@ -153,8 +153,8 @@ class Replica:
         """Sum the step over the ranks, in place: each variable's ``.grad`` becomes the sum of the ranks'
         (None when no rank had one), the metrics and moving statistics hold every rank's changes, and the
         returned loss is the global batch's. An idle rank (empty share) takes part with zeros."""
-        if not self._exchange_done and self._needs_exchange(model):
-            self._sum_counts(model, [None if h.loss_fn is None else 0.0 for h in model._heads])
+        if not self._exchange_done and self._needs_exchange():
+            self._sum_counts([None if h.loss_fn is None else 0.0 for h in model._heads])
         metrics = [m for _, m, _, _ in model._metric_entries or []]
         moving = _moving_state(model)
         before_metrics, before_moving = self._before
@@ -189,7 +189,7 @@ class Replica:
         self._before = None
         return float(small[0])
 
-    def _needs_exchange(self, model) -> bool:
+    def _needs_exchange(self) -> bool:
         """Whether the ranks that ran this step summed their loss counts (an idle rank must join in)."""
         if self.global_rows is None:
             return True

@@ -46,7 +46,7 @@ import sys
 import numpy as np
 
 from ..autograd import Tensor, no_grad
-from ..distribution.api import data_parallel
+from ..distribution.api import distributed_run
 from ..layers import base as layer_base
 from ..layers.base import Layer
 from ..saving.api import SavingMixin
@@ -472,7 +472,6 @@ class Model(SavingMixin, Layer):
         return logs
 
     # ------------------------------------------------------------------ fit
-    @data_parallel
     def fit(self, x=None, y=None, batch_size: int | None = None, epochs: int = 1, verbose="auto", callbacks=None,
             validation_split: float = 0.0, validation_data=None, shuffle: bool = True, class_weight=None,
             sample_weight=None, initial_epoch: int = 0, steps_per_epoch: int | None = None,
@@ -518,45 +517,45 @@ class Model(SavingMixin, Layer):
                              f"{validation_freq!r}")
         verbose = _resolve_verbose(verbose)
 
-        split = validation_split if validation_data is None else 0.0  # validation_data overrides the split
-        train = self._adapt(where, x, y, sample_weight, class_weight, batch_size=batch_size, shuffle=shuffle,
-                            steps=steps_per_epoch, validation_split=split)
-        val_batch_size = validation_batch_size or batch_size
-        if split:
-            val = train.validation_adapter(val_batch_size, validation_steps)
-        else:
-            val = self._validation_adapter(validation_data, val_batch_size, validation_steps)
+        with distributed_run(self) as replica:  # None unless training data-parallel (neuronet.distribution)
+            split = validation_split if validation_data is None else 0.0  # validation_data overrides the split
+            train = self._adapt(where, x, y, sample_weight, class_weight, batch_size=batch_size, shuffle=shuffle,
+                                steps=steps_per_epoch, validation_split=split)
+            val_batch_size = validation_batch_size or batch_size
+            if split:
+                val = train.validation_adapter(val_batch_size, validation_steps)
+            else:
+                val = self._validation_adapter(validation_data, val_batch_size, validation_steps)
 
-        from .. import callbacks as callbacks_module
+            from .. import callbacks as callbacks_module
 
-        replica = self._replica  # None unless training data-parallel (neuronet.distribution)
-        if replica is not None:  # rank 0's weights, optimizer and random state everywhere; each rank its share
-            replica.begin(self, training=True, verbose=verbose,
-                          plan={"epochs": epochs, "initial_epoch": initial_epoch, "steps": train.steps,
-                                "validation steps": None if val is None else val.steps})
-            train, val = replica.shard(train, training=True), replica.shard(val)
-        self._prepare_step()
-        self.stop_training = False
-        cbs = callbacks_module.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
-                                            verbose=verbose, epochs=epochs, steps=train.steps)
-        batch_hooks = _wants_batch_hooks(cbs, verbose)
-        logs: dict = {}
-        cbs.on_train_begin()
-        for epoch in range(initial_epoch, epochs):
-            self._reset_metrics()
-            cbs.on_epoch_begin(epoch)
-            logs = self._run_batches(train, self._train_step, batch_hooks, cbs.on_train_batch_begin,
-                                     cbs.on_train_batch_end, stop_on_request=True)
-            if val is not None and _validate_now(epoch, validation_freq):
-                val_logs = self._run_evaluation(val, cbs, verbose=0, inside_fit=True)
-                logs.update({"val_" + k: v for k, v in val_logs.items()})
-            cbs.on_epoch_end(epoch, logs)
-            if replica is not None:
-                replica.agree(self)  # every process stops when one does, with rank 0's learning rate
-            train.on_epoch_end()
-            if self.stop_training:
-                break
-        cbs.on_train_end(logs)
+            if replica is not None:  # rank 0's weights, optimizer and random state everywhere; each rank its share
+                replica.begin(self, training=True, verbose=verbose,
+                              plan={"epochs": epochs, "initial_epoch": initial_epoch, "steps": train.steps,
+                                    "validation steps": None if val is None else val.steps})
+                train, val = replica.shard(train, training=True), replica.shard(val)
+            self._prepare_step()
+            self.stop_training = False
+            cbs = callbacks_module.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+                                                verbose=verbose, epochs=epochs, steps=train.steps)
+            batch_hooks = _wants_batch_hooks(cbs, verbose)
+            logs: dict = {}
+            cbs.on_train_begin()
+            for epoch in range(initial_epoch, epochs):
+                self._reset_metrics()
+                cbs.on_epoch_begin(epoch)
+                logs = self._run_batches(train, self._train_step, batch_hooks, cbs.on_train_batch_begin,
+                                         cbs.on_train_batch_end, stop_on_request=True)
+                if val is not None and _validate_now(epoch, validation_freq):
+                    val_logs = self._run_evaluation(val, cbs, verbose=0, inside_fit=True)
+                    logs.update({"val_" + k: v for k, v in val_logs.items()})
+                cbs.on_epoch_end(epoch, logs)
+                if replica is not None:
+                    replica.agree(self)  # every process stops when one does, with rank 0's learning rate
+                train.on_epoch_end()
+                if self.stop_training:
+                    break
+            cbs.on_train_end(logs)
         return self.history
 
     def _validation_adapter(self, validation_data, batch_size: int, steps):
@@ -601,7 +600,6 @@ class Model(SavingMixin, Layer):
         return self._logs(loss_total, count, head_totals)
 
     # ------------------------------------------------------------------ evaluate / predict
-    @data_parallel
     def evaluate(self, x=None, y=None, batch_size: int | None = None, verbose="auto", sample_weight=None,
                  steps: int | None = None, callbacks=None, return_dict: bool = False):
         """Loss and metrics of the model on ``(x, y)`` (in inference mode: no dropout).
@@ -622,15 +620,15 @@ class Model(SavingMixin, Layer):
         verbose = _resolve_verbose(verbose)
         from .. import callbacks as callbacks_module
 
-        adapter = self._adapt(where, x, y, sample_weight, batch_size=batch_size, steps=steps)
-        replica = self._replica  # None unless data-parallel: then each rank evaluates its share
-        if replica is not None:
-            replica.begin(self, training=False, verbose=verbose, plan={"steps": adapter.steps})
-            adapter = replica.shard(adapter)
-        self._prepare_step()
-        cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self,
-                                            verbose=verbose, epochs=1, steps=adapter.steps)
-        logs = self._run_evaluation(adapter, cbs, verbose)
+        with distributed_run(self) as replica:  # None unless data-parallel: then each rank evaluates its share
+            adapter = self._adapt(where, x, y, sample_weight, batch_size=batch_size, steps=steps)
+            if replica is not None:
+                replica.begin(self, training=False, verbose=verbose, plan={"steps": adapter.steps})
+                adapter = replica.shard(adapter)
+            self._prepare_step()
+            cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self,
+                                                verbose=verbose, epochs=1, steps=adapter.steps)
+            logs = self._run_evaluation(adapter, cbs, verbose)
         if return_dict:
             return logs
         values = list(logs.values())

@@ -9,6 +9,7 @@ Usage:
     python benchmarks/run.py                       # full run, writes benchmarks/results/latest.{md,json}
     python benchmarks/run.py --smoke               # tiny sizes, ~0.2 s per measurement (CI)
     python benchmarks/run.py --frameworks neuronet,torch --workloads tiny,mlp
+    python benchmarks/run.py --frameworks neuronet --baseline ../other-checkout   # A/B of two trees
 
 A framework that is not installed is skipped with a line saying so; nothing is ever filled in for it.
 """
@@ -51,6 +52,10 @@ IMPORTS = {
     "sklearn": "import sklearn.neural_network",
 }
 BACKENDS = {"keras-tensorflow": "tensorflow", "keras-jax": "jax"}
+# --baseline DIR: a second neuronet worker that imports neuronet from another checkout, measured
+# interleaved with this one as if it were a peer (the "neuronet / baseline" column is then the A/B ratio).
+BASELINE = "neuronet-baseline"
+BASELINE_DIR: str | None = None
 GOALS = {
     "seed": "fit ≤ 0.10 s and faster than sklearn; import ≤ 0.3 s",
     "tiny": "≥ 5× PyTorch",
@@ -90,6 +95,8 @@ def worker_env(framework: str) -> dict:
             env["XLA_FLAGS"] = (flags + " " + extra).strip()
     if framework in BACKENDS:
         env["KERAS_BACKEND"] = BACKENDS[framework]
+    if framework == BASELINE:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (BASELINE_DIR, env.get("PYTHONPATH")) if p)
     return env
 
 
@@ -643,6 +650,9 @@ def main(argv=None) -> int:
                    help="cap every framework's thread pools (BLAS, OpenMP, torch, TensorFlow, XLA) to N threads; "
                         "default: each framework's own default (all cores)")
     p.add_argument("--timeout", type=float, default=None, help="seconds to wait for one worker answer")
+    p.add_argument("--baseline", default=None, metavar="DIR",
+                   help="also measure the neuronet of another checkout DIR (a peer column named "
+                        "'neuronet (baseline)'), interleaved with this one: an A/B of two trees")
     p.add_argument("--keep-blas-env", action="store_true",
                    help="keep OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE from the environment in the workers "
                         "(default: drop them so NumPy's OpenBLAS picks its own kernel for this CPU)")
@@ -656,8 +666,15 @@ def main(argv=None) -> int:
     for w in workloads:
         if w not in ALL_WORKLOADS:
             p.error(f"--workloads: unknown workload {w!r}; expected a subset of {', '.join(ALL_WORKLOADS)}")
-    global THREADS, KEEP_BLAS_ENV
+    global THREADS, KEEP_BLAS_ENV, BASELINE_DIR
     KEEP_BLAS_ENV = args.keep_blas_env
+    if args.baseline is not None:
+        if not os.path.isfile(os.path.join(args.baseline, "neuronet", "__init__.py")):
+            p.error(f"--baseline: {args.baseline!r} is not a checkout of neuronet (no neuronet/__init__.py in it)")
+        BASELINE_DIR = os.path.abspath(args.baseline)
+        LABELS[BASELINE] = "neuronet (baseline)"
+        IMPORTS[BASELINE] = IMPORTS["neuronet"]
+        frameworks.append(BASELINE)
     if args.threads is not None and args.threads < 1:
         p.error(f"--threads must be ≥ 1, got {args.threads}")
     THREADS = args.threads

@@ -441,6 +441,7 @@ class SklearnRunner(Runner):
 
 
 RUNNERS = {r.framework: r for r in (NeuronetRunner, TorchRunner, KerasTFRunner, KerasJAXRunner, SklearnRunner)}
+RUNNERS["neuronet-baseline"] = NeuronetRunner  # run.py --baseline: neuronet from another checkout (PYTHONPATH)
 
 
 def main(argv: list[str]) -> int:
@@ -457,10 +458,13 @@ def main(argv: list[str]) -> int:
         fields.update(status=status, peak_rss_mb=peak_rss_mb())
         protocol.write(json.dumps(fields) + "\n")
 
+    # A peer that is not installed (or lacks what a workload uses) is "unavailable" and skipped; for
+    # neuronet, the library measured, any failure is an "error" (tests/test_benchmarks_smoke.py fails on it).
+    ours = argv[0] in ("neuronet", "neuronet-baseline")
     try:
         runner = RUNNERS[argv[0]]()
     except Exception as exc:  # not installed, or broken: the orchestrator reports it as skipped
-        reply("unavailable", reason=_first_line(exc))
+        reply("error" if ours else "unavailable", reason=_first_line(exc))
         return 0
     reply("ok", import_s=runner.import_s, versions=runner.versions(), pid=os.getpid())
 
@@ -487,9 +491,9 @@ def main(argv: list[str]) -> int:
             reply("ok", **result)
         except Exception as exc:
             traceback.print_exc()
-            # NotImplementedError/AttributeError/ImportError: the framework (e.g. neuronet while a layer
-            # is still a stub) lacks something the workload uses; anything else is a real error.
-            missing = isinstance(exc, (NotImplementedError, AttributeError, ImportError))
+            # NotImplementedError/AttributeError/ImportError: a peer lacks something the workload uses;
+            # anything else, and anything from neuronet, is a real error.
+            missing = not ours and isinstance(exc, (NotImplementedError, AttributeError, ImportError))
             status = "unavailable" if missing else "error"
             if name == "setup":
                 failed = (status, _first_line(exc))

@@ -8,10 +8,12 @@ float64 (used by the gradient checks)::
 
 from __future__ import annotations
 
-import os
 import random
 
 import numpy as np
+
+from .runtime import blas_threads  # noqa: F401  (re-exported: a block on the chosen BLAS threads)
+from .runtime import policy as _policy
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -61,88 +63,21 @@ def set_random_seed(seed: int) -> None:
     random.seed(int(seed))
 
 
-# ----------------------------------------------------------------------------- BLAS threads
-# The library's GEMMs run on one BLAS thread; the cores are used by splitting batches instead (see
-# num_threads below). A threaded OpenBLAS pays off only for large products on an idle machine: on a
-# busy one it spends more time waking and waiting for its threads than multiplying (measured on a
-# shared 2-core machine: the mlp workload fell from 42k to 13-20k samples/s with two BLAS threads when
-# one other process was busy, 38k with one), and after each call its idle threads spin for a while on
-# the other core, which slowed the next LSTM forward here from 4.8 to 8.2 ms. So the ops run their
-# BLAS calls on one thread (through threadpoolctl), restoring the previous count afterwards; only
-# dense layers with very large products leave BLAS its threads (ops/dense.py THREADED_BLAS_MACS).
-# :func:`set_blas_threads` changes the choice.
-_BLAS = {"threads": 1, "libs": None}
-
-
-def set_blas_threads(threads: int | None) -> None:
-    """Number of BLAS threads the library's ops use (1 by default); None leaves BLAS as configured.
-    More threads help only for large layers on an otherwise idle machine."""
-    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
-        raise ValueError(f"set_blas_threads: expected a positive integer or None, received {threads!r}")
-    _BLAS["threads"] = threads
-
-
-def _blas_libs() -> list:
-    if _BLAS["libs"] is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _BLAS["libs"] = [lib for lib in ThreadpoolController().select(user_api="blas").lib_controllers
-                             if hasattr(lib, "set_num_threads")]
-        except Exception:  # the BLAS cannot be inspected: leave its threads alone
-            _BLAS["libs"] = []
-    return _BLAS["libs"]
-
-
-class blas_threads:
-    """Context manager: run the block with the BLAS thread count chosen by :func:`set_blas_threads`."""
-
-    __slots__ = ("want", "libs", "old")
-
-    def __enter__(self):
-        self.want = want = _BLAS["threads"]
-        self.libs = _blas_libs() if want is not None else ()
-        self.old = [lib.get_num_threads() for lib in self.libs]
-        for lib, n in zip(self.libs, self.old):
-            if n != want:
-                lib.set_num_threads(want)
-        return self
-
-    def __exit__(self, *exc):
-        for lib, n in zip(self.libs, self.old):
-            if n != self.want:
-                lib.set_num_threads(n)
-        return False
-
-
-# ----------------------------------------------------------------------------- op threads
-# The convolution, pooling, dense and recurrent ops split a large batch into one slice per thread (see
-# neuronet.ops.parallel); NumPy and BLAS release Python's lock while they compute, so the slices run
-# on separate cores. Waiting threads sleep rather than spin, and each call site is timed split and
-# unsplit, so on a busy machine a split costs little, unlike a threaded BLAS.
-def _default_threads() -> int:
-    env = os.environ.get("NEURONET_NUM_THREADS", "")
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-_THREADS = {"n": _default_threads()}
-
-
+# ----------------------------------------------------------------------------- threads and BLAS
+# These switches set fields of neuronet.runtime.policy, where every setting of how the ops use the
+# cores, BLAS and memory lives (see its docstring for the defaults and why).
 def num_threads() -> int:
-    """How many threads the convolution, pooling, dense and recurrent ops split a batch over (default:
-    the CPUs this process may use, or the ``NEURONET_NUM_THREADS`` environment variable). On Linux the
-    recurrent ops run their extra slices in helper processes instead (neuronet.ops.workers)."""
-    return _THREADS["n"]
+    """How many slices the dense, convolution, pooling and recurrent ops cut a large batch into at most,
+    one per core (``runtime.policy.num_threads``; default: the CPUs this process may use, or the
+    ``NEURONET_NUM_THREADS`` environment variable). On Linux the recurrent ops run their extra slices
+    in helper processes instead of threads."""
+    return _policy.num_threads
 
 
 def set_num_threads(threads: int) -> None:
-    """Set how many threads the convolution, pooling, dense and recurrent ops split a batch over; 1 turns
-    splitting off (results then differ from split ones in the last bits, as sums are grouped differently).
+    """Set how many slices the dense, convolution, pooling and recurrent ops cut a batch into at most;
+    1 turns splitting off (results then differ from split ones in the last bits, as sums are grouped
+    differently).
 
     Example::
 
@@ -150,4 +85,15 @@ def set_num_threads(threads: int) -> None:
     """
     if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
         raise ValueError(f"set_num_threads: expected a positive integer, received {threads!r}")
-    _THREADS["n"] = int(threads)
+    _policy.num_threads = int(threads)
+
+
+def set_blas_threads(threads: int | None) -> None:
+    """Number of BLAS threads the library's ops use (``runtime.policy.blas_threads``, 1 by default);
+    None leaves BLAS as configured. More threads help only for large layers on an otherwise idle
+    machine."""
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ValueError(f"set_blas_threads: expected a positive integer or None, received {threads!r}")
+    _policy.blas_threads = threads
+
+

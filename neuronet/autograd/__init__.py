@@ -7,7 +7,8 @@ __all__ = ["Function", "Tensor", "Variable", "backward", "enable_grad", "is_grad
 from .gradcheck import GradcheckError, gradcheck  # noqa: E402
 
 __all__ += ["GradcheckError", "gradcheck"]
-from .memory import _tune_on_import, is_malloc_tuned, tune_malloc  # noqa: E402
+# The allocator setting lives in neuronet.runtime (applied at the first op, never at import); these
+# two names stay here for code that used them from autograd.
+from ..runtime.memory import is_malloc_tuned, tune_malloc  # noqa: E402
 
 __all__ += ["is_malloc_tuned", "tune_malloc"]
-_tune_on_import()

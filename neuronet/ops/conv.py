@@ -20,25 +20,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .. import runtime
 from ..autograd import Function, Tensor
-from ..config import blas_threads
-from .parallel import add_up, map_batch
-
-# BLAS threads: a threaded OpenBLAS on a busy machine spends more time waking and waiting for its
-# threads than multiplying (measured here: the cnn benchmark ran 3-6× slower with two threads than with
-# one when other work shared the two cores). The convolution ops therefore run their GEMMs under the
-# library's one-thread policy (``neuronet.config.set_blas_threads`` changes it); Conv, the common
-# case, uses the cores by splitting its batch (neuronet.ops.parallel).
-
-
-def _one_blas_policy(method):
-    """Run ``method`` (a forward or backward) under the library's BLAS-thread policy."""
-    def wrapped(self, *args, **kwargs):
-        with blas_threads():
-            return method(self, *args, **kwargs)
-
-    wrapped.__name__, wrapped.__doc__ = method.__name__, method.__doc__
-    return wrapped
 
 __all__ = ["conv", "conv_transpose", "depthwise_conv", "separable_conv"]
 
@@ -228,6 +211,25 @@ def _as_image(x: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------- conv
+class ReluMaskedGradient(np.ndarray):
+    """A gradient that already carries the derivative of the relu fused into the Conv that made its
+    input, so that Conv's backward skips its own mask (a full pass over the activation).
+
+    The fusion is chosen where the graph is built: :func:`neuronet.ops.max_pool` on the output of a
+    ``conv(..., relu=True)`` applies relu's derivative to the pooled gradient (max-pooling commutes
+    with relu, and the pooled gradient is 4× smaller) and returns its input gradient as this type.
+    Any arithmetic on it gives a plain ndarray — so when the conv output has other consumers and the
+    engine adds their gradients, Conv receives a plain array and masks it as usual.
+    """
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        inputs = tuple(x.view(np.ndarray) if isinstance(x, ReluMaskedGradient) else x for x in inputs)
+        if "out" in kwargs:
+            kwargs["out"] = tuple(x.view(np.ndarray) if isinstance(x, ReluMaskedGradient) else x
+                                  for x in kwargs["out"])
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+
 class Conv(Function):
     # y[n,o,p,f] = act(Σ_{i,j,c} xp[n, o·sh + i·dh, p·sw + j·dw, c] · K[i,j,c,f] + b[f])
     #   as one GEMM:  y = cols @ K₂ + b,   cols = im2col(xp),  K₂ = K.reshape(kh·kw·C, F)
@@ -235,8 +237,8 @@ class Conv(Function):
     #   dK = colsᵀ @ g       db = Σ g       dx = col2im(g @ K₂ᵀ), cropped to the unpadded input
     # With few input channels (an image's first layer) cols is built transposed, one contiguous row
     # per kernel tap, with a row of ones that makes the bias part of the GEMM (and db part of dK).
-    # The batch is split over threads (neuronet.ops.parallel): each slice builds its own cols and
-    # writes its own rows of y; in backward each slice returns its part of dK and db, summed here.
+    # Samples are independent: a slice of them builds its own cols and writes its own rows of y; in
+    # backward it returns its part of dK and db, summed here (the runtime decides how slices run).
     def forward(self, x, kernel, bias, strides, padding, dilation, relu):
         self.rank = x.ndim
         x4, k4 = _as_image(x), (kernel[None] if kernel.ndim == 3 else kernel)
@@ -266,8 +268,8 @@ class Conv(Function):
                 np.maximum(ys, 0, out=ys)
             return cols
 
-        self.work = oh * ow * (kh * kw * c * (1 + f / 16) + f)  # per sample: cols, GEMM, y
-        self.cols = map_batch(part, n, self.work)
+        self.rows = runtime.plan_rows(n, oh * ow * (kh * kw * c * (1 + f / 16) + f))  # per sample: cols, GEMM, y
+        self.cols = self.rows.map(part)
         self.k2, self.kshape = k2, kernel.shape
         self.xshape, self.pshape, self.pads = x.shape, (n, h + top + bottom, w + left + right, c), pads
         self.geom = (kh, kw, strides, dilation)
@@ -275,8 +277,9 @@ class Conv(Function):
         return y[:, 0] if self.rank == 3 else y
 
     def backward(self, gy):
-        # relu's derivative, unless a max-pool already applied it to exactly this array (see MaxPool)
-        mask = self.y is not None and gy is not getattr(self, "premasked", None)
+        # relu's derivative, unless the gradient already carries it (see ReluMaskedGradient)
+        mask = self.y is not None and not isinstance(gy, ReluMaskedGradient)
+        gy = gy.view(np.ndarray)
         if self.rank == 3:
             gy = gy[:, None]
         n, oh, ow, f = gy.shape
@@ -306,10 +309,9 @@ class Conv(Function):
                     _col2im_gemm(g2, self.k2.reshape(kh, kw, c, f), dxp[s], oh, ow, strides, dilation)
             return gk, gb
 
-        parts = map_batch(part, n, self.work)
-        gx = gk = gb = None
+        gk, gb = self.rows.map_sum(part)
+        gx = None
         if need_k or need_b:
-            gk, gb = add_up([p[0] for p in parts]), add_up([p[1] for p in parts])
             if self.transposed:
                 gk, gb = (gk[:len(self.k2)].reshape(self.kshape) if need_k else None,
                           gk[len(self.k2)] if need_b else None)
@@ -326,7 +328,7 @@ class ConvTranspose(Function):
     # 'out' channels to 'in' channels):
     #   y = crop(col2im(x @ K₂ᵀ)) + b            K₂ = K.reshape(kh·kw·out, in)
     # backward: cols = im2col(pad(gy))  →  dx = cols @ K₂,  dK = colsᵀ @ x,  db = Σ gy
-    @_one_blas_policy
+    # Samples are independent: a slice of them fills its own rows of y and dx and returns its part of dK.
     def forward(self, x, kernel, bias, strides, out_size, pad_before, dilation):
         self.rank = x.ndim
         x4, k4 = _as_image(x), (kernel[None] if kernel.ndim == 3 else kernel)
@@ -338,32 +340,44 @@ class ConvTranspose(Function):
         fh = max((h - 1) * strides[0] + (kh - 1) * dilation[0] + 1, top + oh)
         fw = max((w - 1) * strides[1] + (kw - 1) * dilation[1] + 1, left + ow)
         pads = (top, fh - top - oh, left, fw - left - ow)
-        k2 = k4.reshape(kh * kw * cout, cin)
-        x2 = x4.reshape(n * h * w, cin)
-        canvas = _col2im_gemm(x2, k4, np.zeros((n, fh, fw, cout), x2.dtype), h, w, strides, dilation)
-        y = np.ascontiguousarray(_crop(canvas, pads, oh, ow))
-        if bias is not None:
-            y += bias
-        self.x2, self.k2, self.kshape, self.xshape = x2, k2, kernel.shape, x.shape
+        y = np.empty((n, oh, ow, cout), np.result_type(x4, k4))
+
+        def part(_, s):
+            xs = x4[s]
+            canvas = np.zeros((len(xs), fh, fw, cout), y.dtype)
+            _col2im_gemm(xs.reshape(-1, cin), k4, canvas, h, w, strides, dilation)
+            ys = y[s]
+            ys[...] = _crop(canvas, pads, oh, ow)
+            if bias is not None:
+                ys += bias
+
+        # per sample: the taps' products (kh·kw·out values per input pixel) and the canvas
+        self.rows = runtime.plan_rows(n, h * w * (kh * kw * cout * (1 + cin / 16) + cin) + fh * fw * cout)
+        self.rows.map(part)
+        self.x4, self.k2, self.kshape, self.xshape = x4, k4.reshape(kh * kw * cout, cin), kernel.shape, x.shape
         self.pads, self.geom = pads, (kh, kw, h, w, strides, dilation)
         return y[:, 0] if self.rank == 3 else y
 
-    @_one_blas_policy
     def backward(self, gy):
         if self.rank == 3:
             gy = gy[:, None]
         kh, kw, h, w, strides, dilation = self.geom
-        n, _, _, cout = gy.shape
-        gx = gk = gb = None
-        if len(self.needs_input_grad) > 2 and self.needs_input_grad[2]:
-            gb = _sum_rows(gy.reshape(-1, cout))
-        if self.needs_input_grad[0] or self.needs_input_grad[1]:
-            cols = _im2col(_pad(np.ascontiguousarray(gy), self.pads), kh, kw, h, w, strides, dilation)
-            if self.needs_input_grad[0]:
-                gx = (cols @ self.k2).reshape(self.xshape)
-            if self.needs_input_grad[1]:
-                gk = (cols.T @ self.x2).reshape(self.kshape)
-        return gx, gk, gb
+        cout, cin = gy.shape[3], self.x4.shape[3]
+        need_x, need_k = self.needs_input_grad[0], self.needs_input_grad[1]
+        gb = _sum_rows(gy.reshape(-1, cout)) if len(self.needs_input_grad) > 2 and self.needs_input_grad[2] else None
+        if not (need_x or need_k):
+            return None, None, gb
+        gx4 = np.empty(self.x4.shape, gy.dtype) if need_x else None
+
+        def part(_, s):
+            cols = _im2col(_pad(np.ascontiguousarray(gy[s]), self.pads), kh, kw, h, w, strides, dilation)
+            if need_x:
+                np.matmul(cols, self.k2, out=gx4[s].reshape(-1, cin))
+            return (cols.T @ self.x4[s].reshape(-1, cin) if need_k else None),
+
+        (gk,) = self.rows.map_sum(part)
+        gx = None if gx4 is None else gx4.reshape(self.xshape)
+        return gx, (None if gk is None else gk.reshape(self.kshape)), gb
 
 
 class DepthwiseConv(Function):

@@ -11,87 +11,56 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import runtime
 from ..autograd import Function, Tensor
-from .parallel import TINY_WORK, add_up, map_batch, splitting_recently
-
-# Dense products at least this large (multiply-adds) run on BLAS's own threads, unless other ops of
-# the model split their batches over the op threads (see FusedDense).
-THREADED_BLAS_MACS = 1 << 23
+from .activations import FUSED_ACTIVATIONS
 
 __all__ = ["dense"]
 
-# activations applied in place on the layer output, each with a derivative written in terms of y
+# activations applied in place on the layer output (from the shared table, each with its derivative
+# written from y)
 DENSE_ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh")
 
 
 class FusedDense(Function):
     # y = act(x @ W + b)      dx = g @ Wᵀ,  dW = xᵀ @ g,  db = Σ_rows g,  where g = gy · act' (from y)
-    # act' from the output y:  relu: [y > 0]   sigmoid: y (1 - y)   tanh: 1 - y²   linear: 1
+    # act' from the output y (ops.activations.FUSED_ACTIVATIONS):  relu: [y > 0]   sigmoid: y (1 - y)
+    #   tanh: 1 - y²   linear: 1
     # x: (..., k) with its leading axes flattened into rows, W: (k, m), b: (m,) or absent
-    # Threads (neuronet.ops.parallel): products of at least THREADED_BLAS_MACS multiply-adds run on
-    # BLAS's own threads, which hand work over faster than Python threads can (the autoencoder's
-    # 128×784×128 layers: 121k samples/s against 94k on one thread; the mlp's 128×784×512 layer: 0.34
-    # ms on two OpenBLAS threads, 0.37 ms split over two Python threads, 0.52 on one) — but not while
-    # other ops of the model split their batches, since an idle OpenBLAS thread spins for a while
-    # after each call and takes the core those ops' slices need (the cnn's Dense(128) head threaded:
-    # 7.3k → 5.1k samples/s). Other products split their rows over the op threads when that was timed
-    # faster, each slice computing its rows of y and gx and its part of dW and db (added up in slice
-    # order).
+    # Rows are independent: a slice s of them computes y[s] and gx[s] and its part of dW and db (added
+    # up in slice order); the runtime decides how the rows run (neuronet.runtime.rows, which also
+    # holds the rule for large products on BLAS's threads: gemm_macs).
     def forward(self, x, kernel, bias=None, activation="linear"):
         x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
         rows, (k, m) = len(x2), kernel.shape
-        self.x2, self.kernel, self.bias, self.activation, self.x_shape = x2, kernel, bias, activation, x.shape
+        self.x2, self.kernel, self.bias, self.x_shape = x2, kernel, bias, x.shape
+        self.act = None if activation == "linear" else FUSED_ACTIVATIONS[activation]  # linear: nothing to do
         self.y = np.empty((rows, m), np.result_type(x2, kernel))
-        self.work = k + m + k * m / 16  # per row: x, y and the GEMM
-        self.whole = rows * self.work < TINY_WORK or (rows * k * m >= THREADED_BLAS_MACS
-                                                       and not splitting_recently())
-        if self.whole:
-            self._forward_rows(0, slice(None))
-        else:
-            map_batch(self._forward_rows, rows, self.work)
+        # per row: x, y and the GEMM's k·m multiply-adds
+        self.rows = runtime.plan_rows(rows, k + m + k * m / 16, gemm_macs=rows * k * m)
+        self.rows.map(self._forward_rows)
         y = self.y
         return y.reshape(x.shape[:-1] + y.shape[-1:]) if x.ndim != 2 else y
 
     def _forward_rows(self, _, s):
-        ys, activation = self.y[s], self.activation
+        ys = self.y[s]
         np.matmul(self.x2[s], self.kernel, out=ys)
         if self.bias is not None:
             ys += self.bias
-        if activation == "relu":
-            np.maximum(ys, 0, out=ys)
-        elif activation == "sigmoid":  # σ(z) = (1 + tanh(z/2)) / 2: no overflow for any z
-            ys *= 0.5
-            np.tanh(ys, out=ys)
-            ys += 1
-            ys *= 0.5
-        elif activation == "tanh":
-            np.tanh(ys, out=ys)
+        if self.act is not None:
+            self.act.forward(ys, out=ys)
 
     def backward(self, gy):
         self.gy = gy.reshape(self.y.shape) if gy.ndim != 2 else gy
         self.gx = np.empty(self.x2.shape, self.gy.dtype) if self.needs_input_grad[0] else None
-        if self.whole:
-            gw, gb = self._backward_rows(0, slice(None))
-        else:
-            parts = map_batch(self._backward_rows, len(self.y), self.work)
-            gw, gb = add_up([p[0] for p in parts]), add_up([p[1] for p in parts])
+        gw, gb = self.rows.map_sum(self._backward_rows)
         gx, self.gx, self.gy = self.gx, None, None
         return (None if gx is None else gx.reshape(self.x_shape)), gw, gb
 
     def _backward_rows(self, _, s):
-        g, y, activation = self.gy[s], self.y[s], self.activation
-        if activation == "relu":
-            g = g * (y > 0)
-        elif activation == "sigmoid":
-            d = 1 - y  # one temporary, then in place: (1 - y)·y·gy
-            d *= y
-            d *= g
-            g = d
-        elif activation == "tanh":
-            d = y * y
-            np.subtract(1, d, out=d)
-            d *= g
-            g = d
+        g, y = self.gy[s], self.y[s]
+        if self.act is not None:
+            g = self.act.backward(g, y)  # a new array: gy is never written to
         need_x, need_w, need_b = self.needs_input_grad
         if need_x:
             np.matmul(g, self.kernel.T, out=self.gx[s])

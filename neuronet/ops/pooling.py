@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import runtime
 from ..autograd import Function, Tensor
-from .conv import (Conv, _as_image, _crop, _offset_slices, _pad, conv_geometry, normalize_data_format,
-                   normalize_padding, normalize_tuple)
-from .parallel import map_batch
+from .conv import (Conv, ReluMaskedGradient, _as_image, _crop, _offset_slices, _pad, conv_geometry,
+                   normalize_data_format, normalize_padding, normalize_tuple)
 
 __all__ = ["max_pool", "average_pool"]
 
@@ -29,12 +29,12 @@ def _geometry(x: np.ndarray, pool, strides, padding) -> tuple:
 class MaxPool(Function):
     # y[n,o,p,c] = max_{i,j} xp[n, o·sh + i, p·sw + j, c]     (xp padded with -inf)
     # dx[n, o·sh + i*, p·sw + j*, c] += gy[n,o,p,c] at the first (i*, j*) reaching the max
-    # When x is the output of a convolution with a fused relu (`relu_source`), max-pooling commutes
-    # with relu, so the relu's derivative can be applied here on the 4× smaller pooled gradient
-    # (gy·[y > 0]); the returned gradient is then zero wherever x == 0 and the convolution is told
-    # it need not mask it again.
-    # Like the convolutions, both passes split the batch over threads (neuronet.ops.parallel).
-    def forward(self, x, pool, strides, padding, relu_source=None):
+    # relu_input (chosen by max_pool when x is the output of a conv with a fused relu): max-pooling
+    # commutes with relu, so relu's derivative is applied here, on the 4× smaller pooled gradient
+    # (gy·[y > 0]); the returned gradient is then zero wherever x == 0 and says so by its type
+    # (ReluMaskedGradient), so the conv does not mask it again.
+    # Samples are independent: a slice of them fills its own rows of y and arg, and of dx in backward.
+    def forward(self, x, pool, strides, padding, relu_input=False):
         self.rank, self.xshape = x.ndim, x.shape
         x4 = _as_image(x)
         n, c = x4.shape[0], x4.shape[3]
@@ -60,11 +60,12 @@ class MaxPool(Function):
                 np.maximum(args, beats * itype(k), out=args)
                 np.maximum(ys, v, out=ys)
 
-        map_batch(part, n, x4[0].size + oh * ow * c)
+        self.rows = runtime.plan_rows(n, x4[0].size + oh * ow * c)
+        self.rows.map(part)
         self.arg, self.offsets, self.pads = arg, offsets, pads
         self.pshape = (n, x4.shape[1] + pads[0] + pads[1], x4.shape[2] + pads[2] + pads[3], c)
-        self.geom, self.relu_source = (pool, strides), relu_source
-        self.y = y if relu_source is not None else None
+        self.geom = (pool, strides)
+        self.y = y if relu_input else None
         return y[:, 0] if self.rank == 3 else y
 
     def backward(self, gy):
@@ -78,7 +79,7 @@ class MaxPool(Function):
         dxp = (np.empty if tiled else np.zeros)(self.pshape, gy.dtype)
 
         def part(_, s):
-            g = gy[s] * (self.y[s] > 0) if self.relu_source is not None else gy[s]
+            g = gy[s] * (self.y[s] > 0) if self.y is not None else gy[s]
             arg, dxs = self.arg[s], dxp[s]
             for k, (i, j) in enumerate(self.offsets):
                 target = dxs[_offset_slices(i, j, oh, ow, strides, (1, 1))]
@@ -87,12 +88,10 @@ class MaxPool(Function):
                 else:
                     target += g * (arg == k)
 
-        map_batch(part, gy.shape[0], self.arg[0].size * 2 + self.pshape[1] * self.pshape[2] * self.pshape[3])
+        self.rows.map(part)
         h, w = (1, self.xshape[1]) if self.rank == 3 else self.xshape[1:3]
         gx = _crop(dxp, self.pads, h, w).reshape(self.xshape)
-        if self.relu_source is not None:
-            self.relu_source.premasked = gx  # recognised by identity: any other gradient added makes a new array
-        return gx
+        return gx.view(ReluMaskedGradient) if self.y is not None else gx
 
 
 class AveragePool(Function):
@@ -153,10 +152,9 @@ def _pool(cls, name: str, inputs, pool_size, strides, padding, data_format) -> T
     if rank == 1:
         pool, strides = (1,) + pool, (1,) + strides
     extra = {}
-    if cls is MaxPool:
+    if cls is MaxPool:  # the fusion with a conv's relu (see MaxPool), decided here, where the graph is built
         source = getattr(x, "_ctx", None)
-        if isinstance(source, Conv) and getattr(source, "y", None) is not None and x._index == 0:
-            extra["relu_source"] = source
+        extra["relu_input"] = isinstance(source, Conv) and getattr(source, "y", None) is not None
     y = cls.apply(x, pool=pool, strides=strides, padding=padding, **extra)
     if data_format == "channels_first":
         from .shape import transpose

@@ -31,18 +31,13 @@ recurrent kernel.
 
 from __future__ import annotations
 
-import time
-import weakref
-
 import numpy as np
 
+from .. import runtime
 from ..autograd import Function
-from ..config import blas_threads, set_blas_threads
-from . import workers
 from .activations import FUSED_ACTIVATIONS, fused_activation
-from .parallel import add_up, batch_slices, map_slices, timed_site
 
-__all__ = ["simple_rnn", "lstm", "gru", "RECURRENT_ACTIVATIONS", "set_blas_threads"]
+__all__ = ["simple_rnn", "lstm", "gru", "RECURRENT_ACTIVATIONS"]
 
 #: Activation names the fused recurrent kernels support (for ``activation`` and ``recurrent_activation``).
 RECURRENT_ACTIVATIONS = tuple(FUSED_ACTIVATIONS)
@@ -63,150 +58,42 @@ class _SequenceOp(Function):
     gate is a strided column block, which NumPy walks several times slower), and the step's product
     is one GEMM, ``recurrent_kernelᵀ @ h``. ``self.valid`` (time, 1, batch) marks the unmasked steps in
     processing order; ``self.weight`` is the 0/1 factor from the state sequence to the output sequence
-    (see the module docstring). Subclasses write the loops in ``_forward`` and ``_backward``; these
-    run under :func:`neuronet.config.blas_threads`.
+    (see the module docstring). Subclasses write the loops in ``_forward`` and ``_backward``, for the
+    samples they are given.
     """
 
     STATES = 1       # initial states that follow x in the arguments (LSTM: h and c)
     BLOCK = 8        # steps whose forward-only factors the backward computes together
-    MIN_ROWS = 16    # fewer samples per slice would spend more on per-step calls than two cores save
 
-    # Samples are independent, so a large batch is split into slices: each slice runs the whole loop on
-    # its own rows, as an op of its own; outputs and input gradients are put back together along the
-    # batch and the weight gradients summed in slice order. The first slice runs here, the others in
-    # helper processes (neuronet.ops.workers) where there are any, else on threads
-    # (neuronet.ops.parallel). Either way each call site is timed against running all slices here.
+    # Samples are independent, so the runtime may run the forward on slices of the batch, each slice
+    # as an op of its own that keeps its state until its backward (neuronet.runtime.stateful; extra
+    # slices run in helper processes on Linux). A subclass with a KIND is entered in the runtime's
+    # table of ops a helper process may run.
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "KIND" in cls.__dict__:
+            runtime.register_slice_op(cls)
+
     def forward(self, *args, mask=None, recurrent_mask=None, **kwargs):
         x, batched = args[0], 1 + self.STATES
-        n, steps, features = x.shape
-        units = args[1].shape[1]
-        gates = args[batched + 1].shape[1]
-        self.work = steps * gates * (features + units)  # the products per sample
-        slices = batch_slices(n, self.work, self.MIN_ROWS)
-        self.parts = self.helpers = None
-        if len(slices) == 1:
-            with blas_threads():
-                return self._forward(*args, mask=mask, recurrent_mask=recurrent_mask, **kwargs)
-        self.slices = slices
-
-        def part(_, s):
-            op = type(self)()
-            *inputs, mask_s, recurrent_mask_s = self._slice_inputs(s, args, mask, recurrent_mask)
-            return op, op._forward(*inputs, mask=mask_s, recurrent_mask=recurrent_mask_s, **kwargs)
-
-        team = workers.helpers(len(slices) - 1)
-        if team is None:
-            results = map_slices(part, slices, self.work)
-        else:
-            results = self._forward_with_helpers(team, part, args, mask, recurrent_mask, kwargs)
-        self.parts = [op for op, _ in results]
-        return tuple(np.concatenate([out[k] for _, out in results]) for k in range(len(results[0][1])))
-
-    def _forward_with_helpers(self, team, part, args, mask, recurrent_mask, kwargs):
-        """``[part(i, s) for each slice]``, slices 1… in the helpers when that was faster here. A helper
-        keeps its slice's op; this op keeps (helper, key) in its place, and the inputs in case the
-        helper is lost before the backward."""
-        slices = self.slices
-        site = timed_site((type(self), slices[-1].stop, len(slices), self.work, "helpers"))
-        use = site.choose()
-        start = time.perf_counter()
-        try:
-            if use:
-                requests, keys = [], []
-                for helper, s in zip(team, slices[1:]):
-                    inputs = self._slice_inputs(s, args, mask, recurrent_mask)
-                    keys.append(helper.next_key)
-                    helper.next_key += 1
-                    requests.append((helper, "forward", inputs, self._reply_nbytes(args, s, kwargs),
-                                     dict(op=self.KIND, key=keys[-1], kwargs=kwargs)))
-                try:
-                    first, outputs = workers.run(requests, lambda: self._local(part, 0, slices[0]))
-                except (workers.HelperError, workers.HelperSkip) as error:
-                    if isinstance(error, workers.HelperError):
-                        workers.failed()
-                    use = None  # not timed: split over threads this time
-                    return map_slices(part, slices, self.work)
-                else:
-                    self.helpers = list(zip(team, keys))
-                    self.inputs_kept = (args, mask, recurrent_mask, kwargs)
-                    for helper, key in self.helpers:
-                        weakref.finalize(self, helper.drop, key)
-                    return [first] + [(None, out) for out in outputs]
-            return [self._local(part, i, s) for i, s in enumerate(slices)]
-        finally:
-            for helper in team:
-                helper.lock.release()
-            if use is not None:
-                site.record(use, time.perf_counter() - start)
-
-    def _slice_inputs(self, s, args, mask, recurrent_mask) -> list:
-        """The arguments of ``_forward`` for the samples ``s``: sequence and states sliced, weights
-        whole, then the mask and the recurrent mask (sliced, or None)."""
-        batched = 1 + self.STATES
-        return ([a[s] for a in args[:batched]] + list(args[batched:])
-                + [None if m is None else m[s] for m in (mask, recurrent_mask)])
-
-    @staticmethod
-    def _local(work, *args):
-        with blas_threads():
-            return work(*args)
-
-    def _reply_nbytes(self, args, s, kwargs) -> int:
-        """An upper bound of the bytes a helper's forward or backward sends back for slice ``s``."""
-        x, h0 = args[0][s], args[1][s]
-        out = h0.nbytes * (x.shape[1] if kwargs.get("return_sequences", True) else 1)
-        grads = x.nbytes + self.STATES * h0.nbytes + sum(a.nbytes for a in args[1 + self.STATES:] if a is not None)
-        return max(out + self.STATES * h0.nbytes, grads) + 64 * (len(args) + 2)
+        _, steps, features = x.shape
+        units, gates = args[1].shape[1], args[batched + 1].shape[1]
+        self.run = runtime.forward_in_slices(
+            self, args, batched=batched, keyword_arrays={"mask": mask, "recurrent_mask": recurrent_mask},
+            options=kwargs, work_per_row=steps * gates * (features + units))  # the products per sample
+        return self.run.outputs
 
     def backward(self, gy):
-        if self.parts is None:
-            with blas_threads():
-                return self._backward(gy)
-        batched = 1 + self.STATES
-        if self.helpers is None:
-            def part(i, s):
-                op = self.parts[i]
-                op.needs_input_grad = self.needs_input_grad
-                return op._backward(tuple(g[s] for g in gy))
+        return self.run.backward(gy, self.needs_input_grad)
 
-            results = map_slices(part, self.slices, self.work)
-        else:
-            results = self._backward_with_helpers(gy)
-        grads = [[r[k] for r in results] for k in range(len(results[0]))]
-        return tuple(None if got[0] is None else np.concatenate(got) if k < batched else add_up(got)
-                     for k, got in enumerate(grads))
-
-    def _backward_with_helpers(self, gy):
-        op, slices = self.parts[0], self.slices
-        op.needs_input_grad = self.needs_input_grad
-        team = [helper for helper, _ in self.helpers]
-        args, _, _, kwargs = self.inputs_kept
-        requests = [(helper, "backward", [g[s] for g in gy], self._reply_nbytes(args, s, kwargs),
-                     dict(key=key, needs=list(self.needs_input_grad)))
-                    for (helper, key), s in zip(self.helpers, slices[1:])]
-        for helper in team:
-            helper.lock.acquire()
-        try:
-            first, rest = workers.run(requests, lambda: self._local(op._backward, tuple(g[slices[0]] for g in gy)))
-            return [first] + [tuple(r) for r in rest]
-        except (workers.HelperError, workers.HelperSkip) as error:  # redo the helpers' slices here
-            if isinstance(error, workers.HelperError):
-                workers.failed()
-            return [self._local(op._backward, tuple(g[slices[0]] for g in gy))] + [
-                self._redo_slice(s, gy) for s in slices[1:]]
-        finally:
-            for helper in team:
-                helper.lock.release()
-
-    def _redo_slice(self, s, gy):
-        """Forward and backward of slice ``s`` here, when its helper was lost after the forward."""
-        args, mask, recurrent_mask, kwargs = self.inputs_kept
-        *inputs, mask_s, recurrent_mask_s = self._slice_inputs(s, args, mask, recurrent_mask)
-        op = type(self)()
-        with blas_threads():
-            op._forward(*inputs, mask=mask_s, recurrent_mask=recurrent_mask_s, **kwargs)
-            op.needs_input_grad = self.needs_input_grad
-            return op._backward(tuple(g[s] for g in gy))
+    @classmethod
+    def _reply_nbytes(cls, args, options) -> int:
+        """An upper bound of the bytes a slice's forward or backward results take (``args``: the
+        slice's arguments of ``_forward``)."""
+        x, h0 = args[0], args[1]
+        out = h0.nbytes * (x.shape[1] if options.get("return_sequences", True) else 1)
+        grads = x.nbytes + cls.STATES * h0.nbytes + sum(a.nbytes for a in args[1 + cls.STATES:] if a is not None)
+        return max(out + cls.STATES * h0.nbytes, grads) + 64 * (len(args) + 2)
 
     def _blocks_backward(self, steps: int) -> list:
         """Slices of :attr:`BLOCK` steps from the last step to the first, the order BPTT visits them."""
@@ -307,7 +194,7 @@ class _SequenceOp(Function):
 
 # ----------------------------------------------------------------------------- SimpleRNN
 class SimpleRNNSequence(_SequenceOp):
-    KIND = "simple_rnn"  # the name a helper process knows it by (neuronet.ops.workers)
+    KIND = "simple_rnn"  # the name a helper process knows it by (neuronet.runtime.helpers)
     # The reference: SimpleRNNCell.call (neuronet/layers/rnn_cells.py).
     #   h_t = act(x_t W + h_{t-1} U + b)
     # BPTT, with dh the gradient reaching h_t (from h_{t+1} and from the output at t):

@@ -5,6 +5,7 @@ import pytest
 
 from neuronet import ops
 from neuronet.autograd import Tensor, gradcheck
+from neuronet.ops.conv import ReluMaskedGradient
 
 CASES = [  # (h, w, pool, strides, padding)
     (6, 6, 2, None, "valid"),
@@ -156,3 +157,21 @@ def test_conv_relu_pool_matches_torch(float64, rng):
     np.testing.assert_allclose(y.data, yt.detach().numpy(), atol=1e-6)
     for ours, theirs in ((xn, xt), (kn, kt), (bn, bt)):
         np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), atol=1e-6)
+
+
+def test_the_pool_after_a_relu_conv_hands_back_a_gradient_typed_as_masked(rng):
+    # the fusion is explicit: the pool's input gradient carries relu's derivative and says so by its
+    # type, which the conv trusts (it would not mask it again), and arithmetic drops the type
+    x = Tensor(rng.normal(size=(2, 6, 6, 2)), requires_grad=True)
+    h = ops.conv(x, rng.normal(size=(3, 3, 2, 3)), relu=True)
+    pooled, plain = ops.max_pool(h, 2), ops.max_pool(h * 1.0, 2)
+    g = np.ones(pooled.shape)
+    masked = pooled._ctx.backward(g)
+    assert isinstance(masked, ReluMaskedGradient) and not isinstance(masked + 0, ReluMaskedGradient)
+    assert not isinstance(plain._ctx.backward(g), ReluMaskedGradient)  # its input is not a conv's output
+    assert (masked.view(np.ndarray)[h.data == 0] == 0).all()
+    conv = h._ctx
+    unmasked = np.ones(h.shape).view(ReluMaskedGradient)  # a gradient claiming the mask is applied
+    gx_trusted = conv.backward(unmasked)[0]
+    gx_masked = conv.backward(np.ones(h.shape))[0]
+    assert (h.data == 0).any() and not np.allclose(gx_trusted, gx_masked)

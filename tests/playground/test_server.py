@@ -191,7 +191,7 @@ def test_divergence_stops_training_with_a_message(client, server):
     client.post("train", {"session": sid})
     assert wait_for(lambda: not session.running, timeout=20)
     frame = json.loads(session.frame)
-    assert frame["diverged"] is True and "learning rate 10 is too high" in frame["message"]["text"]
+    assert frame["diverged"] is True and "learning rate 10 is too high" in frame["message"]["text"], frame["message"]
     status, reply = client.post("train", {"session": sid})
     assert status == 409 and "lower the learning rate" in reply["error"]
     status, reply = client.post("configure", {"session": sid, "network": {**session.net_cfg, "learning_rate": 0.01}})

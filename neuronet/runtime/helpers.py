@@ -1,20 +1,21 @@
-"""Running slices of a recurrent op's batch in helper processes.
+"""Helper processes: slices of a stateful op's batch run in processes of their own (Linux).
 
 A recurrent op walks its sequence one step at a time, a dozen small NumPy calls per step. Split over
-threads (neuronet.ops.parallel), every one of those calls releases and takes back Python's global
-lock, and whenever both threads want it at once one of them sleeps until the other lets go. Waking a
-sleeping thread costs ~30 µs on the 2-core virtual machine this was measured on, about as long as a
-whole step, so two threads running an LSTM slice each lost 30-80 % to each other. Processes have a
-lock each. Here the op's first slice runs in the calling process and every further slice in a helper
-process of its own, which keeps that slice's forward state until its backward.
+threads, every one of those calls releases and takes back Python's global lock, and whenever both
+threads want it at once one of them sleeps until the other lets go; waking it costs about as long
+as a whole step. Processes have a lock each. So the first slice runs in the calling process and every
+further slice in a helper process of its own, which keeps that slice's forward state until its
+backward (:mod:`neuronet.runtime.stateful` drives this).
 
 A helper is ``python -c "...serve(...)"`` with two pipes and one shared buffer (a file in /dev/shm,
 unlinked as soon as both sides have it mapped). Messages are small JSON headers; the arrays travel
-in the buffer. A helper runs only the three recurrent ops (:func:`_op_classes`), nothing a message
-could name otherwise. It runs the same code with one BLAS thread, so a slice gives the same bits in
-a helper as in the calling process. Helpers exist only on Linux; elsewhere, and after any failure,
-the ops split over threads as before. :func:`neuronet.config.set_num_threads` (1 = no helpers) and
-the ``NEURONET_NUM_THREADS`` variable decide how many slices there are.
+in the buffer. A helper runs only the op classes in the closed table :data:`SLICE_OPS`, which the ops
+fill when ``neuronet.ops`` is imported (:func:`register_slice_op`); the helper imports that one fixed
+module and looks a message's ``op`` up in the table — nothing a message names is imported. It runs
+the same code with one BLAS thread and one slice, so a slice gives the same bits in a helper as in
+the calling process. Helpers exist only on Linux and start at the first demand (never at import);
+elsewhere, when ``runtime.policy.use_helper_processes`` is False, and after any failure, the slices
+run on threads.
 """
 
 from __future__ import annotations
@@ -34,17 +35,34 @@ import time
 
 import numpy as np
 
+from . import memory
+from .policy import policy
+
 _DTYPES = ("<f2", "<f4", "<f8", "|b1")
 _SHM_DIR = "/dev/shm"
-MAX_BUFFER = 64 << 20  # larger requests are split over threads instead (Docker gives /dev/shm 64 MB)
 _HEADER = struct.Struct("<I")
-SPIN = 0.002  # seconds either side polls for the next message before it sleeps
+
+#: The op classes a helper may run, by their ``KIND`` (filled by :func:`register_slice_op`).
+SLICE_OPS: dict = {}
 
 
-def _op_classes() -> dict:
-    """The only ops a message may ask for, by their ``KIND``: the three recurrent ops."""
-    from .recurrent import GRUSequence, LSTMSequence, SimpleRNNSequence
-    return {op.KIND: op for op in (SimpleRNNSequence, LSTMSequence, GRUSequence)}
+def register_slice_op(cls):
+    """Enter ``cls`` in the table of ops whose slices may run in helper processes, under ``cls.KIND``.
+
+    ``cls`` follows the slice-op protocol of :mod:`neuronet.runtime.stateful` (``KIND``, ``_forward``,
+    ``_backward``, ``_reply_nbytes``). Called when the op's module is imported; returns ``cls``, so it
+    also works as a class decorator.
+    """
+    kind = getattr(cls, "KIND", None)
+    if not isinstance(kind, str) or not kind:
+        raise ValueError(f"register_slice_op: {cls.__name__} needs a non-empty string KIND, received {kind!r}")
+    known = SLICE_OPS.get(kind)
+    name = f"{cls.__module__}.{cls.__qualname__}"
+    taken = None if known is None else f"{known.__module__}.{known.__qualname__}"
+    if taken is not None and taken != name:  # (the same class, reloaded, may enter again)
+        raise ValueError(f"register_slice_op: KIND {kind!r} of {name} is taken by {taken}")
+    SLICE_OPS[kind] = cls
+    return cls
 
 
 # ----------------------------------------------------------------------------- the wire
@@ -74,7 +92,7 @@ def _read_exactly(fd: int, n: int) -> bytes:
 
 def _receive(fd: int, spin: float = 0.0) -> dict:
     """The next message; for up to ``spin`` seconds keep polling before sleeping in the read (the other
-    side usually answers within a step's time, and waking a sleeping process costs ~30-60 µs here)."""
+    side usually answers within a step's time, and waking a sleeping process costs about as much)."""
     if spin:
         deadline = time.perf_counter() + spin
         while not select.select([fd], [], [], 0)[0] and time.perf_counter() < deadline:
@@ -148,13 +166,16 @@ def serve(read_fd: int, write_fd: int) -> None:
 
 
 def _serve(read_fd: int, write_fd: int) -> None:
-    from ..config import set_num_threads
-    set_num_threads(1)
-    ops = _op_classes()
+    policy.num_threads = 1  # a helper runs its slice whole
+    policy.use_helper_processes = False
+    memory.first_use()  # the allocator setting, as in the calling process
+    import neuronet.ops  # noqa: F401  (one fixed module: its ops fill SLICE_OPS)
+
+    ops = SLICE_OPS
     states, buffer = {}, None
     _send(write_fd, {"ready": True})
     while True:
-        message = _receive(read_fd, SPIN)
+        message = _receive(read_fd, policy.helper_spin)
         for key in message.get("drop", ()):
             states.pop(key, None)
         if message.get("buffer"):
@@ -164,8 +185,10 @@ def _serve(read_fd: int, write_fd: int) -> None:
             with np.errstate(**message["errstate"]):
                 if message["cmd"] == "forward":
                     op = ops[message["op"]]()
-                    *inputs, mask, recurrent_mask = buffer.get(message["arrays"])  # kept for the backward
-                    outputs = op._forward(*inputs, mask=mask, recurrent_mask=recurrent_mask, **message["kwargs"])
+                    arrays = buffer.get(message["arrays"])  # copies: kept for the backward
+                    names = message["names"]  # the arrays passed by keyword, last
+                    keyword = dict(zip(names, arrays[len(arrays) - len(names):]))
+                    outputs = op._forward(*arrays[:len(arrays) - len(names)], **keyword, **message["options"])
                     states[message["key"]] = op
                 else:
                     op = states[message["key"]]
@@ -201,9 +224,13 @@ class Helper:
         self.from_child, from_child_w = os.pipe()
         package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         env = dict(os.environ, NEURONET_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1", PYTHONPATH=os.pathsep.join(
+                   MKL_NUM_THREADS="1", NEURONET_MALLOC_TUNING="1" if policy.malloc_tuning else "0",
+                   PYTHONPATH=os.pathsep.join(
                        p for p in (package_root, os.environ.get("PYTHONPATH")) if p))
-        code = f"from neuronet.ops.workers import serve; serve({to_child_r}, {from_child_w})"
+        # the caller's neuronet first on the path: ``python -c`` would put the working directory (which
+        # may hold another checkout of neuronet) before PYTHONPATH
+        code = (f"import sys; sys.path.insert(0, {package_root!r}); "
+                f"from neuronet.runtime.helpers import serve; serve({to_child_r}, {from_child_w})")
         try:
             self.process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(to_child_r, from_child_w),
                                             env=env, stdin=subprocess.DEVNULL, close_fds=True,
@@ -236,7 +263,7 @@ class Helper:
         if self.closed:
             raise HelperError("helper process was shut down")
         try:
-            return _receive(self.from_child, SPIN)
+            return _receive(self.from_child, policy.helper_spin)
         except (EOFError, OSError, ValueError) as error:
             raise HelperError(f"helper process stopped answering: {error}") from None
 
@@ -250,8 +277,8 @@ class Helper:
         if self.closed:
             raise HelperError("helper process was shut down")
         nbytes = max(_Buffer.nbytes(arrays), reply_nbytes)
-        if nbytes > MAX_BUFFER:
-            raise HelperSkip(f"helper: {nbytes} bytes exceed the shared buffer limit {MAX_BUFFER}")
+        if nbytes > policy.helper_max_buffer:
+            raise HelperSkip(f"helper: {nbytes} bytes exceed the shared buffer limit {policy.helper_max_buffer}")
         try:
             self._ensure_buffer(nbytes)
         except OSError as error:  # /dev/shm is full: nothing was sent, the helper stays usable
@@ -325,12 +352,13 @@ def run(requests, local):
 
 
 _HELPERS: list = []
-_STATE = {"failed": False}
+_STATE = {"failed": False, "hooks": False}
 
 
 def available() -> bool:
-    """Whether this platform can run helpers at all (Linux, with /dev/shm)."""
-    if _STATE["failed"] or not sys.platform.startswith("linux"):
+    """Whether helpers may run here: the policy allows them, and the platform can (Linux, with
+    /dev/shm), and none has failed in this process."""
+    if not policy.use_helper_processes or _STATE["failed"] or not sys.platform.startswith("linux"):
         return False
     if not os.path.basename(sys.executable or "").startswith("python"):
         return False  # embedded in another program: sys.executable may not be a Python to start
@@ -344,8 +372,13 @@ def helpers(count: int) -> list | None:
 
     Helpers are started on first demand and never waited for: until they are up, callers split over
     threads."""
-    if not available():
+    if count < 1 or not available():
         return None
+    if not _STATE["hooks"]:  # on the first demand, not at import
+        _STATE["hooks"] = True
+        atexit.register(shutdown)
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=_forget_helpers)
     try:
         while len(_HELPERS) < count:
             _HELPERS.append(Helper())
@@ -364,7 +397,7 @@ def helpers(count: int) -> list | None:
 
 
 def failed() -> None:
-    """Stop using helpers in this process (after an error): the ops split over threads instead."""
+    """Stop using helpers in this process (after an error): the slices run on threads instead."""
     _STATE["failed"] = True
     shutdown()
 
@@ -379,7 +412,3 @@ def _forget_helpers() -> None:
     # A forked child shares its parent's pipes: it must not talk to the parent's helpers.
     _HELPERS.clear()
 
-
-atexit.register(shutdown)
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_helpers)

@@ -8,8 +8,8 @@ benchmarks/README.md).
 
 The runs of 1 and 2 ranks alternate (1, 2, 2, 1, ...) so that a drifting machine hurts both alike; each
 figure is reported as median, minimum and maximum over the repeats. Every rank runs neuronet's ops on one
-thread (``config.set_num_threads(1)``, ``OPENBLAS_NUM_THREADS=1``). Writes ``results/mpi.json`` and
-prints a Markdown table. Needs ``pip install 'neuronet[mpi]'`` (mpi4py and MPICH's mpiexec).
+thread (``runtime.policy.num_threads = 1``, ``blas_threads = 1``, ``OPENBLAS_NUM_THREADS=1``). Writes
+``results/mpi.json`` and prints a Markdown table. Needs ``pip install 'neuronet[mpi]'`` (mpi4py and MPICH's mpiexec).
 """
 
 from __future__ import annotations
@@ -32,9 +32,10 @@ sys.path.insert(1, os.path.dirname(HERE))
 # ----------------------------------------------------------------------------- inside mpiexec
 def _single_threaded():
     import neuronet
+    from neuronet import runtime
 
-    neuronet.config.set_num_threads(1)
-    neuronet.config.set_blas_threads(1)
+    runtime.policy.num_threads = 1  # neuronet's ops on one thread, and BLAS too
+    runtime.policy.blas_threads = 1
     return neuronet
 
 

@@ -36,17 +36,17 @@ def _communicator(timeout: float | None = None) -> Communicator | None:
 
 
 def _share_cores(comm: Communicator) -> None:
-    """Split this host's cores between its ranks (each rank's ops use cores / ranks-on-host threads), unless
-    NEURONET_NUM_THREADS chose already."""
+    """Split this host's cores between its ranks: each rank's ops cut batches into at most cores ÷
+    ranks-on-this-host slices (``runtime.policy.num_threads``), unless NEURONET_NUM_THREADS chose."""
     if os.environ.get("NEURONET_NUM_THREADS", "").isdigit():
         return
-    from .. import config
+    from ..runtime import policy
 
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    config.set_num_threads(max(1, cores // comm.local_size))
+    policy.num_threads = max(1, cores // comm.local_size)
 
 
 def initialize(job_addresses=None, num_processes: int | None = None, process_id: int | None = None) -> None:

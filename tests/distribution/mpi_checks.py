@@ -25,7 +25,7 @@ from neuronet import layers  # noqa: E402
 OUT = sys.argv[1]
 GROUP = sys.argv[2] if len(sys.argv) > 2 else "equality"
 keras.config.set_floatx("float64")
-keras.config.set_num_threads(1)
+keras.runtime.policy.num_threads = 1
 DP = keras.distribution.DataParallel(timeout=60)
 RANK = keras.distribution.process_id()
 RESULTS: dict = {}

@@ -13,7 +13,7 @@ $(BIN)/python:
 # `make test` installs the test extras (PyTorch is the oracle of many tests); `make demo` only what the
 # demo needs (neuronet's own dependencies and scikit-learn for the guide's data).
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev,oracle,pandas,image,plot,tensorboard,plot_model,onnx,browser-tests,sklearn]"
+	$(BIN)/pip install -q -e ".[dev,oracle,pandas,image,plot,tensorboard,plot_model,onnx,browser-tests,sklearn,mpi]"
 	touch $(STAMP)
 
 # Chromium and chromedriver for the playground's browser test (tests/playground/test_browser.py), from Debian's

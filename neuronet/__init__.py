@@ -15,8 +15,8 @@ from .autograd import Tensor, Variable, enable_grad, is_grad_enabled, no_grad
 __all__ = [
     "autograd", "backend", "config", "ops", "utils", "activations", "initializers", "losses", "metrics", "optimizers",
     "regularizers", "constraints", "layers", "callbacks", "models", "saving", "diagnostics", "random", "datasets",
-    "Tensor", "Variable", "enable_grad", "is_grad_enabled", "no_grad", "KerasTensor", "Layer", "Functional", "Input",
-    "Model", "Sequential",
+    "distribution", "Tensor", "Variable", "enable_grad", "is_grad_enabled", "no_grad", "KerasTensor", "Layer",
+    "Functional", "Input", "Model", "Sequential",
 ]
 
 __version__ = "0.1.0"

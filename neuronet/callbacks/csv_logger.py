@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 
+from ..distribution import is_chief
 from .base import Callback
 
 __all__ = ["CSVLogger"]
@@ -55,6 +56,8 @@ class CSVLogger(Callback):
         self.csv_file = None
 
     def on_train_begin(self, logs=None):
+        if not is_chief():  # data-parallel training: rank 0 alone writes the file
+            return
         if self.append:
             if os.path.exists(self.filename):
                 with open(self.filename, encoding="utf-8") as f:
@@ -70,6 +73,8 @@ class CSVLogger(Callback):
         self.keys = None
 
     def on_epoch_end(self, epoch, logs=None):
+        if not is_chief():
+            return
         logs = logs or {}
         if self.csv_file is None or self.csv_file.closed:
             # Used outside fit (hooks driven by hand): open as on_train_begin would.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import warnings
 
+from ..distribution import is_chief
 from .base import Callback
 from ._monitor import metric_direction, warn_missing
 
@@ -132,10 +133,10 @@ class EarlyStopping(Callback):
             self.model.stop_training = True
 
     def on_train_end(self, logs=None):
-        if self.stopped_epoch > 0 and self.verbose > 0:
+        if self.stopped_epoch > 0 and self.verbose > 0 and is_chief():
             sys.stdout.write(f"Epoch {self.stopped_epoch + 1}: early stopping\n")
         if self.restore_best_weights and self.best_weights is not None:
-            if self.verbose > 0:
+            if self.verbose > 0 and is_chief():
                 sys.stdout.write(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.\n")
             self.model.set_weights(self.best_weights)
 

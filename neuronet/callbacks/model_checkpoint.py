@@ -7,6 +7,7 @@ import os
 import sys
 import warnings
 
+from ..distribution import is_chief
 from .base import Callback
 from ._monitor import metric_direction
 
@@ -148,6 +149,8 @@ class ModelCheckpoint(Callback):
             ) from None
 
     def _save(self, epoch: int, batch: int | None, logs) -> None:
+        if not is_chief():  # data-parallel training: rank 0 alone writes (the weights are the same everywhere)
+            return
         logs = logs or {}
         filepath = self._file_path(epoch, batch, logs)
         if os.path.isdir(filepath):

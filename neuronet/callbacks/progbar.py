@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
+from ..distribution import is_chief
 from .base import Callback
 
 __all__ = ["ProgbarLogger", "format_logs"]
@@ -69,6 +70,8 @@ class ProgbarLogger(Callback):
         super().set_params(params)
         verbose = params.get("verbose", 1)
         self.verbose = 1 if verbose == "auto" else int(verbose)
+        if not is_chief():  # data-parallel training: rank 0 alone prints
+            self.verbose = 0
         self.epochs = int(params.get("epochs") or 1)
         self.target = params.get("steps")
 

@@ -6,6 +6,7 @@ import math
 import sys
 import warnings
 
+from ..distribution import is_chief
 from .base import Callback
 from ._monitor import warn_missing
 
@@ -109,7 +110,7 @@ class ReduceLROnPlateau(Callback):
                 if old_lr > self.min_lr:
                     new_lr = max(old_lr * self.factor, self.min_lr)
                     optimizer.learning_rate = new_lr
-                    if self.verbose > 0:
+                    if self.verbose > 0 and is_chief():
                         sys.stdout.write(
                             f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.\n"
                         )

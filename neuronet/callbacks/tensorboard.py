@@ -9,6 +9,7 @@ import os
 import numpy as np
 
 from ._monitor import learning_rate
+from ..distribution import is_chief
 from .base import Callback
 
 __all__ = ["TensorBoard"]
@@ -21,6 +22,16 @@ def _tensorboardx():
         raise ImportError("TensorBoard needs tensorboardX: pip install tensorboardX (or neuronet[tensorboard])") \
             from exc
     return SummaryWriter
+
+
+class _NoWriter:
+    """Stands in for the event writer on the processes that do not write (data-parallel ranks other than 0)."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+_NO_WRITER = _NoWriter()
 
 
 class TensorBoard(Callback):
@@ -90,6 +101,8 @@ class TensorBoard(Callback):
         self._written_warnings = 0
 
     def _writer(self, run: str):
+        if not is_chief():  # data-parallel training: rank 0 alone writes event files
+            return _NO_WRITER
         if run not in self._writers:
             self._writers[run] = self._writer_class(os.path.join(self.log_dir, run))
         return self._writers[run]

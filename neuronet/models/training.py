@@ -46,6 +46,7 @@ import sys
 import numpy as np
 
 from ..autograd import Tensor, no_grad
+from ..distribution.api import distributed_run
 from ..layers import base as layer_base
 from ..layers.base import Layer
 from ..saving.api import SavingMixin
@@ -113,6 +114,7 @@ class Model(SavingMixin, Layer):
         self._setup_checked = False  # training_checks run once per compile
         self._train_vars = None
         self._last_head_losses = None
+        self._replica = None  # this process's part in data-parallel training, during fit/evaluate (distribution)
 
     # ------------------------------------------------------------------ shapes and structure
     def build(self, input_shape=None) -> None:
@@ -347,13 +349,19 @@ class Model(SavingMixin, Layer):
         return 1
 
     # ------------------------------------------------------------------ one step
-    def _compute_loss(self, y, outputs, sample_weight):
+    def _compute_loss(self, y, outputs, sample_weight, scales=None):
         """The loss minimized: the (weighted) data loss of every output plus ``model.losses``. Also keeps
-        each output's own loss in ``_last_head_losses`` when there are several outputs."""
+        each output's own loss in ``_last_head_losses`` when there are several outputs.
+
+        ``scales`` (data-parallel training) is ``(one factor per output, factor of model.losses)``: this
+        process's share of the global batch's loss (see ``neuronet/distribution/replica.py``)."""
         heads = self._heads
+        head_scales, extra_scale = scales if scales is not None else ([1.0] * len(heads), 1.0)
         if len(heads) == 1:
             head = heads[0]
             loss = head.loss_fn(y, outputs, sample_weight=sample_weight)
+            if head_scales[0] != 1.0:
+                loss = loss * head_scales[0]
             if head.weight != 1.0:
                 loss = loss * head.weight
             parts = None
@@ -364,6 +372,8 @@ class Model(SavingMixin, Layer):
                     parts.append(None)
                     continue
                 part = head.loss_fn(target, out, sample_weight=sample_weight)
+                if head_scales[head.index] != 1.0:
+                    part = part * head_scales[head.index]
                 parts.append(part)
                 term = part * head.weight if head.weight != 1.0 else part
                 loss = term if loss is None else loss + term
@@ -373,7 +383,7 @@ class Model(SavingMixin, Layer):
                 total = extra[0]
                 for term in extra[1:]:
                     total = total + term
-                loss = loss + total
+                loss = loss + (total * extra_scale if extra_scale != 1.0 else total)
         self._last_head_losses = None if parts is None else [0.0 if p is None else float(p.data) for p in parts]
         return loss
 
@@ -417,18 +427,33 @@ class Model(SavingMixin, Layer):
             or type(self).losses is not Layer.losses
         )
 
-    def _train_step(self, x, y, sw) -> float:
-        outputs = self._forward(x, training=True)
-        loss = self._compute_loss(y, outputs, sw)
+    def _training_variables(self) -> list:
+        """The variables the optimizer updates (the optimizer's state slots numbered by them, created once)."""
         variables = self._train_vars
         if variables is None:
             variables = self._train_vars = [v for v in self.trainable_weights]
             # number the optimizer's state slots by the model's variables, not by the first gradients seen
             self.optimizer.build(variables)
+        return variables
+
+    def _train_step(self, x, y, sw) -> float:
+        replica = self._replica  # None unless training data-parallel (neuronet.distribution)
+        variables = self._training_variables()
         for v in variables:
             v.grad = None
-        if loss.requires_grad:
-            loss.backward()
+        value = 0.0
+        # a process whose share of this global batch is empty only takes part in the sums
+        if replica is None or replica.begin_step(self):
+            outputs = self._forward(x, training=True)
+            scales = None if replica is None else replica.loss_scales(self, y, outputs, sw)
+            loss = self._compute_loss(y, outputs, sw, scales)
+            if loss.requires_grad:
+                loss.backward()
+            if self._has_metrics:
+                self._update_metrics(y, outputs, sw)
+            value = float(loss.data)
+        if replica is not None:  # gradients, loss and metrics summed over the processes
+            value = replica.sum_step(self, variables, value)
         grads, used = [], []
         for v in variables:
             if v.grad is not None:
@@ -438,17 +463,22 @@ class Model(SavingMixin, Layer):
             if len(used) == len(variables):
                 used = variables
             self.optimizer.apply(grads, used)  # the optimizer also applies each variable's constraint
-        if self._has_metrics:
-            self._update_metrics(y, outputs, sw)
-        return float(loss.data)
+        return value
 
     def _test_step(self, x, y, sw) -> float:
-        with no_grad():
-            outputs = self._forward(x, training=False)
-            loss = self._compute_loss(y, outputs, sw)
-        if self._has_metrics:
-            self._update_metrics(y, outputs, sw)
-        return float(loss.data)
+        replica = self._replica
+        value = 0.0
+        if replica is None or replica.begin_step(self):
+            with no_grad():
+                outputs = self._forward(x, training=False)
+                scales = None if replica is None else replica.loss_scales(self, y, outputs, sw)
+                loss = self._compute_loss(y, outputs, sw, scales)
+            if self._has_metrics:
+                self._update_metrics(y, outputs, sw)
+            value = float(loss.data)
+        if replica is not None:
+            value = replica.sum_step(self, [], value)
+        return value
 
     def _reset_metrics(self) -> None:
         for _, m, _, _ in self._metric_entries or []:
@@ -512,38 +542,46 @@ class Model(SavingMixin, Layer):
                              f"{validation_freq!r}")
         verbose = _resolve_verbose(verbose)
 
-        split = validation_split if validation_data is None else 0.0  # validation_data overrides the split
-        train = self._adapt(where, x, y, sample_weight, class_weight, batch_size=batch_size, shuffle=shuffle,
-                            steps=steps_per_epoch, validation_split=split)
-        val_batch_size = validation_batch_size or batch_size
-        if split:
-            val = train.validation_adapter(val_batch_size, validation_steps)
-        else:
-            val = self._validation_adapter(validation_data, val_batch_size, validation_steps)
+        with distributed_run(self) as replica:  # None unless training data-parallel (neuronet.distribution)
+            split = validation_split if validation_data is None else 0.0  # validation_data overrides the split
+            train = self._adapt(where, x, y, sample_weight, class_weight, batch_size=batch_size, shuffle=shuffle,
+                                steps=steps_per_epoch, validation_split=split)
+            val_batch_size = validation_batch_size or batch_size
+            if split:
+                val = train.validation_adapter(val_batch_size, validation_steps)
+            else:
+                val = self._validation_adapter(validation_data, val_batch_size, validation_steps)
 
-        from .. import callbacks as callbacks_module
+            from .. import callbacks as callbacks_module
 
-        self._prepare_step()
-        self.stop_training = False
-        cbs = callbacks_module.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
-                                            verbose=verbose, epochs=epochs, steps=train.steps)
-        batch_hooks = _wants_batch_hooks(cbs, verbose)
-        logs: dict = {}
-        cbs.on_train_begin()
-        initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch  # set by BackupAndRestore
-        for epoch in range(initial_epoch, epochs):
-            self._reset_metrics()
-            cbs.on_epoch_begin(epoch)
-            logs = self._run_batches(train, self._train_step, batch_hooks, cbs.on_train_batch_begin,
-                                     cbs.on_train_batch_end, stop_on_request=True)
-            if val is not None and _validate_now(epoch, validation_freq):
-                val_logs = self._run_evaluation(val, cbs, verbose=0, inside_fit=True)
-                logs.update({"val_" + k: v for k, v in val_logs.items()})
-            cbs.on_epoch_end(epoch, logs)
-            train.on_epoch_end()
-            if self.stop_training:
-                break
-        cbs.on_train_end(logs)
+            if replica is not None:  # rank 0's weights, optimizer and random state everywhere; each rank its share
+                replica.begin(self, training=True, verbose=verbose,
+                              plan={"epochs": epochs, "initial_epoch": initial_epoch, "steps": train.steps,
+                                    "validation steps": None if val is None else val.steps})
+                train, val = replica.shard(train, training=True), replica.shard(val)
+            self._prepare_step()
+            self.stop_training = False
+            cbs = callbacks_module.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+                                                verbose=verbose, epochs=epochs, steps=train.steps)
+            batch_hooks = _wants_batch_hooks(cbs, verbose)
+            logs: dict = {}
+            cbs.on_train_begin()
+            initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch  # set by BackupAndRestore
+            for epoch in range(initial_epoch, epochs):
+                self._reset_metrics()
+                cbs.on_epoch_begin(epoch)
+                logs = self._run_batches(train, self._train_step, batch_hooks, cbs.on_train_batch_begin,
+                                         cbs.on_train_batch_end, stop_on_request=True)
+                if val is not None and _validate_now(epoch, validation_freq):
+                    val_logs = self._run_evaluation(val, cbs, verbose=0, inside_fit=True)
+                    logs.update({"val_" + k: v for k, v in val_logs.items()})
+                cbs.on_epoch_end(epoch, logs)
+                if replica is not None:
+                    replica.agree(self)  # every process stops when one does, with rank 0's learning rate
+                train.on_epoch_end()
+                if self.stop_training:
+                    break
+            cbs.on_train_end(logs)
         return self.history
 
     def _validation_adapter(self, validation_data, batch_size: int, steps):
@@ -575,8 +613,9 @@ class Model(SavingMixin, Layer):
         for step, (xb, yb, swb) in enumerate(adapter.epoch()):
             if batch_hooks:
                 on_batch_begin(step)
-            n = batch_length(xb)
-            loss_total += step_fn(xb, yb, swb) * n
+            loss = step_fn(xb, yb, swb)
+            n = batch_length(xb) if self._replica is None else self._replica.global_rows  # the global batch's rows
+            loss_total += loss * n
             count += n
             if multi:
                 head_totals = [t + v * n for t, v in zip(head_totals, self._last_head_losses)]
@@ -605,13 +644,17 @@ class Model(SavingMixin, Layer):
         self._assert_compiled(where)
         batch_size = _nonnegative_int(where, "batch_size", 32 if batch_size is None else batch_size, positive=True)
         verbose = _resolve_verbose(verbose)
-        adapter = self._adapt(where, x, y, sample_weight, batch_size=batch_size, steps=steps)
         from .. import callbacks as callbacks_module
 
-        self._prepare_step()
-        cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self,
-                                            verbose=verbose, epochs=1, steps=adapter.steps)
-        logs = self._run_evaluation(adapter, cbs, verbose)
+        with distributed_run(self) as replica:  # None unless data-parallel: then each rank evaluates its share
+            adapter = self._adapt(where, x, y, sample_weight, batch_size=batch_size, steps=steps)
+            if replica is not None:
+                replica.begin(self, training=False, verbose=verbose, plan={"steps": adapter.steps})
+                adapter = replica.shard(adapter)
+            self._prepare_step()
+            cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self,
+                                                verbose=verbose, epochs=1, steps=adapter.steps)
+            logs = self._run_evaluation(adapter, cbs, verbose)
         if return_dict:
             return logs
         values = list(logs.values())

@@ -4,7 +4,8 @@ One adapter per kind of data, as Keras (``keras/src/trainers/data_adapters``):
 
 * :class:`ArrayDataAdapter` — arrays, nested lists, Tensors, pandas DataFrames/Series in memory;
 * :class:`GeneratorDataAdapter` — a Python generator or iterator of ``(x, y[, sample_weight])``;
-* :class:`PyDatasetAdapter` — a :class:`neuronet.utils.PyDataset`.
+* :class:`PyDatasetAdapter` — a :class:`neuronet.utils.PyDataset`;
+* :class:`ShardedDataAdapter` — one process's share of another adapter's batches (data-parallel training).
 
 Each owns conversion, the checks (one-line errors naming the method and the argument), class
 weights, shuffling, the validation split (arrays) and batching. The trainer (``models/training.py``)
@@ -21,9 +22,10 @@ from .array_data_adapter import ArrayDataAdapter
 from .data_adapter import BatchSourceAdapter, DataAdapter, DataSpec, TargetSpec
 from .generator_data_adapter import GeneratorDataAdapter
 from .py_dataset_adapter import PyDatasetAdapter
+from .sharded_data_adapter import ShardedDataAdapter
 
 __all__ = ["get_data_adapter", "is_batch_source", "DataAdapter", "BatchSourceAdapter", "DataSpec", "TargetSpec",
-           "ArrayDataAdapter", "GeneratorDataAdapter", "PyDatasetAdapter"]
+           "ArrayDataAdapter", "GeneratorDataAdapter", "PyDatasetAdapter", "ShardedDataAdapter"]
 
 
 def get_data_adapter(x, y=None, sample_weight=None, class_weight=None, *, spec: DataSpec, batch_size: int = 32,

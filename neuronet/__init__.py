@@ -26,7 +26,7 @@ __getattr__, __dir__ = _lazy.attach(
     __name__, globals(),
     submodules=("backend", "ops", "utils", "activations", "initializers", "losses", "metrics", "optimizers",
                 "regularizers", "constraints", "layers", "callbacks", "models", "saving", "diagnostics", "random",
-                "datasets", "runtime", "wrappers", "export"),
+                "datasets", "distribution", "runtime", "wrappers", "export"),
     names={"Functional": "models", "Input": "models", "Model": "models", "Sequential": "models",
            "KerasTensor": "layers.base", "Layer": "layers.base"},
 )

@@ -177,7 +177,8 @@ def _rss_rows(report) -> list:
 
 
 def _scaling_rows(report) -> list:
-    points = [p for p in report.get("scaling") or [] if p.get("status") == "ok"]
+    points = [p for p in report.get("scaling") or []
+              if p.get("status") == "ok" and p.get("framework", "neuronet") == "neuronet"]
     if not points:
         return []
     worse = [f"{p['model']} {p['label']} (time {fmt(p.get('time_vs_linear'), '.2f')}×, memory "
@@ -369,10 +370,11 @@ def _scaling_table(report) -> list:
            "the forward for the backward / the step's peak); RSS = the worker's peak RSS. × linear = cost per unit "
            "of work (sample, pixel, time step) ÷ that of the axis's first point (1.00 = linear; above "
            f"{SCALING_FLAG:g} is flagged ◆).", "",
-           "| axis | model | point | ms/step | CPU ms/step | time × linear | traced MB | memory × linear | "
-           "peak RSS MB | |", "|---|---|---|---|---|---|---|---|---|---|"]
+           "| axis | model | point | build | ms/step | CPU ms/step | time × linear | traced MB | memory × linear | "
+           "peak RSS MB | |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for p in points:
-        label = f"{p['axis']} | {p['model']} | {p['label']}"
+        build = LABELS.get(p.get("framework", "neuronet"), p.get("framework"))
+        label = f"{p['axis']} | {p['model']} | {p['label']} | {build}"
         if p.get("status") != "ok":
             out.append(f"| {label} | {p.get('status')}: {p.get('reason')} | | | | | | |")
             continue

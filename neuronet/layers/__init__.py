@@ -8,6 +8,7 @@ the first time one of their names is used (:mod:`neuronet._lazy`): ``neuronet.la
 """
 
 from .. import _lazy
+from ..ops.symbolic import set_symbolic_recorder
 from .activation import *  # noqa: F401,F403
 from .base import InputSpec, Layer  # noqa: F401
 from .conv import *  # noqa: F401,F403
@@ -42,6 +43,18 @@ _EAGER = (activation, conv, core, embedding, merge, normalization, pooling, recu
 
 __all__ = sorted({"InputSpec", "Layer", *(n for m in _EAGER for n in m.__all__),
                   *(n for names in _LAZY_FAMILIES.values() for n in names)})
+
+
+
+def _record_op(name, fn, args, kwargs):
+    """Records an op called on symbolic tensors (``ops.softmax(Input(...))``) until layers/operator.py, loaded
+    lazily with its first use, registers its own recorder."""
+    from .operator import record_op
+
+    return record_op(name, fn, args, kwargs)
+
+
+set_symbolic_recorder(_record_op)
 
 __getattr__, __dir__ = _lazy.attach(
     __name__, globals(), submodules=_LAZY_FAMILIES,

@@ -214,7 +214,7 @@ def model_to_keras(model, native: dict) -> dict:
                 entry.update(_input_layer_entry(layer.batch_shape, layer.dtype, layer.name))
                 entry["inbound_nodes"] = []
             elif entry.get("class_name") == "OperatorLayer" and entry.get("registered_name") is None:
-                entry = keras_ops.to_keras_entry(entry)
+                entry = keras_ops.to_keras_entry(native_entry)  # its arguments as neuronet wrote them
             else:
                 entry = layer_entry(layer, entry, native_entry)
             ordered.append(entry)

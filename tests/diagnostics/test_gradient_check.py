@@ -76,6 +76,21 @@ def test_a_correct_model_with_conv_lstm_dropout_and_batchnorm_passes():
     assert lstm[0]["checked"].endswith("+ 3 dir.")  # a large tensor is sampled, not checked entry by entry
 
 
+def test_a_wrong_backward_between_a_convolution_and_an_lstm_is_named():
+    # a conv + LSTM model of a few thousand weights: large tensors are sampled, the culprit still named
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(16, 20, 4)).astype("float32"), rng.integers(0, 3, 16)
+    model = neuronet.Sequential([
+        layers.Input((20, 4)), layers.Conv1D(16, 3, activation="relu", name="conv"), layers.MaxPooling1D(2),
+        Square(name="square"), layers.LSTM(24, name="lstm"), layers.Dense(16, activation="relu"),
+        layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    report = diagnostics.check_gradients(model, x, y)
+    assert model.count_params() > 4000
+    assert report.culprits == ["square"], str(report)
+    assert set(report.failed) == {"square/input", "end to end: conv/kernel", "end to end: conv/bias"}
+
+
 def test_the_model_is_left_unchanged():
     model = neuronet.Sequential([layers.Input((4,)), layers.Dense(5, activation="relu"), layers.Dropout(0.5),
                                  layers.Dense(1)])

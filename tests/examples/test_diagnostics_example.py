@@ -3,7 +3,9 @@ wrong backward named by check_gradients, one step explained and equal to the rea
 diagnosed in the deep sigmoid stack but not the ReLU/He one, and the two sanity checks."""
 
 import re
+from pathlib import Path
 
+import numpy as np
 from example_runner import run_example
 
 
@@ -37,3 +39,27 @@ def test_diagnostics_example_quick(tmp_path):
     assert "FAILED: the loss did not fall" in out and "applies softmax over 1 unit" in out
     for name in ("gradient_flow.png", "lr_range_test.png", "activations.png"):
         assert (tmp_path / name).stat().st_size > 10_000
+
+
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]\d+)?")
+
+
+def _same_text_and_numbers(shown: str, printed: str) -> None:
+    """The README's block and today's output read the same, numbers equal to the printed precision (the
+    relative errors of passing rows are rounding noise, so they only need to stay far below the tolerance)."""
+    assert NUMBER.sub("#", shown) == NUMBER.sub("#", printed), f"README:\n{shown}\n\nprinted today:\n{printed}"
+    a = [float(v) for v in NUMBER.findall(shown)]
+    b = [float(v) for v in NUMBER.findall(printed)]
+    np.testing.assert_allclose(a, b, rtol=0, atol=2e-4)
+
+
+def test_readme_shows_what_the_example_prints_today(tmp_path):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```\w*\n(.*?)^```", readme, re.S | re.M)
+    table = next(b for b in blocks if b.startswith("layer               tensor")).rstrip("\n")
+    step = next(b for b in blocks if b.startswith("One training step")).rstrip("\n")
+    out = run_example("diagnostics.py", "--quick", "--output", str(tmp_path))
+    printed_table = out.split("with SquareWrong.backward:\n")[1].split("\npassed:")[0]
+    printed_step = out[out.index("One training step"):out.index("\n\nthe model's own next step")]
+    _same_text_and_numbers(table, printed_table)
+    _same_text_and_numbers(step, printed_step)

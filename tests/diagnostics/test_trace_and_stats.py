@@ -350,3 +350,31 @@ def test_activation_stats_errors():
         diagnostics.activation_stats(model, np.ones((2, 4), "float32"))
     with pytest.raises(TypeError, match="expected a neuronet Model"):
         diagnostics.activation_stats("model", np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("reset_after", [True, False])
+def test_gate_saturation_of_a_gru_names_the_gate_its_bias_pins(reset_after):
+    # tiny kernels, so each gate sits where its bias puts it: update and candidate pinned, reset at 0.5
+    layer = layers.GRU(4, reset_after=reset_after)
+    x = np.random.default_rng(0).normal(size=(6, 5, 3))
+    layer(x.astype("float32"))
+    kernel, recurrent, bias = layer.get_weights()
+    rng = np.random.default_rng(1)
+    bias = np.zeros_like(bias)
+    row = bias[0] if bias.ndim == 2 else bias
+    row[:4], row[8:] = 10.0, 10.0
+    layer.set_weights([0.01 * rng.normal(size=kernel.shape), 0.01 * rng.normal(size=recurrent.shape), bias])
+    assert diagnostics.gate_saturation(layer, x) == {"update": 1.0, "reset": 0.0, "candidate": 1.0}
+
+
+def test_gate_saturation_of_an_lstm_and_of_a_layer_without_gates():
+    layer = layers.LSTM(3)
+    x = np.random.default_rng(0).normal(size=(4, 6, 2))
+    layer(x.astype("float32"))
+    kernel, recurrent, bias = layer.get_weights()
+    bias = np.zeros_like(bias)
+    bias[3:6] = -10.0  # the forget gate shut for every step: the cell forgets at once
+    layer.set_weights([0.01 * kernel, 0.01 * recurrent, bias])
+    saturation = diagnostics.gate_saturation(layer, x)
+    assert saturation == {"input": 0.0, "forget": 1.0, "cell": 0.0, "output": 0.0}
+    assert diagnostics.gate_saturation(layers.Dense(2), x) == {}

@@ -24,7 +24,9 @@ Each rank multiplies its loss by its share before ``backward``, and the sum over
 without communication when ``D`` counts rows (the adapter knows the global batch size); with masks,
 ``ignore_class`` or ``'mean_with_sample_weight'`` the ranks first sum their counts in one tiny
 allreduce. ``'sum'`` reductions need no share (``S = Σ_r S_r``). Penalties (``model.losses``: weight
-regularizers) are the same on every rank and count ``1 / N`` each.
+regularizers) are the same on every rank and count ``1 / A`` each, ``A`` the number of ranks whose share
+of the batch is not empty (a last batch of fewer rows than ranks leaves some idle, and an idle rank runs
+no forward pass).
 
 Metrics accumulate sums and counts: each rank's change during a step is summed over ranks, so every
 rank holds the global state. Non-trainable variables changed by the step (BatchNormalization's moving
@@ -65,6 +67,7 @@ class Replica:
         self._before = None
         self._first_step = True
         self._uses_counts = False  # whether the losses divide by counts the ranks must sum (see loss_scales)
+        self._active_ranks = 1  # ranks with a non-empty share of the current batch (see _sum_counts)
         self._fork_pending = False
 
     # ------------------------------------------------------------------ data
@@ -119,7 +122,8 @@ class Replica:
 
     def loss_scales(self, model, y, outputs, sample_weight) -> tuple:
         """``(per-output scales, penalty scale)``: this rank's share of each output's global loss
-        (``D_r / D``, see the module docstring; 1 for a 'sum' reduction) and ``1 / N`` for ``model.losses``."""
+        (``D_r / D``, see the module docstring; 1 for a 'sum' reduction) and ``1 / A`` for ``model.losses``
+        (``A`` ranks have rows in this batch)."""
         heads = model._heads
         outs = outputs if len(heads) > 1 else [outputs]
         ys = y if len(heads) > 1 else [y]
@@ -135,19 +139,23 @@ class Replica:
                 scales.append(self.shard_rows / self.global_rows)
             else:
                 scales.append(count / total if total else 0.0)
-        return scales, 1.0 / self.comm.size
+        return scales, 1.0 / self._active_ranks
 
     def _sum_counts(self, counts: list) -> list:
         """The global counts of the outputs whose counts are not rows (and the global rows when unknown):
-        one small allreduce, skipped when the adapter knows the global batch size and nothing is masked."""
+        one small allreduce, skipped when the adapter knows the global batch size and nothing is masked.
+        Also counts the ranks with rows in this batch."""
         totals = [None] * len(counts)
         self._exchange_done = True
         if self.global_rows is not None and not any(isinstance(c, float) for c in counts):
+            # the adapter's split gives every rank a row until the rows run out
+            self._active_ranks = max(1, min(self.global_rows, self.comm.size))
             return totals
-        buf = np.array([float(self.shard_rows)] + [c if isinstance(c, float) else 0.0 for c in counts])
+        buf = np.array([float(self.shard_rows), float(self.shard_rows > 0)]
+                       + [c if isinstance(c, float) else 0.0 for c in counts])
         self.comm.allreduce_([buf], "the sum of the loss counts")
-        self.global_rows = int(buf[0])
-        return [float(t) for t in buf[1:]]
+        self.global_rows, self._active_ranks = int(buf[0]), max(1, int(buf[1]))
+        return [float(t) for t in buf[2:]]
 
     def sum_step(self, model, variables: list, value: float) -> float:
         """Sum the step over the ranks, in place: each variable's ``.grad`` becomes the sum of the ranks'

@@ -90,8 +90,8 @@ def check_masked_sequences():
 
 
 def check_functional_two_inputs():
-    """Two inputs (a list: dict inputs are not on main yet), two outputs with a dict of targets,
-    ignore_class, a 'sum' reduction, loss weights and an L2 penalty."""
+    """Two inputs given as a dict keyed by input name (in the other order than the model's), two outputs
+    with a dict of targets, ignore_class, a 'sum' reduction, loss weights and an L2 penalty."""
     rng = np.random.default_rng(2)
     n = 37
     xa, xb = rng.normal(size=(n, 5)), rng.normal(size=(n, 3))
@@ -111,8 +111,26 @@ def check_functional_two_inputs():
                       loss_weights={"cls": 1.0, "reg": 0.05})
         return model
 
-    both("functional", build, lambda m: m.fit([xa, xb], {"cls": labels, "reg": target}, batch_size=8, epochs=2,
-                                              shuffle=True, verbose=0))
+    both("functional", build, lambda m: m.fit({"b": xb, "a": xa}, {"cls": labels, "reg": target}, batch_size=8,
+                                              epochs=2, shuffle=True, validation_data=({"b": xb[:9], "a": xa[:9]},
+                                              {"cls": labels[:9], "reg": target[:9]}), verbose=0))
+
+
+def check_idle_rank():
+    """33 rows in batches of 8, and 9 validation rows: the last batch of each has one row, so rank 1 sits
+    it out; the L2 penalty (the same on every rank) must still count once, not half."""
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(42, 4)), rng.normal(size=(42, 1))
+
+    def build():
+        model = keras.Sequential([keras.Input((4,)), layers.Dense(5, activation="tanh",
+                                                                  kernel_regularizer=keras.regularizers.L2(0.05)),
+                                  layers.Dense(1)])
+        model.compile(keras.optimizers.SGD(0.1), "mse")
+        return model
+
+    both("idle", build, lambda m: m.fit(x[:33], y[:33], batch_size=8, epochs=2, shuffle=True, verbose=0,
+                                        validation_data=(x[33:], y[33:])))
 
 
 class GlobalBatches(keras.utils.PyDataset):
@@ -316,8 +334,8 @@ def check_watchdog():
 
 if __name__ == "__main__":
     if GROUP == "equality":
-        for check in (check_mlp, check_masked_sequences, check_functional_two_inputs, check_pydataset, check_evaluate,
-                      check_batch_normalization, check_callbacks_and_files, check_resume,
+        for check in (check_mlp, check_masked_sequences, check_functional_two_inputs, check_idle_rank, check_pydataset,
+                      check_evaluate, check_batch_normalization, check_callbacks_and_files, check_resume,
                       check_mismatched_loops_and_dropout):
             check()
     elif GROUP == "faults-watchdog":

@@ -73,8 +73,10 @@ def values(driver, layer, field):
 
 
 def set_input(driver, element_id, text):
+    """Type over the field's text, as a person does, and leave it: one 'change' event. (``clear()`` would
+    leave the field empty and fire a 'change' of its own, whose reply may arrive after the real one's.)"""
     element = driver.find_element(By.ID, element_id)
-    element.clear()
+    element.send_keys(Keys.CONTROL, "a")
     element.send_keys(text, Keys.TAB)  # leaving the field fires 'change'
 
 
@@ -156,8 +158,16 @@ def test_xor_2_4_1_trains_explains_and_exports(browser, server, tmp_path):
     driver.find_element(By.ID, "close-script").click()
 
     # an absurd request gets a clear message on the page; the server goes on
+    driver.execute_script("""
+        window.configurePosts = 0;
+        const fetch = window.fetch;
+        window.fetch = (url, options) => {
+          if (String(url).endsWith('/api/configure')) window.configurePosts += 1;
+          return fetch(url, options);
+        };""")
     set_input(driver, "samples", "1e9")
     wait.until(lambda d: d.find_element(By.ID, "message").is_displayed())
+    assert driver.execute_script("return window.configurePosts") == 1  # the message answers this one request
     assert driver.find_element(By.ID, "message").text == \
         "data.samples: expected an integer from 20 to 2000, received 1000000000"
     shot(driver, "5-bad-request")

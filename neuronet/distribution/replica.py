@@ -26,7 +26,10 @@ without communication when ``D`` counts rows (the adapter knows the global batch
 allreduce. ``'sum'`` reductions need no share (``S = Σ_r S_r``). Penalties (``model.losses``: weight
 regularizers) are the same on every rank and count ``1 / A`` each, ``A`` the number of ranks whose share
 of the batch is not empty (a last batch of fewer rows than ranks leaves some idle, and an idle rank runs
-no forward pass).
+no forward pass). ``model.losses`` also holds losses computed from the data (activity regularizers,
+``add_loss`` in ``call``: means over this rank's rows), which would need the row share ``D_r / D``
+instead; they get ``1 / A`` too, exact when the shares are equal and slightly off on a batch that divides
+unevenly.
 
 Metrics accumulate sums and counts: each rank's change during a step is summed over ranks, so every
 rank holds the global state. Non-trainable variables changed by the step (BatchNormalization's moving

@@ -26,10 +26,10 @@ without communication when ``D`` counts rows (the adapter knows the global batch
 allreduce. ``'sum'`` reductions need no share (``S = Σ_r S_r``). Penalties (``model.losses``: weight
 regularizers) are the same on every rank and count ``1 / A`` each, ``A`` the number of ranks whose share
 of the batch is not empty (a last batch of fewer rows than ranks leaves some idle, and an idle rank runs
-no forward pass). ``model.losses`` also holds losses computed from the data (activity regularizers,
-``add_loss`` in ``call``: means over this rank's rows), which would need the row share ``D_r / D``
-instead; they get ``1 / A`` too, exact when the shares are equal and slightly off on a batch that divides
-unevenly.
+no forward pass). The other terms of ``model.losses``, computed from the data (activity regularizers,
+``add_loss`` in ``call``: means over this rank's rows, as Keras computes them), count the rank's row share
+``n_r / n``, so they too sum to one process's. (A model that overrides ``losses`` gets ``1 / A`` for all of
+it: exact when the shares are equal.)
 
 Metrics accumulate sums and counts: each rank's change during a step is summed over ranks, so every
 rank holds the global state. Non-trainable variables changed by the step (BatchNormalization's moving
@@ -124,9 +124,9 @@ class Replica:
         return self.shard_rows > 0
 
     def loss_scales(self, model, y, outputs, sample_weight) -> tuple:
-        """``(per-output scales, penalty scale)``: this rank's share of each output's global loss
-        (``D_r / D``, see the module docstring; 1 for a 'sum' reduction) and ``1 / A`` for ``model.losses``
-        (``A`` ranks have rows in this batch)."""
+        """``(per-output scales, penalty scale, row share)``: this rank's share of each output's global loss
+        (``D_r / D``, see the module docstring; 1 for a 'sum' reduction), ``1 / A`` for the weight penalties
+        in ``model.losses`` (``A`` ranks have rows in this batch) and ``n_r / n`` for its other terms."""
         heads = model._heads
         outs = outputs if len(heads) > 1 else [outputs]
         ys = y if len(heads) > 1 else [y]
@@ -142,7 +142,7 @@ class Replica:
                 scales.append(self.shard_rows / self.global_rows)
             else:
                 scales.append(count / total if total else 0.0)
-        return scales, 1.0 / self._active_ranks
+        return scales, 1.0 / self._active_ranks, self.shard_rows / self.global_rows
 
     def _sum_counts(self, counts: list) -> list:
         """The global counts of the outputs whose counts are not rows (and the global rows when unknown):

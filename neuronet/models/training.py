@@ -353,10 +353,11 @@ class Model(SavingMixin, Layer):
         """The loss minimized: the (weighted) data loss of every output plus ``model.losses``. Also keeps
         each output's own loss in ``_last_head_losses`` when there are several outputs.
 
-        ``scales`` (data-parallel training) is ``(one factor per output, factor of model.losses)``: this
-        process's share of the global batch's loss (see ``neuronet/distribution/replica.py``)."""
+        ``scales`` (data-parallel training) is ``(one factor per output, factor of the weight penalties,
+        factor of the losses computed from the data)``: this process's share of the global batch's loss
+        (see ``neuronet/distribution/replica.py``)."""
         heads = self._heads
-        head_scales, extra_scale = scales if scales is not None else ([1.0] * len(heads), 1.0)
+        head_scales, extra_scale, data_scale = scales if scales is not None else ([1.0] * len(heads), 1.0, 1.0)
         if len(heads) == 1:
             head = heads[0]
             loss = head.loss_fn(y, outputs, sample_weight=sample_weight)
@@ -383,7 +384,16 @@ class Model(SavingMixin, Layer):
                 total = extra[0]
                 for term in extra[1:]:
                     total = total + term
-                loss = loss + (total * extra_scale if extra_scale != 1.0 else total)
+                if data_scale == extra_scale or type(self).losses is not Layer.losses:
+                    loss = loss + (total * extra_scale if extra_scale != 1.0 else total)
+                else:
+                    # data-parallel, shares of unequal size: the weight penalties (the same on every process)
+                    # count extra_scale, the losses computed from the data (activity regularizers, add_loss:
+                    # means over this process's rows) its share of the rows
+                    loss = loss + total * data_scale
+                    penalties = _weight_penalties(self)
+                    if penalties is not None:
+                        loss = loss + penalties * (extra_scale - data_scale)
         self._last_head_losses = None if parts is None else [0.0 if p is None else float(p.data) for p in parts]
         return loss
 
@@ -795,6 +805,21 @@ def _output_mask(out, shape: tuple):
 
 def _numpy(x) -> np.ndarray:
     return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _weight_penalties(layer):
+    """The sum of the weight regularization penalties among ``layer.losses`` (the same walk over the
+    layers), or None when no weight has a regularizer."""
+    total = None
+    for w in layer._own_weights:
+        if w.regularizer is not None and w.trainable:
+            term = w.regularizer(w)
+            total = term if total is None else total + term
+    for sub in layer._layers:
+        term = _weight_penalties(sub)
+        if term is not None:
+            total = term if total is None else total + term
+    return total
 
 
 def _all_layers(layer) -> list:

@@ -116,21 +116,27 @@ def check_functional_two_inputs():
                                               {"cls": labels[:9], "reg": target[:9]}), verbose=0))
 
 
-def check_idle_rank():
-    """33 rows in batches of 8, and 9 validation rows: the last batch of each has one row, so rank 1 sits
-    it out; the L2 penalty (the same on every rank) must still count once, not half."""
+def check_idle_rank_and_uneven_shares():
+    """'idle': 33 rows in batches of 8, and 9 validation rows: the last batch of each has one row, so rank 1
+    sits it out; the L2 penalty (the same on every rank) must still count once, not half. 'uneven': 37
+    rows (a last batch of 5: shares of 2 and 3) and 11 validation rows (3: 1 and 2), with an activity
+    regularizer too, a mean over each rank's rows, which must count by the rank's share of the rows."""
     rng = np.random.default_rng(3)
-    x, y = rng.normal(size=(42, 4)), rng.normal(size=(42, 1))
+    x, y = rng.normal(size=(48, 4)), rng.normal(size=(48, 1))
 
-    def build():
+    def build(activity=None):
         model = keras.Sequential([keras.Input((4,)), layers.Dense(5, activation="tanh",
-                                                                  kernel_regularizer=keras.regularizers.L2(0.05)),
+                                                                  kernel_regularizer=keras.regularizers.L2(0.05),
+                                                                  activity_regularizer=activity),
                                   layers.Dense(1)])
         model.compile(keras.optimizers.SGD(0.1), "mse")
         return model
 
     both("idle", build, lambda m: m.fit(x[:33], y[:33], batch_size=8, epochs=2, shuffle=True, verbose=0,
-                                        validation_data=(x[33:], y[33:])))
+                                        validation_data=(x[33:42], y[33:42])))
+    both("uneven", lambda: build(keras.regularizers.L2(0.5)),
+         lambda m: m.fit(x[:37], y[:37], batch_size=8, epochs=2, shuffle=True, verbose=0,
+                         validation_data=(x[37:], y[37:])))
 
 
 class GlobalBatches(keras.utils.PyDataset):
@@ -334,9 +340,9 @@ def check_watchdog():
 
 if __name__ == "__main__":
     if GROUP == "equality":
-        for check in (check_mlp, check_masked_sequences, check_functional_two_inputs, check_idle_rank, check_pydataset,
-                      check_evaluate, check_batch_normalization, check_callbacks_and_files, check_resume,
-                      check_mismatched_loops_and_dropout):
+        for check in (check_mlp, check_masked_sequences, check_functional_two_inputs, check_idle_rank_and_uneven_shares,
+                      check_pydataset, check_evaluate, check_batch_normalization, check_callbacks_and_files,
+                      check_resume, check_mismatched_loops_and_dropout):
             check()
     elif GROUP == "faults-watchdog":
         check_watchdog()

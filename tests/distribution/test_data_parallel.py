@@ -55,11 +55,13 @@ def run(tmp_path_factory):
 
 
 # ----------------------------------------------------------------------------- equality with one process
-@pytest.mark.parametrize("name", ["mlp", "masked", "functional", "idle", "pydataset", "pydataset_own_shards"])
+@pytest.mark.parametrize("name", ["mlp", "masked", "functional", "idle", "uneven", "pydataset",
+                                  "pydataset_own_shards"])
 def test_two_ranks_train_as_one_process(run, name):
     """Same global batches (shuffled with a seed, a last batch split 1 / 2, masks and ignore_class that
     leave different counts in each share, a last batch that leaves a rank idle, sample weights, dict
-    inputs, a 'sum' loss, an L2 penalty): same weights and logs, within 1e-9 in float64."""
+    inputs, a 'sum' loss, an L2 penalty, an activity regularizer on shares of unequal size): same weights
+    and logs, within 1e-9 in float64."""
     _, _, results = run
     single, parallel = results["arrays0"][f"{name}__single"], results["arrays0"][f"{name}__parallel"]
     assert np.max(np.abs(single - parallel)) <= TOLERANCE

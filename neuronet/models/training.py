@@ -49,11 +49,11 @@ from ..autograd import Tensor, no_grad
 from ..distribution.api import distributed_run
 from ..layers import base as layer_base
 from ..layers.base import Layer
-from ..saving.api import SavingMixin
 from . import data_adapters
 from .compile_utils import CompiledOutput, metrics_per_output, per_output, resolve_metrics
 from .data_adapters import DataSpec, TargetSpec
 from .data_adapters.inputs import InputStructure, batch_length
+from .saving_methods import SavingMixin
 from .training_checks import check_training_setup
 
 __all__ = ["Model"]

@@ -756,6 +756,11 @@ class Model(SavingMixin, Layer):
         """The predicted probabilities (Keras 2's ``predict_proba``: the same as ``predict``)."""
         return self.predict(x, batch_size=batch_size, verbose=verbose)
 
+    # Sequential and Functional describe and rebuild their layers themselves (model_config.py calls these);
+    # a subclassed model has neither and is written through get_config()
+    _layers_config = None
+    _from_layers_config = None
+
     def get_config(self) -> dict:
         cfg = {"name": self.name, "trainable": self.trainable}
         return cfg

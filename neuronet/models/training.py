@@ -558,7 +558,8 @@ class Model(SavingMixin, Layer):
                 replica.begin(self, training=True, verbose=verbose,
                               plan={"epochs": epochs, "initial_epoch": initial_epoch, "steps": train.steps,
                                     "validation steps": None if val is None else val.steps})
-                train, val = replica.shard(train, training=True), replica.shard(val)
+                train = data_adapters.shard_for_replica(train, replica, training=True)
+                val = data_adapters.shard_for_replica(val, replica)
             self._prepare_step()
             self.stop_training = False
             cbs = callbacks_module.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
@@ -650,7 +651,7 @@ class Model(SavingMixin, Layer):
             adapter = self._adapt(where, x, y, sample_weight, batch_size=batch_size, steps=steps)
             if replica is not None:
                 replica.begin(self, training=False, verbose=verbose, plan={"steps": adapter.steps})
-                adapter = replica.shard(adapter)
+                adapter = data_adapters.shard_for_replica(adapter, replica)
             self._prepare_step()
             cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self,
                                                 verbose=verbose, epochs=1, steps=adapter.steps)

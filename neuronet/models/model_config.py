@@ -19,7 +19,7 @@ Models get their own layouts, close to Keras 3's ``config.json``:
 
 Sequential and Functional write and read their layers themselves (``_layers_config`` and
 ``_from_layers_config``, in sequential.py and functional.py); this module calls them, so it never
-imports those classes. The file formats (``neuronet.saving``) use this module; models never use saving.
+imports those classes. It uses nothing of ``neuronet.saving``: the file formats use it.
 """
 
 from __future__ import annotations

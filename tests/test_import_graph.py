@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,34 @@ def test_ops_use_the_runtime_through_its_interface_only():
                     and node.attr not in interface):
                 problems.append(f"{path.name}:{node.lineno} uses runtime.{node.attr}")
     assert problems == [], "ops/ reaches past the runtime's interface: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("old_path, home", [
+    ("neuronet.saving.register_keras_serializable", "neuronet.registry.register_keras_serializable"),
+    ("neuronet.saving.get_registered_object", "neuronet.registry.get_registered_object"),
+    ("neuronet.saving.get_registered_name", "neuronet.registry.get_registered_name"),
+    ("neuronet.saving.custom_object_scope", "neuronet.registry.custom_object_scope"),
+    ("neuronet.saving.registry.get_custom_objects", "neuronet.registry.get_custom_objects"),
+    ("neuronet.saving.registry.CustomObjectScope", "neuronet.registry.CustomObjectScope"),
+    ("neuronet.saving.registry.builtin_classes", "neuronet.models.class_lookup.builtin_classes"),
+    ("neuronet.saving.registry.lookup", "neuronet.models.class_lookup.lookup"),
+    ("neuronet.saving.SavingMixin", "neuronet.models.saving_methods.SavingMixin"),
+    ("neuronet.saving.api.SavingMixin", "neuronet.models.saving_methods.SavingMixin"),
+    ("neuronet.saving.serialize_keras_object", "neuronet.models.model_config.serialize_keras_object"),
+    ("neuronet.saving.serialization.deserialize_keras_object", "neuronet.models.model_config.deserialize_keras_object"),
+    ("neuronet.saving.serialization.model_to_config", "neuronet.models.model_config.model_to_config"),
+    ("neuronet.saving.serialization.model_from_config", "neuronet.models.model_config.model_from_config"),
+    ("neuronet.models.load_model", "neuronet.saving.api.load_model"),
+    ("neuronet.models.model_from_json", "neuronet.saving.api.model_from_json"),
+    ("neuronet.layers.preprocessing.image_ops.resize", "neuronet.ops.resampling.resize"),
+    ("neuronet.layers.preprocessing.image_ops.resize_weights", "neuronet.ops.resampling.resize_weights"),
+    ("neuronet.metrics.registry.FUNCTIONS", "neuronet.metrics.metric_functions.FUNCTIONS"),
+    ("neuronet.metrics.accuracy_metrics.binary_accuracy", "neuronet.metrics.metric_functions.binary_accuracy"),
+    ("neuronet.metrics.regression_metrics.cosine_similarity", "neuronet.metrics.metric_functions.cosine_similarity"),
+])
+def test_moved_names_keep_their_old_import_paths(old_path, home):
+    def resolve(path):
+        module, _, name = path.rpartition(".")
+        return getattr(importlib.import_module(module), name)
+
+    assert resolve(old_path) is resolve(home)

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import config
 from .autograd import Tensor
+from .registry import get_registered_name, get_registered_object
 from .utils.naming import closest_match
 
 __all__ = ["Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "max_norm", "min_max_norm", "non_neg",
@@ -159,8 +160,6 @@ def serialize(constraint):
     """
     if constraint is None:
         return None
-    from .saving.registry import get_registered_name, get_registered_object
-
     if isinstance(constraint, (dict, str)):  # a name or an already serialized config
         return serialize(get(constraint))
     if isinstance(constraint, Constraint) or callable(getattr(constraint, "get_config", None)):
@@ -178,8 +177,6 @@ def deserialize(config, custom_objects: dict | None = None) -> Constraint:
     ``neuronet.saving.register_keras_serializable`` or given in ``custom_objects``; nothing named in
     a file is imported.
     """
-    from .saving.registry import get_registered_object
-
     if isinstance(config, str):
         return get(config, custom_objects)
     if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
@@ -206,9 +203,7 @@ def get(identifier, custom_objects: dict | None = None):
     if isinstance(identifier, str):
         cls = _NAMES.get(identifier)
         if cls is None:
-            from .saving.registry import get_registered_object
-
-            cls = get_registered_object(identifier, custom_objects)
+                    cls = get_registered_object(identifier, custom_objects)
         if cls is None:
             raise ValueError(f"Unknown constraint {identifier!r}{closest_match(identifier, _NAMES)}. Valid names: "
                              f"{', '.join(sorted(_NAMES))}")

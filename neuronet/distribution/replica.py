@@ -74,26 +74,24 @@ class Replica:
         self._fork_pending = False
 
     # ------------------------------------------------------------------ data
-    def shard(self, adapter, training: bool = False):
-        """``adapter`` wrapped so that it yields this rank's share of each global batch (None stays None);
-        for ``training`` the random state is synchronised around each epoch."""
-        if adapter is None:
-            return None
-        from ..models.data_adapters import ArrayDataAdapter, ShardedDataAdapter
+    def share(self, splits_every_batch: bool) -> tuple:
+        """``(index, count)``: this rank's share of each global batch. Data that ``splits_every_batch``
+        (arrays, or any data when ``auto_shard_dataset``) is split between the ranks; other data is
+        already this rank's part, ``(0, 1)``. The data adapters do the split
+        (``models/data_adapters/sharded_data_adapter.py``)."""
+        if splits_every_batch or self.auto_shard_dataset:
+            return self.comm.rank, self.comm.size
+        return 0, 1
 
-        split = isinstance(adapter, ArrayDataAdapter) or self.auto_shard_dataset
-        index, count = (self.comm.rank, self.comm.size) if split else (0, 1)
-        return ShardedDataAdapter(adapter, index, count, on_batch=self._set_rows,
-                                  sync_random=self._sync_random if training else None)
-
-    def _set_rows(self, shard_rows: int, global_rows) -> None:
+    def set_rows(self, shard_rows: int, global_rows) -> None:
+        """Told by the sharded data before each batch: this rank's rows and the global batch's."""
         self.shard_rows, self.global_rows = shard_rows, global_rows
         self._exchange_done = False
         if self._fork_pending:  # the epoch's shuffle is drawn: ranks other than 0 draw dropout from their own stream
             fork_random_stream(self.comm.rank)
             self._fork_pending = False
 
-    def _sync_random(self) -> None:
+    def sync_random(self) -> None:
         """Rank 0's library generator on every rank, before an epoch's shuffle is drawn (arrays) and before
         a PyDataset's ``on_epoch_end`` (which may shuffle with it)."""
         broadcast_random_state(self.comm, everything=False)

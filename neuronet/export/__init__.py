@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["export_model", "onnx_model", "ExportError"]
+from ..saving.files import atomic_write
+from .onnx_graph import ExportError  # plain Python, no onnx import
 
-from .onnx_graph import ExportError  # noqa: E402  (plain Python, no onnx import)
+__all__ = ["export_model", "onnx_model", "ExportError"]
 
 _FORMATS = ("onnx",)
 _KERAS_FORMATS = ("tf_saved_model", "openvino", "litert", "torch")
@@ -89,9 +90,7 @@ def export_model(model, filepath, format: str = "onnx", verbose: bool | None = N
     if os.path.isdir(path):
         raise IsADirectoryError(f"export: '{path}' is a directory; give a file name such as 'model.onnx'")
     proto = onnx_model(model, input_signature, kwargs.get("opset_version"))
-    from ..saving.api import _atomic_write
-
     data = proto.SerializeToString()
-    _atomic_write(path, lambda f: f.write(data))
+    atomic_write(path, lambda f: f.write(data))
     if verbose is None or verbose:
         print(f"Saved artifact at '{path}'.")

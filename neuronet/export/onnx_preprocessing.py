@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import config
 from .. import layers as L
-from ..layers.preprocessing.image_ops import resize_weights
+from ..ops.resampling import resize_weights
 from .onnx_graph import Graph, Value
 from .onnx_layers import F32, as_float
 from .onnx_convert import converts, refuse

@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import config, ops
-from .base import Metric, _apply_mask, _array, _broadcast_weight, _check_batch, _check_k, _divide_no_nan, \
-    _float_array, _same_rank
+from ._arrays import (_apply_mask, _array, _broadcast_weight, _check_batch, _check_k, _divide_no_nan, _float_array,
+                      _same_rank)
+from .base import Metric
 
 __all__ = ["TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives", "Precision", "Recall", "AUC"]
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import config
-from .base import Metric, _broadcast_weight, _float_array
+from ._arrays import _broadcast_weight, _float_array
+from .base import Metric
 
 __all__ = ["FBetaScore", "F1Score"]
 

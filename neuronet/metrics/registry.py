@@ -8,8 +8,8 @@ from typing import Callable
 
 from ..utils.naming import closest_match, to_snake_case
 from . import (
-    accuracy_metrics, base, confusion_metrics, f_score_metrics, hinge_metrics, probabilistic_metrics,
-    regression_metrics,
+    accuracy_metrics, base, confusion_metrics, f_score_metrics, hinge_metrics, metric_functions,
+    probabilistic_metrics, regression_metrics,
 )
 from .accuracy_metrics import (
     BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
@@ -39,7 +39,7 @@ CLASSES: dict[str, type] = {
 }
 
 # The per-sample functions a MeanMetricWrapper config may name (``{'fn': 'hinge', ...}``).
-FUNCTIONS: dict[str, Callable] = {obj.__name__: obj for obj in _PUBLIC if not isinstance(obj, type)}
+FUNCTIONS: dict[str, Callable] = metric_functions.FUNCTIONS
 
 # String identifiers accepted by get(): snake-case names (Keras' function and class names) and aliases.
 NAMES: dict[str, type] = {

@@ -13,8 +13,9 @@ import warnings
 import numpy as np
 
 from .. import losses
-from .base import Mean, MeanMetricWrapper, Metric, _apply_mask, _broadcast_weight, _check_batch, _float_array, \
-    _same_rank
+from ._arrays import _apply_mask, _broadcast_weight, _check_batch, _float_array, _same_rank
+from .base import Mean, MeanMetricWrapper, Metric
+from .metric_functions import cosine_similarity
 
 __all__ = [
     "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
@@ -28,20 +29,6 @@ mean_absolute_error = losses.mean_absolute_error
 mean_absolute_percentage_error = losses.mean_absolute_percentage_error
 mean_squared_logarithmic_error = losses.mean_squared_logarithmic_error
 log_cosh = losses.log_cosh
-
-
-def cosine_similarity(y_true, y_pred, axis: int = -1):
-    """Per-sample cosine of the angle between ``y_true`` and ``y_pred`` along ``axis`` (1 = same direction).
-
-    ``Σ (y_true/‖y_true‖)·(y_pred/‖y_pred‖)``: the negative of the loss
-    :func:`neuronet.losses.cosine_similarity` (norms floored at ε, so a zero vector gives 0).
-
-    Example::
-
-        >>> cosine_similarity([[0.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [2.0, 2.0]]).data.round(4)
-        array([0., 1.], dtype=float32)
-    """
-    return -losses.cosine_similarity(y_true, y_pred, axis=axis)
 
 
 def _squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:

@@ -33,6 +33,7 @@ from ..autograd import Tensor
 from ..layers.base import KerasTensor, flatten_outputs, substitute_keras_tensors
 from ..layers.core import InputLayer
 from ..utils.naming import unique_name
+from .model_config import deserialize_layer, layer_to_config, plain_data, short_repr
 from .training import Model
 
 __all__ = ["Functional", "functional_to_config", "functional_from_config"]
@@ -308,12 +309,17 @@ class Functional(Model):
                             f"{custom_objects!r}")
         return functional_from_config(cls, config, custom_objects, f"{cls.__name__}.from_config")
 
+    def _layers_config(self) -> dict:
+        return functional_to_config(self)
+
+    @classmethod
+    def _from_layers_config(cls, config: dict, custom_objects: dict | None, where: str) -> "Functional":
+        return functional_from_config(cls, config, custom_objects, where)
+
 
 # ------------------------------------------------------------------ (de)serialization
 def functional_to_config(model) -> dict:
     """The graph of a functional ``model`` as JSON-ready data (see :meth:`Functional.get_config`)."""
-    from ..saving.serialization import layer_to_config, plain_data
-
     order = model._order
     in_model = set(map(id, order))
 
@@ -375,11 +381,9 @@ def functional_from_config(cls, config: dict, custom_objects: dict | None = None
                            where: str = "Functional.from_config"):
     """The functional model (class ``cls``) described by :func:`functional_to_config`, weights created.
 
-    Layers are rebuilt through the registry of ``neuronet.saving`` only, then called in an order where
+    Layers are rebuilt through the class tables only (``class_lookup.py``), then called in an order where
     every tensor a call references (in its args or kwargs) is already computed; errors start with ``where``.
     """
-    from ..saving.serialization import deserialize_layer, short_repr
-
     entries = config.get("layers")
     if not isinstance(entries, list) or not entries:
         raise ValueError(f"{where}: the 'layers' of a functional model config must be a non-empty list")

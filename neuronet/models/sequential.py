@@ -8,6 +8,7 @@ from ..layers.base import KerasTensor, Layer
 from ..layers.core import InputLayer
 from ..utils.naming import unique_name
 from .functional import set_dtype_from_config
+from .model_config import deserialize_layer, layer_to_config, shape_from_config, short_repr
 from .training import Model
 
 __all__ = ["Sequential", "sequential_from_config"]
@@ -196,20 +197,29 @@ class Sequential(Model):
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None):
         """Rebuild a Sequential from :meth:`get_config`. Layer classes (nested models included) come only
-        from the registry of ``neuronet.saving``: the library's layers, registered classes and
+        from the class tables (``class_lookup.py``): the library's layers, registered classes and
         ``custom_objects``."""
         return sequential_from_config(cls, config, custom_objects, f"{cls.__name__}.from_config")
+
+    def _layers_config(self) -> dict:
+        return {
+            "name": self.name, "trainable": self.trainable, "dtype": self.dtype,
+            "layers": [layer_to_config(layer) for layer in self.layers],
+            "build_input_shape": None if self._input_batch_shape is None else list(self._input_batch_shape),
+        }
+
+    @classmethod
+    def _from_layers_config(cls, config: dict, custom_objects: dict | None, where: str):
+        return sequential_from_config(cls, config, custom_objects, where)
 
 
 def sequential_from_config(cls, config: dict, custom_objects: dict | None = None,
                            where: str = "Sequential.from_config"):
     """The Sequential model (class ``cls``) described by :meth:`Sequential.get_config`, weights created.
 
-    Layer classes come only from the registry of ``neuronet.saving`` (the library's layers,
+    Layer classes come only from the class tables (``class_lookup.py``: the library's layers,
     registered classes and ``custom_objects``); errors start with ``where``.
     """
-    from ..saving.serialization import deserialize_layer, shape_from_config, short_repr
-
     layers = config.get("layers", [])
     if not isinstance(layers, list):
         raise ValueError(f"{where}: the 'layers' of a Sequential config must be a list, found {short_repr(layers)}")

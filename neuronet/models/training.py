@@ -49,11 +49,11 @@ from ..autograd import Tensor, no_grad
 from ..distribution.api import distributed_run
 from ..layers import base as layer_base
 from ..layers.base import Layer
-from ..saving.api import SavingMixin
 from . import data_adapters
 from .compile_utils import CompiledOutput, metrics_per_output, per_output, resolve_metrics
 from .data_adapters import DataSpec, TargetSpec
 from .data_adapters.inputs import InputStructure, batch_length
+from .saving_methods import SavingMixin
 from .training_checks import check_training_setup
 
 __all__ = ["Model"]
@@ -568,7 +568,8 @@ class Model(SavingMixin, Layer):
                 replica.begin(self, training=True, verbose=verbose,
                               plan={"epochs": epochs, "initial_epoch": initial_epoch, "steps": train.steps,
                                     "validation steps": None if val is None else val.steps})
-                train, val = replica.shard(train, training=True), replica.shard(val)
+                train = data_adapters.shard_for_replica(train, replica, training=True)
+                val = data_adapters.shard_for_replica(val, replica)
             self._prepare_step()
             self.stop_training = False
             cbs = callbacks_module.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
@@ -660,7 +661,7 @@ class Model(SavingMixin, Layer):
             adapter = self._adapt(where, x, y, sample_weight, batch_size=batch_size, steps=steps)
             if replica is not None:
                 replica.begin(self, training=False, verbose=verbose, plan={"steps": adapter.steps})
-                adapter = replica.shard(adapter)
+                adapter = data_adapters.shard_for_replica(adapter, replica)
             self._prepare_step()
             cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self,
                                                 verbose=verbose, epochs=1, steps=adapter.steps)
@@ -765,6 +766,11 @@ class Model(SavingMixin, Layer):
     def predict_proba(self, x, batch_size: int = 32, verbose=0) -> np.ndarray:
         """The predicted probabilities (Keras 2's ``predict_proba``: the same as ``predict``)."""
         return self.predict(x, batch_size=batch_size, verbose=verbose)
+
+    # Sequential and Functional describe and rebuild their layers themselves (model_config.py calls these);
+    # a subclassed model has neither and is written through get_config()
+    _layers_config = None
+    _from_layers_config = None
 
     def get_config(self) -> dict:
         cfg = {"name": self.name, "trainable": self.trainable}

@@ -18,6 +18,7 @@ from . import elementwise as e
 from . import manipulation as s
 from . import math as m
 from . import reduce as r
+from . import resampling
 from .core import float_tensor
 
 __all__ = ["resize", "affine_transform", "crop_images", "pad_images", "rgb_to_grayscale", "rgb_to_hsv", "hsv_to_rgb",
@@ -60,15 +61,13 @@ def resize(images, size, interpolation: str = "bilinear", antialias: bool = Fals
     """Resize images to ``size = (height, width)`` with 'bilinear', 'nearest', 'bicubic', 'lanczos3',
     'lanczos5' or 'area' interpolation (Keras's kernels, half-pixel centres); ``crop_to_aspect_ratio`` or
     ``pad_to_aspect_ratio`` first match the target's aspect ratio."""
-    from ..layers.preprocessing import image_ops
-
-    if interpolation not in image_ops.RESIZE_INTERPOLATIONS:
-        raise ValueError(f"resize: interpolation must be one of {image_ops.RESIZE_INTERPOLATIONS}, received "
+    if interpolation not in resampling.RESIZE_INTERPOLATIONS:
+        raise ValueError(f"resize: interpolation must be one of {resampling.RESIZE_INTERPOLATIONS}, received "
                          f"{interpolation!r}")
     if fill_mode != "constant":
         raise ValueError(f"resize: only fill_mode='constant' is supported, received {fill_mode!r}")
     x, single, first = _batched("resize", images, data_format)
-    out = image_ops.resize(x, size, interpolation, antialias, crop_to_aspect_ratio, pad_to_aspect_ratio, fill_value)
+    out = resampling.resize(x, size, interpolation, antialias, crop_to_aspect_ratio, pad_to_aspect_ratio, fill_value)
     return _restore(out, single, first)
 
 
@@ -78,17 +77,15 @@ def affine_transform(images, transform, interpolation: str = "bilinear", fill_mo
     b2, 0, 0]`` of ``transform`` (one, or one per image) reads output pixel (x, y) from the input at
     ``(a0·x + a1·y + a2, b0·x + b1·y + b2)``; 'bilinear' or 'nearest'; outside the image by ``fill_mode``
     ('constant', 'nearest', 'reflect', 'wrap')."""
-    from ..layers.preprocessing import image_ops
-
     x, single, first = _batched("affine_transform", images, data_format)
     t = np.asarray(_data(transform), dtype=np.float64)
     t = np.broadcast_to(t.reshape(-1, 8), (_data(x).shape[0], 8))
     if np.any(t[:, 6:] != 0):
         raise ValueError("affine_transform: perspective terms c0, c1 (the last two of each row) must be 0")
-    if interpolation not in ("bilinear", "nearest") or fill_mode not in image_ops.FILL_MODES:
+    if interpolation not in ("bilinear", "nearest") or fill_mode not in resampling.FILL_MODES:
         raise ValueError(f"affine_transform: interpolation must be 'bilinear' or 'nearest' and fill_mode one of "
-                         f"{image_ops.FILL_MODES}, received {interpolation!r}, {fill_mode!r}")
-    out = image_ops.affine_transform(x, t, interpolation, fill_mode, float(fill_value))
+                         f"{resampling.FILL_MODES}, received {interpolation!r}, {fill_mode!r}")
+    out = resampling.affine_transform(x, t, interpolation, fill_mode, float(fill_value))
     return _restore(out, single, first)
 
 

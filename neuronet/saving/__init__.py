@@ -16,7 +16,7 @@ safetensors_io, random_state, files (atomic writes, bounded zip reading), h5io (
 """
 
 from .api import SavingMixin, load_model, load_weights, model_from_json, model_to_json, save_model, save_weights
-from .registry import (CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
+from ..registry import (CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
                        get_registered_object, register_keras_serializable)
 from .serialization import deserialize_keras_object, serialize_keras_object
 

@@ -35,6 +35,7 @@ import warnings
 
 import numpy as np
 
+from ..models.saving_methods import SavingMixin  # handed on: neuronet.saving.SavingMixin
 from . import (files, h5io, keras_config, keras_format, legacy_h5, legacy_neuronet, random_state, registry,
                safetensors_io, serialization)
 
@@ -375,25 +376,3 @@ def model_from_json(json_string: str, custom_objects: dict | None = None):
                          f"{type(config).__name__}")
     native = keras_config.from_keras(config, "models", custom_objects, where)
     return _rebuild_model("", native, custom_objects, where)
-
-
-class SavingMixin:
-    """``save``, ``save_weights``, ``load_weights`` and ``to_json`` methods for models (Keras 3 signatures)."""
-
-    def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
-        """Save the whole model to a ``.keras`` file (see :func:`neuronet.saving.save_model`)."""
-        save_model(self, filepath, overwrite=overwrite, **kwargs)
-
-    def save_weights(self, filepath, overwrite: bool = True) -> None:
-        """Save the weights to a ``.weights.h5`` or ``.weights.safetensors`` file (see
-        :func:`neuronet.saving.save_weights`)."""
-        save_weights(self, filepath, overwrite=overwrite)
-
-    def load_weights(self, filepath, skip_mismatch: bool = False) -> None:
-        """Load weights from a ``.weights.h5``, ``.keras``, ``.h5``, ``.weights.safetensors`` or ``.npz``
-        file (see :func:`neuronet.saving.load_weights`)."""
-        load_weights(self, filepath, skip_mismatch=skip_mismatch)
-
-    def to_json(self, **kwargs) -> str:
-        """The architecture as a JSON string (see :func:`neuronet.saving.model_to_json`)."""
-        return model_to_json(self, **kwargs)

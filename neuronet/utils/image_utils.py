@@ -32,7 +32,7 @@ def _pil():
 def _resize(array: np.ndarray, size, interpolation: str, crop_to_aspect_ratio: bool = False,
             pad_to_aspect_ratio: bool = False) -> np.ndarray:
     from ..autograd import Tensor, no_grad
-    from ..layers.preprocessing.image_ops import resize
+    from ..ops.resampling import resize
 
     with no_grad():
         out = resize(Tensor._wrap(array.astype("float32")), size, interpolation,

@@ -438,7 +438,7 @@ def test_registry_covers_the_public_classes_and_keeps_kinds_apart():
 
 
 def test_registry_is_built_lazily_not_at_import():
-    code = ("import neuronet, neuronet.saving; from neuronet.saving import registry; "
+    code = ("import neuronet, neuronet.saving; from neuronet.models import class_lookup as registry; "
             "assert registry._BUILTINS is None; registry.builtin_classes('layers'); "
             "assert registry._BUILTINS is not None; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

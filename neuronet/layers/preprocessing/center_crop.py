@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .image_layer import SizedLayer
-from .image_ops import crop, resize
+from ...ops.resampling import crop, resize
 
 __all__ = ["CenterCrop"]
 

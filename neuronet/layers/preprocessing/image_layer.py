@@ -18,7 +18,7 @@ import numpy as np
 from ...autograd import Tensor
 from ...random import SeedGenerator, uniform
 from .data_layer import PreprocessingLayer, to_array
-from .image_ops import AFFINE_INTERPOLATIONS, FILL_MODES, affine_transform
+from ...ops.resampling import AFFINE_INTERPOLATIONS, FILL_MODES, affine_transform
 
 __all__ = ["ImagePreprocessingLayer", "AffineLayer", "ColorLayer", "SizedLayer", "factor_pair", "check_choice",
            "positive_int"]

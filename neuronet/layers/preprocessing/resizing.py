@@ -7,7 +7,7 @@ import numpy as np
 from ...autograd import Tensor
 from .data_layer import to_array
 from .image_layer import SizedLayer, check_choice
-from .image_ops import RESIZE_INTERPOLATIONS, resize
+from ...ops.resampling import RESIZE_INTERPOLATIONS, resize
 
 __all__ = ["Resizing"]
 

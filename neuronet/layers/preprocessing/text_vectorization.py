@@ -18,6 +18,7 @@ import re
 import numpy as np
 
 from ...autograd import Tensor
+from ...registry import get_registered_name, get_registered_object
 from .category_encoding import check_output_mode
 from .data_layer import PreprocessingLayer, adapt_batches, to_array, to_string_array
 from .string_lookup import StringLookup
@@ -32,14 +33,10 @@ _SPLIT = ("whitespace", "character")
 
 
 def _callable_name(fn) -> str:
-    from ...saving.registry import get_registered_name
-
     return get_registered_name(fn)
 
 
 def _callable_from(name, where: str):
-    from ...saving.registry import get_registered_object
-
     fn = get_registered_object(name)
     if fn is None:
         raise ValueError(f"{where}: unknown function {name!r}; register it with "

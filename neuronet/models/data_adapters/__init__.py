@@ -22,10 +22,10 @@ from .array_data_adapter import ArrayDataAdapter
 from .data_adapter import BatchSourceAdapter, DataAdapter, DataSpec, TargetSpec
 from .generator_data_adapter import GeneratorDataAdapter
 from .py_dataset_adapter import PyDatasetAdapter
-from .sharded_data_adapter import ShardedDataAdapter
+from .sharded_data_adapter import ShardedDataAdapter, shard_for_replica
 
 __all__ = ["get_data_adapter", "is_batch_source", "DataAdapter", "BatchSourceAdapter", "DataSpec", "TargetSpec",
-           "ArrayDataAdapter", "GeneratorDataAdapter", "PyDatasetAdapter", "ShardedDataAdapter"]
+           "ArrayDataAdapter", "GeneratorDataAdapter", "PyDatasetAdapter", "ShardedDataAdapter", "shard_for_replica"]
 
 
 def get_data_adapter(x, y=None, sample_weight=None, class_weight=None, *, spec: DataSpec, batch_size: int = 32,

@@ -9,10 +9,11 @@ Arrays are sliced as views; a generator's or PyDataset's batch is loaded whole, 
 
 from __future__ import annotations
 
+from .array_data_adapter import ArrayDataAdapter
 from .data_adapter import DataAdapter
 from .inputs import batch_length
 
-__all__ = ["ShardedDataAdapter"]
+__all__ = ["ShardedDataAdapter", "shard_for_replica"]
 
 
 def _rows_of(data, start: int, stop: int):
@@ -81,3 +82,17 @@ class ShardedDataAdapter(DataAdapter):
             if self.on_batch is not None:
                 self.on_batch(stop - start, n)
             yield _rows_of(x, start, stop), _rows_of(y, start, stop), _rows_of(sw, start, stop)
+
+
+def shard_for_replica(adapter, replica, training: bool = False):
+    """``adapter`` wrapped so that it yields this rank's share of each global batch (None stays None).
+
+    ``replica`` is the process's data-parallel replica (``neuronet.distribution``): it says which share
+    is this rank's and hears of each batch's rows; for ``training`` its random state is synchronised
+    around each epoch. Arrays are always split; generators and PyDatasets as the distribution says.
+    """
+    if adapter is None:
+        return None
+    index, count = replica.share(isinstance(adapter, ArrayDataAdapter))
+    return ShardedDataAdapter(adapter, index, count, on_batch=replica.set_rows,
+                              sync_random=replica.sync_random if training else None)

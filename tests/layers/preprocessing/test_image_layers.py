@@ -7,7 +7,7 @@ import pytest
 import neuronet
 from neuronet import layers
 from neuronet.autograd import gradcheck
-from neuronet.layers.preprocessing.image_ops import affine_transform, resize_weights
+from neuronet.ops.resampling import affine_transform, resize_weights
 
 RANDOM_LAYERS = [
     lambda: layers.RandomFlip(seed=1), lambda: layers.RandomRotation(0.2, seed=1),

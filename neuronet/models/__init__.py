@@ -6,6 +6,6 @@ from .cloning import clone_model
 from .functional import Functional
 from .sequential import Sequential
 from .training import Model
-from ..saving import load_model, model_from_json
+from ..saving import load_model, model_from_json, save_model
 
-__all__ = ["Functional", "Input", "Model", "Sequential", "clone_model", "load_model", "model_from_json"]
+__all__ = ["Functional", "Input", "Model", "Sequential", "clone_model", "load_model", "model_from_json", "save_model"]

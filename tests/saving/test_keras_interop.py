@@ -101,6 +101,12 @@ LAYERS = {
     "RandomTranslation": (lambda: L.RandomTranslation(0.1, 0.1), _f4),
     "RandomContrast": (lambda: L.RandomContrast(0.1), _f4), "RandomBrightness": (lambda: L.RandomBrightness(0.1), _f4),
     "Dense_constraints": (lambda: L.Dense(3, kernel_constraint=NC.MaxNorm(2.0), bias_constraint="non_neg"), _f2),
+    "GroupNormalization": (lambda: L.GroupNormalization(groups=2, epsilon=0.01), _f4),
+    "RMSNormalization": (lambda: L.RMSNormalization(), _f3), "UnitNormalization": (lambda: L.UnitNormalization(), _f3),
+    "AlphaDropout": (lambda: L.AlphaDropout(0.2), _f2),
+    "AdaptiveAveragePooling1D": (lambda: L.AdaptiveAveragePooling1D(4), _f3),
+    "AdaptiveMaxPooling2D": (lambda: L.AdaptiveMaxPooling2D((4, 3)), _f4),
+    "AdaptiveAveragePooling3D": (lambda: L.AdaptiveAveragePooling3D(3), _f5),
 }
 
 

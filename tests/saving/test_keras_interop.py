@@ -384,7 +384,7 @@ def test_training_resumes_from_either_sides_optimizer_state(tmp_path, name):
 
 
 LOSSES = sorted(n for n, c in saving.registry.builtin_classes("losses").items()
-                if c.__name__ == n and n not in ("Loss", "LossFunctionWrapper"))
+                if c.__name__ == n and n not in ("Loss", "LossFunctionWrapper", "CTC"))  # CTC: needs sequences
 METRICS = sorted(n for n, c in saving.registry.builtin_classes("metrics").items()
                  if c.__name__ == n and n not in ("Metric", "MeanMetricWrapper", "Reduce", "Mean", "Sum"))
 
@@ -405,7 +405,7 @@ def _evaluate_both(model, x, y, tmp_path):
 
 def _task(name):
     x = rng.normal(size=(16, 5)).astype("float32")
-    if "Sparse" in name:
+    if "Sparse" in name or "Generalized" in name:
         return x, rng.integers(0, 3, size=(16,)).astype("float32"), "softmax"
     y = rng.integers(0, 2, size=(16, 3)).astype("float32")
     return x, y, "softmax" if ("Categorical" in name or "KL" in name) else "sigmoid"

@@ -18,7 +18,7 @@ from .base import Mean, MeanMetricWrapper, Metric, _apply_mask, _broadcast_weigh
 
 __all__ = [
     "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
-    "log_cosh", "cosine_similarity",
+    "log_cosh", "cosine_similarity", "huber",
     "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
     "RootMeanSquaredError", "CosineSimilarity", "LogCoshError", "R2Score",
 ]
@@ -28,6 +28,7 @@ mean_absolute_error = losses.mean_absolute_error
 mean_absolute_percentage_error = losses.mean_absolute_percentage_error
 mean_squared_logarithmic_error = losses.mean_squared_logarithmic_error
 log_cosh = losses.log_cosh
+huber = losses.huber
 
 
 def cosine_similarity(y_true, y_pred, axis: int = -1):

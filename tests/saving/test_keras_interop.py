@@ -423,7 +423,11 @@ def test_every_loss_round_trips_through_keras(tmp_path, name):
 def test_every_metric_round_trips_through_keras(tmp_path, name):
     x, y, act = _task(name)
     cls = getattr(NM, name)
-    metric = cls(average="macro") if name in ("F1Score", "FBetaScore") else cls()
+    needs = {"F1Score": dict(average="macro"), "FBetaScore": dict(average="macro"), "IoU": (2, [1]),
+             "MeanIoU": (2,), "OneHotIoU": (3, [0, 2]), "OneHotMeanIoU": (3,), "PrecisionAtRecall": (0.5,),
+             "RecallAtPrecision": (0.5,), "SensitivityAtSpecificity": (0.5,), "SpecificityAtSensitivity": (0.5,)}
+    arguments = needs.get(name, ())
+    metric = cls(**arguments) if isinstance(arguments, dict) else cls(*arguments)
     model = Sequential([Input(shape=(5,)), L.Dense(3, activation=act)])
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy" if "Sparse" in name else "mse",
                   metrics=[metric] if "Sparse" in name else [metric, "mae"])

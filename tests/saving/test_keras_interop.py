@@ -345,6 +345,10 @@ OPTIMIZERS = {
     "SGD_cosine_restarts": (lambda: NO.SGD(NO.schedules.CosineDecayRestarts(0.1, 3)),
                             lambda: keras.optimizers.SGD(keras.optimizers.schedules.CosineDecayRestarts(0.1, 3))),
     "Adam_clipnorm": (lambda: NO.Adam(0.01, clipnorm=0.5), lambda: keras.optimizers.Adam(0.01, clipnorm=0.5)),
+    "Lion": (lambda: NO.Lion(0.001), lambda: keras.optimizers.Lion(0.001)),
+    "Lamb": (lambda: NO.Lamb(0.01), lambda: keras.optimizers.Lamb(0.01)),
+    "Ftrl": (lambda: NO.Ftrl(0.1, l1_regularization_strength=0.01), lambda: keras.optimizers.Ftrl(
+        0.1, l1_regularization_strength=0.01)),
 }
 
 

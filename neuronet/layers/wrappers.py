@@ -1,4 +1,5 @@
-"""Layer wrappers: Bidirectional (an RNN run both ways) and TimeDistributed (a layer on every step)."""
+"""Layer wrappers: the Wrapper base class, Bidirectional (an RNN run both ways) and TimeDistributed (a
+layer on every step)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from .. import ops
 from ..autograd import Tensor
 from .base import InputSpec, Layer
 
-__all__ = ["Bidirectional", "TimeDistributed"]
+__all__ = ["Bidirectional", "TimeDistributed", "Wrapper"]
 
 _MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -253,4 +254,56 @@ class TimeDistributed(Layer):
     def from_config(cls, config: dict):
         config = dict(config)
         config["layer"] = _layer_from_config(config["layer"])
+        return cls(**config)
+
+
+class Wrapper(Layer):
+    """Base class of layers that wrap another layer (``keras.layers.Wrapper``): subclass it and write
+    ``call`` in terms of ``self.layer``.
+
+    The wrapper builds the inner layer on its own input shape, owns its weights, and saves it inside its
+    config (``{"layer": {"class_name", "config", ...}}``), so a subclass needs no ``get_config`` of its
+    own unless it adds arguments.
+
+    Args:
+        layer: the wrapped Layer instance.
+
+    Example::
+
+        class Doubled(neuronet.layers.Wrapper):
+            def call(self, inputs):
+                return self.layer(inputs) * 2.0
+    """
+
+    def __init__(self, layer: Layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(f"{type(self).__name__}: expected layer to be a Layer instance, received {layer!r}")
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def build(self, input_shape=None) -> None:
+        if not self.layer.built:
+            self.layer.build(input_shape)
+            self.layer.built = True
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        return self.layer(inputs, *args, **kwargs)
+
+    def compute_output_shape(self, input_shape):
+        return self.layer.compute_output_shape(input_shape)
+
+    def get_config(self) -> dict:
+        from ..saving import serialize_keras_object
+
+        cfg = super().get_config()
+        cfg["layer"] = serialize_keras_object(self.layer)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None):
+        from ..saving import deserialize_keras_object
+
+        config = dict(config)
+        config["layer"] = deserialize_keras_object(config["layer"], custom_objects=custom_objects, kind="layers")
         return cls(**config)

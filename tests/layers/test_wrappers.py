@@ -131,3 +131,25 @@ def test_bidirectional_matches_keras(rng, merge_mode):
     ours(x)
     ours.set_weights(theirs.get_weights())
     np.testing.assert_allclose(ours(x, mask=mask).data, np.asarray(theirs(x, mask=mask)), atol=1e-5)
+
+
+def test_wrapper_base_class_builds_owns_and_saves_the_inner_layer(tmp_path):
+    import neuronet as keras
+
+    @keras.saving.register_keras_serializable(package="tests_wrapper")
+    class Doubled(keras.layers.Wrapper):
+        def call(self, inputs):
+            return self.layer(inputs) * 2.0
+
+    model = keras.Sequential([keras.Input((3,)), Doubled(keras.layers.Dense(2))])
+    x = np.arange(6, dtype="float32").reshape(2, 3)
+    inner = model.layers[0].layer
+    np.testing.assert_allclose(model.predict(x, verbose=0), 2 * (x @ inner.kernel.data + inner.bias.data), rtol=1e-6)
+    assert len(model.trainable_weights) == 2
+    config = model.layers[0].get_config()
+    assert config["layer"]["class_name"] == "Dense" and config["layer"]["config"]["units"] == 2
+    model.save(tmp_path / "w.keras")
+    again = keras.saving.load_model(tmp_path / "w.keras")
+    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0))
+    with pytest.raises(ValueError, match="Doubled: expected layer to be a Layer instance"):
+        Doubled("dense")

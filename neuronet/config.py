@@ -320,3 +320,38 @@ def set_max_steps_per_epoch(max_steps_per_epoch) -> None:
         ValueError: for a value that is not a positive integer or None.
     """
     _SWITCHES["max_steps_per_epoch"] = _optional_positive("set_max_steps_per_epoch", max_steps_per_epoch)
+
+
+def dtype_policy():
+    """The global dtype policy (a :class:`neuronet.dtype_policies.DTypePolicy`): the one last set by
+    :func:`set_dtype_policy`, else the policy of :func:`floatx`."""
+    from .dtype_policies import DTypePolicy
+
+    name = _SWITCHES.get("dtype_policy")
+    if name is None or DTypePolicy(name).variable_dtype != floatx():  # set_floatx since: floatx wins
+        name = floatx()
+    return DTypePolicy(name)
+
+
+def set_dtype_policy(policy) -> None:
+    """Set the global dtype policy: a name ('float32', 'float64', 'mixed_float16', ...) or a DTypePolicy.
+
+    A float policy sets :func:`floatx` (layers then default to that dtype); a mixed policy sets float32,
+    the dtype neuronet computes in under it (with a warning: NumPy has no fast 16-bit arithmetic).
+
+    Raises:
+        ValueError: for a name that is not a policy.
+    """
+    from .dtype_policies import DTypePolicy
+
+    policy = policy if isinstance(policy, DTypePolicy) else DTypePolicy(policy)
+    if policy.variable_dtype not in _VALID_FLOATX:
+        raise ValueError(f"set_dtype_policy: neuronet computes in one of {_VALID_FLOATX}, received policy "
+                         f"{policy.name!r}")
+    if policy.name != policy.variable_dtype:
+        import warnings
+
+        warnings.warn(f"set_dtype_policy({policy.name!r}): neuronet keeps weights and computation in "
+                      f"{policy.variable_dtype} under a mixed policy", stacklevel=2)
+    set_floatx(policy.variable_dtype)
+    _SWITCHES["dtype_policy"] = policy.name

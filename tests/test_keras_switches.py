@@ -160,3 +160,33 @@ def test_preprocessing_namespace_is_utils():
     assert keras.preprocessing.image.img_to_array is keras.utils.img_to_array
     assert keras.preprocessing.timeseries_dataset_from_array is keras.utils.timeseries_dataset_from_array
     assert keras.preprocessing.image_dataset_from_directory is keras.utils.image_dataset_from_directory
+
+
+@pytest.fixture
+def policy_reset(switches):
+    floatx = config.floatx()
+    yield
+    config.set_floatx(floatx)
+
+
+def test_dtype_policies(policy_reset):
+    from neuronet import dtype_policies, mixed_precision
+
+    policy = dtype_policies.DTypePolicy("mixed_float16")
+    assert (policy.name, policy.variable_dtype, policy.compute_dtype) == ("mixed_float16", "float32", "float16")
+    assert dtype_policies.deserialize(dtype_policies.serialize(policy)) == policy
+    assert dtype_policies.serialize(policy)["config"] == {"name": "mixed_float16"}
+    assert dtype_policies.get("float64").variable_dtype == "float64" and keras.FloatDTypePolicy is keras.DTypePolicy
+    assert config.dtype_policy() == dtype_policies.DTypePolicy("float32")
+    with pytest.raises(ValueError, match="DTypePolicy: expected 'mixed_float16'"):
+        dtype_policies.DTypePolicy("int8")
+    with pytest.warns(UserWarning, match="keeps weights and computation in float32"):
+        mixed_precision.set_global_policy("mixed_float16")
+    assert mixed_precision.global_policy().name == "mixed_float16" and config.floatx() == "float32"
+    layer = keras.layers.Dense(2, dtype="mixed_bfloat16")
+    assert layer.dtype == "float32"
+    assert keras.layers.Dense(2, dtype=dtype_policies.DTypePolicy("float64")).dtype == "float64"
+    config.set_dtype_policy("float64")
+    assert config.floatx() == "float64" and keras.layers.Dense(2).dtype == "float64"
+    config.set_floatx("float32")  # floatx set afterwards wins
+    assert config.dtype_policy().name == "float32"

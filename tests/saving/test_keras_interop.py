@@ -475,3 +475,16 @@ def test_text_inputs_with_a_vocabulary_and_normalization(tmp_path):
     np.testing.assert_allclose(ours, theirs, atol=1e-6)
     k.save(tmp_path / "k.keras")
     np.testing.assert_allclose(saving.load_model(tmp_path / "k.keras")([xs, xn]).data, theirs, atol=1e-6)
+
+
+def test_mixed_precision_keras_models_load_in_float32(tmp_path):
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        k = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3), keras.layers.Dense(1, dtype="float32")])
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    k.save(tmp_path / "mixed.keras")
+    ours = saving.load_model(tmp_path / "mixed.keras")
+    assert [layer.dtype for layer in ours.layers] == ["float32", "float32"]
+    x = rng.normal(size=(5, 4)).astype("float32")
+    np.testing.assert_allclose(ours.predict(x, verbose=0), k.predict(x, verbose=0), atol=5e-3)  # Keras: float16

@@ -35,7 +35,7 @@ _LAZY_FAMILIES = {
     "spatial": ("ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D"),
     "wrappers": ("Bidirectional", "TimeDistributed", "Wrapper"),
     "preprocessing": ("CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
-                      "IntegerLookup", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
+                      "IntegerLookup", "Normalization", "Pipeline", "RandomBrightness", "RandomContrast", "RandomCrop",
                       "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
                       "StringLookup", "TextVectorization"),
 }

@@ -3,7 +3,7 @@
 Feature preprocessing: Normalization, Rescaling, Discretization, CategoryEncoding, Hashing,
 HashedCrossing, StringLookup, IntegerLookup, TextVectorization. Image preprocessing: Resizing,
 CenterCrop and the random augmentations RandomFlip, RandomRotation, RandomZoom, RandomTranslation,
-RandomContrast, RandomBrightness, RandomCrop (active in training only).
+RandomContrast, RandomBrightness, RandomCrop (active in training only). Pipeline chains them.
 
 They take raw NumPy data — numbers, or strings as ``str``/``object`` arrays and lists — and the ones
 with state learn it with ``adapt(data)`` from arrays, pandas DataFrames/Series, PyDatasets or
@@ -18,6 +18,7 @@ from .hashed_crossing import HashedCrossing
 from .hashing import Hashing
 from .integer_lookup import IntegerLookup
 from .normalization import Normalization
+from .pipeline import Pipeline
 from .random_brightness import RandomBrightness
 from .random_contrast import RandomContrast
 from .random_crop import RandomCrop
@@ -31,5 +32,6 @@ from .string_lookup import StringLookup
 from .text_vectorization import TextVectorization
 
 __all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
-           "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation",
+           "Normalization", "Pipeline", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip",
+           "RandomRotation",
            "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "StringLookup", "TextVectorization"]

@@ -68,3 +68,23 @@ def test_aliases_are_the_saving_and_config_functions():
     assert utils.serialize_keras_object is keras.saving.serialize_keras_object
     assert utils.disable_interactive_logging is keras.config.disable_interactive_logging
     assert utils.standardize_dtype("float64") == "float64"
+
+
+def test_config_object_attributes_keys_and_freezing():
+    config = utils.Config(learning_rate=1e-3, layers=[64, 64])
+    config.epochs = 10
+    assert config["epochs"] == 10 and config.learning_rate == 1e-3 and "layers" in config and len(config) == 3
+    config["batch_size"] = 32
+    assert config.as_dict() == {"learning_rate": 1e-3, "layers": [64, 64], "epochs": 10, "batch_size": 32}
+    assert '"batch_size": 32' in config.to_json()
+    config.freeze()
+    assert config.frozen
+    for change in (lambda: setattr(config, "epochs", 20), lambda: config.update(epochs=2),
+                   lambda: config.__setitem__("epochs", 3), lambda: config.pop("epochs")):
+        with pytest.raises(ValueError, match="frozen"):
+            change()
+    config.unfreeze()
+    config.epochs = 20
+    assert config.epochs == 20
+    with pytest.raises(AttributeError, match="Config has no setting 'missing'"):
+        config.missing  # noqa: B018

@@ -33,7 +33,7 @@ _LAZY_FAMILIES = {
     "masking": ("Masking",),
     "operator": ("OperatorLayer",),
     "spatial": ("ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D"),
-    "wrappers": ("Bidirectional", "TimeDistributed", "Wrapper"),
+    "wrappers": ("Bidirectional", "SpectralNormalization", "TimeDistributed", "Wrapper"),
     "preprocessing": ("CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
                       "IntegerLookup", "Normalization", "Pipeline", "RandomBrightness", "RandomContrast", "RandomCrop",
                       "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",

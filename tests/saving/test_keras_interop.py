@@ -107,6 +107,7 @@ LAYERS = {
     "AdaptiveAveragePooling1D": (lambda: L.AdaptiveAveragePooling1D(4), _f3),
     "AdaptiveMaxPooling2D": (lambda: L.AdaptiveMaxPooling2D((4, 3)), _f4),
     "AdaptiveAveragePooling3D": (lambda: L.AdaptiveAveragePooling3D(3), _f5),
+    "SpectralNormalization": (lambda: L.SpectralNormalization(L.Dense(3), power_iterations=2), _f2),
 }
 
 

@@ -34,10 +34,10 @@ _LAZY_FAMILIES = {
     "operator": ("OperatorLayer",),
     "spatial": ("ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D"),
     "wrappers": ("Bidirectional", "SpectralNormalization", "TimeDistributed", "Wrapper"),
-    "preprocessing": ("CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
+    "preprocessing": ("AutoContrast", "CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
                       "IntegerLookup", "Normalization", "Pipeline", "RandomBrightness", "RandomContrast", "RandomCrop",
-                      "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
-                      "StringLookup", "TextVectorization"),
+                      "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation", "RandomTranslation",
+                      "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"),
 }
 _EAGER = (activation, conv, core, embedding, merge, normalization, pooling, recurrent, regularization, reshaping)
 

@@ -108,6 +108,9 @@ LAYERS = {
     "AdaptiveMaxPooling2D": (lambda: L.AdaptiveMaxPooling2D((4, 3)), _f4),
     "AdaptiveAveragePooling3D": (lambda: L.AdaptiveAveragePooling3D(3), _f5),
     "SpectralNormalization": (lambda: L.SpectralNormalization(L.Dense(3), power_iterations=2), _f2),
+    "RandomInvert": (lambda: L.RandomInvert(0.5), _f4), "Solarization": (lambda: L.Solarization(0.1, 0.5), _f4),
+    "AutoContrast": (lambda: L.AutoContrast(value_range=(0, 1)), _f4),
+    "Pipeline": (lambda: L.Pipeline([L.Rescaling(0.5)]), _f4),
 }
 
 

@@ -16,7 +16,9 @@ __all__ = [
     "autograd", "backend", "config", "ops", "utils", "activations", "initializers", "losses", "metrics", "optimizers",
     "regularizers", "constraints", "layers", "callbacks", "models", "saving", "diagnostics", "random", "datasets",
     "distribution", "Tensor", "Variable", "enable_grad", "is_grad_enabled", "no_grad", "KerasTensor", "Layer",
-    "Functional", "Input", "Model", "Sequential",
+    "Functional", "Input", "Model", "Sequential", "preprocessing", "tree", "Initializer", "InputSpec", "Loss",
+    "Metric", "Optimizer", "Regularizer", "device", "name_scope", "version", "dtype_policies", "mixed_precision",
+    "DTypePolicy", "FloatDTypePolicy",
 ]
 
 __version__ = "0.1.0"
@@ -26,7 +28,16 @@ __getattr__, __dir__ = _lazy.attach(
     __name__, globals(),
     submodules=("backend", "ops", "utils", "activations", "initializers", "losses", "metrics", "optimizers",
                 "regularizers", "constraints", "layers", "callbacks", "models", "saving", "diagnostics", "random",
-                "datasets", "distribution", "runtime", "wrappers", "export"),
+                "datasets", "distribution", "runtime", "wrappers", "export", "preprocessing", "tree",
+                "dtype_policies", "mixed_precision"),
     names={"Functional": "models", "Input": "models", "Model": "models", "Sequential": "models",
-           "KerasTensor": "layers.base", "Layer": "layers.base"},
+           "KerasTensor": "layers.base", "Layer": "layers.base", "InputSpec": "layers.base",
+           "Initializer": "initializers", "Loss": "losses", "Metric": "metrics", "Optimizer": "optimizers",
+           "Regularizer": "regularizers", "device": "scopes", "name_scope": "scopes",
+           "DTypePolicy": "dtype_policies", "FloatDTypePolicy": "dtype_policies"},
 )
+
+
+def version() -> str:
+    """neuronet's version (``keras.version()``)."""
+    return __version__

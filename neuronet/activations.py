@@ -26,7 +26,7 @@ __all__ = [
     "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "sigmoid", "tanh", "silu", "swish", "softplus",
     "softsign", "hard_sigmoid", "hard_silu", "hard_swish", "softmax", "log_softmax", "log_sigmoid", "mish",
     "exponential", "linear", "celu", "glu", "hard_tanh", "hard_shrink", "soft_shrink", "tanh_shrink", "squareplus",
-    "sparse_plus", "sparse_sigmoid", "threshold", "get", "serialize", "deserialize",
+    "sparse_plus", "sparse_sigmoid", "threshold", "sparsemax", "get", "serialize", "deserialize",
 ]
 
 
@@ -243,12 +243,18 @@ def threshold(x, threshold: float, default_value: float) -> Tensor:
     return ops.where(x.data > threshold, x, float(default_value))
 
 
+def sparsemax(x, axis: int = -1) -> Tensor:
+    """Sparsemax (Martins & Astudillo 2016): the Euclidean projection of ``x`` onto the probability simplex
+    along ``axis``. Like softmax its outputs are >= 0 and sum to 1, but small entries become exactly 0."""
+    return ops.sparsemax(x, axis=axis)
+
+
 _ACTIVATIONS: dict[str, Callable] = {
     fn.__name__: fn
     for fn in (relu, relu6, leaky_relu, elu, selu, gelu, sigmoid, tanh, silu, swish, softplus, softsign,
                hard_sigmoid, hard_silu, hard_swish, softmax, log_softmax, log_sigmoid, mish, exponential, linear,
                celu, glu, hard_tanh, hard_shrink, soft_shrink, tanh_shrink, squareplus, sparse_plus, sparse_sigmoid,
-               threshold)
+               threshold, sparsemax)
 }
 _BY_FUNCTION = {fn: name for name, fn in _ACTIVATIONS.items()}
 

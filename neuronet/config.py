@@ -175,3 +175,183 @@ def set_blas_threads(threads: int | None) -> None:
     _policy.blas_threads = threads
 
 
+
+
+# ----------------------------------------------------------------------------- Keras's other switches
+# keras.config's remaining settings. neuronet has one backend (NumPy), keeps images channels-last and never
+# runs code read from a file, so several of these only record the choice (each docstring says so): a script
+# written for Keras calls them and runs on unchanged.
+_KERAS_BACKENDS = ("numpy", "tensorflow", "jax", "torch", "openvino")
+_SWITCHES = {"traceback_filtering": True, "interactive_logging": True, "unsafe_deserialization": False,
+             "flash_attention": None, "max_epochs": None, "max_steps_per_epoch": None}
+
+
+def backend() -> str:
+    """The name of the computation backend: always ``'numpy'`` (Keras: ``keras.config.backend()``)."""
+    return "numpy"
+
+
+def set_backend(backend: str) -> None:
+    """Accept a Keras backend name; neuronet always computes with NumPy.
+
+    ``'numpy'`` is accepted silently; Keras's other backends ('tensorflow', 'jax', 'torch', 'openvino')
+    with a warning that the choice has no effect, so a script written for one of them still runs.
+
+    Raises:
+        ValueError: for a name that is not one of Keras's backends.
+    """
+    if backend not in _KERAS_BACKENDS:
+        raise ValueError(f"set_backend: expected one of {_KERAS_BACKENDS}, received {backend!r}")
+    if backend != "numpy":
+        import warnings
+
+        warnings.warn(f"set_backend({backend!r}): neuronet computes with NumPy only; the setting has no effect",
+                      stacklevel=2)
+
+
+def image_data_format() -> str:
+    """Always ``'channels_last'``: images are (batch, height, width, channels)."""
+    return "channels_last"
+
+
+def set_image_data_format(data_format: str) -> None:
+    """Accept ``'channels_last'``; neuronet's image layers are channels-last only.
+
+    Raises:
+        ValueError: for ``'channels_first'`` or any other value.
+    """
+    if data_format != "channels_last":
+        raise ValueError(
+            f"set_image_data_format: neuronet supports only 'channels_last', received {data_format!r}"
+        )
+
+
+def enable_unsafe_deserialization() -> None:
+    """Recorded only: neuronet never runs code read from a file, so there is nothing unsafe to enable.
+
+    Keras needs this call to load a ``Lambda`` layer holding Python bytecode; neuronet refuses such a
+    layer with a one-line error whatever this setting (rebuild it with ``custom_objects`` instead).
+    """
+    _SWITCHES["unsafe_deserialization"] = True
+
+
+def enable_traceback_filtering() -> None:
+    """Recorded only: neuronet's tracebacks are never filtered (they are short already)."""
+    _SWITCHES["traceback_filtering"] = True
+
+
+def disable_traceback_filtering() -> None:
+    """Recorded only: neuronet's tracebacks are never filtered."""
+    _SWITCHES["traceback_filtering"] = False
+
+
+def is_traceback_filtering_enabled() -> bool:
+    """The value last set by enable/disable_traceback_filtering (True by default, as in Keras)."""
+    return _SWITCHES["traceback_filtering"]
+
+
+def enable_interactive_logging() -> None:
+    """Print progress bars that redraw their line (the default)."""
+    _SWITCHES["interactive_logging"] = True
+
+
+def disable_interactive_logging() -> None:
+    """Stop the progress bar redrawing its line: fit, evaluate and predict then print one plain line per
+    epoch, as with ``verbose=2`` (for logs written to files)."""
+    _SWITCHES["interactive_logging"] = False
+
+
+def is_interactive_logging_enabled() -> bool:
+    """Whether progress bars redraw their line (True unless :func:`disable_interactive_logging`)."""
+    return _SWITCHES["interactive_logging"]
+
+
+def enable_flash_attention() -> None:
+    """Recorded only: neuronet's attention has one NumPy kernel."""
+    _SWITCHES["flash_attention"] = True
+
+
+def disable_flash_attention() -> None:
+    """Recorded only: neuronet's attention has one NumPy kernel."""
+    _SWITCHES["flash_attention"] = False
+
+
+def is_flash_attention_enabled():
+    """The value last set by enable/disable_flash_attention: None (the default, as Keras: decide
+    automatically), True or False."""
+    return _SWITCHES["flash_attention"]
+
+
+def is_nnx_enabled() -> bool:
+    """Always False: Flax NNX is a JAX feature."""
+    return False
+
+
+def _optional_positive(where: str, value):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1):
+        raise ValueError(f"{where}: expected a positive integer or None, received {value!r}")
+    return None if value is None else int(value)
+
+
+def max_epochs():
+    """The cap on the epochs of every ``fit`` (None: no cap), set by :func:`set_max_epochs`."""
+    return _SWITCHES["max_epochs"]
+
+
+def set_max_epochs(max_epochs) -> None:
+    """Cap the epochs of every ``fit`` call (None removes the cap), e.g. to run a tutorial quickly.
+
+    Raises:
+        ValueError: for a value that is not a positive integer or None.
+    """
+    _SWITCHES["max_epochs"] = _optional_positive("set_max_epochs", max_epochs)
+
+
+def max_steps_per_epoch():
+    """The cap on the batches per epoch of every ``fit`` (None: no cap), set by
+    :func:`set_max_steps_per_epoch`."""
+    return _SWITCHES["max_steps_per_epoch"]
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch) -> None:
+    """Cap the batches per epoch of every ``fit`` call (None removes the cap).
+
+    Raises:
+        ValueError: for a value that is not a positive integer or None.
+    """
+    _SWITCHES["max_steps_per_epoch"] = _optional_positive("set_max_steps_per_epoch", max_steps_per_epoch)
+
+
+def dtype_policy():
+    """The global dtype policy (a :class:`neuronet.dtype_policies.DTypePolicy`): the one last set by
+    :func:`set_dtype_policy`, else the policy of :func:`floatx`."""
+    from .dtype_policies import DTypePolicy
+
+    name = _SWITCHES.get("dtype_policy")
+    if name is None or DTypePolicy(name).variable_dtype != floatx():  # set_floatx since: floatx wins
+        name = floatx()
+    return DTypePolicy(name)
+
+
+def set_dtype_policy(policy) -> None:
+    """Set the global dtype policy: a name ('float32', 'float64', 'mixed_float16', ...) or a DTypePolicy.
+
+    A float policy sets :func:`floatx` (layers then default to that dtype); a mixed policy sets float32,
+    the dtype neuronet computes in under it (with a warning: NumPy has no fast 16-bit arithmetic).
+
+    Raises:
+        ValueError: for a name that is not a policy.
+    """
+    from .dtype_policies import DTypePolicy
+
+    policy = policy if isinstance(policy, DTypePolicy) else DTypePolicy(policy)
+    if policy.variable_dtype not in _VALID_FLOATX:
+        raise ValueError(f"set_dtype_policy: neuronet computes in one of {_VALID_FLOATX}, received policy "
+                         f"{policy.name!r}")
+    if policy.name != policy.variable_dtype:
+        import warnings
+
+        warnings.warn(f"set_dtype_policy({policy.name!r}): neuronet keeps weights and computation in "
+                      f"{policy.variable_dtype} under a mixed policy", stacklevel=2)
+    set_floatx(policy.variable_dtype)
+    _SWITCHES["dtype_policy"] = policy.name

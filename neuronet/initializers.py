@@ -19,6 +19,10 @@ __all__ = [
     "Initializer", "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform", "TruncatedNormal",
     "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "LecunUniform",
     "LecunNormal", "Orthogonal", "Identity", "get", "serialize", "deserialize",
+    # Keras's other spellings of the same classes
+    "IdentityInitializer", "OrthogonalInitializer", "constant", "glorot_normal", "glorot_uniform", "he_normal",
+    "he_uniform", "identity", "lecun_normal", "lecun_uniform", "ones", "orthogonal", "random_normal",
+    "random_uniform", "truncated_normal", "variance_scaling", "zeros",
 ]
 
 
@@ -285,6 +289,15 @@ _REGISTRY = {
 }
 _CLASS_NAMES = {cls.__name__: cls for cls in _REGISTRY.values()}
 
+# Keras exports each class under its snake_case name too (``keras.initializers.glorot_uniform`` is the class
+# GlorotUniform), so ``kernel_initializer=initializers.he_normal(seed=1)`` works; two classes have a longer name.
+IdentityInitializer, OrthogonalInitializer = Identity, Orthogonal
+constant, glorot_normal, glorot_uniform = Constant, GlorotNormal, GlorotUniform
+he_normal, he_uniform = HeNormal, HeUniform
+identity, lecun_normal, lecun_uniform, ones, orthogonal = Identity, LecunNormal, LecunUniform, Ones, Orthogonal
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+variance_scaling, zeros = VarianceScaling, Zeros
+
 
 def serialize(initializer: Initializer) -> dict:
     """``{'class_name': ..., 'config': ...}`` for saving in a model file."""
@@ -301,9 +314,11 @@ def deserialize(config: dict) -> Initializer:
 
 def get(identifier) -> Initializer:
     """An initializer from a Keras name ('glorot_uniform', 'he_normal', ...), a config dict, an
-    initializer object or a callable ``(shape, dtype) -> array``."""
+    initializer object or class, or a callable ``(shape, dtype) -> array``."""
     if isinstance(identifier, Initializer) or (callable(identifier) and not isinstance(identifier, type)):
         return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Initializer):  # a class: its default instance
+        return identifier()
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if isinstance(identifier, str):

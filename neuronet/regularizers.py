@@ -9,7 +9,8 @@ from __future__ import annotations
 from . import ops
 from .utils.naming import closest_match
 
-__all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2", "get", "serialize",
+__all__ = ["Regularizer", "L1", "L2", "L1L2", "OrthogonalRegularizer", "l1", "l2", "l1_l2", "orthogonal_regularizer",
+           "get", "serialize",
            "deserialize"]
 
 
@@ -104,6 +105,7 @@ class OrthogonalRegularizer(Regularizer):
 
 
 l1, l2, l1_l2 = L1, L2, L1L2
+orthogonal_regularizer = OrthogonalRegularizer
 _REGISTRY = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2, "orthogonal_regularizer": OrthogonalRegularizer}
 _CLASS_NAMES = {c.__name__: c for c in (L1, L2, L1L2, OrthogonalRegularizer)}
 

@@ -162,3 +162,12 @@ def test_piecewise_smooth_activations_follow_their_formulas():
     np.testing.assert_allclose(activations.sparse_sigmoid(x).data, np.clip((x + 1) / 2, 0, 1))
     for name in ["squareplus", "sparse_plus", "sparse_sigmoid"]:
         gradcheck(getattr(activations, name), [x])
+
+
+def test_sparsemax_by_name_projects_onto_the_simplex(float64):
+    fn = activations.get("sparsemax")
+    assert fn is activations.sparsemax and activations.serialize(fn) == "sparsemax"
+    y = fn(np.array([[0.1, 1.5, 0.2, 1.1]])).data
+    # the projection: tau with sum(max(z - tau, 0)) = 1 → tau = (1.5 + 1.1 - 1) / 2 = 0.8
+    np.testing.assert_allclose(y, [[0.0, 0.7, 0.0, 0.3]], atol=1e-12)
+    gradcheck(lambda t: fn(t), [np.array([[0.1, 1.5, 0.2, 1.1], [0.3, -0.4, 0.9, 0.05]])])

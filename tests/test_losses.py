@@ -495,3 +495,73 @@ def test_prediction_mask_survives_a_dtype_cast():
     kept = losses.MeanSquaredError(dtype="float64")(y_true[:2], y_pred.data[:2]).item()
     masked = losses.MeanSquaredError(dtype="float64")(y_true, y_pred).item()
     assert masked == pytest.approx(kept)
+
+
+# ------------------------------------------------------------------ Dice, Tversky, focal and generalized CE, CTC
+def _tversky_numpy(y, p, alpha, beta, axis):
+    tp = (y * p).sum(axis=axis)
+    return 1 - tp / (tp + alpha * (y * (1 - p)).sum(axis=axis) + beta * (p * (1 - y)).sum(axis=axis) + 1e-7)
+
+
+@pytest.mark.parametrize("axis", [None, (1, 2)])
+def test_dice_and_tversky_match_numpy_and_gradcheck(float64, rng, axis):
+    y = rng.integers(0, 2, size=(3, 4, 2)).astype("float64")
+    p = rng.uniform(0.1, 0.9, size=(3, 4, 2))
+    dice_numpy = 1 - 2 * (y * p).sum(axis=axis) / (y.sum(axis=axis) + p.sum(axis=axis) + 1e-7)
+    np.testing.assert_allclose(losses.dice(y, p, axis=axis).data, dice_numpy, rtol=1e-12)
+    np.testing.assert_allclose(losses.tversky(y, p, 0.3, 0.7, axis=axis).data, _tversky_numpy(y, p, 0.3, 0.7, axis),
+                               rtol=1e-12)
+    # alpha = beta = 0.5 is the Dice loss
+    np.testing.assert_allclose(losses.tversky(y, p, axis=axis).data, dice_numpy, rtol=1e-6)  # ε placed apart
+    np.testing.assert_allclose(losses.Dice(axis=axis)(y, p).data, np.mean(dice_numpy), rtol=1e-12)
+    gradcheck(lambda t: losses.Tversky(alpha=0.2, beta=0.8, axis=axis)(y, t), [p])
+    gradcheck(lambda t: losses.Dice(axis=axis)(y, t), [p])
+
+
+def test_categorical_focal_crossentropy_matches_numpy_and_gradcheck(float64, rng):
+    y = np.eye(C)[rng.integers(0, C, size=B)]
+    p = _probs(rng, (B, C))
+    expected = (0.25 * (1 - p) ** 2 * -y * np.log(p)).sum(-1)
+    np.testing.assert_allclose(losses.categorical_focal_crossentropy(y, p).data, expected, rtol=1e-10)
+    # gamma = 0 and alpha = 1: the categorical cross-entropy
+    np.testing.assert_allclose(losses.categorical_focal_crossentropy(y, p, alpha=1.0, gamma=0.0).data,
+                               losses.categorical_crossentropy(y, p).data, rtol=1e-10)
+    logits = rng.normal(size=(B, C))
+    loss = losses.CategoricalFocalCrossentropy(from_logits=True, label_smoothing=0.1, gamma=1.5)
+    gradcheck(lambda t: loss(y, t), [logits])
+    with pytest.raises(ValueError, match="expected gamma >= 0"):
+        losses.CategoricalFocalCrossentropy(gamma=-1)
+
+
+def test_generalized_cross_entropy_matches_numpy_and_gradcheck(float64, rng):
+    labels = rng.integers(0, C, size=B)
+    p = _probs(rng, (B, C))
+    expected = (1 - p[np.arange(B), labels] ** 0.3) / 0.3
+    np.testing.assert_allclose(losses.categorical_generalized_cross_entropy(labels, p, q=0.3).data, expected)
+    np.testing.assert_allclose(losses.CategoricalGeneralizedCrossEntropy(q=0.3)(labels[:, None], p).data,
+                               expected.mean())
+    gradcheck(lambda t: losses.CategoricalGeneralizedCrossEntropy()(labels, t), [p])
+    with pytest.raises(ValueError, match="expected q in \\(0, 1\\)"):
+        losses.CategoricalGeneralizedCrossEntropy(q=1.0)
+    with pytest.raises(ValueError, match="expected integer labels of shape \\(5,\\)"):
+        losses.categorical_generalized_cross_entropy(np.zeros((B, C)), p, q=0.5)
+
+
+def test_ctc_loss_counts_non_zero_labels(float64, rng):
+    labels = np.array([[1, 2, 0], [3, 0, 0]])
+    logits = rng.normal(size=(2, 5, 4))
+    expected = ops.ctc_loss(labels, logits, np.array([2, 1]), np.array([5, 5])).data
+    np.testing.assert_allclose(losses.ctc(labels, logits).data, expected)
+    gradcheck(lambda t: losses.CTC()(labels, t), [logits])
+    with pytest.raises(ValueError, match="ctc: expected y_true"):
+        losses.ctc(labels[0], logits)
+
+
+@pytest.mark.parametrize("name", ["dice", "tversky", "categorical_focal_crossentropy", "ctc",
+                                  "categorical_generalized_cross_entropy"])
+def test_new_losses_by_name_and_config_round_trip(name):
+    loss = losses.get(name)
+    assert loss.name == name
+    config = json.loads(json.dumps(losses.serialize(loss)))
+    again = losses.deserialize(config)
+    assert type(again) is type(loss) and again.get_config() == loss.get_config()

@@ -48,3 +48,10 @@ def test_serialize_round_trip():
     reg = regularizers.L1L2(0.1, 0.2)
     again = regularizers.deserialize(regularizers.serialize(reg))
     assert again.get_config() == reg.get_config()
+
+
+def test_orthogonal_regularizer_snake_case_name():
+    from neuronet import regularizers
+
+    assert regularizers.orthogonal_regularizer is regularizers.OrthogonalRegularizer
+    assert isinstance(regularizers.get("orthogonal_regularizer"), regularizers.OrthogonalRegularizer)

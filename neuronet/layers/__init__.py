@@ -33,17 +33,34 @@ _LAZY_FAMILIES = {
     "masking": ("Masking",),
     "operator": ("OperatorLayer",),
     "spatial": ("ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D"),
-    "wrappers": ("Bidirectional", "TimeDistributed"),
-    "preprocessing": ("CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
-                      "IntegerLookup", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
-                      "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
-                      "StringLookup", "TextVectorization"),
+    "wrappers": ("Bidirectional", "SpectralNormalization", "TimeDistributed", "Wrapper"),
+    "preprocessing": ("AutoContrast", "CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
+                      "IntegerLookup", "Normalization", "Pipeline", "RandomBrightness", "RandomContrast", "RandomCrop",
+                      "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation", "RandomTranslation",
+                      "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"),
 }
 _EAGER = (activation, conv, core, embedding, merge, normalization, pooling, recurrent, regularization, reshaping)
 
-__all__ = sorted({"InputSpec", "Layer", *(n for m in _EAGER for n in m.__all__),
+__all__ = sorted({"InputSpec", "Layer", "deserialize", "serialize", *(n for m in _EAGER for n in m.__all__),
                   *(n for names in _LAZY_FAMILIES.values() for n in names)})
 
+
+def serialize(layer) -> dict:
+    """``{"class_name", "config", ...}`` describing ``layer`` (``keras.layers.serialize``); see
+    :func:`neuronet.saving.serialize_keras_object`."""
+    from ..saving import serialize_keras_object
+
+    if not isinstance(layer, Layer):
+        raise TypeError(f"layers.serialize: expected a Layer, received {type(layer).__name__}")
+    return serialize_keras_object(layer)
+
+
+def deserialize(config, custom_objects: dict | None = None):
+    """A new layer from :func:`serialize`'s output (``keras.layers.deserialize``); classes come only from
+    the registry, ``custom_objects`` first."""
+    from ..saving import deserialize_keras_object
+
+    return deserialize_keras_object(config, custom_objects=custom_objects, kind="layers")
 
 
 def _record_op(name, fn, args, kwargs):

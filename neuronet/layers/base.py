@@ -71,6 +71,10 @@ def dtype_name(dtype) -> str:
     object arrays of Python strings."""
     if dtype is None:
         return config.floatx()
+    if hasattr(dtype, "variable_dtype"):  # a DTypePolicy: weights and computation in its variable dtype
+        dtype = dtype.variable_dtype
+    elif dtype in ("mixed_float16", "mixed_bfloat16"):  # a mixed policy by name: float32 (see dtype_policies)
+        return "float32"
     if dtype in ("string", str, bytes) or (isinstance(dtype, np.dtype) and dtype.kind in "USO"):
         return "object"
     return np.dtype(dtype).name

@@ -1,4 +1,5 @@
-"""Normalization layers (Keras 3 names, defaults and weight order): BatchNormalization, LayerNormalization."""
+"""Normalization layers (Keras 3 names, defaults and weight order): BatchNormalization, LayerNormalization,
+GroupNormalization, RMSNormalization, UnitNormalization."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from .. import constraints, initializers, ops, regularizers
 from .base import InputSpec, Layer
 from .conv import serialize_initializer, serialize_regularizer
 
-__all__ = ["BatchNormalization", "LayerNormalization"]
+__all__ = ["BatchNormalization", "GroupNormalization", "LayerNormalization", "RMSNormalization", "UnitNormalization"]
 
 
 def _check_momentum_epsilon(where: str, momentum: float | None, epsilon: float) -> None:
@@ -242,4 +243,215 @@ class LayerNormalization(Layer):
             "beta_constraint": constraints.serialize(self.beta_constraint),
             "gamma_constraint": constraints.serialize(self.gamma_constraint),
         })
+        return cfg
+
+
+def _axis_argument(where: str, axis):
+    """``axis`` as an int or a list of ints, or a one-line error."""
+    if isinstance(axis, (list, tuple)) and axis and all(
+            isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axis):
+        return [int(a) for a in axis]
+    if isinstance(axis, (int, np.integer)) and not isinstance(axis, bool):
+        return int(axis)
+    raise ValueError(f"{where}: `axis` must be an int or a non-empty list of ints, received axis={axis!r}")
+
+
+def _checked_axes(where: str, axis, input_shape) -> list:
+    """The non-negative, sorted axes of ``axis`` for inputs of ``input_shape``."""
+    ndim = len(input_shape)
+    axes = axis if isinstance(axis, list) else [axis]
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{where}: axis {a} is out of range for inputs of shape {tuple(input_shape)}")
+    return sorted(a % ndim for a in axes)
+
+
+class GroupNormalization(Layer):
+    """Normalize each sample over groups of channels (Wu & He 2018).
+
+    The ``C`` channels of ``axis`` are split into ``groups`` groups of ``C / groups``; each sample's
+    group is normalized over its channels and every other non-batch axis, then scaled and shifted
+    per channel::
+
+        y = gamma · (x - mean_group) / sqrt(var_group + epsilon) + beta
+
+    With ``groups=1`` this is LayerNormalization over all non-batch axes; with ``groups=C`` it is
+    instance normalization. Like LayerNormalization it is the same in training and inference.
+
+    Args:
+        groups: number of groups; must divide the channels; -1 means one group per channel.
+            Defaults to 32.
+        axis: the channel axis. Defaults to -1.
+        epsilon: added to the variance. Defaults to 1e-3.
+        center: learn an offset ``beta``. Defaults to True.
+        scale: learn a scale ``gamma``. Defaults to True.
+        beta_initializer: Defaults to 'zeros'. gamma_initializer: Defaults to 'ones'.
+        beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint: Defaults to None.
+
+    Weights (Keras order): ``gamma``, ``beta``, each of shape ``(C,)``.
+
+    Shapes: output shape = input shape.
+    """
+
+    supports_masking = True
+
+    def __init__(self, groups: int = 32, axis: int = -1, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        where = f"GroupNormalization '{self.name}'"
+        if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or (groups < 1 and groups != -1):
+            raise ValueError(f"{where}: expected groups to be a positive integer or -1, received groups={groups!r}")
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise ValueError(f"{where}: expected axis to be an int, received axis={axis!r}")
+        _check_momentum_epsilon(where, None, epsilon)
+        self.groups, self.axis, self.epsilon = int(groups), int(axis), float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+
+    def build(self, input_shape) -> None:
+        where = f"GroupNormalization '{self.name}'"
+        (axis,) = _checked_axes(where, self.axis, input_shape)
+        if axis == 0:
+            raise ValueError(f"{where}: axis {self.axis} is the batch axis of inputs of shape {tuple(input_shape)}")
+        channels = input_shape[axis]
+        if channels is None:
+            raise ValueError(f"{where}: axis {self.axis} of the input must have a known size, received input "
+                             f"shape {tuple(input_shape)}")
+        groups = int(channels) if self.groups == -1 else self.groups
+        if groups > channels or channels % groups:
+            raise ValueError(f"{where}: groups ({groups}) must divide the {channels} channels of axis {self.axis}; "
+                             f"received input shape {tuple(input_shape)}")
+        self._channel_axis, self._groups = axis, groups
+        self.gamma = self.beta = None
+        if self.scale:
+            self.gamma = self.add_weight((int(channels),), self.gamma_initializer, name="gamma",
+                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight((int(channels),), self.beta_initializer, name="beta",
+                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self.input_spec = InputSpec(ndim=len(input_shape), axes={axis: int(channels)})
+        self.built = True
+
+    def call(self, inputs):
+        shape = tuple(inputs.shape)
+        a, g = self._channel_axis, self._groups
+        per_group = shape[a] // g
+        grouped = ops.reshape(inputs, (-1, *shape[1:a], g, per_group, *shape[a + 1:]))
+        # statistics of each (sample, group): every axis but the batch and the group axis
+        axes = tuple(i for i in range(1, len(shape) + 1) if i != a)
+        mean = ops.mean(grouped, axis=axes, keepdims=True)
+        centred = ops.subtract(grouped, mean)
+        variance = ops.mean(ops.square(centred), axis=axes, keepdims=True)
+        normalized = ops.multiply(centred, ops.rsqrt(ops.add(variance, self.epsilon)))
+        per_channel = [1] * (len(shape) + 1)
+        per_channel[a], per_channel[a + 1] = g, per_group
+        if self.gamma is not None:
+            normalized = ops.multiply(normalized, ops.reshape(self.gamma, per_channel))
+        if self.beta is not None:
+            normalized = ops.add(normalized, ops.reshape(self.beta, per_channel))
+        return ops.reshape(normalized, (-1, *shape[1:]))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg.update({
+            "groups": self.groups, "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
+            "scale": self.scale, "beta_initializer": serialize_initializer(self.beta_initializer),
+            "gamma_initializer": serialize_initializer(self.gamma_initializer),
+            "beta_regularizer": serialize_regularizer(self.beta_regularizer),
+            "gamma_regularizer": serialize_regularizer(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+        })
+        return cfg
+
+
+class RMSNormalization(Layer):
+    """Root-mean-square normalization (Zhang & Sennrich 2019), the normalization of many recent
+    Transformers: ``y = x / sqrt(mean(x², axis) + epsilon) · scale``.
+
+    Unlike LayerNormalization it does not subtract the mean and has no offset.
+
+    Args:
+        axis: int or list of ints to normalize over. Defaults to -1.
+        epsilon: added to the mean square. Defaults to 1e-6.
+
+    Weights: ``scale``, shaped like the normalized axes, initialized to ones.
+
+    Shapes: output shape = input shape.
+    """
+
+    supports_masking = True
+
+    def __init__(self, axis=-1, epsilon: float = 1e-6, **kwargs):
+        super().__init__(**kwargs)
+        where = f"RMSNormalization '{self.name}'"
+        self.axis = _axis_argument(where, axis)
+        _check_momentum_epsilon(where, None, epsilon)
+        self.epsilon = float(epsilon)
+
+    def build(self, input_shape) -> None:
+        where = f"RMSNormalization '{self.name}'"
+        axes = _checked_axes(where, self.axis, input_shape)
+        if any(input_shape[a] is None for a in axes):
+            raise ValueError(f"{where}: the normalized axes must be known, received input shape "
+                             f"{tuple(input_shape)}")
+        self._axes = tuple(axes)
+        # the scale broadcasts against the input: its axes at their place, 1 elsewhere
+        self._scale_shape = tuple(int(input_shape[i]) if i in axes else 1 for i in range(min(axes), len(input_shape)))
+        self.scale = self.add_weight(tuple(int(input_shape[a]) for a in axes), "ones", name="scale")
+        self.input_spec = InputSpec(ndim=len(input_shape), axes={a: int(input_shape[a]) for a in axes})
+        self.built = True
+
+    def call(self, inputs):
+        scale = ops.reshape(self.scale, self._scale_shape)
+        return ops.rms_normalization(inputs, scale=scale, axis=self._axes, epsilon=self.epsilon)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg.update({"axis": self.axis, "epsilon": self.epsilon})
+        return cfg
+
+
+class UnitNormalization(Layer):
+    """Scale each sample to unit L2 norm along ``axis``: ``y = x / max(||x||₂, 1e-12)`` (no weights).
+
+    Used before a dot product to turn it into a cosine similarity.
+
+    Args:
+        axis: int or list of ints along which the norm is taken. Defaults to -1.
+
+    Shapes: output shape = input shape.
+    """
+
+    supports_masking = True
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = _axis_argument(f"UnitNormalization '{self.name}'", axis)
+
+    def build(self, input_shape) -> None:
+        self._axes = tuple(_checked_axes(f"UnitNormalization '{self.name}'", self.axis, input_shape))
+        self.built = True
+
+    def call(self, inputs):
+        return ops.normalize(inputs, axis=self._axes, order=2, epsilon=1e-12)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg["axis"] = self.axis
         return cfg

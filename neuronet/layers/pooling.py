@@ -16,6 +16,8 @@ __all__ = [
     "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "GlobalAveragePooling1D",
     "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPool1D", "MaxPool2D", "AvgPool1D",
     "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
+    "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
+    "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
 ]
 
 
@@ -225,3 +227,82 @@ class GlobalMaxPooling2D(BaseGlobalPooling):
 MaxPool1D, MaxPool2D, AvgPool1D, AvgPool2D = MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D
 GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
 GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+
+
+class _AdaptivePooling(Layer):
+    """Pooling to a fixed output size whatever the input size (``ops.adaptive_average_pool``): along an
+    axis of length L pooled to n cells, cell j covers inputs ``floor(j·L/n)`` to ``ceil((j+1)·L/n)``.
+
+    Args:
+        output_size: an int (the same on every spatial axis) or one int per spatial axis.
+        data_format: 'channels_last' (batch, *spatial, channels) or 'channels_first'. Defaults to
+            'channels_last'.
+
+    Shapes: (batch, *spatial, channels) → (batch, *output_size, channels) for channels_last.
+    """
+
+    rank = 2
+    _op = None
+
+    def __init__(self, output_size, data_format: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        where = f"{type(self).__name__} '{self.name}'"
+        self.output_size = normalize_tuple(output_size, self.rank, "output_size", where)
+        self.data_format = normalize_data_format(data_format, where)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def call(self, inputs):
+        return type(self)._op(inputs, self.output_size, data_format=self.data_format)
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if self.data_format == "channels_last":
+            return (input_shape[0], *self.output_size, input_shape[-1])
+        return (input_shape[0], input_shape[1], *self.output_size)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg.update(output_size=list(self.output_size), data_format=self.data_format)
+        return cfg
+
+
+class AdaptiveAveragePooling1D(_AdaptivePooling):
+    """Average pooling of sequences (batch, steps, channels) to ``output_size`` steps (see _AdaptivePooling)."""
+
+    rank = 1
+    _op = staticmethod(ops.adaptive_average_pool)
+
+
+class AdaptiveAveragePooling2D(_AdaptivePooling):
+    """Average pooling of images to ``output_size`` (height, width) (see _AdaptivePooling)."""
+
+    rank = 2
+    _op = staticmethod(ops.adaptive_average_pool)
+
+
+class AdaptiveAveragePooling3D(_AdaptivePooling):
+    """Average pooling of volumes to ``output_size`` (depth, height, width) (see _AdaptivePooling)."""
+
+    rank = 3
+    _op = staticmethod(ops.adaptive_average_pool)
+
+
+class AdaptiveMaxPooling1D(_AdaptivePooling):
+    """Max pooling of sequences (batch, steps, channels) to ``output_size`` steps (see _AdaptivePooling)."""
+
+    rank = 1
+    _op = staticmethod(ops.adaptive_max_pool)
+
+
+class AdaptiveMaxPooling2D(_AdaptivePooling):
+    """Max pooling of images to ``output_size`` (height, width) (see _AdaptivePooling)."""
+
+    rank = 2
+    _op = staticmethod(ops.adaptive_max_pool)
+
+
+class AdaptiveMaxPooling3D(_AdaptivePooling):
+    """Max pooling of volumes to ``output_size`` (depth, height, width) (see _AdaptivePooling)."""
+
+    rank = 3
+    _op = staticmethod(ops.adaptive_max_pool)

@@ -13,7 +13,7 @@ from .. import config, regularizers
 from .base import Layer
 
 __all__ = ["Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
-           "GaussianDropout", "ActivityRegularization"]
+           "GaussianDropout", "AlphaDropout", "ActivityRegularization"]
 
 
 def _rate(layer: str, rate) -> float:
@@ -175,6 +175,36 @@ class GaussianDropout(_RandomLayer):
         cfg = super().get_config()
         cfg.update(rate=self.rate, seed=self.seed)
         return cfg
+
+
+class AlphaDropout(Dropout):
+    """Dropout for self-normalizing networks (SELU activations, Klambauer et al. 2017): dropped inputs
+    are set to SELU's negative saturation value instead of 0, then an affine map restores the mean and
+    variance the inputs had (0 and 1 for normalized inputs)::
+
+        alpha' = -selu_scale · selu_alpha                   (≈ -1.7581)
+        x' = x · m + alpha' · (1 - m),  m ~ Bernoulli(1 - rate)
+        a = ((1 - rate) · (1 + rate · alpha'²))^(-1/2),  b = -a · alpha' · rate
+        training:  y = a · x' + b;  inference:  y = x
+
+    Args:
+        rate: fraction of the inputs to drop, in [0, 1).
+        noise_shape: shape of the mask, as for Dropout. Defaults to None (the input's shape).
+        seed: optional seed of this layer's own generator. Defaults to None (the library generator).
+    """
+
+    _ALPHA_PRIME = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946
+
+    def call(self, inputs, training=None):
+        if not training or self.rate == 0.0:
+            return inputs
+        m = (self._generator().random(self._mask_shape(inputs.shape), dtype=np.float32) >= self.rate)
+        m = m.astype(inputs.dtype)
+        alpha_p, rate = self._ALPHA_PRIME, self.rate
+        a = ((1.0 - rate) * (1.0 + rate * alpha_p**2)) ** -0.5
+        b = -a * alpha_p * rate
+        # a · (x·m + alpha'·(1 - m)) + b, with the constant part computed on arrays: dy/dx = a·m
+        return inputs * (a * m) + (a * alpha_p * (1 - m) + b).astype(inputs.dtype)
 
 
 class ActivityRegularization(Layer):

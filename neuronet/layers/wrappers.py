@@ -1,14 +1,15 @@
-"""Layer wrappers: Bidirectional (an RNN run both ways) and TimeDistributed (a layer on every step)."""
+"""Layer wrappers: the Wrapper base class, Bidirectional (an RNN run both ways), TimeDistributed (a
+layer on every step) and SpectralNormalization (a kernel divided by its largest singular value)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import ops
+from .. import initializers, ops
 from ..autograd import Tensor
 from .base import InputSpec, Layer
 
-__all__ = ["Bidirectional", "TimeDistributed"]
+__all__ = ["Bidirectional", "SpectralNormalization", "TimeDistributed", "Wrapper"]
 
 _MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
@@ -254,3 +255,122 @@ class TimeDistributed(Layer):
         config = dict(config)
         config["layer"] = _layer_from_config(config["layer"])
         return cls(**config)
+
+
+class Wrapper(Layer):
+    """Base class of layers that wrap another layer (``keras.layers.Wrapper``): subclass it and write
+    ``call`` in terms of ``self.layer``.
+
+    The wrapper builds the inner layer on its own input shape, owns its weights, and saves it inside its
+    config (``{"layer": {"class_name", "config", ...}}``), so a subclass needs no ``get_config`` of its
+    own unless it adds arguments.
+
+    Args:
+        layer: the wrapped Layer instance.
+
+    Example::
+
+        class Doubled(neuronet.layers.Wrapper):
+            def call(self, inputs):
+                return self.layer(inputs) * 2.0
+    """
+
+    def __init__(self, layer: Layer, **kwargs):
+        if not isinstance(layer, Layer):
+            raise ValueError(f"{type(self).__name__}: expected layer to be a Layer instance, received {layer!r}")
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def build(self, input_shape=None) -> None:
+        if not self.layer.built:
+            self.layer.build(input_shape)
+            self.layer.built = True
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        return self.layer(inputs, *args, **kwargs)
+
+    def compute_output_shape(self, input_shape):
+        return self.layer.compute_output_shape(input_shape)
+
+    def get_config(self) -> dict:
+        from ..saving import serialize_keras_object
+
+        cfg = super().get_config()
+        cfg["layer"] = serialize_keras_object(self.layer)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None):
+        from ..saving import deserialize_keras_object
+
+        config = dict(config)
+        config["layer"] = deserialize_keras_object(config["layer"], custom_objects=custom_objects, kind="layers")
+        return cls(**config)
+
+
+class SpectralNormalization(Wrapper):
+    """Divide the wrapped layer's kernel by its spectral norm (largest singular value) in training
+    (Miyato et al. 2018), which keeps a GAN discriminator's Lipschitz constant near 1.
+
+    The kernel, reshaped to ``(-1, units)`` as ``W``, has its largest singular value ``σ`` estimated by
+    ``power_iterations`` steps of the power method from a stored vector ``u`` (a non-trainable weight,
+    carried from step to step)::
+
+        v = normalize(u Wᵀ);  u = normalize(v W)      (repeated power_iterations times)
+        σ = v W uᵀ;           kernel ← W / σ
+
+    As in Keras, each training call writes ``W / σ`` into the kernel before running the layer (σ is a
+    constant for the gradient); at inference the layer runs on the kernel as it is.
+
+    Args:
+        layer: a layer with a ``kernel`` (Dense, Conv...) or ``embeddings`` (Embedding).
+        power_iterations: power-method steps per call (>= 1). Defaults to 1.
+
+    Weights: ``vector_u`` of shape ``(1, units)``, plus the wrapped layer's.
+    """
+
+    def __init__(self, layer: Layer, power_iterations: int = 1, **kwargs):
+        super().__init__(layer, **kwargs)
+        if isinstance(power_iterations, bool) or not isinstance(power_iterations, (int, np.integer)) \
+                or power_iterations < 1:
+            raise ValueError(f"SpectralNormalization: expected power_iterations to be a positive integer, received "
+                             f"power_iterations={power_iterations!r}")
+        self.power_iterations = int(power_iterations)
+
+    def build(self, input_shape=None) -> None:
+        super().build(input_shape)
+        kernel = getattr(self.layer, "kernel", None)
+        kernel = getattr(self.layer, "embeddings", None) if kernel is None else kernel
+        if kernel is None:
+            raise ValueError(f"SpectralNormalization: {type(self.layer).__name__} has no 'kernel' nor 'embeddings' "
+                             "to normalize")
+        self._kernel = kernel
+        self._own_weights.append(kernel)  # Keras tracks the kernel as the wrapper's too: order kernel, vector_u, ...
+        self.vector_u = self.add_weight((1, kernel.shape[-1]), initializers.TruncatedNormal(stddev=0.02),
+                                        name="vector_u", trainable=False)
+        self.built = True
+
+    def _normalized(self) -> tuple:
+        """``(u, W / σ)`` by the power method (see the class docstring)."""
+        weights = self._kernel.data.reshape(-1, self._kernel.shape[-1])
+        u = self.vector_u.data
+        for _ in range(self.power_iterations):
+            v = u @ weights.T
+            v = v / max(float(np.linalg.norm(v)), 1e-12)
+            u = v @ weights
+            u = u / max(float(np.linalg.norm(u)), 1e-12)
+        sigma = float((v @ weights @ u.T).item())
+        return u, self._kernel.data / sigma
+
+    def call(self, inputs, training=False):
+        if training and np.any(self._kernel.data != 0):
+            u, kernel = self._normalized()
+            self.vector_u.data[...] = u
+            self._kernel.data[...] = kernel
+        return self.layer(inputs)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg["power_iterations"] = self.power_iterations
+        return cfg

@@ -15,13 +15,14 @@ from .loss import LossFunctionWrapper, _check_smoothing, _data, _prepare, _smoot
 
 __all__ = [
     "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
-    "BinaryCrossentropy", "BinaryFocalCrossentropy", "CategoricalCrossentropy",
-    "SparseCategoricalCrossentropy", "Huber", "LogCosh", "KLDivergence", "Hinge", "SquaredHinge",
-    "CategoricalHinge", "Poisson", "CosineSimilarity",
+    "BinaryCrossentropy", "BinaryFocalCrossentropy", "CategoricalCrossentropy", "CategoricalFocalCrossentropy",
+    "CategoricalGeneralizedCrossEntropy", "SparseCategoricalCrossentropy", "Huber", "LogCosh", "KLDivergence", "Hinge",
+    "SquaredHinge", "CategoricalHinge", "Poisson", "CosineSimilarity", "CTC",
     "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
     "mean_squared_logarithmic_error", "binary_crossentropy", "binary_focal_crossentropy",
-    "categorical_crossentropy", "sparse_categorical_crossentropy", "huber", "log_cosh", "kl_divergence",
-    "hinge", "squared_hinge", "categorical_hinge", "poisson", "cosine_similarity",
+    "categorical_crossentropy", "categorical_focal_crossentropy", "categorical_generalized_cross_entropy",
+    "sparse_categorical_crossentropy", "huber", "log_cosh", "kl_divergence",
+    "hinge", "squared_hinge", "categorical_hinge", "poisson", "cosine_similarity", "ctc",
     "mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD", "kullback_leibler_divergence",
     "logcosh",
 ]
@@ -154,6 +155,86 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False, label_sm
     if label_smoothing:
         y_true = _smooth(y_true, label_smoothing, y_pred.shape[axis])
     return kernels.categorical_crossentropy(y_true, y_pred, from_logits, axis=axis, mean_all=mean_all)
+
+
+def categorical_focal_crossentropy(y_true, y_pred, alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
+                                   label_smoothing: float = 0.0, axis: int = -1) -> Tensor:
+    """Categorical focal cross-entropy (Lin et al. 2017) per sample: the cross-entropy of each class
+    weighted down where the model is already confident::
+
+        p = clip(y_pred / Σ y_pred, ε, 1 - ε)          (softmax first when from_logits)
+        loss = Σ_axis alpha · (1 - p)^gamma · (-y_true · log p)
+
+    Args:
+        y_true: one-hot targets. y_pred: probabilities (or logits), same shape.
+        alpha: weighting factor. Defaults to 0.25. gamma: focusing exponent (>= 0). Defaults to 2.0.
+        from_logits: whether ``y_pred`` are logits. Defaults to False.
+        label_smoothing: in [0, 1]; targets become ``y·(1 - s) + s / classes``. Defaults to 0.
+        axis: the class axis. Defaults to -1.
+
+    Returns:
+        Tensor with ``axis`` removed, e.g. ``(batch,)``.
+    """
+    label_smoothing = _check_smoothing("categorical_focal_crossentropy", label_smoothing)
+    y_pred = _to_pred(y_pred)
+    y_true = _to_true(y_true, y_pred)
+    if tuple(y_true.shape) != tuple(y_pred.shape):
+        raise ValueError(f"categorical_focal_crossentropy: expected one-hot y_true with the shape of y_pred "
+                         f"{tuple(y_pred.shape)}, received y_true of shape {tuple(y_true.shape)}")
+    if label_smoothing:
+        y_true = _smooth(y_true, label_smoothing, y_pred.shape[axis])
+    if from_logits:
+        y_pred = ops.softmax(y_pred, axis=axis)
+    eps = config.epsilon()
+    p = ops.clip(ops.divide(y_pred, ops.sum(y_pred, axis=axis, keepdims=True)), eps, 1.0 - eps)
+    cross_entropy = ops.multiply(ops.negative(y_true), ops.log(p))
+    weight = ops.multiply(ops.power(ops.subtract(1.0, p), float(gamma)), float(alpha))
+    return ops.sum(ops.multiply(weight, cross_entropy), axis=axis)
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q: float) -> Tensor:
+    """Generalized cross-entropy (Zhang & Sabuncu 2018), robust to noisy labels: ``(1 - p^q) / q`` with
+    ``p`` the predicted probability of the true class (cross-entropy as q → 0, MAE-like at q = 1).
+
+    Args:
+        y_true: integer labels, shape ``(batch,)`` or ``(batch, 1)``.
+        y_pred: class probabilities, shape ``(batch, classes)``.
+        q: in (0, 1).
+
+    Returns:
+        Tensor of shape ``(batch,)``.
+    """
+    y_pred = _to_pred(y_pred)
+    labels = np.asarray(_data(y_true))
+    if labels.ndim == y_pred.ndim and labels.shape[-1:] == (1,):
+        labels = labels[..., 0]
+    if labels.shape != tuple(y_pred.shape[:-1]):
+        raise ValueError(f"categorical_generalized_cross_entropy: expected integer labels of shape "
+                         f"{tuple(y_pred.shape[:-1])} for y_pred of shape {tuple(y_pred.shape)}, received "
+                         f"{labels.shape}")
+    one_hot = np.eye(y_pred.shape[-1], dtype=y_pred.dtype)[labels.astype(np.int64)]
+    p = ops.sum(ops.multiply(y_pred, one_hot), axis=-1)
+    return ops.divide(ops.subtract(1.0, ops.power(p, float(q))), float(q))
+
+
+def ctc(y_true, y_pred) -> Tensor:
+    """Connectionist temporal classification loss per sequence (``ops.ctc_loss`` with blank 0).
+
+    Args:
+        y_true: integer labels, shape ``(batch, max_label_length)``, padded with 0 (the blank): each
+            label's length is its count of non-zero entries.
+        y_pred: logits, shape ``(batch, time, classes)``; every frame counts.
+
+    Returns:
+        Tensor of shape ``(batch,)``.
+    """
+    y_pred = _to_pred(y_pred)
+    labels = np.asarray(_data(y_true))
+    if labels.ndim != 2 or y_pred.ndim != 3:
+        raise ValueError(f"ctc: expected y_true (batch, labels) and y_pred (batch, time, classes), received shapes "
+                         f"{labels.shape} and {tuple(y_pred.shape)}")
+    batch, time = y_pred.shape[0], y_pred.shape[1]
+    return ops.ctc_loss(labels, y_pred, (labels != 0).sum(axis=-1), np.full(batch, time), mask_index=0)
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, ignore_class: int | None = None,
@@ -372,6 +453,54 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         self.from_logits = bool(from_logits)
         self.label_smoothing = label_smoothing
         self.axis = int(axis)
+
+
+class CategoricalFocalCrossentropy(LossFunctionWrapper):
+    """Categorical focal cross-entropy (see :func:`categorical_focal_crossentropy`). Name
+    'categorical_focal_crossentropy'.
+
+    Args:
+        alpha: Defaults to 0.25. gamma: Defaults to 2.0. from_logits: Defaults to False.
+        label_smoothing: Defaults to 0. axis: Defaults to -1.
+        reduction, name, dtype: as :class:`Loss`.
+    """
+
+    def __init__(self, alpha: float = 0.25, gamma: float = 2.0, from_logits: bool = False,
+                 label_smoothing: float = 0.0, axis: int = -1, reduction="sum_over_batch_size",
+                 name="categorical_focal_crossentropy", dtype=None):
+        label_smoothing = _check_smoothing("CategoricalFocalCrossentropy", label_smoothing)
+        if float(gamma) < 0:
+            raise ValueError(f"CategoricalFocalCrossentropy: expected gamma >= 0, received {gamma}")
+        super().__init__(categorical_focal_crossentropy, reduction=reduction, name=name, dtype=dtype,
+                         alpha=float(alpha), gamma=float(gamma), from_logits=bool(from_logits),
+                         label_smoothing=label_smoothing, axis=int(axis))
+        self.alpha, self.gamma, self.from_logits = float(alpha), float(gamma), bool(from_logits)
+        self.label_smoothing, self.axis = label_smoothing, int(axis)
+
+
+class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
+    """Generalized cross-entropy for integer labels (see :func:`categorical_generalized_cross_entropy`).
+    Name 'categorical_generalized_cross_entropy'.
+
+    Args:
+        q: in (0, 1). Defaults to 0.5.
+        reduction, name, dtype: as :class:`Loss`.
+    """
+
+    def __init__(self, q: float = 0.5, reduction="sum_over_batch_size", name="categorical_generalized_cross_entropy",
+                 dtype=None):
+        if not 0.0 < float(q) < 1.0:
+            raise ValueError(f"CategoricalGeneralizedCrossEntropy: expected q in (0, 1), received q={q}")
+        super().__init__(categorical_generalized_cross_entropy, reduction=reduction, name=name, dtype=dtype,
+                         q=float(q))
+        self.q = float(q)
+
+
+class CTC(LossFunctionWrapper):
+    """The CTC loss (see :func:`ctc`). Name 'ctc'."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="ctc", dtype=None):
+        super().__init__(ctc, reduction=reduction, name=name, dtype=dtype)
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):

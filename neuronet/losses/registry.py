@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from ..utils.naming import closest_match
 from .loss import Loss, LossFunctionWrapper
+from .overlap_losses import Dice, Tversky, dice, tversky
+from .losses import (
+    CTC, CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy, categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy, ctc,
+)
 from .losses import (
     BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy, CategoricalHinge, CosineSimilarity,
     Hinge, Huber, KLDivergence, LogCosh, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredError,
@@ -19,6 +24,7 @@ _CLASSES = {cls.__name__: cls for cls in (
     MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
     BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Huber,
     LogCosh, KLDivergence, Hinge, SquaredHinge, CategoricalHinge, Poisson, CosineSimilarity,
+    CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy, CTC, Dice, Tversky,
 )}
 
 # function → the class that wraps it; names (functions' and aliases) → class
@@ -30,6 +36,9 @@ _FUNCTION_CLASS = {
     sparse_categorical_crossentropy: SparseCategoricalCrossentropy, huber: Huber, log_cosh: LogCosh,
     kl_divergence: KLDivergence, hinge: Hinge, squared_hinge: SquaredHinge, categorical_hinge: CategoricalHinge,
     poisson: Poisson, cosine_similarity: CosineSimilarity,
+    categorical_focal_crossentropy: CategoricalFocalCrossentropy,
+    categorical_generalized_cross_entropy: CategoricalGeneralizedCrossEntropy, ctc: CTC, dice: Dice,
+    tversky: Tversky,
 }
 #: The per-sample loss functions (``mean_squared_error``, ...).
 FUNCTIONS = frozenset(_FUNCTION_CLASS)

@@ -21,7 +21,10 @@ One module per kind, named as Keras names them:
     base.py                   Metric, Mean, Sum, MeanMetricWrapper
     accuracy_metrics.py       Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, top-k
     confusion_metrics.py      TruePositives, FalsePositives, TrueNegatives, FalseNegatives, Precision, Recall,
-                              AUC
+                              AUC, PrecisionAtRecall, RecallAtPrecision, SensitivityAtSpecificity,
+                              SpecificityAtSensitivity
+    iou_metrics.py            IoU, MeanIoU, BinaryIoU, OneHotIoU, OneHotMeanIoU
+    correlation_metrics.py    PearsonCorrelation, ConcordanceCorrelation
     f_score_metrics.py        FBetaScore, F1Score
     regression_metrics.py     MeanSquaredError, MeanAbsoluteError, MAPE, MSLE, RootMeanSquaredError,
                               LogCoshError, CosineSimilarity, R2Score
@@ -36,14 +39,16 @@ the output width, so the model resolves it with :func:`resolve_accuracy`.
 """
 
 from . import (
-    accuracy_metrics, base, confusion_metrics, f_score_metrics, hinge_metrics, probabilistic_metrics, registry,
-    regression_metrics,
+    accuracy_metrics, base, confusion_metrics, correlation_metrics, f_score_metrics, hinge_metrics, iou_metrics,
+    probabilistic_metrics, registry, regression_metrics,
 )
 from .accuracy_metrics import *  # noqa: F401,F403
 from .base import *  # noqa: F401,F403
 from .confusion_metrics import *  # noqa: F401,F403
+from .correlation_metrics import *  # noqa: F401,F403
 from .f_score_metrics import *  # noqa: F401,F403
 from .hinge_metrics import *  # noqa: F401,F403
+from .iou_metrics import *  # noqa: F401,F403
 from .probabilistic_metrics import *  # noqa: F401,F403
 from .registry import *  # noqa: F401,F403
 from .registry import CLASSES as _CLASSES  # noqa: F401 - read by callbacks (a metric's direction by name)
@@ -52,4 +57,5 @@ from .registry import NAMES as _NAMES  # noqa: F401
 from .regression_metrics import *  # noqa: F401,F403
 
 __all__ = [name for module in (base, accuracy_metrics, confusion_metrics, f_score_metrics, regression_metrics,
-                               probabilistic_metrics, hinge_metrics, registry) for name in module.__all__]
+                               probabilistic_metrics, hinge_metrics, iou_metrics, correlation_metrics, registry)
+           for name in module.__all__]

@@ -1,5 +1,6 @@
 """Confusion-matrix metrics (Keras ``confusion_metrics``): true/false positives/negatives counted at
-thresholds, and what is read from them: Precision, Recall and the area under a curve (AUC).
+thresholds, and what is read from them: Precision, Recall, the area under a curve (AUC), and the best
+value of one rate where another reaches a target (PrecisionAtRecall, SensitivityAtSpecificity, ...).
 
 A prediction is positive when ``y_pred > threshold``; a label is positive when it is non-zero. Every
 metric here accumulates the weighted counts of :func:`_confusion_counts` and divides them in
@@ -15,7 +16,8 @@ from ._arrays import (_apply_mask, _array, _broadcast_weight, _check_batch, _che
                       _same_rank)
 from .base import Metric
 
-__all__ = ["TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives", "Precision", "Recall", "AUC"]
+__all__ = ["TruePositives", "FalsePositives", "TrueNegatives", "FalseNegatives", "Precision", "Recall", "AUC",
+           "PrecisionAtRecall", "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity"]
 
 # Keras' stand-in for -inf when masking predictions outside the top k.
 _NEG_INF = -1e10
@@ -436,3 +438,102 @@ class AUC(Metric):
         if self._init_from_thresholds:
             config["thresholds"] = self.thresholds[1:-1]
         return config
+
+
+class _RateAtRate(_CountsAtThresholds):
+    """The largest value of one rate over the thresholds where another rate reaches ``value``.
+
+    The counts are kept at ``num_thresholds`` thresholds evenly spaced over [0, 1] (0 and 1
+    included; a single threshold is 0.5), as Keras does. With no threshold meeting the constraint the
+    result is 0.
+
+    Args:
+        value: the target of the constrained rate, in [0, 1].
+        num_thresholds: Defaults to 200. class_id: count only this class's column. Defaults to None.
+        name, dtype: as :class:`Metric`.
+    """
+
+    _value_name = "value"
+    _direction = "up"
+
+    def __init__(self, value: float, num_thresholds: int = 200, class_id: int | None = None, name: str | None = None,
+                 dtype: str | None = None):
+        cls = type(self).__name__
+        if not 0.0 <= float(value) <= 1.0:
+            raise ValueError(f"{cls}: expected {self._value_name} in [0, 1], received {self._value_name}={value!r}")
+        if isinstance(num_thresholds, bool) or not isinstance(num_thresholds, (int, np.integer)) or num_thresholds < 1:
+            raise ValueError(f"{cls}: expected num_thresholds to be a positive integer, received "
+                             f"num_thresholds={num_thresholds!r}")
+        self.value, self.num_thresholds = float(value), int(num_thresholds)
+        if num_thresholds == 1:
+            thresholds = [0.5]
+        else:
+            thresholds = [0.0] + [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)] + [1.0]
+        super().__init__(thresholds=thresholds, class_id=class_id, name=name, dtype=dtype)
+
+    def _rates(self) -> dict:
+        tp, fp, tn, fn = self.true_positives, self.false_positives, self.true_negatives, self.false_negatives
+        return {"recall": _divide_no_nan(tp, tp + fn), "precision": _divide_no_nan(tp, tp + fp),
+                "specificity": _divide_no_nan(tn, tn + fp)}
+
+    def _best(self, constrained: str, dependent: str) -> float:
+        rates = self._rates()
+        feasible = rates[constrained] >= self.value
+        return float(rates[dependent][feasible].max()) if feasible.any() else 0.0
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype, "class_id": self.class_id,
+                "num_thresholds": self.num_thresholds, self._value_name: self.value}
+
+
+class PrecisionAtRecall(_RateAtRate):
+    """The best precision at the thresholds where recall is at least ``recall`` (see _RateAtRate)."""
+
+    _value_name = "recall"
+
+    def __init__(self, recall: float, num_thresholds: int = 200, class_id: int | None = None, name=None, dtype=None):
+        super().__init__(recall, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+
+    def result(self) -> float:
+        return self._best("recall", "precision")
+
+
+class RecallAtPrecision(_RateAtRate):
+    """The best recall at the thresholds where precision is at least ``precision`` (see _RateAtRate)."""
+
+    _value_name = "precision"
+
+    def __init__(self, precision: float, num_thresholds: int = 200, class_id: int | None = None, name=None,
+                 dtype=None):
+        super().__init__(precision, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+
+    def result(self) -> float:
+        return self._best("precision", "recall")
+
+
+class SensitivityAtSpecificity(_RateAtRate):
+    """The best sensitivity (recall) at the thresholds where specificity ``tn / (tn + fp)`` is at least
+    ``specificity`` (see _RateAtRate)."""
+
+    _value_name = "specificity"
+
+    def __init__(self, specificity: float, num_thresholds: int = 200, class_id: int | None = None, name=None,
+                 dtype=None):
+        super().__init__(specificity, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+
+    def result(self) -> float:
+        return self._best("specificity", "recall")
+
+
+class SpecificityAtSensitivity(_RateAtRate):
+    """The best specificity at the thresholds where sensitivity (recall) is at least ``sensitivity``
+    (see _RateAtRate)."""
+
+    _value_name = "sensitivity"
+
+    def __init__(self, sensitivity: float, num_thresholds: int = 200, class_id: int | None = None, name=None,
+                 dtype=None):
+        super().__init__(sensitivity, num_thresholds=num_thresholds, class_id=class_id, name=name, dtype=dtype)
+
+    def result(self) -> float:
+        return self._best("recall", "specificity")

@@ -8,7 +8,8 @@ from typing import Callable
 
 from ..utils.naming import closest_match, to_snake_case
 from . import (
-    accuracy_metrics, base, confusion_metrics, f_score_metrics, hinge_metrics, metric_functions,
+    accuracy_metrics, base, confusion_metrics, correlation_metrics, f_score_metrics, hinge_metrics, iou_metrics,
+    metric_functions,
     probabilistic_metrics, regression_metrics,
 )
 from .accuracy_metrics import (
@@ -17,6 +18,7 @@ from .accuracy_metrics import (
 )
 from .base import Mean, MeanMetricWrapper, Metric, Sum
 from .confusion_metrics import AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives
+from .correlation_metrics import ConcordanceCorrelation, PearsonCorrelation
 from .f_score_metrics import F1Score, FBetaScore
 from .hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
 from .probabilistic_metrics import (
@@ -30,7 +32,7 @@ from .regression_metrics import (
 __all__ = ["get", "serialize", "deserialize", "resolve_accuracy", "ALL_NAMES"]
 
 _MODULES = (base, accuracy_metrics, confusion_metrics, f_score_metrics, regression_metrics, probabilistic_metrics,
-            hinge_metrics)
+            hinge_metrics, iou_metrics, correlation_metrics)
 _PUBLIC = [getattr(module, name) for module in _MODULES for name in module.__all__]
 
 # The metric classes deserialize() may create, by class name (nothing else is ever instantiated).
@@ -83,6 +85,8 @@ NAMES: dict[str, type] = {
     "log_cosh": LogCoshError,
     "log_cosh_error": LogCoshError,
     "cosine_similarity": CosineSimilarity,
+    "pearson_correlation": PearsonCorrelation,
+    "concordance_correlation": ConcordanceCorrelation,
 }
 
 _ACCURACY_NAMES = ("accuracy", "acc")
@@ -90,7 +94,16 @@ _ACCURACY_NAMES = ("accuracy", "acc")
 #: Every name :func:`get` accepts: the snake-case names and aliases (``'accuracy'`` resolved by the
 #: model), then the class names.
 _SNAKE_NAMES = tuple(sorted(set(NAMES) | set(_ACCURACY_NAMES)))
-ALL_NAMES = _SNAKE_NAMES + tuple(sorted(set(CLASSES) - {"MeanMetricWrapper"}))
+def _required_arguments(cls: type) -> list:
+    """The constructor arguments of ``cls`` without a default (``num_classes`` of MeanIoU, ...)."""
+    return [p.name for p in inspect.signature(cls.__init__).parameters.values()
+            if p.default is inspect.Parameter.empty and p.name != "self"
+            and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)]
+
+
+# classes that cannot be made from a name alone (as in Keras): get('MeanIoU') explains what to pass
+_NEEDS_ARGUMENTS = {name: _required_arguments(cls) for name, cls in CLASSES.items() if _required_arguments(cls)}
+ALL_NAMES = _SNAKE_NAMES + tuple(sorted(set(CLASSES) - {"MeanMetricWrapper"} - set(_NEEDS_ARGUMENTS)))
 
 
 def get(identifier) -> Metric | None:
@@ -135,6 +148,9 @@ def get(identifier) -> Metric | None:
             )
         if key in NAMES:
             return NAMES[key](name=identifier)
+        if key in _NEEDS_ARGUMENTS and key != "MeanMetricWrapper":
+            raise ValueError(f"metrics.get: {key} needs arguments ({', '.join(_NEEDS_ARGUMENTS[key])}); pass an "
+                             f"instance such as metrics.{key}({_NEEDS_ARGUMENTS[key][0]}=...)")
         if key in CLASSES and key != "MeanMetricWrapper":
             return CLASSES[key]()
         raise ValueError(f"metrics.get: unknown metric {identifier!r}{closest_match(identifier, _SNAKE_NAMES, n=3)}; "

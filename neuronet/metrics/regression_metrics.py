@@ -19,7 +19,7 @@ from .metric_functions import cosine_similarity
 
 __all__ = [
     "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
-    "log_cosh", "cosine_similarity",
+    "log_cosh", "cosine_similarity", "huber",
     "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError",
     "RootMeanSquaredError", "CosineSimilarity", "LogCoshError", "R2Score",
 ]
@@ -29,6 +29,7 @@ mean_absolute_error = losses.mean_absolute_error
 mean_absolute_percentage_error = losses.mean_absolute_percentage_error
 mean_squared_logarithmic_error = losses.mean_squared_logarithmic_error
 log_cosh = losses.log_cosh
+huber = losses.huber
 
 
 def _squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Models (``keras.models``): Sequential, the functional ``Model(inputs, outputs)`` and subclassed
 models, all trained by the one loop in ``training.py``; ``clone_model`` copies an architecture.
 
-``load_model`` and ``model_from_json`` are :mod:`neuronet.saving`'s (Keras exposes them here too);
+``load_model``, ``model_from_json`` and ``save_model`` are :mod:`neuronet.saving`'s (Keras exposes them here too);
 saving sits above models, so they are looked up on first use."""
 
 from ..layers.core import Input
@@ -10,11 +10,11 @@ from .functional import Functional
 from .sequential import Sequential
 from .training import Model
 
-__all__ = ["Functional", "Input", "Model", "Sequential", "clone_model", "load_model", "model_from_json"]
+__all__ = ["Functional", "Input", "Model", "Sequential", "clone_model", "load_model", "model_from_json", "save_model"]
 
 
 def __getattr__(name: str):
-    if name in ("load_model", "model_from_json"):
+    if name in ("load_model", "model_from_json", "save_model"):
         from .. import saving
 
         value = getattr(saving, name)
@@ -24,4 +24,4 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list:
-    return sorted(set(globals()) | {"load_model", "model_from_json"})
+    return sorted(set(globals()) | {"load_model", "model_from_json", "save_model"})

@@ -45,6 +45,7 @@ import sys
 
 import numpy as np
 
+from ..config import is_interactive_logging_enabled, max_epochs, max_steps_per_epoch
 from ..autograd import Tensor, no_grad
 from ..distribution.api import distributed_run
 from ..layers import base as layer_base
@@ -540,6 +541,8 @@ class Model(SavingMixin, Layer):
         where = "fit"
         self._assert_compiled(where)
         epochs = _nonnegative_int(where, "epochs", epochs)
+        if max_epochs() is not None:  # keras.config.set_max_epochs: a cap for quick runs
+            epochs = min(epochs, max_epochs())
         initial_epoch = _nonnegative_int(where, "initial_epoch", initial_epoch)
         batch_size = _nonnegative_int(where, "batch_size", 32 if batch_size is None else batch_size, positive=True)
         steps_per_epoch = _nonnegative_int(where, "steps_per_epoch", steps_per_epoch, allow_none=True, positive=True)
@@ -572,8 +575,10 @@ class Model(SavingMixin, Layer):
                 val = data_adapters.shard_for_replica(val, replica)
             self._prepare_step()
             self.stop_training = False
+            max_steps = max_steps_per_epoch()  # keras.config.set_max_steps_per_epoch
+            steps = train.steps if max_steps is None or train.steps is None else min(train.steps, max_steps)
             cbs = callbacks_module.CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
-                                                verbose=verbose, epochs=epochs, steps=train.steps)
+                                                verbose=verbose, epochs=epochs, steps=steps)
             batch_hooks = _wants_batch_hooks(cbs, verbose)
             logs: dict = {}
             cbs.on_train_begin()
@@ -582,7 +587,7 @@ class Model(SavingMixin, Layer):
                 self._reset_metrics()
                 cbs.on_epoch_begin(epoch)
                 logs = self._run_batches(train, self._train_step, batch_hooks, cbs.on_train_batch_begin,
-                                         cbs.on_train_batch_end, stop_on_request=True)
+                                         cbs.on_train_batch_end, stop_on_request=True, max_steps=max_steps)
                 if val is not None and _validate_now(epoch, validation_freq):
                     val_logs = self._run_evaluation(val, cbs, verbose=0, inside_fit=True)
                     logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -616,8 +621,9 @@ class Model(SavingMixin, Layer):
         return logs
 
     def _run_batches(self, adapter, step_fn, batch_hooks: bool, on_batch_begin, on_batch_end,
-                     stop_on_request: bool) -> dict:
-        """One pass of ``step_fn`` over the adapter's batches; the epoch logs (losses weighted by samples)."""
+                     stop_on_request: bool, max_steps: int | None = None) -> dict:
+        """One pass of ``step_fn`` over the adapter's batches (at most ``max_steps`` of them); the epoch logs
+        (losses weighted by samples)."""
         loss_total, count = 0.0, 0
         multi = len(self._heads) > 1
         head_totals = [0.0] * len(self._heads) if multi else None
@@ -632,7 +638,7 @@ class Model(SavingMixin, Layer):
                 head_totals = [t + v * n for t, v in zip(head_totals, self._last_head_losses)]
             if batch_hooks:
                 on_batch_end(step, self._logs(loss_total, count, head_totals))
-            if stop_on_request and self.stop_training:
+            if (stop_on_request and self.stop_training) or (max_steps is not None and step + 1 >= max_steps):
                 break
         return self._logs(loss_total, count, head_totals)
 
@@ -838,10 +844,11 @@ def _all_layers(layer) -> list:
 
 def _resolve_verbose(verbose) -> int:
     if verbose == "auto":
-        return 1 if sys.stdout.isatty() else 2
+        verbose = 1 if sys.stdout.isatty() else 2
     if verbose not in (0, 1, 2, True, False):
         raise ValueError(f"expected verbose to be 'auto', 0, 1 or 2, received {verbose!r}")
-    return int(verbose)
+    # keras.config.disable_interactive_logging: no redrawn bar, one line per epoch
+    return 2 if verbose == 1 and not is_interactive_logging_enabled() else int(verbose)
 
 
 def _validate_now(epoch: int, freq) -> bool:

@@ -1,7 +1,7 @@
 """Optimizers with Keras 3 names, defaults and update formulas, updating variables in place.
 
     SGD RMSprop Adagrad Adadelta Adam AdamW Adamax Nadam      (one file each; base.py holds the shared
-                                                               clipping, weight decay and state_dict)
+    Lion Lamb Ftrl                                             clipping, weight decay and state_dict)
     schedules                                                  learning-rate schedules
 
 ``get('adam')`` (or ``'Adam'``) returns a fresh optimizer with Keras's defaults.
@@ -17,20 +17,24 @@ from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
 from .base import Optimizer
+from .ftrl import Ftrl
+from .lamb import Lamb
+from .lion import Lion
 from .nadam import Nadam
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam", "schedules",
-           "get", "serialize", "deserialize"]
+__all__ = ["Optimizer", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adam", "AdamW", "Adamax", "Nadam", "Lion", "Lamb",
+           "Ftrl", "schedules", "get", "serialize", "deserialize"]
 
-_CLASSES = {cls.__name__.lower(): cls for cls in (SGD, RMSprop, Adagrad, Adadelta, Adam, AdamW, Adamax, Nadam)}
+_CLASSES = {cls.__name__.lower(): cls
+            for cls in (SGD, RMSprop, Adagrad, Adadelta, Adam, AdamW, Adamax, Nadam, Lion, Lamb, Ftrl)}
 
 
 def get(identifier) -> Optimizer:
     """An optimizer from a name (``'sgd'``, ``'rmsprop'``, ``'adagrad'``, ``'adadelta'``, ``'adam'``,
-    ``'adamw'``, ``'adamax'``, ``'nadam'``; any case), an Optimizer (returned as is), an Optimizer
-    class, or a ``{'class_name': ..., 'config': ...}`` dict.
+    ``'adamw'``, ``'adamax'``, ``'nadam'``, ``'lion'``, ``'lamb'``, ``'ftrl'``; any case), an Optimizer
+    (returned as is), an Optimizer class, or a ``{'class_name': ..., 'config': ...}`` dict.
 
     Raises:
         ValueError: for an unknown name, listing the valid names and the closest match.

@@ -347,9 +347,11 @@ def _dtype_name(value, label: str, text: bool = False):
         return None
     if text and value in _TEXT_DTYPES:
         return "object"
+    if value in ("mixed_float16", "mixed_bfloat16"):  # float32 weights; neuronet computes in them (dtype_policies)
+        return "float32"
     if not isinstance(value, str) or value not in _ALLOWED_DTYPES:
         raise ValueError(f"{label}: unsupported dtype {_short(value)} (neuronet computes in float16, float32 or "
-                         "float64; mixed-precision policies are not supported)")
+                         "float64, and under mixed-precision policies in float32)")
     return value
 
 

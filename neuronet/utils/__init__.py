@@ -1,5 +1,6 @@
 """Utilities: seeding, one-hot labels, padding sequences, data adapters, naming, file downloads, the
-dataset helpers (timeseries windows, folders of images or texts, splitting) and plot_model.
+dataset helpers (timeseries windows, folders of images or texts, splitting), plot_model, Progbar, and
+Keras's aliases of the serialization, logging and dtype names (``keras_names.py``).
 
 The helpers for files, images, folders of data and plotting load on first use (:mod:`neuronet._lazy`).
 """
@@ -25,13 +26,19 @@ _LAZY_NAMES = {
     "load_img": "image_utils", "save_img": "image_utils", "smart_resize": "image_utils",
     "timeseries_dataset_from_array": "timeseries",
     "model_to_dot": "model_visualization", "plot_model": "model_visualization",
+    "Progbar": "progbar", "Config": "config_object",
+    **{name: "keras_names" for name in (
+        "CustomObjectScope", "custom_object_scope", "deserialize_keras_object", "disable_interactive_logging",
+        "enable_interactive_logging", "get_custom_objects", "get_registered_name", "get_registered_object",
+        "get_source_inputs", "is_interactive_logging_enabled", "is_keras_tensor", "pack_x_y_sample_weight",
+        "register_keras_serializable", "serialize_keras_object", "standardize_dtype", "unpack_x_y_sample_weight")},
 }
 
 __all__ = ["clear_session", "naming", "set_random_seed", *data.__all__, *sequence.__all__, *_LAZY_NAMES]
 
 __getattr__, __dir__ = _lazy.attach(
     __name__, globals(),
-    submodules=("dataset_utils", "directory_dataset", "file_utils", "image_utils", "model_visualization",
-                "timeseries"),
+    submodules=("config_object", "dataset_utils", "directory_dataset", "file_utils", "image_utils", "keras_names",
+                "model_visualization", "progbar", "timeseries"),
     names=_LAZY_NAMES,
 )

@@ -40,6 +40,16 @@ def unique_name(base: str) -> str:
     return base if n == 0 else f"{base}_{n}"
 
 
+def get_uid(prefix: str = "") -> int:
+    """How many times ``prefix`` has been counted, this call included: 1, 2, 3, ... (``keras.backend.get_uid``).
+
+    Shares its counter with layer names, as Keras does: after ``get_uid("dense")`` the next Dense is
+    named 'dense_1'."""
+    n = _COUNTS.get(prefix, 0) + 1
+    _COUNTS[prefix] = n
+    return n
+
+
 def reset_names() -> None:
     """Start name counters afresh (``neuronet.utils.clear_session``)."""
     _COUNTS.clear()

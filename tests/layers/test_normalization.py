@@ -170,3 +170,97 @@ def test_batch_norm_masked_statistics_ignore_masked_steps(float64, rng):
     bn2.build(x.shape)
     bn2.gamma.data[...] = rng.normal(size=2)
     gradcheck(lambda x: bn2(x, training=True, mask=mask), [x], params=bn2.trainable_weights)
+
+
+# ------------------------------------------------------------------ GroupNormalization, RMSNormalization, Unit
+def _group_norm_reference(x, groups, gamma, beta, epsilon):
+    """Group normalization written directly in NumPy, channels last."""
+    n, c = x.shape[0], x.shape[-1]
+    g = x.reshape(n, -1, groups, c // groups)
+    mean = g.mean(axis=(1, 3), keepdims=True)
+    var = g.var(axis=(1, 3), keepdims=True)
+    return ((g - mean) / np.sqrt(var + epsilon)).reshape(x.shape) * gamma + beta
+
+
+@pytest.mark.parametrize("groups,shape", [(2, (3, 4)), (2, (2, 3, 4, 6)), (-1, (2, 5, 3)), (1, (2, 4, 4))])
+def test_group_norm_matches_numpy_and_gradcheck(float64, rng, groups, shape):
+    layer = layers.GroupNormalization(groups=groups, epsilon=0.01)
+    layer.build(shape)
+    gamma, beta = rng.normal(size=shape[-1]), rng.normal(size=shape[-1])
+    layer.set_weights([gamma, beta])
+    x = rng.normal(size=shape)
+    expected = _group_norm_reference(x, shape[-1] if groups == -1 else groups, gamma, beta, 0.01)
+    np.testing.assert_allclose(layer(x).data, expected, atol=1e-10)
+    gradcheck(lambda x: layer(x), [x], params=layer.weights)
+
+
+def test_group_norm_channel_axis_and_config(float64, rng):
+    x = rng.normal(size=(2, 6, 5))
+    layer = layers.GroupNormalization(groups=3, axis=1, center=False)
+    y = layer(x).data
+    expected = _group_norm_reference(np.moveaxis(x, 1, -1), 3, 1.0, 0.0, 1e-3)
+    np.testing.assert_allclose(y, np.moveaxis(expected, -1, 1), atol=1e-10)
+    assert [w.name for w in layer.weights] == ["gamma"]
+    gradcheck(lambda x: layer(x), [x], params=layer.weights)
+    config = layer.get_config()
+    assert (config["groups"], config["axis"], config["epsilon"], config["center"]) == (3, 1, 1e-3, False)
+    assert layers.GroupNormalization.from_config(config).get_config() == config
+
+
+@pytest.mark.parametrize("kwargs,shape,match", [
+    (dict(groups=4), (2, 6), "groups \\(4\\) must divide the 6 channels"),
+    (dict(groups=0), (2, 6), "expected groups to be a positive integer or -1"),
+    (dict(axis=0), (2, 6), "is the batch axis"),
+    (dict(axis=3), (2, 6), "axis 3 is out of range"),
+])
+def test_group_norm_errors(kwargs, shape, match):
+    with pytest.raises(ValueError, match=match):
+        layers.GroupNormalization(**kwargs).build(shape)
+
+
+@pytest.mark.parametrize("axis,shape", [(-1, (3, 5)), ([1, 2], (2, 3, 4, 2)), (1, (2, 4, 3))])
+def test_rms_norm_matches_numpy_and_gradcheck(float64, rng, axis, shape):
+    layer = layers.RMSNormalization(axis=axis, epsilon=1e-3)
+    layer.build(shape)
+    axes = tuple(a % len(shape) for a in (axis if isinstance(axis, list) else [axis]))
+    scale = rng.normal(size=tuple(shape[a] for a in axes))
+    layer.set_weights([scale])
+    x = rng.normal(size=shape)
+    broadcast = [shape[i] if i in axes else 1 for i in range(len(shape))]
+    expected = x / np.sqrt((x**2).mean(axis=axes, keepdims=True) + 1e-3) * scale.reshape(broadcast)
+    np.testing.assert_allclose(layer(x).data, expected, atol=1e-10)
+    gradcheck(lambda x: layer(x), [x], params=layer.weights)
+    assert layer.get_config()["axis"] == axis and layer.get_config()["epsilon"] == 1e-3
+
+
+@pytest.mark.parametrize("axis,shape", [(-1, (3, 5)), ([1, 2], (2, 3, 4, 2))])
+def test_unit_norm_matches_numpy_and_gradcheck(float64, rng, axis, shape):
+    layer = layers.UnitNormalization(axis=axis)
+    x = rng.normal(size=shape)
+    axes = tuple(a % len(shape) for a in (axis if isinstance(axis, list) else [axis]))
+    np.testing.assert_allclose(layer(x).data, x / np.sqrt((x**2).sum(axis=axes, keepdims=True)), atol=1e-12)
+    assert not layer.weights
+    gradcheck(lambda x: layer(x), [x])
+    assert layers.UnitNormalization.from_config(layer.get_config()).axis == axis
+
+
+def test_new_normalizations_refuse_bad_axes():
+    with pytest.raises(ValueError, match="UnitNormalization 'unit_normalization': `axis` must be an int"):
+        layers.UnitNormalization(axis="last")
+    with pytest.raises(ValueError, match="RMSNormalization .*epsilon"):
+        layers.RMSNormalization(epsilon=-1.0)
+
+
+@pytest.mark.parametrize("make", [lambda: layers.GroupNormalization(groups=2),
+                                  lambda: layers.RMSNormalization(), lambda: layers.UnitNormalization()])
+def test_new_normalizations_save_and_load_through_keras_files(tmp_path, rng, make):
+    import neuronet as keras
+
+    model = keras.Sequential([keras.Input((3, 4)), make(), keras.layers.Dense(2)])
+    for w in model.layers[0].weights:
+        w.data[...] = rng.normal(size=w.shape)
+    model.save(tmp_path / "m.keras")
+    again = keras.saving.load_model(tmp_path / "m.keras")
+    x = rng.normal(size=(2, 3, 4)).astype("float32")
+    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0), rtol=1e-6)
+    assert type(again.layers[0]) is type(model.layers[0])

@@ -104,3 +104,41 @@ def test_bad_inputs_name_the_layer():
         pool(np.zeros((2, 5, 5)))
     with pytest.raises(ValueError, match="pool_a.*larger than"):
         pool(np.zeros((2, 2, 5, 1)))
+
+
+# ------------------------------------------------------------------ adaptive pooling
+def _adaptive_reference(x, sizes, reduce):
+    """Adaptive pooling in NumPy: cell j of an axis of length L covers [floor(jL/n), ceil((j+1)L/n))."""
+    out = x
+    for i, n in enumerate(sizes):
+        axis, length = 1 + i, x.shape[1 + i]
+        cells = [reduce(np.take(out, range(j * length // n, -(-(j + 1) * length // n)), axis=axis), axis=axis,
+                        keepdims=True) for j in range(n)]
+        out = np.concatenate(cells, axis=axis)
+    return out
+
+
+@pytest.mark.parametrize("rank,size,shape", [(1, 3, (2, 7, 2)), (2, (3, 2), (2, 5, 4, 3)), (3, 2, (1, 3, 4, 5, 2))])
+@pytest.mark.parametrize("kind", ["Average", "Max"])
+def test_adaptive_pooling_matches_numpy_and_gradcheck(float64, rng, rank, size, shape, kind):
+    layer = getattr(layers, f"Adaptive{kind}Pooling{rank}D")(size)
+    x = _distinct(rng, *shape)
+    sizes = (size,) * rank if isinstance(size, int) else size
+    expected = _adaptive_reference(x, sizes, np.mean if kind == "Average" else np.max)
+    np.testing.assert_allclose(layer(x).data, expected, atol=1e-12)
+    assert layer.compute_output_shape(shape) == (shape[0], *sizes, shape[-1])
+    gradcheck(lambda t: layer(t), [x])
+    config = layer.get_config()
+    assert config["output_size"] == list(sizes) and config["data_format"] == "channels_last"
+    assert type(layer).from_config(config).output_size == sizes
+
+
+def test_adaptive_pooling_channels_first_and_errors(rng):
+    x = rng.normal(size=(2, 3, 6, 4))
+    y = layers.AdaptiveAveragePooling2D(2, data_format="channels_first")(x).data
+    expected = _adaptive_reference(x.transpose(0, 2, 3, 1), (2, 2), np.mean).transpose(0, 3, 1, 2)
+    np.testing.assert_allclose(y, expected, rtol=1e-5)  # float32 layer
+    with pytest.raises(ValueError, match="output_size"):
+        layers.AdaptiveMaxPooling2D((2, 2, 2))
+    with pytest.raises(ValueError, match="output_size"):
+        layers.AdaptiveMaxPooling1D(0)

@@ -115,3 +115,26 @@ def test_dropout_config():
     cfg = layers.Dropout(0.3, seed=4).get_config()
     assert cfg["rate"] == 0.3 and cfg["seed"] == 4
     assert layers.Dropout.from_config(cfg).rate == 0.3
+
+
+def test_alpha_dropout_keeps_mean_and_variance_and_drops_to_the_selu_floor(rng):
+    alpha_p = -1.6732632423543772 * 1.0507009873554805
+    rate = 0.2
+    x = rng.normal(size=200_000).astype("float32")
+    y = layers.AlphaDropout(rate, seed=1)(x, training=True).data
+    a = ((1 - rate) * (1 + rate * alpha_p**2)) ** -0.5
+    b = -a * alpha_p * rate
+    dropped = np.isclose(y, a * alpha_p + b, atol=1e-5)
+    assert abs(dropped.mean() - rate) < 0.01
+    np.testing.assert_allclose(y[~dropped], a * x[~dropped] + b, rtol=1e-5, atol=1e-6)
+    assert abs(y.mean()) < 0.01 and abs(y.std() - 1) < 0.01
+    np.testing.assert_array_equal(layers.AlphaDropout(rate)(x, training=False).data, x)
+
+
+def test_alpha_dropout_gradcheck_and_config(float64, rng):
+    layer = layers.AlphaDropout(0.3, noise_shape=(None, 1), seed=3)
+    gradcheck(_fixed_noise(layer), [rng.normal(size=(4, 5))])
+    config = layer.get_config()
+    assert (config["rate"], config["noise_shape"], config["seed"]) == (0.3, [None, 1], 3)
+    with pytest.raises(ValueError, match="AlphaDropout: expected rate in \\[0, 1\\)"):
+        layers.AlphaDropout(1.0)

@@ -131,3 +131,55 @@ def test_bidirectional_matches_keras(rng, merge_mode):
     ours(x)
     ours.set_weights(theirs.get_weights())
     np.testing.assert_allclose(ours(x, mask=mask).data, np.asarray(theirs(x, mask=mask)), atol=1e-5)
+
+
+def test_wrapper_base_class_builds_owns_and_saves_the_inner_layer(tmp_path):
+    import neuronet as keras
+
+    @keras.saving.register_keras_serializable(package="tests_wrapper")
+    class Doubled(keras.layers.Wrapper):
+        def call(self, inputs):
+            return self.layer(inputs) * 2.0
+
+    model = keras.Sequential([keras.Input((3,)), Doubled(keras.layers.Dense(2))])
+    x = np.arange(6, dtype="float32").reshape(2, 3)
+    inner = model.layers[0].layer
+    np.testing.assert_allclose(model.predict(x, verbose=0), 2 * (x @ inner.kernel.data + inner.bias.data), rtol=1e-6)
+    assert len(model.trainable_weights) == 2
+    config = model.layers[0].get_config()
+    assert config["layer"]["class_name"] == "Dense" and config["layer"]["config"]["units"] == 2
+    model.save(tmp_path / "w.keras")
+    again = keras.saving.load_model(tmp_path / "w.keras")
+    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0))
+    with pytest.raises(ValueError, match="Doubled: expected layer to be a Layer instance"):
+        Doubled("dense")
+
+
+def test_spectral_normalization_divides_the_kernel_by_its_largest_singular_value(rng):
+    layer = layers.SpectralNormalization(layers.Dense(4), power_iterations=30)
+    x = rng.normal(size=(3, 6)).astype("float64")
+    layer.build((None, 6))
+    kernel = rng.normal(size=(6, 4))
+    layer.set_weights([kernel, rng.normal(size=(1, 4)), np.zeros(4)])  # Keras order: kernel, vector_u, bias
+    np.testing.assert_allclose(layer(x, training=False).data, x @ kernel, rtol=1e-5)  # inference: as is
+    layer(x, training=True)
+    sigma = np.linalg.svd(kernel, compute_uv=False)[0]
+    np.testing.assert_allclose(layer.layer.kernel.data, kernel / sigma, rtol=1e-4)
+    assert np.linalg.svd(layer.layer.kernel.data, compute_uv=False)[0] == pytest.approx(1.0, rel=1e-4)
+    assert [w.name for w in layer.weights] == ["kernel", "vector_u", "bias"]
+    assert [w.name for w in layer.trainable_weights] == ["kernel", "bias"]
+
+
+def test_spectral_normalization_gradcheck_config_and_errors(float64, rng):
+    layer = layers.SpectralNormalization(layers.Dense(3), power_iterations=2)
+    x = rng.normal(size=(4, 5))
+    layer.build((None, 5))
+    gradcheck(lambda t: layer(t, training=False), [x], params=layer.trainable_weights)
+    config = layer.get_config()
+    assert config["power_iterations"] == 2 and config["layer"]["class_name"] == "Dense"
+    again = layers.SpectralNormalization.from_config(config)
+    assert again.power_iterations == 2 and again.layer.units == 3
+    with pytest.raises(ValueError, match="expected power_iterations to be a positive integer"):
+        layers.SpectralNormalization(layers.Dense(2), power_iterations=0)
+    with pytest.raises(ValueError, match="Flatten has no 'kernel' nor 'embeddings'"):
+        layers.SpectralNormalization(layers.Flatten()).build((None, 2, 2))

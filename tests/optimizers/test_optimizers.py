@@ -114,6 +114,31 @@ def keras_reference(name, cfg, grads_per_step, start):
                 m_hat = u_t1 * m / (1 - u_product * u_t1) + (1 - u_t) * g / (1 - u_product)
                 v_hat = v / (1 - b2**t)
                 w -= m_hat * lr / (np.sqrt(v_hat) + eps)
+            elif name == "lion":
+                b1, b2 = cfg.get("beta_1", 0.9), cfg.get("beta_2", 0.99)
+                m = st.setdefault("m", np.zeros_like(w))
+                w -= lr * np.sign(b1 * m + (1 - b1) * g)
+                m[...] = b2 * m + (1 - b2) * g
+            elif name == "lamb":
+                b1, b2, eps = cfg.get("beta_1", 0.9), cfg.get("beta_2", 0.999), cfg.get("epsilon", 1e-7)
+                m = st.setdefault("m", np.zeros_like(w))
+                v = st.setdefault("v", np.zeros_like(w))
+                m += (g - m) * (1 - b1)
+                v += (g**2 - v) * (1 - b2)
+                step = (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+                w_norm, s_norm = np.sqrt((w**2).sum()), np.sqrt((step**2).sum())
+                w -= lr * (w_norm / s_norm if w_norm > 0 and s_norm > 0 else 1.0) * step
+            elif name == "ftrl":
+                power = -cfg.get("learning_rate_power", -0.5)
+                l1 = cfg.get("l1_regularization_strength", 0.0)
+                l2 = cfg.get("l2_regularization_strength", 0.0) + cfg.get("beta", 0.0) / (2 * lr)
+                n = st.setdefault("n", np.full_like(w, cfg.get("initial_accumulator_value", 0.1)))
+                z = st.setdefault("z", np.zeros_like(w))
+                n_new = n + g**2
+                z += g + 2 * cfg.get("l2_shrinkage_regularization_strength", 0.0) * w \
+                    - (n_new**power - n**power) / lr * w
+                w[...] = (np.clip(z, -l1, l1) - z) / (n_new**power / lr + 2 * l2)
+                n[...] = n_new
     return ws
 
 
@@ -125,6 +150,11 @@ CASES = [
     ("adam", {}), ("adam", {"amsgrad": True, "learning_rate": 0.01}), ("adam", {"beta_1": 0.5, "epsilon": 1e-3}),
     ("adamw", {}), ("adamw", {"weight_decay": 0.1, "learning_rate": 0.01}),
     ("adamax", {}), ("nadam", {}), ("nadam", {"learning_rate": 0.01, "beta_1": 0.8}),
+    ("lion", {}), ("lion", {"learning_rate": 0.01, "beta_1": 0.5, "beta_2": 0.9}),
+    ("lamb", {}), ("lamb", {"learning_rate": 0.01, "beta_1": 0.8, "epsilon": 1e-3}),
+    ("ftrl", {}), ("ftrl", {"learning_rate": 0.1, "learning_rate_power": -0.7, "l1_regularization_strength": 0.05,
+                            "l2_regularization_strength": 0.1, "l2_shrinkage_regularization_strength": 0.01,
+                            "beta": 0.2, "initial_accumulator_value": 0.3}),
 ]
 
 
@@ -413,6 +443,10 @@ def test_slots_are_created_lazily_per_variable():
     (optimizers.AdamW, {"weight_decay": -0.1}, r"expected weight_decay >= 0, received -0.1"),
     (optimizers.SGD, {"clipnorm": 0}, r"expected clipnorm > 0, received 0.0"),
     (optimizers.Nadam, {"learning_rate": float("nan")}, r"learning_rate >= 0, received nan"),
+    (optimizers.Lion, {"beta_1": 0.0}, r"Lion: expected beta_1 in \(0, 1\], received 0.0"),
+    (optimizers.Lamb, {"beta_2": 1.0}, r"Lamb: expected beta_2 in \[0, 1\), received 1.0"),
+    (optimizers.Ftrl, {"learning_rate_power": 0.5}, r"Ftrl: expected learning_rate_power <= 0, received 0.5"),
+    (optimizers.Ftrl, {"l1_regularization_strength": -1}, r"expected l1_regularization_strength >= 0"),
 ])
 def test_hyperparameters_validated(cls, kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -3,7 +3,8 @@
 Feature preprocessing: Normalization, Rescaling, Discretization, CategoryEncoding, Hashing,
 HashedCrossing, StringLookup, IntegerLookup, TextVectorization. Image preprocessing: Resizing,
 CenterCrop and the random augmentations RandomFlip, RandomRotation, RandomZoom, RandomTranslation,
-RandomContrast, RandomBrightness, RandomCrop (active in training only).
+RandomContrast, RandomBrightness, RandomCrop, RandomGrayscale, RandomInvert, Solarization (active in
+training only), AutoContrast. Pipeline chains them.
 
 They take raw NumPy data — numbers, or strings as ``str``/``object`` arrays and lists — and the ones
 with state learn it with ``adapt(data)`` from arrays, pandas DataFrames/Series, PyDatasets or
@@ -11,6 +12,7 @@ generators of batches. Their state (statistics, vocabularies) is saved with the 
 (Normalization) or in the layer config (vocabularies, bin boundaries).
 """
 
+from .auto_contrast import AutoContrast
 from .category_encoding import CategoryEncoding
 from .center_crop import CenterCrop
 from .discretization import Discretization
@@ -18,18 +20,23 @@ from .hashed_crossing import HashedCrossing
 from .hashing import Hashing
 from .integer_lookup import IntegerLookup
 from .normalization import Normalization
+from .pipeline import Pipeline
 from .random_brightness import RandomBrightness
 from .random_contrast import RandomContrast
 from .random_crop import RandomCrop
 from .random_flip import RandomFlip
+from .random_grayscale import RandomGrayscale
+from .random_invert import RandomInvert
 from .random_rotation import RandomRotation
 from .random_translation import RandomTranslation
 from .random_zoom import RandomZoom
 from .rescaling import Rescaling
 from .resizing import Resizing
+from .solarization import Solarization
 from .string_lookup import StringLookup
 from .text_vectorization import TextVectorization
 
-__all__ = ["CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
-           "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation",
-           "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "StringLookup", "TextVectorization"]
+__all__ = ["AutoContrast", "CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
+           "IntegerLookup", "Normalization", "Pipeline", "RandomBrightness", "RandomContrast", "RandomCrop",
+           "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation", "RandomTranslation", "RandomZoom",
+           "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"]

@@ -109,6 +109,8 @@ RANDOM = {
     "translation": lambda M: M.RandomTranslation(0.2, 0.3, fill_mode="wrap", seed=3),
     "contrast": lambda M: M.RandomContrast((0.3, 0.6), seed=1), "brightness": lambda M: M.RandomBrightness(0.3, seed=1),
     "crop": lambda M: M.RandomCrop(5, 4, seed=1), "center": lambda M: M.CenterCrop(12, 4),
+    "invert": lambda M: M.RandomInvert((0.2, 0.8), seed=4),
+    "solarization": lambda M: M.Solarization(0.2, (0.1, 0.5), seed=5), "auto_contrast": lambda M: M.AutoContrast(),
 }
 
 
@@ -119,4 +121,13 @@ def test_random_image_layers_draw_as_keras(rng, name):
     img = (rng.random((3, 9, 7, 2)) * 255).astype("float32")
     ours, theirs = RANDOM[name](L), RANDOM[name](K)
     for _ in range(2):  # two calls: the generators advance alike
+        _same(ours(img, training=True), theirs(img, training=True), atol=3e-4)
+
+
+def test_random_grayscale_draws_as_keras(rng):
+    if keras.backend.backend() != "numpy":
+        pytest.skip("the draws equal Keras's NumPy backend (KERAS_BACKEND=numpy)")
+    img = (rng.random((6, 5, 4, 3)) * 255).astype("float32")
+    ours, theirs = L.RandomGrayscale(0.5, seed=3), K.RandomGrayscale(0.5, seed=3)
+    for _ in range(2):
         _same(ours(img, training=True), theirs(img, training=True), atol=3e-4)

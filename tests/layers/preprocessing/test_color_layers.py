@@ -1,0 +1,88 @@
+"""RandomGrayscale, RandomInvert, Solarization, AutoContrast: NumPy formulas, the training switch, seeding,
+gradients, configs and errors. (Their draws equal Keras's for the same seed: test_keras_agreement.py.)"""
+
+import numpy as np
+import pytest
+
+import neuronet
+from neuronet import layers
+from neuronet.autograd import gradcheck
+
+LUMA = np.array([0.2989, 0.5870, 0.1140])
+
+
+def _images(rng, n=6):
+    return rng.uniform(0, 255, size=(n, 5, 4, 3)).astype("float32")
+
+
+def test_random_grayscale_greys_whole_images(rng):
+    x = _images(rng, 40)
+    y = layers.RandomGrayscale(0.5, seed=1)(x).data
+    grey = np.repeat((x * LUMA).sum(-1, keepdims=True), 3, axis=-1)
+    greyed = [np.allclose(a, g, rtol=1e-5) for a, g in zip(y, grey)]
+    kept = [np.array_equal(a, b) for a, b in zip(y, x)]
+    assert all(g or k for g, k in zip(greyed, kept)) and 5 < sum(greyed) < 35
+    assert np.array_equal(layers.RandomGrayscale(1.0)(x, training=False).data, x)
+    assert all(np.allclose(a, g, rtol=1e-5) for a, g in zip(layers.RandomGrayscale(1.0)(x).data, grey))
+
+
+def test_random_invert_and_solarization_formulas(rng):
+    x = _images(rng, 30)
+    y = layers.RandomInvert(factor=(0.5, 0.5), seed=2)(x).data
+    inverted = [np.allclose(a, 255 - b) for a, b in zip(y, x)]
+    assert all(i or np.array_equal(a, b) for i, a, b in zip(inverted, y, x)) and 5 < sum(inverted) < 25
+    np.testing.assert_allclose(layers.Solarization()(x).data, 255 - x, rtol=1e-6)  # threshold 0: all inverted
+    out = layers.Solarization(addition_factor=(0.1, 0.1), threshold_factor=(0.5, 0.5), seed=3)(x).data
+    # a ~ U[0.1, 25.5), t ~ U[0.5, 127.5): per pixel y is min(x + a, 255) below t, else 255 minus it
+    added = np.clip(x, 0, 255)
+    assert np.all((out <= 255) & (out >= 0)) and out.shape == x.shape and not np.array_equal(out, added)
+    unit = layers.Solarization(value_range=(0, 1))(x / 255).data
+    np.testing.assert_allclose(unit, 1 - x / 255, rtol=1e-5, atol=1e-6)
+
+
+def test_auto_contrast_stretches_each_channel(rng):
+    x = rng.uniform(50, 100, size=(2, 4, 4, 3)).astype("float32")
+    x[1, ..., 2] = 70.0  # a constant channel stays as it is
+    y = layers.AutoContrast()(x).data
+    low, high = x.min(axis=(1, 2), keepdims=True), x.max(axis=(1, 2), keepdims=True)
+    expected = np.where(high > low, (x - low) / np.where(high > low, high - low, 1) * 255, x)
+    np.testing.assert_allclose(y, expected, rtol=1e-5, atol=1e-4)
+    np.testing.assert_array_equal(y[1, ..., 2], x[1, ..., 2])
+    np.testing.assert_allclose(layers.AutoContrast()(x, training=False).data, y)  # also at inference
+
+
+@pytest.mark.parametrize("make", [lambda: layers.RandomGrayscale(0.7, seed=1), lambda: layers.RandomInvert(seed=1),
+                                  lambda: layers.Solarization(0.1, 0.6, seed=1), lambda: layers.AutoContrast()])
+def test_gradcheck_and_training_switch(float64, rng, make):
+    layer = make()
+    x = rng.uniform(60, 190, (3, 4, 3, 3))
+    gen = getattr(layer, "generator", None)
+
+    def fn(t):
+        if gen is not None:
+            gen.state.data[1] = 0  # the same draw on every evaluation
+        return layer(t)
+
+    gradcheck(fn, [x])
+    model = neuronet.Sequential([neuronet.Input((4, 3, 3)), make()])
+    if not isinstance(layer, layers.AutoContrast):
+        np.testing.assert_allclose(model.predict(x, verbose=0), x, rtol=1e-6)  # inactive in predict
+
+
+@pytest.mark.parametrize("make", [lambda: layers.RandomGrayscale(0.3, seed=4),
+                                  lambda: layers.RandomInvert((0.1, 0.4), value_range=(0, 1)),
+                                  lambda: layers.Solarization(0.2, (0.1, 0.3), value_range=(-1, 1), seed=2),
+                                  lambda: layers.AutoContrast(value_range=(0, 1))])
+def test_config_round_trip(make):
+    layer = make()
+    config = layer.get_config()
+    assert type(layer).from_config(config).get_config() == config
+
+
+def test_errors():
+    with pytest.raises(ValueError, match="RandomGrayscale: expected factor to be a number in \\[0, 1\\]"):
+        layers.RandomGrayscale(1.5)
+    with pytest.raises(ValueError, match="Solarization: the addition_factor argument"):
+        layers.Solarization(addition_factor=2.0)
+    with pytest.raises(ValueError, match="AutoContrast: the value_range argument"):
+        layers.AutoContrast(value_range=(0,))

@@ -6,7 +6,7 @@ Each op is translated by a short function in a table, ``OPS[name](g, call) -> na
 ``call`` (a :class:`Call`) holds the op's arguments by parameter name, defaults applied, with the
 symbolic operands replaced by graph Values. This file holds the machinery and the elementwise,
 comparison, activation and reduction families; ``onnx_ops_shape.py`` holds shape, indexing,
-product and normalization ops.
+product and normalization ops, ``onnx_ops_numpy.py`` the less common NumPy-style and image ops.
 
 Types follow ``predict``: the output dtype of each node is the one the op gives on NumPy arrays
 (floats of any width computed as float32, as everywhere in the exported graph); operands are cast
@@ -299,7 +299,7 @@ _UNARY = {
 }
 # activations without arguments: the same formulas as the Activation layer's
 _ACTIVATIONS = ("relu", "relu6", "sigmoid", "tanh", "silu", "swish", "softplus", "softsign", "selu", "hard_sigmoid",
-                "hard_silu", "hard_swish", "log_sigmoid", "mish", "hard_tanh", "tanh_shrink", "sparse_plus",
+                "hard_silu", "hard_swish", "log_sigmoid", "hard_tanh", "tanh_shrink", "sparse_plus",
                 "sparse_sigmoid")
 for _name in _ACTIVATIONS:
     _UNARY[_name] = (lambda act: lambda g, x: apply_activation(g, act, x))(_name)
@@ -563,5 +563,5 @@ def _norm(g, c):
     raise c.refuse(f"ord={order!r} is not translated")
 
 
-# the shape, indexing, product and normalization families register themselves on import
-from . import onnx_ops_shape  # noqa: E402,F401
+# the other families register themselves on import
+from . import onnx_ops_numpy, onnx_ops_shape  # noqa: E402,F401

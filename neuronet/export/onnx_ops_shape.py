@@ -221,23 +221,28 @@ def _unstack(g, c):
     return [g.squeeze(p, [axis]) for p in parts]
 
 
-@op("split", "array_split")
-def _split(g, c):
-    x = c.value("x")
-    axis = c.axis(c["axis"], x.rank)
+def _split_sizes(c, x: Value, axis: int, spec, equal: bool) -> list:
+    """The part sizes of ``x`` split along ``axis`` into ``spec`` sections (equal ones with ``equal``, else the
+    first ones one longer, as ``array_split``) or at the indices ``spec``."""
     n = _static(c, x, axis)
-    spec = c["indices_or_sections"]
     if isinstance(spec, (int, np.integer)):
         sections = int(spec)
-        if c.name == "split":
-            sizes = [n // sections] * sections
-        else:
-            sizes = [n // sections + (1 if i < n % sections else 0) for i in range(sections)]
+        if equal and n % sections:
+            raise c.refuse(f"axis {axis} of size {n} does not split into {sections} equal parts")
+        sizes = [n // sections + (1 if i < n % sections else 0) for i in range(sections)]
     else:
         bounds = [0] + [min(max(int(i), 0), n) for i in spec] + [n]
         sizes = [max(hi - lo, 0) for lo, hi in zip(bounds, bounds[1:])]
     if any(s == 0 for s in sizes):
         raise c.refuse(f"a split into empty parts (sizes {sizes}) is not translated")
+    return sizes
+
+
+@op("split", "array_split")
+def _split(g, c):
+    x = c.value("x")
+    axis = c.axis(c["axis"], x.rank)
+    sizes = _split_sizes(c, x, axis, c["indices_or_sections"], equal=c.name == "split")
     if len(sizes) == 1:
         return [g.op("Identity", [x.name])]
     return g.op("Split", [x.name, g.ints(sizes)], outputs=len(sizes), axis=axis)

@@ -151,6 +151,40 @@ CASES = {
                                      ops.saturate_cast(a * 300.0, "int8")]),
     "sorting": ([((6,), F)], lambda a: [ops.sort(a), ops.argsort(a), ops.sort(a, axis=0)] + list(ops.top_k(a, 3))),
     "in_top_k": ([((5,), I(5)), ((5, 5), F)], lambda t, p: ops.in_top_k(t[:, 0], p[:, 0], 2)),
+    # less common NumPy-style ops
+    "nan_reductions": ([((3, 4), F)], lambda a: [f(ops.log(a), axis=-1) for f in (
+        ops.nansum, ops.nanprod, ops.nanmean, ops.nanmax, ops.nanmin, ops.nanvar, ops.nanstd)]
+        + [ops.nanmax(ops.log(a), axis=1, keepdims=True), ops.nancumsum(ops.log(a), axis=2)]),
+    "flips_and_rotations": ([((3, 4), F)], lambda a: [ops.fliplr(a), ops.flipud(a[0])[None]] + [
+        ops.rot90(a, k=k, axes=(1, 2)) for k in range(4)] + [ops.dstack([a, a]), ops.rot90(a, k=-1, axes=(2, 1))]),
+    "split_variants": ([((4, 6, 2), F)], lambda a: list(ops.hsplit(a, 2)) + list(ops.vsplit(a[0], [1])) +
+                       list(ops.dsplit(a, [1, 4]))),
+    "diagonals": ([((3, 4), F)], lambda a: [ops.diagonal(a, axis1=1, axis2=2), ops.diagonal(a, 1, 1, 2),
+                                            ops.diagonal(a, -1, 2, 1), ops.trace(a, axis1=1, axis2=2),
+                                            ops.trace(a, offset=1, axis1=1, axis2=2)]),
+    "tests_and_pieces": ([((6,), F), ((6,), F)], lambda a, b: [
+        ops.isclose(a, a + b * 1e-7), ops.isclose(ops.log(a), ops.log(a), equal_nan=True), ops.isneginf(ops.log(a)),
+        ops.isposinf(1.0 / ops.relu(a)), ops.isreal(a), ops.heaviside(ops.round(a), 0.5), ops.arctan2(a, b),
+        ops.arctan2(a, ops.relu(b) * 0.0), ops.logaddexp2(a, b), ops.sinc(ops.round(a)),
+        ops.select([ops.greater(a, 0.5), ops.less(a, -0.5)], [a, b], default=0.0), ops.average(a, axis=1),
+        ops.average(a, axis=1, weights=np.linspace(0.1, 1.0, 6))]),
+    "ldexp": ([((6,), F), ((6,), I(4, -3))], lambda a, e: ops.ldexp(a, e)),
+    "cross_cdist_trapezoid": ([((5, 3), F), ((4, 3), F)], lambda a, b: [
+        ops.cross(a, a[:, ::-1]), ops.cdist(a, b), ops.trapezoid(a, axis=1), ops.trapezoid(a, dx=0.5),
+        ops.trapezoid(a, ops.cumsum(ops.abs(a), axis=1), axis=1), ops.average(a, axis=2, weights=a * a + 0.1)]),
+    "binning": ([((6,), F)], lambda a: [ops.searchsorted(np.array([-1.0, 0.0, 0.5]), a),
+                                        ops.searchsorted(np.array([-1.0, 0.0, 0.5]), ops.round(a), side="right"),
+                                        ops.digitize(a, np.array([-0.5, 0.0, 1.0])),
+                                        ops.isin(ops.round(a * 2.0), np.array([0.0, 1.0, -2.0])),
+                                        ops.isin(ops.round(a), np.array([0.0]), invert=True)]),
+    "frames": ([((10,), F)], lambda a: [ops.extract_sequences(a, 4, 3), ops.extract_sequences(a, 2, 2)]),
+    "depth_and_space": ([((4, 6, 8), F)], lambda a: [ops.depth_to_space(a, 2), ops.space_to_depth(a, 2),
+                                                     ops.depth_to_space(ops.space_to_depth(a, 2), 2),
+                                                     ops.image.rgb_to_grayscale(a[..., :3]),
+                                                     ops.batch_normalization(a, np.linspace(-1, 1, 8),
+                                                                             np.linspace(0.5, 2, 8), axis=-1,
+                                                                             offset=np.ones(8), scale=np.full(8, 2.0)),
+                                                     ops.batch_normalization(a, np.zeros(4), np.ones(4), axis=1)]),
     # normalization and attention
     "normalization": ([((3, 8), F)], lambda a: [ops.normalize(a), ops.normalize(a, axis=1, order=1),
                                                 ops.layer_normalization(a),
@@ -184,7 +218,7 @@ def _same_kind(model, data, opset):
         assert g.dtype.kind == np.asarray(w).dtype.kind, f"output {i}: ONNX gives {g.dtype}, predict {w.dtype}"
 
 
-@pytest.mark.filterwarnings("ignore:invalid value encountered in log")  # nan_to_num(log(x < 0)) on purpose
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # log(x < 0), 1 / 0: NaN and inf made on purpose
 @pytest.mark.parametrize("opset", [DEFAULT_OPSET, MIN_OPSET])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_op(name, opset):

@@ -351,3 +351,92 @@ def _rgb_to_grayscale(g, c):  # 0.2989·R + 0.5870·G + 0.1140·B over the chann
     weights = g.const(np.array([0.2989, 0.5870, 0.1140], np.float32).reshape(shape))
     return g.reduce("ReduceSum", g.op("Mul", [c.tensor(x), weights]), [axis], True)
 
+
+
+# ----------------------------------------------------------------------------- ops.image on batched images
+def _images(g, c, key: str = "images") -> tuple:
+    """(channels-last float images, whether to transpose the result back to channels_first)."""
+    x = c.value(key)
+    if x.rank != 4:
+        raise c.refuse(f"expected batched images of rank 4, received shape {x.shape}")
+    first = _channels_first(c, c["data_format"])
+    y = tensor(g, x, F32)
+    if first:
+        y = g.op("Transpose", [y], perm=[0, 2, 3, 1])
+        x = x.with_(shape=(x.shape[0], x.shape[2], x.shape[3], x.shape[1]))
+    return x.with_(name=y), first
+
+
+def _images_back(g, y: str, first: bool) -> str:
+    return g.op("Transpose", [y], perm=[0, 3, 1, 2]) if first else y
+
+
+def _window(c, size: int, before, after, target, grow: bool) -> tuple:
+    """``(before, target)`` from two of ``before``, ``after`` and ``target`` (the ops' rule)."""
+    sign = 1 if grow else -1
+    if before is None:
+        before = (target - size - sign * after) * sign
+    if target is None:
+        target = size + sign * (before + after)
+    return int(before), int(target)
+
+
+@op("pad_images", "crop_images")
+def _pad_crop_images(g, c):
+    x, first = _images(g, c)
+    h, w = _static(c, x, 1), _static(c, x, 2)
+    grow = c.name == "pad_images"
+    word = "padding" if grow else "cropping"
+    top, height = _window(c, h, c[f"top_{word}"], c[f"bottom_{word}"], c["target_height"], grow)
+    left, width = _window(c, w, c[f"left_{word}"], c[f"right_{word}"], c["target_width"], grow)
+    if grow:
+        pads = [0, top, left, 0, 0, height - h - top, width - w - left, 0]
+        y = g.op("Pad", [x.name, g.ints(pads), _f(g, 0.0)])
+    else:
+        y = g.slice(x.name, [top, left], [top + height, left + width], [1, 2])
+    return _images_back(g, y, first)
+
+
+@op("extract_patches")
+def _extract_patches(g, c):
+    # patch (i, j) holds rows i·s + r·d and columns j·s + q·d (r, q < size): gathered along height, then
+    # width, then ordered (batch, i, j, r, q, channels) and flattened, as the op's rows-columns-channels
+    x, first = _images(g, c)
+    h, w = _static(c, x, 1), _static(c, x, 2)
+    size = c["size"]
+    ph, pw = (int(size), int(size)) if isinstance(size, (int, np.integer)) else (int(size[0]), int(size[1]))
+    strides = c["strides"] or (ph, pw)
+    sh, sw = (int(strides), int(strides)) if isinstance(strides, (int, np.integer)) else map(int, strides)
+    dilation = c["dilation_rate"]
+    dh, dw = (int(dilation), int(dilation)) if isinstance(dilation, (int, np.integer)) else map(int, dilation)
+    y = x.name
+    if c["padding"] == "same":  # as a convolution: the output size is ceil(size / stride)
+        pads = []
+        for n, k, s, d in ((h, ph, sh, dh), (w, pw, sw, dw)):
+            total = max((-(-n // s) - 1) * s + (k - 1) * d + 1 - n, 0)
+            pads.append((total // 2, total - total // 2))
+        y = g.op("Pad", [y, g.ints([0, pads[0][0], pads[1][0], 0, 0, pads[0][1], pads[1][1], 0]), _f(g, 0.0)])
+        h, w = h + sum(pads[0]), w + sum(pads[1])
+    elif c["padding"] != "valid":
+        raise c.refuse(f"padding={c['padding']!r} is not translated")
+    rows = np.arange((h - (ph - 1) * dh - 1) // sh + 1)[:, None] * sh + np.arange(ph)[None, :] * dh
+    cols = np.arange((w - (pw - 1) * dw - 1) // sw + 1)[:, None] * sw + np.arange(pw)[None, :] * dw
+    y = g.op("Gather", [y, g.const(rows.astype(np.int64))], axis=1)  # (b, oh, ph, w, c)
+    y = g.op("Gather", [y, g.const(cols.astype(np.int64))], axis=3)  # (b, oh, ph, ow, pw, c)
+    y = g.op("Transpose", [y], perm=[0, 1, 3, 2, 4, 5])
+    channels = _static(c, x, 3)
+    y = g.reshape(y, [0, len(rows), len(cols), ph * pw * channels])
+    return _images_back(g, y, first)
+
+
+@op("resize")
+def _image_resize(g, c):
+    from .onnx_preprocessing import _resize
+
+    if c["fill_mode"] != "constant":
+        raise c.refuse(f"fill_mode={c['fill_mode']!r} is not translated")
+    x, first = _images(g, c)
+    size = tuple(int(v) for v in c["size"])
+    y = _resize(g, c.layer, x, size, c["interpolation"], bool(c["antialias"]), bool(c["crop_to_aspect_ratio"]),
+                bool(c["pad_to_aspect_ratio"]), float(c["fill_value"]))
+    return _images_back(g, y, first)

@@ -232,7 +232,7 @@ def _same_kind(model, data, opset):
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # log(x < 0), 1 / 0: NaN and inf made on purpose
-@pytest.mark.parametrize("opset", [DEFAULT_OPSET, MIN_OPSET])
+@pytest.mark.parametrize("opset", [DEFAULT_OPSET, MIN_OPSET, 18, 21])
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_op(name, opset):
     model, data = _case(name)

@@ -146,14 +146,20 @@ _FAMILY_REASONS = {
     **dict.fromkeys(("fft", "fft2", "ifft2", "rfft", "irfft", "stft", "istft", "view_as_complex", "view_as_real",
                      "polar", "real", "imag", "angle", "conj", "conjugate"),
                     "complex numbers and Fourier transforms are not translated"),
-    **dict.fromkeys(("unique", "nonzero", "argwhere", "bincount", "histogram", "count_nonzero_dynamic"),
+    **dict.fromkeys(("unique", "nonzero", "argwhere", "bincount", "histogram"),
                     "its output size depends on the values"),
     **dict.fromkeys(("ctc_loss", "ctc_decode"), "CTC is not translated"),
     **dict.fromkeys(("segment_sum", "segment_max", "segment_min", "segment_prod", "scatter", "scatter_update",
                      "slice_update"), "scatter and segment ops are not translated"),
-    **dict.fromkeys(("conv", "conv_transpose", "depthwise_conv", "separable_conv", "max_pool", "average_pool",
-                     "adaptive_average_pool", "adaptive_max_pool"),
-                    "convolution and pooling ops are translated as layers (Conv2D, MaxPooling2D, ...), not as ops"),
+    **dict.fromkeys(("conv_transpose", "separable_conv", "adaptive_average_pool", "adaptive_max_pool", "fold",
+                     "unfold"), "use the layers (Conv2DTranspose, SeparableConv2D, pooling layers), which are "
+                                "translated"),
+    **dict.fromkeys(("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "psnr",
+                     "ssim"), "losses and metrics are not translated (compute them outside the exported model)"),
+    **dict.fromkeys(("bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_invert", "left_shift",
+                     "right_shift", "bitwise_left_shift", "bitwise_right_shift", "gcd", "lcm"),
+                    "integer bit and number-theory ops are not translated"),
+    **dict.fromkeys(("cumprod", "nancumprod"), "ONNX has no cumulative product"),
     **dict.fromkeys(("median", "nanmedian", "quantile", "nanquantile", "percentile", "nanpercentile"),
                     "order statistics are not translated"),
 }
@@ -564,4 +570,4 @@ def _norm(g, c):
 
 
 # the other families register themselves on import
-from . import onnx_ops_numpy, onnx_ops_shape  # noqa: E402,F401
+from . import onnx_ops_nn, onnx_ops_numpy, onnx_ops_shape  # noqa: E402,F401

@@ -54,6 +54,30 @@ def _nan_reduce(g, c):
     return g.op("Sqrt", [var]) if c.name == "nanstd" else var
 
 
+@op("nanargmax", "nanargmin")
+def _nanargmax(g, c):
+    # the arg of the extreme with NaN taken as -inf (nanargmax) or +inf (nanargmin)
+    x = c.value("x")
+    y = _nan_filled(g, tensor(g, x, F32), -np.inf if c.name == "nanargmax" else np.inf)[0]
+    op_type = "ArgMax" if c.name == "nanargmax" else "ArgMin"
+    if c["axis"] is None:
+        return g.squeeze(g.op(op_type, [g.reshape(y, [-1])], axis=0, keepdims=1), [0])
+    return g.op(op_type, [y], axis=c.axis(c["axis"], x.rank), keepdims=int(bool(c["keepdims"])))
+
+
+@op("unravel_index")
+def _unravel_index(g, c):
+    # coordinate i = (index // Π_{j>i} shape_j) mod shape_i
+    shape = [int(v) for v in c["shape"]]
+    index = tensor(g, c["indices"], np.int64)
+    out = []
+    for i, size in enumerate(shape):
+        stride = int(np.prod(shape[i + 1:], dtype=np.int64))
+        coordinate = g.op("Mod", [g.op("Div", [index, g.const(np.int64(stride))]), g.const(np.int64(size))], fmod=0)
+        out.append(tensor(g, Value(coordinate, (), np.dtype(np.int64)), c.out_dtypes[i]))
+    return out
+
+
 @op("nancumsum")
 def _nancumsum(g, c):
     x = c.value("x")

@@ -68,8 +68,15 @@ class Call:
         self.args = substitute_operands(dict(bound.arguments), operands)
         self.operands = operands
         shapes = [tuple(v.shape) for v in operands]
-        out = layer.compute_output_shape(shapes if len(operands) > 1 else shapes[0])
-        dtypes = layer._output_dtypes
+        # shapes and dtypes from the op run on placeholders of the operands as they are in the graph (a
+        # recorded operand dtype can differ from the one predict sees: int - 2 is recorded as a float)
+        saved = layer._operand_dtypes, layer._output_dtypes
+        layer._operand_dtypes = [v.dtype.name for v in operands]
+        try:
+            out = layer.compute_output_shape(shapes if len(operands) > 1 else shapes[0])
+            dtypes = layer._output_dtypes
+        finally:
+            layer._operand_dtypes, layer._output_dtypes = saved
         self.multi = isinstance(out, list)
         self.out_shapes = [tuple(s) for s in out] if self.multi else [tuple(out)]
         self.out_dtypes = [graph_dtype(d) for d in (dtypes if self.multi else [dtypes])]

@@ -103,12 +103,13 @@ def _slice(g, c):
 
 @op("take")
 def _take(g, c):
-    x, indices, axis = c.value("x"), c["indices"], c["axis"]
-    y = x.name
+    # x may be a constant table looked up with symbolic indices (ops.take(table, ids))
+    x, indices, axis = c["x"], c["indices"], c["axis"]
+    y = c.tensor(x)
     if axis is None:
         y, axis = g.reshape(y, [-1]), 0
     else:
-        axis = c.axis(axis, x.rank)
+        axis = c.axis(axis, rank_of_value(x))
     return g.op("Gather", [y, tensor(g, indices, np.int64)], axis=axis)
 
 
@@ -447,11 +448,15 @@ def _multi_hot(g, c):
 
 @op("sort", "argsort")
 def _sort(g, c):
+    # TopK over the last axis (equal values keep their order there, as NumPy's stable sort)
     x = c.value("x")
     axis = c.axis(c["axis"], x.rank)
-    k = g.op("Gather", [g.shape_of(x.name), g.ints([axis])], axis=0)
-    values, indices = g.op("TopK", [tensor(g, x, x.dtype), k], outputs=2, axis=axis, largest=0, sorted=1)
-    return values if c.name == "sort" else indices
+    perm = list(range(x.rank))
+    perm[axis], perm[-1] = perm[-1], perm[axis]
+    y = g.transpose(tensor(g, x, x.dtype), perm)
+    k = g.shape_of(y, x.rank - 1)
+    values, indices = g.op("TopK", [y, k], outputs=2, axis=-1, largest=0, sorted=1)
+    return g.transpose(values if c.name == "sort" else indices, perm)
 
 
 @op("top_k")

@@ -134,7 +134,9 @@ CASES = {
                                            ops.diff(a, n=2, axis=-1), ops.slice(a, (0, 1, 0), (1, 1, 2))]),
     "broadcast_to": ([((1, 3), F)], lambda a: ops.broadcast_to(a[:1], (1, 2, 4, 3))),  # batch 1 whatever the input
     "take": ([((4, 3), F), ((2,), I(4))], lambda a, i: [ops.take(a, [2, 0, -1], axis=1), ops.take(a, i, axis=1),
-                                                       ops.take_along_axis(a, ops.argsort(a, axis=-1), axis=-1)]),
+                                                       ops.take_along_axis(a, ops.argsort(a, axis=-1), axis=-1),
+                                                       ops.take(np.linspace(0, 1, 12).reshape(4, 3), i, axis=0),
+                                                       ops.take(np.arange(5.0), i)]),
     # products
     "products": ([((3, 4), F), ((4, 5), F)], lambda a, b: [
         ops.matmul(a, b), ops.einsum("bij,bjk->bik", a, b), ops.einsum("bij,bjk->bki", a, b),
@@ -220,7 +222,12 @@ CASES = {
                                                 ops.rms_normalization(a, scale=np.linspace(0.5, 1.5, 8)),
                                                 ops.rms_normalization(a, axis=1, epsilon=1e-3)]),
     "attention": ([((5, 2, 4), F), ((6, 2, 4), F)], lambda q, k: [
-        ops.dot_product_attention(q, k, k), ops.dot_product_attention(q, q, q, is_causal=True, scale=0.3)]),
+        ops.dot_product_attention(q, k, k), ops.dot_product_attention(q, q, q, is_causal=True, scale=0.3),
+        ops.dot_product_attention(q, k, k, mask=np.tril(np.ones((5, 6), bool), 1)),
+        ops.dot_product_attention(q, k, k, bias=ops.einsum("bqhd,bkhd->bhqk", q, k) * 0.1, is_causal=True)]),
+    "integer_products": ([((3, 4), I(5, -5)), ((4, 2), I(5, -5))], lambda a, b: [
+        ops.matmul(a, b), ops.sort(a), ops.sort(a, axis=1), ops.argsort(a), ops.argsort(a, axis=1)]),
+    "integer_top_k": ([((3, 4), F)], lambda a: list(ops.top_k(ops.argsort(a) - 2, 2))),  # distinct integers
 }
 
 
@@ -306,3 +313,10 @@ def test_refusal_comes_before_any_conversion(monkeypatch):
     with pytest.raises(ExportError, match="ops.median"):
         onnx_model(model)
     assert not called
+
+
+def test_shape_slices_at_opsets_before_15():
+    """Shape takes start/end from opset 15; before it the graph slices the whole shape (free-size resizing)."""
+    images = keras.Input((None, None, 3))
+    model = keras.Model(images, keras.layers.Resizing(4, 5)(images))
+    assert_matches(model, _normal(6, 8, 3), opset=MIN_OPSET)

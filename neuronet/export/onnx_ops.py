@@ -166,7 +166,6 @@ _FAMILY_REASONS = {
     **dict.fromkeys(("bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_invert", "left_shift",
                      "right_shift", "bitwise_left_shift", "bitwise_right_shift", "gcd", "lcm"),
                     "integer bit and number-theory ops are not translated"),
-    **dict.fromkeys(("cumprod", "nancumprod"), "ONNX has no cumulative product"),
     **dict.fromkeys(("median", "nanmedian", "quantile", "nanquantile", "percentile", "nanpercentile"),
                     "order statistics are not translated"),
 }
@@ -548,6 +547,32 @@ def _cumsum(g, c):
     else:
         axis = c.axis(c["axis"], x.rank)
     return g.op("CumSum", [y, g.const(np.int64(axis))])
+
+
+@op("cumprod", "nancumprod")
+def _cumprod(g, c):
+    # ONNX has no cumulative product: |Π x| = exp(Σ log|x|), the sign from the parity of the negatives so far,
+    # and 0 from the first zero on
+    x = c.value("x")
+    y = tensor(g, x, F32)
+    if c.name == "nancumprod":
+        y = g.op("Where", [g.op("IsNaN", [y]), g.const(np.float32(1)), y])
+    if c["axis"] is None:
+        y, axis = g.reshape(y, [-1]), 0
+    else:
+        axis = c.axis(c["axis"], x.rank)
+    axis_name = g.const(np.int64(axis))
+    zero = g.op("Equal", [y, g.const(np.float32(0))])
+    magnitude = g.op("Abs", [g.op("Where", [zero, g.const(np.float32(1)), y])])
+    product = g.op("Exp", [g.op("CumSum", [g.op("Log", [magnitude]), axis_name])])
+    negatives = g.op("CumSum", [g.cast(g.op("Less", [y, g.const(np.float32(0))]), np.int64), axis_name])
+    odd = g.op("Equal", [g.op("Mod", [negatives, g.const(np.int64(2))], fmod=0), g.const(np.int64(1))])
+    product = g.op("Where", [odd, g.op("Neg", [product]), product])
+    zeros_so_far = g.op("CumSum", [g.cast(zero, np.int64), axis_name])
+    product = g.op("Where", [g.op("Greater", [zeros_so_far, g.const(np.int64(0))]), g.const(np.float32(0)), product])
+    if c.dtype.kind != "f":  # integer products are whole numbers: round away the exp/log error
+        product = g.op("Round", [product])
+    return tensor(g, Value(product, (), F32), c.dtype)
 
 
 @op("norm")

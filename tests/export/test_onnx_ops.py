@@ -107,7 +107,10 @@ CASES = {
                                                         ops.count_nonzero(a, axis=2), ops.sum(a, axis=1)]),
     "arg_reductions": ([((3, 4), F)], lambda a: [ops.argmax(a, axis=-1), ops.argmin(a, axis=1),
                                                  ops.argmax(a, axis=1, keepdims=True), ops.cumsum(a, axis=1),
-                                                 ops.cumsum(a, axis=-1)]),
+                                                 ops.cumsum(a, axis=-1), ops.cumprod(a + 0.5, axis=1),
+                                                 ops.cumprod(ops.round(a), axis=-1), ops.cumprod(a[:, 0]),
+                                                 ops.nancumprod(ops.sqrt(a + 1.0), axis=2),
+                                                 ops.cumprod(ops.cast(a * 3.0, "int64"), axis=-1)]),
     # shapes
     "reshape_transpose": ([((2, 3, 4), F)], lambda a: [ops.reshape(a, (-1, 6, 4)), ops.reshape(a, (-1, 24)),
                                                        ops.transpose(a, (0, 2, 1, 3)), ops.transpose(a, (0, 3, 2, 1)),
@@ -276,7 +279,6 @@ def test_transformer_style_model_with_ops_and_shape_queries():
 @pytest.mark.parametrize("make,message", [
     (lambda a: ops.median(a, axis=-1), r"ops.median recorded on symbolic inputs: order statistics are not translated"),
     (lambda a: ops.inv(ops.reshape(a, (-1, 2, 2))), r"ops.inv recorded on symbolic inputs: matrix decompositions"),
-    (lambda a: ops.cumprod(a, axis=1), r"ops.cumprod recorded on symbolic inputs: ONNX has no cumulative product"),
     (lambda a: ops.binary_crossentropy(a, ops.sigmoid(a)), r"ops.binary_crossentropy recorded on symbolic inputs: "
                                                            "losses and metrics are not translated"),
     (lambda a: ops.unique(a), r"ops.unique recorded on symbolic inputs: its output size depends on the values"),

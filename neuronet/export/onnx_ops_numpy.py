@@ -464,3 +464,82 @@ def _image_resize(g, c):
     y = _resize(g, c.layer, x, size, c["interpolation"], bool(c["antialias"]), bool(c["crop_to_aspect_ratio"]),
                 bool(c["pad_to_aspect_ratio"]), float(c["fill_value"]))
     return _images_back(g, y, first)
+
+
+def _depthwise_fixed(g, c, x: Value, kernel: np.ndarray, pads: list) -> str:
+    """Each channel of channels-last images ``x`` convolved with the same 2-D ``kernel`` (after ``pads``)."""
+    channels = _static(c, x, 3)
+    weights = np.broadcast_to(kernel.astype(np.float32), (channels, 1) + kernel.shape)
+    y = g.op("Transpose", [x.name], perm=[0, 3, 1, 2])
+    y = g.op("Conv", [y, g.const(np.ascontiguousarray(weights))], group=channels, pads=pads,
+             kernel_shape=list(kernel.shape))
+    return g.op("Transpose", [y], perm=[0, 2, 3, 1])
+
+
+@op("gaussian_blur")
+def _gaussian_blur(g, c):
+    from ..ops.images import _gaussian  # the op's own kernel
+
+    x, first = _images(g, c)
+    kh, kw = (int(k) for k in np.broadcast_to(np.asarray(c["kernel_size"]), (2,)))
+    sh, sw = (float(v) for v in np.broadcast_to(np.asarray(c["sigma"]), (2,)))
+    kernel = np.outer(_gaussian(kh, sh), _gaussian(kw, sw))
+    pads = [(kh - 1) // 2, (kw - 1) // 2, kh - 1 - (kh - 1) // 2, kw - 1 - (kw - 1) // 2]
+    return _images_back(g, _depthwise_fixed(g, c, x, kernel, pads), first)
+
+
+@op("sobel_edges")
+def _sobel_edges(g, c):
+    # (dy, dx) per channel on a new last axis; a one-pixel symmetric border is the edge pixel repeated
+    x, first = _images(g, c)
+    smooth, diff = np.array([1.0, 2.0, 1.0]), np.array([-1.0, 0.0, 1.0])
+    padded = x.with_(name=g.op("Pad", [x.name, g.ints([0, 1, 1, 0, 0, 1, 1, 0])], mode="edge"))
+    parts = [g.unsqueeze(_depthwise_fixed(g, c, padded, k, [0, 0, 0, 0]), [4])
+             for k in (np.outer(diff, smooth), np.outer(smooth, diff))]
+    y = g.op("Concat", parts, axis=4)
+    return g.op("Transpose", [y], perm=[0, 3, 1, 2, 4]) if first else y
+
+
+@op("rgb_to_hsv")
+def _rgb_to_hsv(g, c):
+    # value = max, saturation = (max - min) / max, hue from the largest channel, in turns (0 red, 1/3 green)
+    x, first = _images(g, c)
+    y = g.op("Where", [g.op("Less", [g.op("Abs", [x.name]), _f(g, np.finfo(np.float32).eps)]), _f(g, 0.0), x.name])
+    red, green, blue = g.op("Split", [y, g.ints([1, 1, 1])], outputs=3, axis=3)
+    value = g.op("Max", [red, green, blue])
+    spread = g.op("Sub", [value, g.op("Min", [red, green, blue])])
+    positive = g.op("Greater", [value, _f(g, 0.0)])
+    saturation = g.op("Where", [positive, g.op("Div", [spread, g.op("Where", [positive, value, _f(g, 1.0)])]),
+                                _f(g, 0.0)])
+    has_spread = g.op("Greater", [spread, _f(g, 0.0)])
+    norm = g.op("Div", [_f(g, 1.0), g.op("Mul", [g.op("Where", [has_spread, spread, _f(g, 1.0)]), _f(g, 6.0)])])
+
+    def sector(a, b, offset):  # norm · (a - b) + offset
+        return g.op("Add", [g.op("Mul", [norm, g.op("Sub", [a, b])]), _f(g, offset)])
+
+    hue = g.op("Where", [g.op("Equal", [value, green]), sector(blue, red, 2.0 / 6.0), sector(red, green, 4.0 / 6.0)])
+    hue = g.op("Where", [g.op("Equal", [value, red]), sector(green, blue, 0.0), hue])
+    wrap = g.cast(g.op("Less", [hue, _f(g, 0.0)]), F32)
+    hue = g.op("Add", [g.op("Where", [has_spread, hue, _f(g, 0.0)]), wrap])
+    return _images_back(g, g.op("Concat", [hue, saturation, value], axis=3), first)
+
+
+@op("hsv_to_rgb")
+def _hsv_to_rgb(g, c):
+    # channel = v · (1 - s + s · clip(ramp(6 · (h mod 1)), 0, 1)) with the red, green and blue ramps
+    x, first = _images(g, c)
+    hue, saturation, value = g.op("Split", [x.name, g.ints([1, 1, 1])], outputs=3, axis=3)
+    turns = g.op("Sub", [hue, g.op("Floor", [hue])])
+    dh = g.op("Mul", [turns, _f(g, 6.0)])
+
+    def clip01(v):
+        return g.op("Min", [g.op("Max", [v, _f(g, 0.0)]), _f(g, 1.0)])
+
+    def distance(center):
+        return g.op("Abs", [g.op("Sub", [dh, _f(g, center)])])
+
+    ramps = [clip01(g.op("Sub", [distance(3.0), _f(g, 1.0)])), clip01(g.op("Sub", [_f(g, 2.0), distance(2.0)])),
+             clip01(g.op("Sub", [_f(g, 2.0), distance(4.0)]))]
+    rest = g.op("Sub", [_f(g, 1.0), saturation])
+    rgb = [g.op("Mul", [value, g.op("Add", [rest, g.op("Mul", [saturation, ramp])])]) for ramp in ramps]
+    return _images_back(g, g.op("Concat", rgb, axis=3), first)

@@ -216,6 +216,11 @@ CASES = {
         ops.max_pool(ops.transpose(a, (0, 3, 1, 2)), 2, data_format="channels_first"),
         ops.conv(a, np.ones((1, 1, 3, 2)))]),
     "sparsemax": ([((3, 5), F)], lambda a: [ops.sparsemax(a * 3.0), ops.sparsemax(a, axis=1)]),
+    "image_filters": ([((6, 7, 3), ("float32", lambda *shape: RNG.uniform(0, 1, (7,) + shape).astype(np.float32)))],
+                      lambda a: [ops.image.gaussian_blur(a), ops.image.gaussian_blur(a, (5, 3), (1.5, 0.7)),
+                                 ops.image.sobel_edges(a), ops.image.rgb_to_hsv(a), ops.image.hsv_to_rgb(a),
+                                 ops.image.hsv_to_rgb(ops.image.rgb_to_hsv(a)),
+                                 ops.image.rgb_to_hsv(ops.round(a * 2.0) * 0.5)]),
     # normalization and attention
     "normalization": ([((3, 8), F)], lambda a: [ops.normalize(a), ops.normalize(a, axis=1, order=1),
                                                 ops.layer_normalization(a),

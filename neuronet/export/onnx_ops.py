@@ -6,7 +6,8 @@ Each op is translated by a short function in a table, ``OPS[name](g, call) -> na
 ``call`` (a :class:`Call`) holds the op's arguments by parameter name, defaults applied, with the
 symbolic operands replaced by graph Values. This file holds the machinery and the elementwise,
 comparison, activation and reduction families; ``onnx_ops_shape.py`` holds shape, indexing,
-product and normalization ops, ``onnx_ops_numpy.py`` the less common NumPy-style and image ops.
+product and normalization ops, ``onnx_ops_numpy.py`` the less common NumPy-style ops,
+``onnx_ops_nn.py`` the convolution/pooling ops and ``onnx_ops_image.py`` those of ``ops.image``.
 
 Types follow ``predict``: the output dtype of each node is the one the op gives on NumPy arrays
 (floats of any width computed as float32, as everywhere in the exported graph); operands are cast
@@ -602,4 +603,4 @@ def _norm(g, c):
 
 
 # the other families register themselves on import
-from . import onnx_ops_nn, onnx_ops_numpy, onnx_ops_shape  # noqa: E402,F401
+from . import onnx_ops_image, onnx_ops_nn, onnx_ops_numpy, onnx_ops_shape  # noqa: E402,F401

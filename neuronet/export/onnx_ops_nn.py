@@ -1,8 +1,7 @@
-"""ONNX translations of the ``keras.ops.nn`` convolution, pooling and sparsemax ops recorded on symbolic
-tensors (the table of ``onnx_ops.py``). Convolutions and pooling reuse the layers' geometry (padding
-'same' as Keras, average pooling leaving the padding out of the mean); a kernel may be a constant or
-a symbolic tensor.
-"""
+"""ONNX translations of the ``keras.ops.nn`` convolution, pooling, space-to-depth, batch normalization and
+sparsemax ops recorded on symbolic tensors (the table of ``onnx_ops.py``). Convolutions and pooling reuse
+the layers' geometry (padding 'same' as Keras, average pooling leaving the padding out of the mean); a
+kernel may be a constant or a symbolic tensor."""
 
 from __future__ import annotations
 
@@ -12,6 +11,8 @@ import numpy as np
 
 from .onnx_conv import _channels_first, _channels_last, _padding
 from .onnx_ops import F32, op, tensor
+from .onnx_ops_image import is_channels_first
+from .onnx_ops_shape import broadcast_param
 
 
 def _tuple(c, key: str, rank: int, default=None) -> list:
@@ -95,3 +96,33 @@ def _sparsemax(g, c):
     total = g.reduce("ReduceSum", g.op("Mul", [ordered, support]), [axis], True)
     tau = g.op("Div", [g.op("Sub", [total, g.const(np.float32(1))]), k])
     return g.op("Relu", [g.op("Sub", [y, tau])])
+
+
+@op("depth_to_space", "space_to_depth")
+def _depth_space(g, c):
+    # ONNX's DepthToSpace (mode DCR) and SpaceToDepth order the channels as (row, column, depth), as the op
+    x = c.value("x")
+    first = is_channels_first(c, c["data_format"])
+    y = c.tensor(x) if first else g.op("Transpose", [c.tensor(x)], perm=[0, 3, 1, 2])
+    if c.name == "depth_to_space":
+        y = g.op("DepthToSpace", [y], blocksize=int(c["block_size"]), mode="DCR")
+    else:
+        y = g.op("SpaceToDepth", [y], blocksize=int(c["block_size"]))
+    return y if first else g.op("Transpose", [y], perm=[0, 2, 3, 1])
+
+
+@op("batch_normalization")
+def _batch_normalization(g, c):  # (x - mean) · scale / √(variance + ε) + offset
+    x = c.value("x")
+    axes = c.axes(c["axis"], x.rank)
+
+    def param(key):
+        return broadcast_param(g, c, c[key], x, axes)
+
+    y = g.op("Sub", [tensor(g, x, F32), param("mean")])
+    y = g.op("Div", [y, g.op("Sqrt", [g.op("Add", [param("variance"), g.const(np.float32(c["epsilon"]))])])])
+    if c["scale"] is not None:
+        y = g.op("Mul", [y, param("scale")])
+    if c["offset"] is not None:
+        y = g.op("Add", [y, param("offset")])
+    return y

@@ -26,7 +26,7 @@ def _ints(c, key: str) -> list:
     return [int(v) for v in items]
 
 
-def _static(c, x: Value, axis: int) -> int:
+def static_size(c, x: Value, axis: int) -> int:
     size = x.shape[axis]
     if size is None:
         raise c.refuse(f"axis {axis} of its input has a size known only at run time; export with an input_signature "
@@ -217,15 +217,15 @@ def _stack(g, c):
 def _unstack(g, c):
     x = c.value("x")
     axis = c.axis(c["axis"], x.rank)
-    n = _static(c, x, axis)
+    n = static_size(c, x, axis)
     parts = g.op("Split", [x.name, g.ints([1] * n)], outputs=n, axis=axis) if n > 1 else [x.name]
     return [g.squeeze(p, [axis]) for p in parts]
 
 
-def _split_sizes(c, x: Value, axis: int, spec, equal: bool) -> list:
+def split_sizes(c, x: Value, axis: int, spec, equal: bool) -> list:
     """The part sizes of ``x`` split along ``axis`` into ``spec`` sections (equal ones with ``equal``, else the
     first ones one longer, as ``array_split``) or at the indices ``spec``."""
-    n = _static(c, x, axis)
+    n = static_size(c, x, axis)
     if isinstance(spec, (int, np.integer)):
         sections = int(spec)
         if equal and n % sections:
@@ -243,7 +243,7 @@ def _split_sizes(c, x: Value, axis: int, spec, equal: bool) -> list:
 def _split(g, c):
     x = c.value("x")
     axis = c.axis(c["axis"], x.rank)
-    sizes = _split_sizes(c, x, axis, c["indices_or_sections"], equal=c.name == "split")
+    sizes = split_sizes(c, x, axis, c["indices_or_sections"], equal=c.name == "split")
     if len(sizes) == 1:
         return [g.op("Identity", [x.name])]
     return g.op("Split", [x.name, g.ints(sizes)], outputs=len(sizes), axis=axis)
@@ -354,7 +354,7 @@ def _pad(g, c):
 @op("tril", "triu")
 def _triangle(g, c):
     x = c.value("x")
-    rows, cols = _static(c, x, x.rank - 2), _static(c, x, x.rank - 1)
+    rows, cols = static_size(c, x, x.rank - 2), static_size(c, x, x.rank - 1)
     keep = np.tri(rows, cols, int(c["k"]), dtype=bool) if c.name == "tril" else \
         ~np.tri(rows, cols, int(c["k"]) - 1, dtype=bool)
     return g.op("Where", [g.const(keep), c.tensor(x), c.tensor(0)])
@@ -477,7 +477,7 @@ def _in_top_k(g, c):
 
 
 # ----------------------------------------------------------------------------- normalization
-def _broadcast_param(g, c, param, x: Value, axes: list) -> str:
+def broadcast_param(g, c, param, x: Value, axes: list) -> str:
     """A gamma/beta shaped like the normalized axes, given size-1 axes elsewhere so it broadcasts."""
     name = tensor(g, param, F32)
     if axes == [x.rank - 1]:
@@ -499,9 +499,9 @@ def _layer_normalization(g, c):
     var = g.reduce("ReduceMean", g.op("Mul", [centred, centred]), axes, True)
     y = g.op("Div", [centred, g.op("Sqrt", [g.op("Add", [var, g.const(np.float32(c["epsilon"]))])])])
     if c["gamma"] is not None:
-        y = g.op("Mul", [y, _broadcast_param(g, c, c["gamma"], x, axes)])
+        y = g.op("Mul", [y, broadcast_param(g, c, c["gamma"], x, axes)])
     if c["beta"] is not None:
-        y = g.op("Add", [y, _broadcast_param(g, c, c["beta"], x, axes)])
+        y = g.op("Add", [y, broadcast_param(g, c, c["beta"], x, axes)])
     return y
 
 
@@ -541,7 +541,7 @@ def _dot_product_attention(g, c):
     q, k, v = (c.value(n) for n in ("query", "key", "value"))
     if q.rank != 4 or c["flash_attention"]:
         raise c.refuse("only rank-4 (batch, time, heads, depth) inputs without flash_attention are translated")
-    depth = _static(c, q, 3)
+    depth = static_size(c, q, 3)
     scale = 1.0 / math.sqrt(depth) if c["scale"] is None else float(c["scale"])
     qt, kt, vt = (g.op("Transpose", [tensor(g, t, F32)], perm=[0, 2, 1, 3]) for t in (q, k, v))
     logits = g.op("Mul", [g.op("MatMul", [qt, g.op("Transpose", [kt], perm=[0, 1, 3, 2])]),
@@ -550,7 +550,7 @@ def _dot_product_attention(g, c):
         logits = g.op("Add", [logits, tensor(g, c["bias"], F32)])
     keep = None if c["mask"] is None else tensor(g, c["mask"], np.bool_)
     if c["is_causal"]:
-        tq, tk = _static(c, q, 1), _static(c, k, 1)
+        tq, tk = static_size(c, q, 1), static_size(c, k, 1)
         causal = g.const(np.tril(np.ones((tq, tk), dtype=bool)))
         keep = causal if keep is None else g.op("And", [keep, causal])
     if keep is not None:

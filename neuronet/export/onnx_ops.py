@@ -129,10 +129,6 @@ def tensor(g: Graph, value, dtype) -> str:
     return g.const(np.asarray(value).astype(dtype))
 
 
-def rank_of(value) -> int:
-    return value.rank if isinstance(value, Value) else np.ndim(value)
-
-
 # ----------------------------------------------------------------------------- the converter
 @converts(L.OperatorLayer, check=lambda layer: check_operator(layer))
 def _operator(g, layer, x):

@@ -70,7 +70,9 @@ def apply_activation(g: Graph, name: str, x: str, axis: int = -1) -> str:
     if name == "hard_sigmoid":  # relu6(x + 3) / 6 = clip(x/6 + ½, 0, 1)
         return g.op("HardSigmoid", [x], alpha=1.0 / 6.0, beta=0.5)
     if name in ("hard_silu", "hard_swish"):  # x · hard_sigmoid(x)
-        return g.op("HardSwish", [x])
+        if g.opset >= 14:
+            return g.op("HardSwish", [x])
+        return g.op("Mul", [x, g.op("HardSigmoid", [x], alpha=1.0 / 6.0, beta=0.5)])
     if name == "log_sigmoid":  # log σ(x) = -softplus(-x)
         return g.op("Neg", [g.op("Softplus", [g.op("Neg", [x])])])
     if name == "mish":  # x · tanh(softplus(x))

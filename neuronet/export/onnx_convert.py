@@ -38,13 +38,14 @@ class _Converter:
     masks: bool
     call_args: tuple
     positional: int = 0
+    check: object = None
 
 
 _CONVERTERS: dict = {}
 _LOADED = {"done": False}
 
 
-def converts(*classes, masks: bool = False, call_args: tuple = (), positional: int = 0):
+def converts(*classes, masks: bool = False, call_args: tuple = (), positional: int = 0, check=None):
     """Register ``fn(graph, layer, x, *args, **call_args) -> Value | list`` as the converter of ``classes``.
 
     Args:
@@ -55,10 +56,12 @@ def converts(*classes, masks: bool = False, call_args: tuple = (), positional: i
         call_args: keyword call arguments besides ``mask``/``training`` it accepts (e.g. ``initial_state``).
         positional: how many positional arguments after the first the layer's call takes (e.g. 2 for
             MultiHeadAttention's ``value`` and ``key``), passed to ``fn`` in order. Defaults to 0.
+        check: ``check(layer)``, run on every such layer before any work, raising the refusal of a
+            setting the converter does not translate (e.g. an op node's op). Defaults to None.
     """
     def register(fn):
         for cls in classes:
-            _CONVERTERS[cls] = _Converter(fn, masks, tuple(call_args), positional)
+            _CONVERTERS[cls] = _Converter(fn, masks, tuple(call_args), positional, check)
         return fn
     return register
 
@@ -66,7 +69,7 @@ def converts(*classes, masks: bool = False, call_args: tuple = (), positional: i
 def _load_converters() -> None:
     if not _LOADED["done"]:
         from . import (onnx_attention, onnx_conv, onnx_einsum, onnx_layers, onnx_merge,  # noqa: F401
-                       onnx_preprocessing, onnx_recurrent)
+                       onnx_ops, onnx_preprocessing, onnx_recurrent)
 
         _LOADED["done"] = True
 
@@ -124,6 +127,8 @@ def check_layers(model) -> None:
         elif getattr(layer, "stateful", False):
             raise refuse(layer, "stateful=True carries states from one predict call to the next, which an ONNX "
                                 "graph cannot hold; export a copy with stateful=False")
+        elif type(layer) in _CONVERTERS and _CONVERTERS[type(layer)].check is not None:
+            _CONVERTERS[type(layer)].check(layer)
 
 
 _REASONS = {

@@ -176,8 +176,11 @@ class Graph:
         return self.slice(x, [-1], [-INT_MAX], [axis], [-1])
 
     def shape_of(self, x: str, start: int | None = None, end: int | None = None) -> str:
-        """The int64 shape of ``x`` (the dims ``start:end`` of it)."""
-        return self.op("Shape", [x], start=start, end=end)
+        """The int64 shape of ``x`` (the dims ``start:end`` of it; Shape takes them from opset 15)."""
+        if (start is None and end is None) or self.opset >= 15:
+            return self.op("Shape", [x], start=start, end=end)
+        shape = self.op("Shape", [x])
+        return self.slice(shape, [start or 0], [INT_MAX if end is None else end], [0])
 
     def cast(self, x: str, dtype) -> str:
         return self.op("Cast", [x], to=onnx_type(dtype))

@@ -1,6 +1,5 @@
 """ONNX converters of the merge layers (Add, Subtract, Multiply, Average, Maximum, Minimum,
-Concatenate, Dot) and of the arithmetic recorded on symbolic tensors (OperatorLayer: ``x + y``,
-``2.0 * x``, ``x[:, -1]``).
+Concatenate, Dot). Arithmetic and ops recorded on symbolic tensors (OperatorLayer) are in ``onnx_ops.py``.
 
 Masks follow the layers: the elementwise merges output the OR of their inputs' masks when every
 input has one; Maximum/Minimum take, at a step masked in one input, the other input's value;
@@ -13,12 +12,9 @@ import numpy as np
 
 from .. import config
 from .. import layers as L
-from .onnx_graph import INT_MAX, Graph, Value
+from .onnx_graph import Graph, Value
 from .onnx_layers import F32, as_float
 from .onnx_convert import converts, refuse
-
-_BINARY = {"add": "Add", "subtract": "Sub", "multiply": "Mul", "divide": "Div", "power": "Pow",
-           "maximum": "Max", "minimum": "Min"}
 
 
 def _or_masks(g: Graph, values) -> str | None:
@@ -133,59 +129,3 @@ def _dot(g, layer, xs):
         dims.append(g.ints([1]))
     y = g.reshape(product, g.op("Concat", dims, axis=0))
     return Value(y, _shape(layer, xs), F32)
-
-
-# ----------------------------------------------------------------------------- operators on symbolic tensors
-@converts(L.OperatorLayer)
-def _operator(g, layer, x):
-    cfg = layer.get_config()
-    operator = cfg["operator"]
-    if "arguments" in cfg:  # a neuronet.ops function recorded on symbolic tensors (ops.relu(x), ...)
-        raise refuse(layer, f"ops.{operator} recorded on symbolic inputs has no ONNX converter yet")
-    if operator == "getitem":
-        return _getitem(g, layer, x, cfg["index"])
-    if operator in ("negative", "absolute"):
-        y = g.op("Neg" if operator == "negative" else "Abs", [as_float(g, x)])
-        return Value(y, tuple(x.shape), F32)
-    if cfg["constant"] is None:
-        a, b = x
-        y = g.op(_BINARY[operator], [as_float(g, a), as_float(g, b)])
-        return Value(y, tuple(layer.compute_output_shape([tuple(a.shape), tuple(b.shape)])), F32)
-    constant = g.const(np.asarray(cfg["constant"], dtype=np.float32))
-    operands = [constant, as_float(g, x)] if cfg["constant_first"] else [as_float(g, x), constant]
-    return Value(g.op(_BINARY[operator], operands), tuple(layer.compute_output_shape(tuple(x.shape))), F32)
-
-
-def _getitem(g: Graph, layer, x: Value, index: list):
-    # slices on the input axes, then integer indexes (highest axis first), then the new axes
-    consumed = sum(1 for item in index if item is not None and item != "...")
-    starts, ends, axes, steps, gathers, new_axes = [], [], [], [], [], []
-    in_axis = out_axis = 0
-    for item in index:
-        if item is None:
-            new_axes.append(out_axis)
-            out_axis += 1
-        elif item == "...":
-            skip = x.rank - consumed
-            in_axis += skip
-            out_axis += skip
-        elif isinstance(item, dict):
-            start, stop, step = item["slice"]
-            step = 1 if step is None else step
-            starts.append(start if start is not None else (0 if step > 0 else INT_MAX))
-            ends.append(stop if stop is not None else (INT_MAX if step > 0 else -INT_MAX))
-            axes.append(in_axis)
-            steps.append(step)
-            in_axis += 1
-            out_axis += 1
-        else:
-            gathers.append((in_axis, int(item)))
-            in_axis += 1
-    y = x.name
-    if axes:
-        y = g.slice(y, starts, ends, axes, steps)
-    for axis, i in sorted(gathers, reverse=True):
-        y = g.op("Gather", [y, g.const(np.int64(i))], axis=axis)
-    if new_axes:
-        y = g.unsqueeze(y, new_axes)
-    return Value(y, tuple(layer.compute_output_shape(tuple(x.shape))), x.dtype)

@@ -30,6 +30,18 @@ def run(sess, inputs: list) -> list:
     return sess.run(None, feeds)
 
 
+def _difference(got: np.ndarray, want: np.ndarray) -> float:
+    """The largest |got - want| over the finite entries; NaN and infinities must sit at the same places."""
+    got, want = got.astype(np.float64), want.astype(np.float64)
+    if not want.size:
+        return 0.0
+    assert np.array_equal(np.isnan(got), np.isnan(want)), "ONNX and predict have NaN at different places"
+    finite = np.isfinite(want)
+    assert np.array_equal(got[~finite & ~np.isnan(want)], want[~finite & ~np.isnan(want)]), \
+        "ONNX and predict have different infinities"
+    return float(np.max(np.abs(got[finite] - want[finite]))) if finite.any() else 0.0
+
+
 def assert_matches(model, inputs, batches=(1, 7), tol: float = 1e-5, input_signature=None, opset=None) -> float:
     """Export ``model``, check the graph with ``onnx.checker`` (full_check), and assert onnxruntime's
     outputs equal ``model.predict``'s within ``tol`` for the first ``n`` samples, each n in ``batches``.
@@ -51,7 +63,7 @@ def assert_matches(model, inputs, batches=(1, 7), tol: float = 1e-5, input_signa
         for g, w in zip(got, want):
             w = np.asarray(w)
             assert g.shape == w.shape, f"ONNX output shape {g.shape}, predict's {w.shape}"
-            diff = float(np.max(np.abs(g.astype(np.float64) - w.astype(np.float64)))) if w.size else 0.0
+            diff = _difference(g, w)
             worst = max(worst, diff)
     WORST["diff"] = max(WORST["diff"], worst)
     assert worst <= tol, f"onnxruntime differs from predict by {worst:.3g} (> {tol})"

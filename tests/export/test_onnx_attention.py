@@ -210,13 +210,13 @@ class _MaskMaker(L.Layer):
 
 class _ValueReader(L.Layer):
     def call(self, x):
-        return ops.relu(x)  # an op on the symbolic input: traced as an op node, which has no converter yet
+        return ops.median(x, axis=-1)  # an op on the symbolic input: traced as an op node, which is refused
 
 
 @pytest.mark.parametrize("make,pattern", [
     (_MaskMaker, r"layer 'mine' \(_MaskMaker\) cannot be exported to ONNX: .*overrides compute_mask"),
-    (_ValueReader, r"layer 'relu' \(OperatorLayer\) cannot be exported to ONNX: ops.relu recorded on symbolic inputs "
-                   "has no ONNX converter"),
+    (_ValueReader, r"layer 'median' \(OperatorLayer\) cannot be exported to ONNX: ops.median recorded on symbolic "
+                   "inputs: order statistics are not translated"),
 ])
 def test_custom_layers_that_cannot_be_traced_are_refused_by_name(make, pattern):
     model = keras.Sequential([L.Input((3,)), make(name="mine")])
@@ -224,6 +224,18 @@ def test_custom_layers_that_cannot_be_traced_are_refused_by_name(make, pattern):
     with pytest.raises(ExportError, match=pattern):
         onnx_model(model)
     assert dict(naming._COUNTS) == before
+
+
+class _OpsInCall(L.Layer):
+    """A custom layer whose call uses keras.ops on its input: traced into op nodes, each translated."""
+
+    def call(self, x):
+        return ops.softmax(ops.relu(x) * 2.0 - ops.mean(x, axis=-1, keepdims=True))
+
+
+def test_custom_layer_calling_ops_is_traced_and_translated():
+    model = keras.Sequential([L.Input((5,)), _OpsInCall(), L.Dense(2)])
+    assert_matches(model, RNG.standard_normal((7, 5)).astype(np.float32))
 
 
 class _Encoder(L.Layer):

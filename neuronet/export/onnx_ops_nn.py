@@ -1,0 +1,128 @@
+"""ONNX translations of the ``keras.ops.nn`` convolution, pooling, space-to-depth, batch normalization and
+sparsemax ops recorded on symbolic tensors (the table of ``onnx_ops.py``). Convolutions and pooling reuse
+the layers' geometry (padding 'same' as Keras, average pooling leaving the padding out of the mean); a
+kernel may be a constant or a symbolic tensor."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from .onnx_conv import _channels_first, _channels_last, _padding
+from .onnx_ops import F32, op, tensor
+from .onnx_ops_image import is_channels_first
+from .onnx_ops_shape import broadcast_param
+
+
+def _tuple(c, key: str, rank: int, default=None) -> list:
+    value = c[key] if c[key] is not None else default
+    items = [value] * rank if isinstance(value, (int, np.integer)) else list(value)
+    if len(items) != rank or not all(isinstance(v, (int, np.integer)) for v in items):
+        raise c.refuse(f"{key} must be an int or {rank} ints, received {c[key]!r}")
+    return [int(v) for v in items]
+
+
+def _geometry(c):
+    """(input Value, spatial rank, layout shim with data_format) of a conv/pool op call."""
+    x = c.value("inputs")
+    rank = x.rank - 2
+    if rank not in (1, 2):
+        raise c.refuse(f"expected inputs of rank 3 or 4, received shape {x.shape}")
+    fmt = c["data_format"] or "channels_last"
+    if c["padding"] not in ("valid", "same"):
+        raise c.refuse(f"padding={c['padding']!r} is not translated")
+    return x, rank, SimpleNamespace(data_format=fmt)
+
+
+@op("max_pool", "average_pool")
+def _pool(g, c):
+    x, rank, layout = _geometry(c)
+    pool = _tuple(c, "pool_size", rank)
+    strides = _tuple(c, "strides", rank, default=pool) if c["strides"] is not None else pool
+    average = c.name == "average_pool"
+    pads = _padding(layout, x, pool, strides, [1] * rank, c["padding"])
+    y = g.op("AveragePool" if average else "MaxPool", [_channels_first(g, layout, tensor(g, x, F32), rank)],
+             kernel_shape=pool, strides=strides, count_include_pad=0 if average else None, **pads)
+    return _channels_last(g, layout, y, rank)
+
+
+@op("conv", "depthwise_conv")
+def _conv(g, c):
+    # kernel (*k, in, out) → ONNX's (out, in, *k); depthwise (*k, in, m) → (in·m, 1, *k) in groups of one channel
+    x, rank, layout = _geometry(c)
+    kernel = c["kernel"]
+    shape = kernel.shape if hasattr(kernel, "shape") else np.shape(kernel)
+    if any(d is None for d in shape):
+        raise c.refuse("the kernel's shape must be known")
+    w = tensor(g, kernel, F32)
+    if c.name == "depthwise_conv":
+        channels, multiplier = int(shape[-2]), int(shape[-1])
+        w = g.reshape(w, list(shape[:rank]) + [channels * multiplier])
+        w = g.unsqueeze(g.op("Transpose", [w], perm=[rank] + list(range(rank))), [1])
+        group = channels
+    else:
+        w = g.op("Transpose", [w], perm=[rank + 1, rank] + list(range(rank)))
+        group = 1
+    strides = _tuple(c, "strides", rank)
+    dilation = _tuple(c, "dilation_rate", rank)
+    size = [int(d) for d in shape[:rank]]
+    inputs = [_channels_first(g, layout, tensor(g, x, F32), rank), w]
+    if c.args.get("bias") is not None:
+        inputs.append(tensor(g, c["bias"], F32))
+    y = g.op("Conv", inputs, kernel_shape=size, strides=strides, dilations=dilation, group=group,
+             **_padding(layout, x, size, strides, dilation, c["padding"]))
+    if c.args.get("relu"):
+        y = g.op("Relu", [y])
+    return _channels_last(g, layout, y, rank)
+
+
+@op("sparsemax")
+def _sparsemax(g, c):
+    # sorted descending z, support = {j : z_j - (Σ_{i≤j} z_i - 1) / j > 0}, τ = (Σ_support z - 1) / |support|,
+    # output max(x - τ, 0)
+    x = c.value("x")
+    axis = c.axis(c["axis"], x.rank)
+    y = tensor(g, x, F32)
+    n = x.shape[axis]
+    if n is None:
+        raise c.refuse(f"axis {axis} must have a known size")
+    ordered = g.op("TopK", [y, g.ints([n])], outputs=2, axis=axis, largest=1, sorted=1)[0]
+    ranks = np.arange(1, n + 1, dtype=np.float32).reshape([-1 if i == axis else 1 for i in range(x.rank)])
+    cumulative = g.op("CumSum", [ordered, g.const(np.int64(axis))])
+    bound = g.op("Div", [g.op("Sub", [cumulative, g.const(np.float32(1))]), g.const(ranks)])
+    support = g.cast(g.op("Greater", [ordered, bound]), F32)
+    k = g.reduce("ReduceSum", support, [axis], True)
+    total = g.reduce("ReduceSum", g.op("Mul", [ordered, support]), [axis], True)
+    tau = g.op("Div", [g.op("Sub", [total, g.const(np.float32(1))]), k])
+    return g.op("Relu", [g.op("Sub", [y, tau])])
+
+
+@op("depth_to_space", "space_to_depth")
+def _depth_space(g, c):
+    # ONNX's DepthToSpace (mode DCR) and SpaceToDepth order the channels as (row, column, depth), as the op
+    x = c.value("x")
+    first = is_channels_first(c, c["data_format"])
+    y = c.tensor(x) if first else g.op("Transpose", [c.tensor(x)], perm=[0, 3, 1, 2])
+    if c.name == "depth_to_space":
+        y = g.op("DepthToSpace", [y], blocksize=int(c["block_size"]), mode="DCR")
+    else:
+        y = g.op("SpaceToDepth", [y], blocksize=int(c["block_size"]))
+    return y if first else g.op("Transpose", [y], perm=[0, 2, 3, 1])
+
+
+@op("batch_normalization")
+def _batch_normalization(g, c):  # (x - mean) · scale / √(variance + ε) + offset
+    x = c.value("x")
+    axes = c.axes(c["axis"], x.rank)
+
+    def param(key):
+        return broadcast_param(g, c, c[key], x, axes)
+
+    y = g.op("Sub", [tensor(g, x, F32), param("mean")])
+    y = g.op("Div", [y, g.op("Sqrt", [g.op("Add", [param("variance"), g.const(np.float32(c["epsilon"]))])])])
+    if c["scale"] is not None:
+        y = g.op("Mul", [y, param("scale")])
+    if c["offset"] is not None:
+        y = g.op("Add", [y, param("offset")])
+    return y

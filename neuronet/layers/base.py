@@ -44,8 +44,10 @@ class InputSpec:
         self.dtype = dtype
 
     def check(self, layer_name: str, shape: tuple, index: int = 0) -> None:
-        where = f"Input {index} of layer '{layer_name}' is incompatible with the layer"
         rank = len(shape)
+        if self._fits(shape, rank):  # the common case, with no message built
+            return
+        where = f"Input {index} of layer '{layer_name}' is incompatible with the layer"
         if self.ndim is not None and rank != self.ndim:
             raise ValueError(f"{where}: expected ndim={self.ndim}, found ndim={rank}. Full shape received: {shape}")
         if self.min_ndim is not None and rank < self.min_ndim:
@@ -64,6 +66,16 @@ class InputSpec:
                     f"{where}: expected axis {axis} of input shape to have value {size}, "
                     f"but received input with shape {shape}"
                 )
+
+    def _fits(self, shape: tuple, rank: int) -> bool:
+        """Whether ``shape`` passes every condition :meth:`check` raises for."""
+        if (self.ndim is not None and rank != self.ndim) or (self.min_ndim is not None and rank < self.min_ndim) \
+                or (self.max_ndim is not None and rank > self.max_ndim):
+            return False
+        for axis, size in self.axes.items():
+            if size is not None and -rank <= axis < rank and shape[axis] is not None and shape[axis] != size:
+                return False
+        return True
 
 
 def dtype_name(dtype) -> str:
@@ -471,10 +483,15 @@ class Layer:
         return mask if self.supports_masking else None
 
     def _check_input_spec(self, shapes) -> None:
-        if self.input_spec is not None:
-            specs = self.input_spec if isinstance(self.input_spec, (list, tuple)) else [self.input_spec]
-            for i, (spec, shape) in enumerate(zip(specs, shapes)):
-                spec.check(self.name, tuple(shape), i)
+        spec = self.input_spec
+        if spec is None:
+            return
+        if type(spec) is InputSpec:  # one spec: checks the first input
+            if shapes:
+                spec.check(self.name, tuple(shapes[0]), 0)
+            return
+        for i, (spec, shape) in enumerate(zip(spec, shapes)):
+            spec.check(self.name, tuple(shape), i)
 
     def _build_by_shape(self, input_shape) -> None:
         """Build from a shape alone (no data): checks the input spec, then runs ``build``."""
@@ -501,7 +518,7 @@ class Layer:
 
     def _convert_input(self, x):
         if isinstance(x, Tensor):
-            if x.data.dtype != self.dtype and np.issubdtype(x.data.dtype, np.floating):
+            if x.data.dtype.kind == "f" and x.data.dtype != self.dtype:
                 from .. import ops
 
                 return ops.cast(x, self.dtype)
@@ -509,7 +526,7 @@ class Layer:
         if hasattr(x, "to_numpy") and not isinstance(x, np.ndarray):  # pandas DataFrame / Series
             x = x.to_numpy()
         arr = np.asarray(x)
-        if np.issubdtype(arr.dtype, np.floating) and arr.dtype != self.dtype:
+        if arr.dtype.kind == "f" and arr.dtype != self.dtype:
             arr = arr.astype(self.dtype)
         return Tensor._wrap(arr)
 
@@ -520,9 +537,12 @@ class Layer:
         Tensor — or a symbolic :class:`KerasTensor` from ``Input``, which records the call for a
         functional ``Model``.
         """
-        if _is_symbolic(inputs):
+        if type(inputs) is Tensor:  # one eager input, the common case
+            inputs = self._convert_input(inputs)
+            shapes = (inputs.shape,)
+        elif _is_symbolic(inputs):
             return self._symbolic_call(inputs, args, training, mask, kwargs)
-        if isinstance(inputs, (list, tuple)):
+        elif isinstance(inputs, (list, tuple)):
             inputs = type(inputs)(self._convert_input(x) for x in inputs)
             shapes = [x.shape for x in inputs]
         elif isinstance(inputs, dict):  # a model called on a dict of inputs (a subclassed model's call reads it)

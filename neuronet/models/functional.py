@@ -166,7 +166,11 @@ class Functional(Model):
 
     def _input_structure(self):
         """The inputs' keys (the names of the Inputs, or the keys of the dict the model was built on), their
-        nesting, and which take strings: an ``Input(dtype="string")`` or one feeding only preprocessing layers."""
+        nesting, and which take strings: an ``Input(dtype="string")`` or one feeding only preprocessing layers.
+        Computed once per graph (predict asks on every call)."""
+        cached = self.__dict__.get("_input_structure_cache")
+        if cached is not None and cached[0] is self._order and cached[1] is self._inputs:
+            return cached[2]
         from ..layers.preprocessing.data_layer import PreprocessingLayer
         from .data_adapters.inputs import InputStructure
 
@@ -183,7 +187,9 @@ class Functional(Model):
             strings.append(t.dtype == "object" or bool(consumers) and all(isinstance(c, PreprocessingLayer)
                                                                           for c in consumers))
             dtypes.append(t.dtype if np.dtype(t.dtype).kind in "iu" else None)
-        return InputStructure(names, nesting, strings, dtypes)
+        structure = InputStructure(names, nesting, strings, dtypes)
+        object.__setattr__(self, "_input_structure_cache", (self._order, self._inputs, structure))
+        return structure
 
     def _inputs_in_order(self, inputs) -> list:
         """The model's inputs from ``inputs`` in any accepted structure (a dict by input name, nested lists)."""

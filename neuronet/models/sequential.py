@@ -153,14 +153,22 @@ class Sequential(Model):
     def _input_structure(self):
         """One input, keyed by its Input's name; it takes strings when its Input says dtype 'string' or the
         first layer is a preprocessing layer (TextVectorization, StringLookup, ...)."""
+        source = self._input_layer
+        # it depends on the Input and the first layer only: kept until either changes (predict asks every call)
+        first = self._layers[0] if self._layers else None
+        key = (source, None if source is None else (source.name, source.dtype), first)
+        cached = self.__dict__.get("_input_structure_cache")
+        if cached is not None and cached[0] == key:
+            return cached[1]
         from ..layers.preprocessing.data_layer import PreprocessingLayer
         from .data_adapters.inputs import InputStructure
 
-        source = self._input_layer
         dtype = source.dtype if source is not None else None
-        strings = dtype == "object" or bool(self._layers) and isinstance(self._layers[0], PreprocessingLayer)
+        strings = dtype == "object" or isinstance(first, PreprocessingLayer)
         declared = dtype if dtype is not None and np.dtype(dtype).kind in "iu" else None
-        return InputStructure([None if source is None else source.name], 0, [strings], [declared])
+        structure = InputStructure([None if source is None else source.name], 0, [strings], [declared])
+        object.__setattr__(self, "_input_structure_cache", (key, structure))
+        return structure
 
     def _layer_shape(self, layer):
         return self._layer_output_shapes.get(id(layer))

@@ -692,14 +692,17 @@ class Model(SavingMixin, Layer):
         self._assert_buildable(where)
         source = self._adapt(where, x, batch_size=batch_size, steps=steps, targets=False)
         batches = (b[0] for b in source.epoch())
-        from .. import callbacks as callbacks_module
-
         verbose = _resolve_verbose(verbose)
-        cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self,
-                                            verbose=verbose, epochs=1, steps=source.steps)
-        hooks = _wants_batch_hooks(cbs, verbose, kind="predict")
+        if verbose == 0 and (callbacks is None or (type(callbacks) in (list, tuple) and not callbacks)):
+            cbs, hooks = None, False  # nothing would be called: no callback machinery to build
+        else:
+            from .. import callbacks as callbacks_module
+
+            cbs = callbacks_module.CallbackList(callbacks, add_history=False, add_progbar=verbose != 0, model=self,
+                                                verbose=verbose, epochs=1, steps=source.steps)
+            hooks = _wants_batch_hooks(cbs, verbose, kind="predict")
+            cbs.on_predict_begin()
         outputs = []
-        cbs.on_predict_begin()
         with no_grad():
             for step, xb in enumerate(batches):
                 if hooks:
@@ -708,7 +711,8 @@ class Model(SavingMixin, Layer):
                 outputs.append([_numpy(o) for o in out] if isinstance(out, (list, tuple)) else _numpy(out))
                 if hooks:
                     cbs.on_predict_batch_end(step, {"outputs": outputs[-1]})
-        cbs.on_predict_end()
+        if cbs is not None:
+            cbs.on_predict_end()
         if not outputs:
             raise ValueError(f"{where}: received no data")
         if isinstance(outputs[0], list):  # several model outputs: one array each

@@ -64,7 +64,7 @@ class InputStructure:
 
 def check_finite(array: np.ndarray, what: str) -> None:
     """Raise a ValueError naming the first row and column holding NaN or Inf."""
-    if not np.issubdtype(array.dtype, np.floating) or array.size == 0:
+    if array.dtype.kind != "f" or array.size == 0:
         return
     if np.isfinite(array).all():  # a single pass in the common case
         return
@@ -228,6 +228,8 @@ def standardize_inputs(x, spec) -> list:
     if x is None:
         raise ValueError(f"{where}: x is None; pass the input data")
     structure = spec.structure
+    if _plain_array(x, structure, spec):
+        return [x]
     if structure is None or not structure.declared:
         leaves, nesting = _open_structure(x) if structure is not None else (None, None)
         if leaves is None:  # no structure known: one array, or a list of ``input_count`` arrays
@@ -249,6 +251,20 @@ def standardize_inputs(x, spec) -> list:
     if _known_shapes(spec, arrays):
         arrays = [_adjust_rank(a, shape) for a, shape in zip(arrays, spec.input_shapes)]
     return arrays
+
+
+def _plain_array(x, structure, spec) -> bool:
+    """Whether ``x`` is already what the general path makes of it: an ndarray of the model's float dtype
+    and of its one declared input's rank (nothing to match, convert or re-rank)."""
+    if type(x) is not np.ndarray or x.dtype != spec.dtype or x.ndim == 0 or structure is None:
+        return False
+    if structure.names is None or len(structure.names) != 1 or spec.input_count > 1 or structure.strings[0] \
+            or structure.dtypes[0] is not None:
+        return False
+    shapes = spec.input_shapes
+    if shapes is None:
+        return True
+    return len(shapes) == 1 and isinstance(shapes[0], (tuple, list)) and len(shapes[0]) == x.ndim
 
 
 def _known_shapes(spec, arrays: list) -> bool:
@@ -324,8 +340,8 @@ def check_features(arrays: list, spec) -> None:
         return
     structure = spec.structure
     for i, (a, shape) in enumerate(zip(arrays, spec.input_shapes)):
-        want, got = tuple(shape[1:]), tuple(a.shape[1:])
-        if len(want) == len(got) and all(w is None or w == g for w, g in zip(want, got)):
+        want, got = tuple(shape[1:]), a.shape[1:]
+        if want == got or len(want) == len(got) and all(w is None or w == g for w, g in zip(want, got)):
             continue
         if len(arrays) == 1:
             label = "X"

@@ -221,6 +221,11 @@ CASES = {
                                  ops.image.sobel_edges(a), ops.image.rgb_to_hsv(a), ops.image.hsv_to_rgb(a),
                                  ops.image.hsv_to_rgb(ops.image.rgb_to_hsv(a)),
                                  ops.image.rgb_to_hsv(ops.round(a * 2.0) * 0.5)]),
+    "order_statistics": ([((3, 5), F)], lambda a: [
+        ops.median(a, axis=-1), ops.median(a, axis=1, keepdims=True), ops.median(a, axis=(1, 2)),
+        ops.quantile(a, 0.3, axis=-1), ops.quantile(a, [0.1, 0.75], axis=2), ops.percentile(a, 90.0, axis=1)]
+        + [ops.quantile(a, 0.4, axis=-1, method=m) for m in ("lower", "higher", "midpoint", "nearest")]
+        + [ops.quantile(a, [[0.2, 0.5], [0.6, 1.0]], axis=-1, keepdims=True)]),
     # normalization and attention
     "normalization": ([((3, 8), F)], lambda a: [ops.normalize(a), ops.normalize(a, axis=1, order=1),
                                                 ops.layer_normalization(a),
@@ -282,7 +287,8 @@ def test_transformer_style_model_with_ops_and_shape_queries():
 
 
 @pytest.mark.parametrize("make,message", [
-    (lambda a: ops.median(a, axis=-1), r"ops.median recorded on symbolic inputs: order statistics are not translated"),
+    (lambda a: ops.nanmedian(a, axis=-1), r"ops.nanmedian recorded on symbolic inputs: order statistics ignoring "
+                                          "NaN are not translated"),
     (lambda a: ops.inv(ops.reshape(a, (-1, 2, 2))), r"ops.inv recorded on symbolic inputs: matrix decompositions"),
     (lambda a: ops.binary_crossentropy(a, ops.sigmoid(a)), r"ops.binary_crossentropy recorded on symbolic inputs: "
                                                            "losses and metrics are not translated"),
@@ -313,11 +319,11 @@ def test_refusal_comes_before_any_conversion(monkeypatch):
     from neuronet.export import onnx_convert
 
     a = keras.Input((4,))
-    model = keras.Model(a, ops.median(keras.layers.Dense(3)(a), axis=-1))
+    model = keras.Model(a, ops.nanmedian(keras.layers.Dense(3)(a), axis=-1))
     onnx_convert._load_converters()
     called = []
     monkeypatch.setattr(onnx_convert, "convert_model", lambda *args: called.append(1))
-    with pytest.raises(ExportError, match="ops.median"):
+    with pytest.raises(ExportError, match="ops.nanmedian"):
         onnx_model(model)
     assert not called
 

@@ -47,31 +47,37 @@ def _pool(g, c):
     return _channels_last(g, layout, y, rank)
 
 
-@op("conv", "depthwise_conv")
-def _conv(g, c):
-    # kernel (*k, in, out) → ONNX's (out, in, *k); depthwise (*k, in, m) → (in·m, 1, *k) in groups of one channel
-    x, rank, layout = _geometry(c)
-    kernel = c["kernel"]
+def _kernel(g, c, key: str, rank: int, depthwise: bool) -> tuple:
+    """(ONNX weight name, group, kernel size) of a conv kernel: (*k, in, out) → (out, in, *k); a depthwise
+    (*k, in, m) → (in·m, 1, *k), one group per input channel."""
+    kernel = c[key]
     shape = kernel.shape if hasattr(kernel, "shape") else np.shape(kernel)
     if any(d is None for d in shape):
-        raise c.refuse("the kernel's shape must be known")
+        raise c.refuse(f"the shape of {key} must be known")
     w = tensor(g, kernel, F32)
-    if c.name == "depthwise_conv":
+    if depthwise:
         channels, multiplier = int(shape[-2]), int(shape[-1])
         w = g.reshape(w, list(shape[:rank]) + [channels * multiplier])
-        w = g.unsqueeze(g.op("Transpose", [w], perm=[rank] + list(range(rank))), [1])
-        group = channels
-    else:
-        w = g.op("Transpose", [w], perm=[rank + 1, rank] + list(range(rank)))
-        group = 1
+        return g.unsqueeze(g.op("Transpose", [w], perm=[rank] + list(range(rank))), [1]), channels, shape[:rank]
+    return g.op("Transpose", [w], perm=[rank + 1, rank] + list(range(rank))), 1, shape[:rank]
+
+
+@op("conv", "depthwise_conv", "separable_conv")
+def _conv(g, c):
+    # separable: the depthwise convolution (strides, dilation, padding), then a pointwise (1 × 1) one
+    x, rank, layout = _geometry(c)
     strides = _tuple(c, "strides", rank)
     dilation = _tuple(c, "dilation_rate", rank)
-    size = [int(d) for d in shape[:rank]]
-    inputs = [_channels_first(g, layout, tensor(g, x, F32), rank), w]
+    key = {"conv": "kernel", "depthwise_conv": "kernel", "separable_conv": "depthwise_kernel"}[c.name]
+    w, group, size = _kernel(g, c, key, rank, depthwise=c.name != "conv")
+    size = [int(d) for d in size]
+    y = g.op("Conv", [_channels_first(g, layout, tensor(g, x, F32), rank), w], kernel_shape=size, strides=strides,
+             dilations=dilation, group=group, **_padding(layout, x, size, strides, dilation, c["padding"]))
+    if c.name == "separable_conv":
+        w, _, size = _kernel(g, c, "pointwise_kernel", rank, depthwise=False)
+        y = g.op("Conv", [y, w], kernel_shape=[int(d) for d in size])
     if c.args.get("bias") is not None:
-        inputs.append(tensor(g, c["bias"], F32))
-    y = g.op("Conv", inputs, kernel_shape=size, strides=strides, dilations=dilation, group=group,
-             **_padding(layout, x, size, strides, dilation, c["padding"]))
+        y = g.op("Add", [y, g.reshape(tensor(g, c["bias"], F32), [-1] + [1] * rank)])
     if c.args.get("relu"):
         y = g.op("Relu", [y])
     return _channels_last(g, layout, y, rank)

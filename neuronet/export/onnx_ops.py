@@ -28,7 +28,7 @@ import numpy as np
 from .. import layers as L
 from .onnx_activations import apply_activation
 from .onnx_convert import converts, refuse
-from .onnx_graph import Graph, Value
+from .onnx_graph import ExportError, Graph, Value
 
 __all__ = ["OPS", "Call", "op", "check_operator"]
 
@@ -136,7 +136,12 @@ def _operator(g, layer, x):
     if "arguments" not in cfg:  # Python arithmetic and indexing: x + y, 2.0 * x, -x, x[:, 0]
         return _python_operator(g, layer, x, cfg)
     call = Call(g, layer, list(x) if layer._operand_count > 1 else [x])
-    out = OPS[call.name](g, call)
+    try:
+        out = OPS[call.name](g, call)
+    except ExportError:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError) as err:  # arguments no entry foresaw: one line, named
+        raise call.refuse(f"its arguments could not be translated ({type(err).__name__}: {err})") from err
     outs = out if isinstance(out, (list, tuple)) else [out]
     values = [Value(name, shape, dtype) for name, shape, dtype in zip(outs, call.out_shapes, call.out_dtypes)]
     return values if call.multi else values[0]

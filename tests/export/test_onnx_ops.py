@@ -337,3 +337,16 @@ def test_shape_slices_at_opsets_before_15():
     images = keras.Input((None, None, 3))
     model = keras.Model(images, keras.layers.Resizing(4, 5)(images))
     assert_matches(model, _normal(6, 8, 3), opset=MIN_OPSET)
+
+
+def test_an_entry_failing_on_unforeseen_arguments_gives_the_one_line_refusal(monkeypatch):
+    from neuronet.export import onnx_ops
+
+    def broken(g, call):
+        return call["no_such_argument"]
+
+    monkeypatch.setitem(onnx_ops.OPS, "exp", broken)
+    a = keras.Input((4,))
+    with pytest.raises(ExportError, match=r"^export: layer 'exp\w*' \(OperatorLayer\) cannot be exported to ONNX: "
+                                          r"ops.exp: its arguments could not be translated \(KeyError"):
+        onnx_model(keras.Model(a, ops.exp(a)))

@@ -160,9 +160,8 @@ _FAMILY_REASONS = {
     **dict.fromkeys(("ctc_loss", "ctc_decode"), "CTC is not translated"),
     **dict.fromkeys(("segment_sum", "segment_max", "segment_min", "segment_prod", "scatter", "scatter_update",
                      "slice_update"), "scatter and segment ops are not translated"),
-    **dict.fromkeys(("conv_transpose", "adaptive_average_pool", "adaptive_max_pool", "fold",
-                     "unfold"), "use the layers (Conv2DTranspose, pooling layers), which are "
-                                "translated"),
+    **dict.fromkeys(("adaptive_average_pool", "adaptive_max_pool", "fold", "unfold"),
+                    "adaptive pooling and fold/unfold are not translated"),
     **dict.fromkeys(("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "psnr",
                      "ssim"), "losses and metrics are not translated (compute them outside the exported model)"),
     **dict.fromkeys(("bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_invert", "left_shift",

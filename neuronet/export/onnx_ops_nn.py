@@ -83,6 +83,35 @@ def _conv(g, c):
     return _channels_last(g, layout, y, rank)
 
 
+@op("conv_transpose")
+def _conv_transpose(g, c):
+    # as the Conv*DTranspose layers' translation: ONNX pads the full result by the op's padding before, and
+    # output_padding supplies what the op's output has beyond it at the end; kernel (*k, out, in) → (in, out, *k)
+    from ..ops.conv import conv_transpose_length
+
+    x, rank, layout = _geometry(c)
+    kernel = c["kernel"]
+    shape = [int(d) for d in (kernel.shape if hasattr(kernel, "shape") else np.shape(kernel))]
+    size, strides, dilation = shape[:rank], _tuple(c, "strides", rank), _tuple(c, "dilation_rate", rank)
+    output_padding = None if c["output_padding"] is None else _tuple(c, "output_padding", rank)
+    begins, ends, extra = [], [], []
+    for a in range(rank):
+        k, s, d = size[a], strides[a], dilation[a]
+        out, before = conv_transpose_length(10, k, s, d, c["padding"],
+                                            None if output_padding is None else output_padding[a])
+        delta = out - ((10 - 1) * s + (k - 1) * d + 1) + before
+        begins.append(before)
+        extra.append(max(delta, 0))
+        ends.append(max(-delta, 0))
+    w = g.op("Transpose", [tensor(g, kernel, F32)], perm=[rank + 1, rank] + list(range(rank)))
+    inputs = [_channels_first(g, layout, tensor(g, x, F32), rank), w]
+    if c["bias"] is not None:
+        inputs.append(tensor(g, c["bias"], F32))
+    y = g.op("ConvTranspose", inputs, kernel_shape=size, strides=strides, dilations=dilation, pads=begins + ends,
+             output_padding=extra if any(extra) else None)
+    return _channels_last(g, layout, y, rank)
+
+
 @op("sparsemax")
 def _sparsemax(g, c):
     # sorted descending z, support = {j : z_j - (Σ_{i≤j} z_i - 1) / j > 0}, τ = (Σ_support z - 1) / |support|,

@@ -12,7 +12,7 @@ import numpy as np
 from .onnx_conv import _channels_first, _channels_last, _padding
 from .onnx_ops import F32, op, tensor
 from .onnx_ops_image import is_channels_first
-from .onnx_ops_shape import broadcast_param
+from .onnx_ops_shape import broadcast_param, static_size
 
 
 def _tuple(c, key: str, rank: int, default=None) -> list:
@@ -110,6 +110,33 @@ def _conv_transpose(g, c):
     y = g.op("ConvTranspose", inputs, kernel_shape=size, strides=strides, dilations=dilation, pads=begins + ends,
              output_padding=extra if any(extra) else None)
     return _channels_last(g, layout, y, rank)
+
+
+@op("adaptive_average_pool", "adaptive_max_pool")
+def _adaptive_pool(g, c):
+    # one spatial axis at a time: window j of n over length L covers [floor(j·L/n), ceil((j+1)·L/n)); the
+    # windows are gathered as (n, longest) index rows, short ones repeating their first index, then maxed,
+    # or summed with weights 1/count on their own entries and 0 on the repeats
+    x = c.value("inputs")
+    spatial = x.rank - 2
+    first = 2 if is_channels_first(c, c["data_format"]) else 1
+    sizes = _tuple(c, "output_size", spatial)
+    y = tensor(g, x, F32)
+    for i, n in enumerate(sizes):
+        axis = first + i
+        length = static_size(c, x, axis)
+        bounds = [((j * length) // n, -((-(j + 1) * length) // n)) for j in range(n)]
+        longest = max(stop - start for start, stop in bounds)
+        index = np.array([[start + min(t, stop - start - 1) for t in range(longest)] for start, stop in bounds])
+        y = g.op("Gather", [y, g.const(index.astype(np.int64))], axis=axis)
+        if c.name == "adaptive_max_pool":
+            y = g.reduce("ReduceMax", y, [axis + 1], False)
+        else:
+            weights = np.array([[1.0 / (stop - start) if t < stop - start else 0.0 for t in range(longest)]
+                                for start, stop in bounds], np.float32)
+            weights = weights.reshape([1] * axis + [n, longest] + [1] * (x.rank - axis - 1))
+            y = g.reduce("ReduceSum", g.op("Mul", [y, g.const(weights)]), [axis + 1], False)
+    return y
 
 
 @op("sparsemax")

@@ -217,6 +217,8 @@ CASES = {
         ops.conv(a, np.ones((1, 1, 3, 2)), bias=np.array([0.5, -1.0])),
         ops.separable_conv(a, np.linspace(-1, 1, 18).reshape(3, 3, 1, 2)[:, :, [0, 0, 0]].reshape(3, 3, 3, 2),
                            np.linspace(-1, 1, 24).reshape(1, 1, 6, 4), strides=(2, 1), padding="same"),
+        ops.adaptive_average_pool(a, (4, 3)), ops.adaptive_max_pool(a, (4, 3)), ops.adaptive_max_pool(a[:, 0], 5),
+        ops.adaptive_average_pool(ops.transpose(a, (0, 3, 1, 2)), 3, data_format="channels_first"),
         ops.conv_transpose(a, np.linspace(-1, 1, 3 * 3 * 2 * 3).reshape(3, 3, 2, 3), strides=2),
         ops.conv_transpose(a, np.linspace(-1, 1, 2 * 2 * 4 * 3).reshape(2, 2, 4, 3), strides=2, padding="same"),
         ops.conv_transpose(a[:, 0], np.linspace(-1, 1, 3 * 2 * 3).reshape(3, 2, 3), strides=2, output_padding=1,

@@ -28,7 +28,7 @@ import numpy as np
 from .. import layers as L
 from .onnx_activations import apply_activation
 from .onnx_convert import converts, refuse
-from .onnx_graph import Graph, Value
+from .onnx_graph import ExportError, Graph, Value
 
 __all__ = ["OPS", "Call", "op", "check_operator"]
 
@@ -136,7 +136,12 @@ def _operator(g, layer, x):
     if "arguments" not in cfg:  # Python arithmetic and indexing: x + y, 2.0 * x, -x, x[:, 0]
         return _python_operator(g, layer, x, cfg)
     call = Call(g, layer, list(x) if layer._operand_count > 1 else [x])
-    out = OPS[call.name](g, call)
+    try:
+        out = OPS[call.name](g, call)
+    except ExportError:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError) as err:  # arguments no entry foresaw: one line, named
+        raise call.refuse(f"its arguments could not be translated ({type(err).__name__}: {err})") from err
     outs = out if isinstance(out, (list, tuple)) else [out]
     values = [Value(name, shape, dtype) for name, shape, dtype in zip(outs, call.out_shapes, call.out_dtypes)]
     return values if call.multi else values[0]
@@ -155,16 +160,14 @@ _FAMILY_REASONS = {
     **dict.fromkeys(("ctc_loss", "ctc_decode"), "CTC is not translated"),
     **dict.fromkeys(("segment_sum", "segment_max", "segment_min", "segment_prod", "scatter", "scatter_update",
                      "slice_update"), "scatter and segment ops are not translated"),
-    **dict.fromkeys(("conv_transpose", "separable_conv", "adaptive_average_pool", "adaptive_max_pool", "fold",
-                     "unfold"), "use the layers (Conv2DTranspose, SeparableConv2D, pooling layers), which are "
-                                "translated"),
+    **dict.fromkeys(("fold", "unfold"), "fold/unfold are not translated"),
     **dict.fromkeys(("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "psnr",
                      "ssim"), "losses and metrics are not translated (compute them outside the exported model)"),
     **dict.fromkeys(("bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_invert", "left_shift",
                      "right_shift", "bitwise_left_shift", "bitwise_right_shift", "gcd", "lcm"),
                     "integer bit and number-theory ops are not translated"),
-    **dict.fromkeys(("median", "nanmedian", "quantile", "nanquantile", "percentile", "nanpercentile"),
-                    "order statistics are not translated"),
+    **dict.fromkeys(("nanmedian", "nanquantile", "nanpercentile"), "order statistics ignoring NaN are not "
+                                                                   "translated (median/quantile/percentile are)"),
 }
 
 

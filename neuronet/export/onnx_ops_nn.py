@@ -12,7 +12,7 @@ import numpy as np
 from .onnx_conv import _channels_first, _channels_last, _padding
 from .onnx_ops import F32, op, tensor
 from .onnx_ops_image import is_channels_first
-from .onnx_ops_shape import broadcast_param
+from .onnx_ops_shape import broadcast_param, static_size
 
 
 def _tuple(c, key: str, rank: int, default=None) -> list:
@@ -47,34 +47,96 @@ def _pool(g, c):
     return _channels_last(g, layout, y, rank)
 
 
-@op("conv", "depthwise_conv")
-def _conv(g, c):
-    # kernel (*k, in, out) → ONNX's (out, in, *k); depthwise (*k, in, m) → (in·m, 1, *k) in groups of one channel
-    x, rank, layout = _geometry(c)
-    kernel = c["kernel"]
+def _kernel(g, c, key: str, rank: int, depthwise: bool) -> tuple:
+    """(ONNX weight name, group, kernel size) of a conv kernel: (*k, in, out) → (out, in, *k); a depthwise
+    (*k, in, m) → (in·m, 1, *k), one group per input channel."""
+    kernel = c[key]
     shape = kernel.shape if hasattr(kernel, "shape") else np.shape(kernel)
     if any(d is None for d in shape):
-        raise c.refuse("the kernel's shape must be known")
+        raise c.refuse(f"the shape of {key} must be known")
     w = tensor(g, kernel, F32)
-    if c.name == "depthwise_conv":
+    if depthwise:
         channels, multiplier = int(shape[-2]), int(shape[-1])
         w = g.reshape(w, list(shape[:rank]) + [channels * multiplier])
-        w = g.unsqueeze(g.op("Transpose", [w], perm=[rank] + list(range(rank))), [1])
-        group = channels
-    else:
-        w = g.op("Transpose", [w], perm=[rank + 1, rank] + list(range(rank)))
-        group = 1
+        return g.unsqueeze(g.op("Transpose", [w], perm=[rank] + list(range(rank))), [1]), channels, shape[:rank]
+    return g.op("Transpose", [w], perm=[rank + 1, rank] + list(range(rank))), 1, shape[:rank]
+
+
+@op("conv", "depthwise_conv", "separable_conv")
+def _conv(g, c):
+    # separable: the depthwise convolution (strides, dilation, padding), then a pointwise (1 × 1) one
+    x, rank, layout = _geometry(c)
     strides = _tuple(c, "strides", rank)
     dilation = _tuple(c, "dilation_rate", rank)
-    size = [int(d) for d in shape[:rank]]
-    inputs = [_channels_first(g, layout, tensor(g, x, F32), rank), w]
+    key = {"conv": "kernel", "depthwise_conv": "kernel", "separable_conv": "depthwise_kernel"}[c.name]
+    w, group, size = _kernel(g, c, key, rank, depthwise=c.name != "conv")
+    size = [int(d) for d in size]
+    y = g.op("Conv", [_channels_first(g, layout, tensor(g, x, F32), rank), w], kernel_shape=size, strides=strides,
+             dilations=dilation, group=group, **_padding(layout, x, size, strides, dilation, c["padding"]))
+    if c.name == "separable_conv":
+        w, _, size = _kernel(g, c, "pointwise_kernel", rank, depthwise=False)
+        y = g.op("Conv", [y, w], kernel_shape=[int(d) for d in size])
     if c.args.get("bias") is not None:
-        inputs.append(tensor(g, c["bias"], F32))
-    y = g.op("Conv", inputs, kernel_shape=size, strides=strides, dilations=dilation, group=group,
-             **_padding(layout, x, size, strides, dilation, c["padding"]))
+        y = g.op("Add", [y, g.reshape(tensor(g, c["bias"], F32), [-1] + [1] * rank)])
     if c.args.get("relu"):
         y = g.op("Relu", [y])
     return _channels_last(g, layout, y, rank)
+
+
+@op("conv_transpose")
+def _conv_transpose(g, c):
+    # as the Conv*DTranspose layers' translation: ONNX pads the full result by the op's padding before, and
+    # output_padding supplies what the op's output has beyond it at the end; kernel (*k, out, in) → (in, out, *k)
+    from ..ops.conv import conv_transpose_length
+
+    x, rank, layout = _geometry(c)
+    kernel = c["kernel"]
+    shape = [int(d) for d in (kernel.shape if hasattr(kernel, "shape") else np.shape(kernel))]
+    size, strides, dilation = shape[:rank], _tuple(c, "strides", rank), _tuple(c, "dilation_rate", rank)
+    output_padding = None if c["output_padding"] is None else _tuple(c, "output_padding", rank)
+    begins, ends, extra = [], [], []
+    for a in range(rank):
+        k, s, d = size[a], strides[a], dilation[a]
+        out, before = conv_transpose_length(10, k, s, d, c["padding"],
+                                            None if output_padding is None else output_padding[a])
+        delta = out - ((10 - 1) * s + (k - 1) * d + 1) + before
+        begins.append(before)
+        extra.append(max(delta, 0))
+        ends.append(max(-delta, 0))
+    w = g.op("Transpose", [tensor(g, kernel, F32)], perm=[rank + 1, rank] + list(range(rank)))
+    inputs = [_channels_first(g, layout, tensor(g, x, F32), rank), w]
+    if c["bias"] is not None:
+        inputs.append(tensor(g, c["bias"], F32))
+    y = g.op("ConvTranspose", inputs, kernel_shape=size, strides=strides, dilations=dilation, pads=begins + ends,
+             output_padding=extra if any(extra) else None)
+    return _channels_last(g, layout, y, rank)
+
+
+@op("adaptive_average_pool", "adaptive_max_pool")
+def _adaptive_pool(g, c):
+    # one spatial axis at a time: window j of n over length L covers [floor(j·L/n), ceil((j+1)·L/n)); the
+    # windows are gathered as (n, longest) index rows, short ones repeating their first index, then maxed,
+    # or summed with weights 1/count on their own entries and 0 on the repeats
+    x = c.value("inputs")
+    spatial = x.rank - 2
+    first = 2 if is_channels_first(c, c["data_format"]) else 1
+    sizes = _tuple(c, "output_size", spatial)
+    y = tensor(g, x, F32)
+    for i, n in enumerate(sizes):
+        axis = first + i
+        length = static_size(c, x, axis)
+        bounds = [((j * length) // n, -((-(j + 1) * length) // n)) for j in range(n)]
+        longest = max(stop - start for start, stop in bounds)
+        index = np.array([[start + min(t, stop - start - 1) for t in range(longest)] for start, stop in bounds])
+        y = g.op("Gather", [y, g.const(index.astype(np.int64))], axis=axis)
+        if c.name == "adaptive_max_pool":
+            y = g.reduce("ReduceMax", y, [axis + 1], False)
+        else:
+            weights = np.array([[1.0 / (stop - start) if t < stop - start else 0.0 for t in range(longest)]
+                                for start, stop in bounds], np.float32)
+            weights = weights.reshape([1] * axis + [n, longest] + [1] * (x.rank - axis - 1))
+            y = g.reduce("ReduceSum", g.op("Mul", [y, g.const(weights)]), [axis + 1], False)
+    return y
 
 
 @op("sparsemax")

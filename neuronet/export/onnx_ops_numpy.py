@@ -323,3 +323,54 @@ def _extract_sequences(g, c):  # (..., L) → (..., frames, length), frame f sta
     count = (static_size(c, x, x.rank - 1) - length) // stride + 1
     index = np.arange(count)[:, None] * stride + np.arange(length)[None, :]
     return g.op("Gather", [c.tensor(x), g.const(index.astype(np.int64))], axis=x.rank - 1)
+
+
+# ----------------------------------------------------------------------------- order statistics
+_QUANTILE_METHODS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+@op("quantile", "percentile", "median")
+def _quantile(g, c):
+    # the reduced axes moved last and flattened, sorted (TopK); each quantile q reads the sorted values at
+    # the static position q·(n - 1): interpolated ('linear'), either neighbour, their midpoint or the nearest
+    x = c.value("x")
+    axes = c.axes(c["axis"], x.rank)
+    method = c.args.get("method", "linear")
+    if method not in _QUANTILE_METHODS:
+        raise c.refuse(f"method={method!r} is not translated; expected one of {list(_QUANTILE_METHODS)}")
+    q = np.asarray(0.5 if c.name == "median" else c["q"], dtype=np.float64)
+    if c.name == "percentile":
+        q = q / 100.0
+    kept = [a for a in range(x.rank) if a not in axes]
+    n = int(np.prod([static_size(c, x, a) for a in axes]))
+    y = g.op("Transpose", [tensor(g, x, F32)], perm=kept + axes)
+    y = g.reshape(y, [0] * len(kept) + [n])
+    ordered = g.op("TopK", [y, g.ints([n])], outputs=2, axis=-1, largest=0, sorted=1)[0]
+
+    def at(index):
+        return g.op("Gather", [ordered, g.const(np.int64(index))], axis=len(kept))
+
+    results = []
+    for position in (q.reshape(-1) * (n - 1)):
+        lo, hi = int(np.floor(position)), int(np.ceil(position))
+        if method == "lower" or (method == "linear" and lo == hi):
+            value = at(lo)
+        elif method == "higher":
+            value = at(hi)
+        elif method == "nearest":
+            value = at(int(np.around(position)))
+        elif method == "midpoint":
+            value = g.op("Mul", [g.op("Add", [at(lo), at(hi)]), g.const(np.float32(0.5))])
+        else:  # lo + (hi - lo) · fraction
+            low = at(lo)
+            value = g.op("Add", [low, g.op("Mul", [g.op("Sub", [at(hi), low]),
+                                                   g.const(np.float32(position - lo))])])
+        if c.args.get("keepdims"):
+            value = g.unsqueeze(value, axes)
+        results.append(value)
+    if q.ndim == 0:
+        return results[0]
+    stacked = g.op("Concat", [g.unsqueeze(v, [0]) for v in results], axis=0)  # q's shape in front
+    if q.ndim == 1:
+        return stacked
+    return g.reshape(stacked, g.op("Concat", [g.ints(q.shape), g.shape_of(results[0])], axis=0))

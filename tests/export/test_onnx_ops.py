@@ -214,13 +214,28 @@ CASES = {
         ops.conv(a[:, 0], np.linspace(-1, 1, 2 * 3 * 2).reshape(2, 3, 2), dilation_rate=2),
         ops.depthwise_conv(a, np.linspace(-1, 1, 2 * 2 * 3 * 2).reshape(2, 2, 3, 2), padding="same"),
         ops.max_pool(ops.transpose(a, (0, 3, 1, 2)), 2, data_format="channels_first"),
-        ops.conv(a, np.ones((1, 1, 3, 2)))]),
+        ops.conv(a, np.ones((1, 1, 3, 2)), bias=np.array([0.5, -1.0])),
+        ops.separable_conv(a, np.linspace(-1, 1, 18).reshape(3, 3, 1, 2)[:, :, [0, 0, 0]].reshape(3, 3, 3, 2),
+                           np.linspace(-1, 1, 24).reshape(1, 1, 6, 4), strides=(2, 1), padding="same"),
+        ops.adaptive_average_pool(a, (4, 3)), ops.adaptive_max_pool(a, (4, 3)), ops.adaptive_max_pool(a[:, 0], 5),
+        ops.adaptive_average_pool(ops.transpose(a, (0, 3, 1, 2)), 3, data_format="channels_first"),
+        ops.conv_transpose(a, np.linspace(-1, 1, 3 * 3 * 2 * 3).reshape(3, 3, 2, 3), strides=2),
+        ops.conv_transpose(a, np.linspace(-1, 1, 2 * 2 * 4 * 3).reshape(2, 2, 4, 3), strides=2, padding="same"),
+        ops.conv_transpose(a[:, 0], np.linspace(-1, 1, 3 * 2 * 3).reshape(3, 2, 3), strides=2, output_padding=1,
+                           padding="same", bias=np.array([0.1, -0.2])),
+        ops.separable_conv(a[:, 0], np.linspace(-1, 1, 6).reshape(2, 3, 1), np.ones((1, 3, 2)),
+                           dilation_rate=2)]),
     "sparsemax": ([((3, 5), F)], lambda a: [ops.sparsemax(a * 3.0), ops.sparsemax(a, axis=1)]),
     "image_filters": ([((6, 7, 3), ("float32", lambda *shape: RNG.uniform(0, 1, (7,) + shape).astype(np.float32)))],
                       lambda a: [ops.image.gaussian_blur(a), ops.image.gaussian_blur(a, (5, 3), (1.5, 0.7)),
                                  ops.image.sobel_edges(a), ops.image.rgb_to_hsv(a), ops.image.hsv_to_rgb(a),
                                  ops.image.hsv_to_rgb(ops.image.rgb_to_hsv(a)),
                                  ops.image.rgb_to_hsv(ops.round(a * 2.0) * 0.5)]),
+    "order_statistics": ([((3, 5), F)], lambda a: [
+        ops.median(a, axis=-1), ops.median(a, axis=1, keepdims=True), ops.median(a, axis=(1, 2)),
+        ops.quantile(a, 0.3, axis=-1), ops.quantile(a, [0.1, 0.75], axis=2), ops.percentile(a, 90.0, axis=1)]
+        + [ops.quantile(a, 0.4, axis=-1, method=m) for m in ("lower", "higher", "midpoint", "nearest")]
+        + [ops.quantile(a, [[0.2, 0.5], [0.6, 1.0]], axis=-1, keepdims=True)]),
     # normalization and attention
     "normalization": ([((3, 8), F)], lambda a: [ops.normalize(a), ops.normalize(a, axis=1, order=1),
                                                 ops.layer_normalization(a),
@@ -282,7 +297,8 @@ def test_transformer_style_model_with_ops_and_shape_queries():
 
 
 @pytest.mark.parametrize("make,message", [
-    (lambda a: ops.median(a, axis=-1), r"ops.median recorded on symbolic inputs: order statistics are not translated"),
+    (lambda a: ops.nanmedian(a, axis=-1), r"ops.nanmedian recorded on symbolic inputs: order statistics ignoring "
+                                          "NaN are not translated"),
     (lambda a: ops.inv(ops.reshape(a, (-1, 2, 2))), r"ops.inv recorded on symbolic inputs: matrix decompositions"),
     (lambda a: ops.binary_crossentropy(a, ops.sigmoid(a)), r"ops.binary_crossentropy recorded on symbolic inputs: "
                                                            "losses and metrics are not translated"),
@@ -313,11 +329,11 @@ def test_refusal_comes_before_any_conversion(monkeypatch):
     from neuronet.export import onnx_convert
 
     a = keras.Input((4,))
-    model = keras.Model(a, ops.median(keras.layers.Dense(3)(a), axis=-1))
+    model = keras.Model(a, ops.nanmedian(keras.layers.Dense(3)(a), axis=-1))
     onnx_convert._load_converters()
     called = []
     monkeypatch.setattr(onnx_convert, "convert_model", lambda *args: called.append(1))
-    with pytest.raises(ExportError, match="ops.median"):
+    with pytest.raises(ExportError, match="ops.nanmedian"):
         onnx_model(model)
     assert not called
 
@@ -327,3 +343,16 @@ def test_shape_slices_at_opsets_before_15():
     images = keras.Input((None, None, 3))
     model = keras.Model(images, keras.layers.Resizing(4, 5)(images))
     assert_matches(model, _normal(6, 8, 3), opset=MIN_OPSET)
+
+
+def test_an_entry_failing_on_unforeseen_arguments_gives_the_one_line_refusal(monkeypatch):
+    from neuronet.export import onnx_ops
+
+    def broken(g, call):
+        return call["no_such_argument"]
+
+    monkeypatch.setitem(onnx_ops.OPS, "exp", broken)
+    a = keras.Input((4,))
+    with pytest.raises(ExportError, match=r"^export: layer 'exp\w*' \(OperatorLayer\) cannot be exported to ONNX: "
+                                          r"ops.exp: its arguments could not be translated \(KeyError"):
+        onnx_model(keras.Model(a, ops.exp(a)))

@@ -177,6 +177,68 @@ class KerasTensor(SymbolicTensor):
     def __getitem__(self, index):
         return self._operate("getitem", index)
 
+    # The other operators Keras's KerasTensor has record the keras.ops call of the same meaning (an op node,
+    # saved as Keras saves it). ``==`` and ``!=`` keep Python's identity meaning: tensors are compared and
+    # hashed as objects all through the graph code.
+    def _op(self, name: str, *operands):
+        from .. import ops
+
+        return getattr(ops, name)(*operands)
+
+    def __lt__(self, other):
+        return self._op("less", self, other)
+
+    def __le__(self, other):
+        return self._op("less_equal", self, other)
+
+    def __gt__(self, other):
+        return self._op("greater", self, other)
+
+    def __ge__(self, other):
+        return self._op("greater_equal", self, other)
+
+    def __matmul__(self, other):
+        return self._op("matmul", self, other)
+
+    def __rmatmul__(self, other):
+        return self._op("matmul", other, self)
+
+    def __floordiv__(self, other):
+        return self._op("floor_divide", self, other)
+
+    def __rfloordiv__(self, other):
+        return self._op("floor_divide", other, self)
+
+    def __mod__(self, other):
+        return self._op("mod", self, other)
+
+    def __rmod__(self, other):
+        return self._op("mod", other, self)
+
+    def __and__(self, other):
+        return self._op("logical_and", self, other)
+
+    def __rand__(self, other):
+        return self._op("logical_and", other, self)
+
+    def __or__(self, other):
+        return self._op("logical_or", self, other)
+
+    def __ror__(self, other):
+        return self._op("logical_or", other, self)
+
+    def __xor__(self, other):
+        return self._op("logical_xor", self, other)
+
+    def __rxor__(self, other):
+        return self._op("logical_xor", other, self)
+
+    def __invert__(self):
+        return self._op("logical_not", self)
+
+    def __round__(self, ndigits=None):
+        return self._op("round", self) if ndigits is None else self._op("round", self, ndigits)
+
     def __iter__(self):  # without it, Python would iterate by indexing forever (the batch size is unknown)
         raise TypeError(f"KerasTensor {self.name!r} is symbolic and cannot be iterated over; index it (x[:, 0]) or "
                         "use a layer")

@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 
+import neuronet
 from neuronet import layers
 from neuronet.autograd import Tensor, gradcheck
 from neuronet.models import Model
@@ -99,3 +100,37 @@ def test_indexing_gradcheck_and_errors(float64, rng):
         layers.OperatorLayer("getitem", index=["os.system"])
     with pytest.raises(ValueError, match="needed by 'getitem' and only by it"):
         layers.OperatorLayer("add", index=[0])
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda x: x > 0.5, lambda a: a > 0.5),
+    (lambda x: x <= 0.5, lambda a: a <= 0.5),
+    (lambda x: 0.5 < x, lambda a: a > 0.5),
+    (lambda x: x >= x[:, :1], lambda a: a >= a[:, :1]),
+    (lambda x: x // 0.25, lambda a: a // 0.25),
+    (lambda x: 1.0 // (x + 1.0), lambda a: 1.0 // (a + 1.0)),
+    (lambda x: x % 0.3, lambda a: a % np.float32(0.3)),
+    (lambda x: x @ np.ones((3, 2), "float32"), lambda a: a @ np.ones((3, 2), "float32")),
+    (lambda x: (x > 0.2) & (x < 0.8), lambda a: (a > 0.2) & (a < 0.8)),
+    (lambda x: (x > 0.8) | (x < 0.2), lambda a: (a > 0.8) | (a < 0.2)),
+    (lambda x: (x > 0.5) ^ (x > 0.7), lambda a: (a > 0.5) ^ (a > 0.7)),
+    (lambda x: ~(x > 0.5), lambda a: ~(a > 0.5)),
+    (lambda x: round(x * 10.0), lambda a: np.round(a * 10.0)),
+], ids=["gt", "le", "reflected lt", "ge", "floordiv", "rfloordiv", "mod", "matmul", "and", "or", "xor", "invert",
+        "round"])
+def test_every_python_operator_of_keras_tensors_records_an_op(make, expected, tmp_path):
+    x = neuronet.Input((3,))
+    model = neuronet.Model(x, make(x))
+    data = np.array([[0.1, 0.6, 0.9], [0.55, 0.3, 0.75]], "float32")
+    out = model.predict(data, verbose=0)
+    np.testing.assert_allclose(np.asarray(out, dtype="float64"), np.asarray(expected(data), dtype="float64"),
+                               rtol=1e-6, atol=1e-6)
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    again = neuronet.saving.load_model(path)
+    np.testing.assert_array_equal(again.predict(data, verbose=0), out)
+
+
+def test_keras_tensors_compare_equal_by_identity():
+    x = neuronet.Input((3,))
+    assert (x == x) is True and (x != x) is False and len({x, x}) == 1

@@ -36,7 +36,8 @@ _LAZY_FAMILIES = {
     "wrappers": ("Bidirectional", "SpectralNormalization", "TimeDistributed", "Wrapper"),
     "preprocessing": ("AutoContrast", "CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
                       "IntegerLookup", "Normalization", "Pipeline", "RandomBrightness", "RandomContrast", "RandomCrop",
-                      "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation", "RandomTranslation",
+                      "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation", "RandomShear",
+                      "RandomTranslation",
                       "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"),
 }
 _EAGER = (activation, conv, core, embedding, merge, normalization, pooling, recurrent, regularization, reshaping)

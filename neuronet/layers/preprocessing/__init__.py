@@ -3,7 +3,7 @@
 Feature preprocessing: Normalization, Rescaling, Discretization, CategoryEncoding, Hashing,
 HashedCrossing, StringLookup, IntegerLookup, TextVectorization. Image preprocessing: Resizing,
 CenterCrop and the random augmentations RandomFlip, RandomRotation, RandomZoom, RandomTranslation,
-RandomContrast, RandomBrightness, RandomCrop, RandomGrayscale, RandomInvert, Solarization (active in
+RandomContrast, RandomBrightness, RandomCrop, RandomShear, RandomGrayscale, RandomInvert, Solarization (active in
 training only), AutoContrast. Pipeline chains them.
 
 They take raw NumPy data — numbers, or strings as ``str``/``object`` arrays and lists — and the ones
@@ -31,6 +31,7 @@ from .random_rotation import RandomRotation
 from .random_translation import RandomTranslation
 from .random_zoom import RandomZoom
 from .rescaling import Rescaling
+from .random_shear import RandomShear
 from .resizing import Resizing
 from .solarization import Solarization
 from .string_lookup import StringLookup
@@ -38,5 +39,5 @@ from .text_vectorization import TextVectorization
 
 __all__ = ["AutoContrast", "CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
            "IntegerLookup", "Normalization", "Pipeline", "RandomBrightness", "RandomContrast", "RandomCrop",
-           "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation", "RandomTranslation", "RandomZoom",
-           "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"]
+           "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation", "RandomShear", "RandomTranslation",
+           "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"]

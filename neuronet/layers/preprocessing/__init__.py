@@ -3,8 +3,8 @@
 Feature preprocessing: Normalization, Rescaling, Discretization, CategoryEncoding, Hashing,
 HashedCrossing, StringLookup, IntegerLookup, TextVectorization. Image preprocessing: Resizing,
 CenterCrop and the random augmentations RandomFlip, RandomRotation, RandomZoom, RandomTranslation,
-RandomContrast, RandomBrightness, RandomCrop, RandomShear, RandomGrayscale, RandomInvert, Solarization (active in
-training only), AutoContrast. Pipeline chains them.
+RandomContrast, RandomBrightness, RandomCrop, RandomShear, RandomGrayscale, RandomInvert, Solarization, MixUp (active
+in training only), AutoContrast. Pipeline chains them.
 
 They take raw NumPy data — numbers, or strings as ``str``/``object`` arrays and lists — and the ones
 with state learn it with ``adapt(data)`` from arrays, pandas DataFrames/Series, PyDatasets or
@@ -19,6 +19,7 @@ from .discretization import Discretization
 from .hashed_crossing import HashedCrossing
 from .hashing import Hashing
 from .integer_lookup import IntegerLookup
+from .mix_up import MixUp
 from .normalization import Normalization
 from .pipeline import Pipeline
 from .random_brightness import RandomBrightness
@@ -38,6 +39,6 @@ from .string_lookup import StringLookup
 from .text_vectorization import TextVectorization
 
 __all__ = ["AutoContrast", "CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
-           "IntegerLookup", "Normalization", "Pipeline", "RandomBrightness", "RandomContrast", "RandomCrop",
+           "IntegerLookup", "MixUp", "Normalization", "Pipeline", "RandomBrightness", "RandomContrast", "RandomCrop",
            "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation", "RandomShear", "RandomTranslation",
            "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"]

@@ -86,3 +86,34 @@ def test_errors():
         layers.Solarization(addition_factor=2.0)
     with pytest.raises(ValueError, match="AutoContrast: the value_range argument"):
         layers.AutoContrast(value_range=(0,))
+
+
+def test_mix_up_blends_images_and_labels_with_the_same_weights():
+    n = 8
+    images = np.arange(n, dtype="float32").reshape(n, 1, 1, 1) * np.ones((1, 2, 2, 3), "float32")
+    labels = np.eye(n, dtype="float32")
+    out = layers.MixUp(alpha=0.5, seed=3)({"images": images, "labels": labels})
+    mixed, mixed_labels = out["images"].data, out["labels"].data
+    np.testing.assert_allclose(mixed_labels.sum(-1), 1.0, rtol=1e-6)
+    # image i is λ·i + (1 - λ)·j and its label λ·e_i + (1 - λ)·e_j: the label's mean class is the pixel value
+    np.testing.assert_allclose(mixed[:, 0, 0, 0], mixed_labels @ np.arange(n), rtol=1e-5, atol=1e-5)
+    assert np.all(np.count_nonzero(mixed_labels > 1e-6, axis=-1) <= 2) and not np.array_equal(mixed, images)
+    np.testing.assert_array_equal(layers.MixUp()(images, training=False).data, images)
+
+
+def test_mix_up_gradcheck_config_and_errors(float64, rng):
+    layer = layers.MixUp(alpha=0.3, seed=1)
+    x = rng.uniform(size=(4, 3, 2, 2))
+
+    def fn(t):
+        layer.generator.state.data[1] = 0  # the same draw on every evaluation
+        return layer(t)
+
+    gradcheck(fn, [x])
+    config = layer.get_config()
+    assert (config["alpha"], config["seed"]) == (0.3, 1)
+    assert layers.MixUp.from_config(config).get_config() == config
+    with pytest.raises(ValueError, match="MixUp: expected alpha to be a positive number"):
+        layers.MixUp(alpha=0)
+    with pytest.raises(ValueError, match="expected images or a dict with 'images'"):
+        layers.MixUp()({"images": x, "boxes": x})

@@ -132,3 +132,15 @@ def test_random_grayscale_draws_as_keras(rng):
     ours, theirs = L.RandomGrayscale(0.5, seed=3), K.RandomGrayscale(0.5, seed=3)
     for _ in range(2):
         _same(ours(img, training=True), theirs(img, training=True), atol=3e-4)
+
+
+def test_mix_up_draws_as_keras(rng):
+    if keras.backend.backend() != "numpy":
+        pytest.skip("the draws equal Keras's NumPy backend (KERAS_BACKEND=numpy)")
+    images = (rng.random((6, 5, 4, 3)) * 255).astype("float32")
+    labels = np.eye(3, dtype="float32")[rng.integers(0, 3, 6)]
+    ours, theirs = L.MixUp(alpha=0.4, seed=3), K.MixUp(alpha=0.4, seed=3)
+    for _ in range(2):
+        a, b = ours({"images": images, "labels": labels}), theirs({"images": images, "labels": labels})
+        _same(a["images"], b["images"], atol=1e-4)
+        _same(a["labels"], b["labels"], atol=1e-6)

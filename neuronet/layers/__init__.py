@@ -34,11 +34,11 @@ _LAZY_FAMILIES = {
     "operator": ("OperatorLayer",),
     "spatial": ("ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D"),
     "wrappers": ("Bidirectional", "SpectralNormalization", "TimeDistributed", "Wrapper"),
-    "preprocessing": ("AutoContrast", "CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
-                      "IntegerLookup", "MixUp", "Normalization", "Pipeline", "RandomBrightness", "RandomContrast",
-                      "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation", "RandomShear",
-                      "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup",
-                      "TextVectorization"),
+    "preprocessing": ("AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "HashedCrossing",
+                      "Hashing", "IntegerLookup", "MixUp", "Normalization", "Pipeline", "RandomBrightness",
+                      "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation",
+                      "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization",
+                      "StringLookup", "TextVectorization"),
 }
 _EAGER = (activation, conv, core, embedding, merge, normalization, pooling, recurrent, regularization, reshaping)
 

@@ -111,7 +111,7 @@ LAYERS = {
     "RandomInvert": (lambda: L.RandomInvert(0.5), _f4), "Solarization": (lambda: L.Solarization(0.1, 0.5), _f4),
     "AutoContrast": (lambda: L.AutoContrast(value_range=(0, 1)), _f4),
     "Pipeline": (lambda: L.Pipeline([L.Rescaling(0.5)]), _f4), "RandomShear": (lambda: L.RandomShear(0.2), _f4),
-    "MixUp": (lambda: L.MixUp(0.3), _f4),
+    "MixUp": (lambda: L.MixUp(0.3), _f4), "CutMix": (lambda: L.CutMix(0.5), _f4),
 }
 
 

@@ -3,8 +3,8 @@
 Feature preprocessing: Normalization, Rescaling, Discretization, CategoryEncoding, Hashing,
 HashedCrossing, StringLookup, IntegerLookup, TextVectorization. Image preprocessing: Resizing,
 CenterCrop and the random augmentations RandomFlip, RandomRotation, RandomZoom, RandomTranslation,
-RandomContrast, RandomBrightness, RandomCrop, RandomShear, RandomGrayscale, RandomInvert, Solarization, MixUp (active
-in training only), AutoContrast. Pipeline chains them.
+RandomContrast, RandomBrightness, RandomCrop, RandomShear, RandomGrayscale, RandomInvert, Solarization, MixUp, CutMix
+(active in training only), AutoContrast. Pipeline chains them.
 
 They take raw NumPy data — numbers, or strings as ``str``/``object`` arrays and lists — and the ones
 with state learn it with ``adapt(data)`` from arrays, pandas DataFrames/Series, PyDatasets or
@@ -15,6 +15,7 @@ generators of batches. Their state (statistics, vocabularies) is saved with the 
 from .auto_contrast import AutoContrast
 from .category_encoding import CategoryEncoding
 from .center_crop import CenterCrop
+from .cut_mix import CutMix
 from .discretization import Discretization
 from .hashed_crossing import HashedCrossing
 from .hashing import Hashing
@@ -38,7 +39,7 @@ from .solarization import Solarization
 from .string_lookup import StringLookup
 from .text_vectorization import TextVectorization
 
-__all__ = ["AutoContrast", "CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
+__all__ = ["AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "HashedCrossing", "Hashing",
            "IntegerLookup", "MixUp", "Normalization", "Pipeline", "RandomBrightness", "RandomContrast", "RandomCrop",
            "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation", "RandomShear", "RandomTranslation",
            "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"]

@@ -117,3 +117,37 @@ def test_mix_up_gradcheck_config_and_errors(float64, rng):
         layers.MixUp(alpha=0)
     with pytest.raises(ValueError, match="expected images or a dict with 'images'"):
         layers.MixUp()({"images": x, "boxes": x})
+
+
+def test_cut_mix_pastes_one_box_and_mixes_labels_by_its_area():
+    n, size = 6, 8
+    images = np.arange(n, dtype="float32").reshape(n, 1, 1, 1) * np.ones((1, size, size, 1), "float32")
+    labels = np.eye(n, dtype="float32")
+    out = layers.CutMix(seed=2)({"images": images, "labels": labels})
+    mixed, mixed_labels = out["images"].data, out["labels"].data
+    np.testing.assert_allclose(mixed_labels.sum(-1), 1.0, rtol=1e-6)
+    for b in range(n):
+        pasted = mixed[b, ..., 0] != b
+        if pasted.any():  # one axis-aligned box, all from one other image
+            rows, cols = np.nonzero(pasted)
+            box = pasted[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+            assert box.all() and len(np.unique(mixed[b][pasted])) == 1
+        # label weight of the image itself: 1 - box area (the box's real-valued extent, about the pixel count)
+        assert abs(mixed_labels[b, b] - (1 - pasted.mean())) < 2 * (size + 1) / size**2 or not pasted.any()
+    single = images[0]
+    np.testing.assert_array_equal(layers.CutMix()(single).data, single)  # no batch: unchanged, as Keras
+
+
+def test_cut_mix_gradcheck_config_and_errors(float64, rng):
+    layer = layers.CutMix((0.5, 1.0), seed=1)
+    x = rng.uniform(size=(4, 5, 5, 2))
+
+    def fn(t):
+        layer.generator.state.data[1] = 0  # the same draw on every evaluation
+        return layer(t)
+
+    gradcheck(fn, [x])
+    config = layer.get_config()
+    assert config["factor"] == [0.5, 1.0] and layers.CutMix.from_config(config).get_config() == config
+    with pytest.raises(ValueError, match="CutMix: the factor argument"):
+        layers.CutMix(factor=2.0)

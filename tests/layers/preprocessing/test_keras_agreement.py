@@ -134,12 +134,13 @@ def test_random_grayscale_draws_as_keras(rng):
         _same(ours(img, training=True), theirs(img, training=True), atol=3e-4)
 
 
-def test_mix_up_draws_as_keras(rng):
+@pytest.mark.parametrize("name", ["MixUp", "CutMix"])
+def test_mixing_layers_draw_as_keras(rng, name):
     if keras.backend.backend() != "numpy":
         pytest.skip("the draws equal Keras's NumPy backend (KERAS_BACKEND=numpy)")
     images = (rng.random((6, 5, 4, 3)) * 255).astype("float32")
     labels = np.eye(3, dtype="float32")[rng.integers(0, 3, 6)]
-    ours, theirs = L.MixUp(alpha=0.4, seed=3), K.MixUp(alpha=0.4, seed=3)
+    ours, theirs = getattr(L, name)(0.4, seed=3), getattr(K, name)(0.4, seed=3)
     for _ in range(2):
         a, b = ours({"images": images, "labels": labels}), theirs({"images": images, "labels": labels})
         _same(a["images"], b["images"], atol=1e-4)

@@ -38,6 +38,10 @@ def _f4():
     return rng.normal(size=(4, 6, 6, 2)).astype("float32")
 
 
+def _f4_rgb():
+    return rng.uniform(0, 1, size=(4, 6, 6, 3)).astype("float32")
+
+
 def _f5():
     return rng.normal(size=(4, 4, 4, 4, 2)).astype("float32")
 
@@ -112,6 +116,8 @@ LAYERS = {
     "AutoContrast": (lambda: L.AutoContrast(value_range=(0, 1)), _f4),
     "Pipeline": (lambda: L.Pipeline([L.Rescaling(0.5)]), _f4), "RandomShear": (lambda: L.RandomShear(0.2), _f4),
     "MixUp": (lambda: L.MixUp(0.3), _f4), "CutMix": (lambda: L.CutMix(0.5), _f4),
+    "RandomSaturation": (lambda: L.RandomSaturation(0.3), _f4_rgb), "RandomHue": (lambda: L.RandomHue(0.3), _f4_rgb),
+    "RandomColorDegeneration": (lambda: L.RandomColorDegeneration(0.3), _f4_rgb),
 }
 
 

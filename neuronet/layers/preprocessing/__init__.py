@@ -2,9 +2,10 @@
 
 Feature preprocessing: Normalization, Rescaling, Discretization, CategoryEncoding, Hashing,
 HashedCrossing, StringLookup, IntegerLookup, TextVectorization. Image preprocessing: Resizing,
-CenterCrop and the random augmentations RandomFlip, RandomRotation, RandomZoom, RandomTranslation,
-RandomContrast, RandomBrightness, RandomCrop, RandomShear, RandomGrayscale, RandomInvert, Solarization, MixUp, CutMix
-(active in training only), AutoContrast. Pipeline chains them.
+CenterCrop, AutoContrast and the random augmentations (active in training only): RandomFlip,
+RandomRotation, RandomZoom, RandomTranslation, RandomShear, RandomCrop, RandomContrast,
+RandomBrightness, RandomGrayscale, RandomInvert, RandomSaturation, RandomHue,
+RandomColorDegeneration, Solarization, MixUp, CutMix. Pipeline chains them.
 
 They take raw NumPy data — numbers, or strings as ``str``/``object`` arrays and lists — and the ones
 with state learn it with ``adapt(data)`` from arrays, pandas DataFrames/Series, PyDatasets or
@@ -24,12 +25,15 @@ from .mix_up import MixUp
 from .normalization import Normalization
 from .pipeline import Pipeline
 from .random_brightness import RandomBrightness
+from .random_color_degeneration import RandomColorDegeneration
 from .random_contrast import RandomContrast
 from .random_crop import RandomCrop
 from .random_flip import RandomFlip
 from .random_grayscale import RandomGrayscale
+from .random_hue import RandomHue
 from .random_invert import RandomInvert
 from .random_rotation import RandomRotation
+from .random_saturation import RandomSaturation
 from .random_translation import RandomTranslation
 from .random_zoom import RandomZoom
 from .rescaling import Rescaling
@@ -40,6 +44,7 @@ from .string_lookup import StringLookup
 from .text_vectorization import TextVectorization
 
 __all__ = ["AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "HashedCrossing", "Hashing",
-           "IntegerLookup", "MixUp", "Normalization", "Pipeline", "RandomBrightness", "RandomContrast", "RandomCrop",
-           "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation", "RandomShear", "RandomTranslation",
-           "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"]
+           "IntegerLookup", "MixUp", "Normalization", "Pipeline", "RandomBrightness", "RandomColorDegeneration",
+           "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomHue", "RandomInvert",
+           "RandomRotation", "RandomSaturation", "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling",
+           "Resizing", "Solarization", "StringLookup", "TextVectorization"]

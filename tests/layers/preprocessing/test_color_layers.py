@@ -151,3 +151,45 @@ def test_cut_mix_gradcheck_config_and_errors(float64, rng):
     assert config["factor"] == [0.5, 1.0] and layers.CutMix.from_config(config).get_config() == config
     with pytest.raises(ValueError, match="CutMix: the factor argument"):
         layers.CutMix(factor=2.0)
+
+
+def _hsv(rgb):
+    """RGB in [0, 1] → HSV in [0, 1], written out (hue in turns)."""
+    high, low = rgb.max(-1), rgb.min(-1)
+    delta = high - low
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    safe = np.where(delta > 0, delta, 1)
+    hue = np.where(high == r, (g - b) / safe % 6, np.where(high == g, (b - r) / safe + 2, (r - g) / safe + 4)) / 6
+    return np.stack([np.where(delta > 0, hue, 0), np.where(high > 0, delta / np.where(high > 0, high, 1), 0), high],
+                    axis=-1)
+
+
+def test_saturation_hue_and_degeneration_formulas(rng):
+    x = rng.uniform(0.05, 1, size=(4, 3, 3, 3)).astype("float32")
+    grey = layers.RandomSaturation((0.0, 0.0), value_range=(0, 1))(x).data  # u = 0: saturation 0
+    np.testing.assert_allclose(grey, np.repeat(x.max(-1, keepdims=True), 3, -1), rtol=1e-5)
+    same = layers.RandomSaturation((0.5, 0.5), value_range=(0, 1))(x).data  # u = 0.5: unchanged
+    np.testing.assert_allclose(same, x, rtol=1e-4, atol=1e-5)
+    shifted = layers.RandomHue((0.4, 0.4), value_range=(0, 1), seed=1)(x).data  # hue moves by ±0.2 turn
+    turn = (_hsv(shifted)[..., 0] - _hsv(x)[..., 0]) % 1.0
+    assert np.all(np.isclose(turn, 0.2, atol=1e-3) | np.isclose(turn, 0.8, atol=1e-3))
+    np.testing.assert_allclose(_hsv(shifted)[..., 1:], _hsv(x)[..., 1:], rtol=1e-4, atol=1e-5)
+    degenerated = layers.RandomColorDegeneration((1.0, 1.0), value_range=(0, 1))(x).data
+    np.testing.assert_allclose(degenerated, np.repeat((x * LUMA).sum(-1, keepdims=True), 3, -1), rtol=1e-5)
+
+
+@pytest.mark.parametrize("make", [lambda: layers.RandomSaturation((0.3, 0.7), value_range=(0, 1), seed=1),
+                                  lambda: layers.RandomHue(0.3, value_range=(0, 1), seed=1),
+                                  lambda: layers.RandomColorDegeneration(0.5, value_range=(0, 1), seed=1)])
+def test_color_gradcheck_and_config(float64, rng, make):
+    layer = make()
+    # distinct channels away from each other and from the range's ends: no ties in max/min, no clipping
+    x = np.sort(rng.uniform(0.2, 0.8, size=(2, 3, 3, 3)), axis=-1)[..., ::-1] + np.array([0.05, 0.0, -0.05])
+
+    def fn(t):
+        layer.generator.state.data[1] = 0  # the same draw on every evaluation
+        return layer(t)
+
+    gradcheck(fn, [x])
+    config = layer.get_config()
+    assert type(layer).from_config(config).get_config() == config

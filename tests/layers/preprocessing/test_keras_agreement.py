@@ -145,3 +145,15 @@ def test_mixing_layers_draw_as_keras(rng, name):
         a, b = ours({"images": images, "labels": labels}), theirs({"images": images, "labels": labels})
         _same(a["images"], b["images"], atol=1e-4)
         _same(a["labels"], b["labels"], atol=1e-6)
+
+
+@pytest.mark.parametrize("name,factor", [("RandomSaturation", 0.5), ("RandomSaturation", (0.2, 0.8)),
+                                         ("RandomHue", 0.5), ("RandomHue", (0.1, 0.9)),
+                                         ("RandomColorDegeneration", 0.7)])
+def test_rgb_layers_draw_as_keras(rng, name, factor):
+    if keras.backend.backend() != "numpy":
+        pytest.skip("the draws equal Keras's NumPy backend (KERAS_BACKEND=numpy)")
+    img = (rng.random((6, 5, 4, 3)) * 255).astype("float32")
+    ours, theirs = getattr(L, name)(factor, seed=3), getattr(K, name)(factor, seed=3)
+    for _ in range(2):
+        _same(ours(img, training=True), theirs(img, training=True), atol=5e-4)

@@ -36,10 +36,10 @@ _LAZY_FAMILIES = {
     "wrappers": ("Bidirectional", "SpectralNormalization", "TimeDistributed", "Wrapper"),
     "preprocessing": ("AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "HashedCrossing",
                       "Hashing", "IntegerLookup", "MixUp", "Normalization", "Pipeline", "RandomBrightness",
-                      "RandomColorDegeneration", "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale",
-                      "RandomHue", "RandomInvert", "RandomRotation", "RandomSaturation", "RandomShear",
-                      "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup",
-                      "TextVectorization"),
+                      "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomFlip",
+                      "RandomGrayscale", "RandomHue", "RandomInvert", "RandomRotation", "RandomSaturation",
+                      "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization",
+                      "StringLookup", "TextVectorization"),
 }
 _EAGER = (activation, conv, core, embedding, merge, normalization, pooling, recurrent, regularization, reshaping)
 

@@ -118,6 +118,7 @@ LAYERS = {
     "MixUp": (lambda: L.MixUp(0.3), _f4), "CutMix": (lambda: L.CutMix(0.5), _f4),
     "RandomSaturation": (lambda: L.RandomSaturation(0.3), _f4_rgb), "RandomHue": (lambda: L.RandomHue(0.3), _f4_rgb),
     "RandomColorDegeneration": (lambda: L.RandomColorDegeneration(0.3), _f4_rgb),
+    "RandomColorJitter": (lambda: L.RandomColorJitter((0, 1), 0.1, 0.2, 0.3, 0.1), _f4_rgb),
 }
 
 

@@ -5,7 +5,7 @@ HashedCrossing, StringLookup, IntegerLookup, TextVectorization. Image preprocess
 CenterCrop, AutoContrast and the random augmentations (active in training only): RandomFlip,
 RandomRotation, RandomZoom, RandomTranslation, RandomShear, RandomCrop, RandomContrast,
 RandomBrightness, RandomGrayscale, RandomInvert, RandomSaturation, RandomHue,
-RandomColorDegeneration, Solarization, MixUp, CutMix. Pipeline chains them.
+RandomColorDegeneration, RandomColorJitter, Solarization, MixUp, CutMix. Pipeline chains them.
 
 They take raw NumPy data — numbers, or strings as ``str``/``object`` arrays and lists — and the ones
 with state learn it with ``adapt(data)`` from arrays, pandas DataFrames/Series, PyDatasets or
@@ -26,6 +26,7 @@ from .normalization import Normalization
 from .pipeline import Pipeline
 from .random_brightness import RandomBrightness
 from .random_color_degeneration import RandomColorDegeneration
+from .random_color_jitter import RandomColorJitter
 from .random_contrast import RandomContrast
 from .random_crop import RandomCrop
 from .random_flip import RandomFlip
@@ -45,6 +46,6 @@ from .text_vectorization import TextVectorization
 
 __all__ = ["AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "HashedCrossing", "Hashing",
            "IntegerLookup", "MixUp", "Normalization", "Pipeline", "RandomBrightness", "RandomColorDegeneration",
-           "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomHue", "RandomInvert",
-           "RandomRotation", "RandomSaturation", "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling",
-           "Resizing", "Solarization", "StringLookup", "TextVectorization"]
+           "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomFlip", "RandomGrayscale", "RandomHue",
+           "RandomInvert", "RandomRotation", "RandomSaturation", "RandomShear", "RandomTranslation", "RandomZoom",
+           "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"]

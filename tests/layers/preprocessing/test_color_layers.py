@@ -193,3 +193,27 @@ def test_color_gradcheck_and_config(float64, rng, make):
     gradcheck(fn, [x])
     config = layer.get_config()
     assert type(layer).from_config(config).get_config() == config
+
+
+def test_color_jitter_is_its_parts_in_order(rng):
+    x = rng.uniform(0, 255, size=(4, 3, 3, 3)).astype("float32")
+    jitter = layers.RandomColorJitter(brightness_factor=(0.1, 0.1), saturation_factor=(0.0, 0.0), seed=1)
+    # brightness +0.1·255, then saturation 0: grey images of the brightened maxima
+    expected = np.repeat(np.clip(x + 25.5, 0, 255).max(-1, keepdims=True), 3, -1)
+    np.testing.assert_allclose(jitter(x).data, expected, rtol=1e-5)
+    np.testing.assert_array_equal(jitter(x, training=False).data, x)
+    assert not jitter.weights and layers.RandomColorJitter().get_config()["hue_factor"] is None
+
+
+def test_color_jitter_gradcheck_and_config(float64, rng):
+    layer = layers.RandomColorJitter(value_range=(0, 1), brightness_factor=0.1, contrast_factor=0.2,
+                                     saturation_factor=(0.4, 0.6), hue_factor=0.1, seed=2)
+    x = np.sort(rng.uniform(0.3, 0.7, size=(2, 3, 3, 3)), axis=-1)[..., ::-1] + np.array([0.05, 0.0, -0.05])
+
+    def fn(t):
+        layer.generator.state.data[1] = 0  # the same draw on every evaluation
+        return layer(t)
+
+    gradcheck(fn, [x])
+    config = layer.get_config()
+    assert layers.RandomColorJitter.from_config(config).get_config() == config

@@ -157,3 +157,13 @@ def test_rgb_layers_draw_as_keras(rng, name, factor):
     ours, theirs = getattr(L, name)(factor, seed=3), getattr(K, name)(factor, seed=3)
     for _ in range(2):
         _same(ours(img, training=True), theirs(img, training=True), atol=5e-4)
+
+
+def test_color_jitter_draws_as_keras(rng):
+    if keras.backend.backend() != "numpy":
+        pytest.skip("the draws equal Keras's NumPy backend (KERAS_BACKEND=numpy)")
+    img = (rng.random((6, 5, 4, 3)) * 255).astype("float32")
+    kw = dict(brightness_factor=0.2, contrast_factor=(0.3, 0.5), saturation_factor=(0.3, 0.7), hue_factor=0.2, seed=3)
+    ours, theirs = L.RandomColorJitter(**kw), K.RandomColorJitter(**kw)
+    for _ in range(2):
+        _same(ours(img, training=True), theirs(img, training=True), atol=5e-4)

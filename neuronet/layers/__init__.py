@@ -29,6 +29,7 @@ _LAZY_FAMILIES = {
     "conv3d": ("Conv3D", "Convolution3D", "MaxPooling3D", "AveragePooling3D", "GlobalMaxPooling3D",
                "GlobalAveragePooling3D", "MaxPool3D", "AvgPool3D", "GlobalMaxPool3D", "GlobalAvgPool3D",
                "ZeroPadding3D", "Cropping3D", "UpSampling3D"),
+    "conv_lstm": ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"),
     "einsum_dense": ("EinsumDense",),
     "masking": ("Masking",),
     "operator": ("OperatorLayer",),

@@ -38,9 +38,9 @@ _LAZY_FAMILIES = {
     "preprocessing": ("AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "HashedCrossing",
                       "Hashing", "IntegerLookup", "MixUp", "Normalization", "Pipeline", "RandomBrightness",
                       "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomFlip",
-                      "RandomGrayscale", "RandomHue", "RandomInvert", "RandomRotation", "RandomSaturation",
-                      "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization",
-                      "StringLookup", "TextVectorization"),
+                      "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert", "RandomRotation",
+                      "RandomSaturation", "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
+                      "Solarization", "StringLookup", "TextVectorization"),
 }
 _EAGER = (activation, conv, core, embedding, merge, normalization, pooling, recurrent, regularization, reshaping)
 

@@ -117,6 +117,7 @@ LAYERS = {
     "Pipeline": (lambda: L.Pipeline([L.Rescaling(0.5)]), _f4), "RandomShear": (lambda: L.RandomShear(0.2), _f4),
     "ConvLSTM2D": (lambda: L.ConvLSTM2D(3, 2, padding="same", return_sequences=True), _f5),
     "ConvLSTM1D": (lambda: L.ConvLSTM1D(2, 3, go_backwards=True), _f4),
+    "RandomGaussianBlur": (lambda: L.RandomGaussianBlur(kernel_size=5), _f4),
     "MixUp": (lambda: L.MixUp(0.3), _f4), "CutMix": (lambda: L.CutMix(0.5), _f4),
     "RandomSaturation": (lambda: L.RandomSaturation(0.3), _f4_rgb), "RandomHue": (lambda: L.RandomHue(0.3), _f4_rgb),
     "RandomColorDegeneration": (lambda: L.RandomColorDegeneration(0.3), _f4_rgb),

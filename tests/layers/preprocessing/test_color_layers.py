@@ -217,3 +217,43 @@ def test_color_jitter_gradcheck_and_config(float64, rng):
     gradcheck(fn, [x])
     config = layer.get_config()
     assert layers.RandomColorJitter.from_config(config).get_config() == config
+
+
+def _gaussian_blur_numpy(x, size, sigma):
+    """A separable Gaussian blur with zero padding, (height, width) kernel sizes and sigmas."""
+    out = x.astype(np.float64)
+    for axis, (k, s) in zip((1, 2), zip(size, sigma)):
+        offsets = np.arange(k) - (k - 1) / 2
+        weights = np.exp(-offsets**2 / (2 * s**2))
+        weights /= weights.sum()
+        pad = [(0, 0)] * 4
+        pad[axis] = ((k - 1) // 2, k // 2)
+        padded = np.pad(out, pad)
+        out = sum(w * np.take(padded, np.arange(i, i + x.shape[axis]), axis=axis) for i, w in enumerate(weights))
+    return out
+
+
+def test_random_gaussian_blur_blurs_a_share_of_the_images(rng):
+    x = rng.uniform(0, 255, size=(12, 6, 6, 2)).astype("float32")
+    layer = layers.RandomGaussianBlur(factor=(0.5, 0.5), kernel_size=3, sigma=(0.8, 0.8), seed=4)
+    y = layer(x).data
+    blurred = _gaussian_blur_numpy(x, (3, 3), (0.8 + 1e-6, 0.8 + 1e-6))
+    hits = [np.allclose(a, b, rtol=1e-4, atol=1e-3) for a, b in zip(y, blurred)]
+    kept = [np.array_equal(a, b) for a, b in zip(y, x)]
+    assert all(h or k for h, k in zip(hits, kept)) and 0 < sum(hits) < 12
+    np.testing.assert_array_equal(layer(x, training=False).data, x)
+
+
+def test_random_gaussian_blur_gradcheck_config_and_errors(float64, rng):
+    layer = layers.RandomGaussianBlur(kernel_size=(3, 5), sigma=(0.4, 0.9), seed=1)
+    x = rng.uniform(60, 190, size=(2, 5, 6, 2))
+
+    def fn(t):
+        layer.generator.state.data[1] = 0  # the same draw on every evaluation
+        return layer(t)
+
+    gradcheck(fn, [x])
+    config = layer.get_config()
+    assert config["kernel_size"] == [3, 5] and layers.RandomGaussianBlur.from_config(config).get_config() == config
+    with pytest.raises(ValueError, match="kernel_size must be an odd positive number"):
+        layers.RandomGaussianBlur(kernel_size=4)

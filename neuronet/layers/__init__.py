@@ -37,10 +37,10 @@ _LAZY_FAMILIES = {
     "wrappers": ("Bidirectional", "SpectralNormalization", "TimeDistributed", "Wrapper"),
     "preprocessing": ("AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "HashedCrossing",
                       "Hashing", "IntegerLookup", "MixUp", "Normalization", "Pipeline", "RandomBrightness",
-                      "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomFlip",
-                      "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert", "RandomRotation",
-                      "RandomSaturation", "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
-                      "Solarization", "StringLookup", "TextVectorization"),
+                      "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomErasing",
+                      "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",
+                      "RandomRotation", "RandomSaturation", "RandomShear", "RandomTranslation", "RandomZoom",
+                      "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"),
 }
 _EAGER = (activation, conv, core, embedding, merge, normalization, pooling, recurrent, regularization, reshaping)
 

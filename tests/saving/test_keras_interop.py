@@ -118,6 +118,7 @@ LAYERS = {
     "ConvLSTM2D": (lambda: L.ConvLSTM2D(3, 2, padding="same", return_sequences=True), _f5),
     "ConvLSTM1D": (lambda: L.ConvLSTM1D(2, 3, go_backwards=True), _f4),
     "RandomGaussianBlur": (lambda: L.RandomGaussianBlur(kernel_size=5), _f4),
+    "RandomErasing": (lambda: L.RandomErasing(fill_value=3.0), _f4),
     "MixUp": (lambda: L.MixUp(0.3), _f4), "CutMix": (lambda: L.CutMix(0.5), _f4),
     "RandomSaturation": (lambda: L.RandomSaturation(0.3), _f4_rgb), "RandomHue": (lambda: L.RandomHue(0.3), _f4_rgb),
     "RandomColorDegeneration": (lambda: L.RandomColorDegeneration(0.3), _f4_rgb),

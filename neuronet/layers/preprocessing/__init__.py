@@ -5,7 +5,8 @@ HashedCrossing, StringLookup, IntegerLookup, TextVectorization. Image preprocess
 CenterCrop, AutoContrast and the random augmentations (active in training only): RandomFlip,
 RandomRotation, RandomZoom, RandomTranslation, RandomShear, RandomCrop, RandomContrast,
 RandomBrightness, RandomGrayscale, RandomInvert, RandomSaturation, RandomHue,
-RandomColorDegeneration, RandomColorJitter, RandomGaussianBlur, Solarization, MixUp, CutMix. Pipeline chains them.
+RandomColorDegeneration, RandomColorJitter, RandomGaussianBlur, RandomErasing, Solarization, MixUp,
+CutMix. Pipeline chains them.
 
 They take raw NumPy data — numbers, or strings as ``str``/``object`` arrays and lists — and the ones
 with state learn it with ``adapt(data)`` from arrays, pandas DataFrames/Series, PyDatasets or
@@ -29,6 +30,7 @@ from .random_color_degeneration import RandomColorDegeneration
 from .random_color_jitter import RandomColorJitter
 from .random_contrast import RandomContrast
 from .random_crop import RandomCrop
+from .random_erasing import RandomErasing
 from .random_flip import RandomFlip
 from .random_gaussian_blur import RandomGaussianBlur
 from .random_grayscale import RandomGrayscale
@@ -47,6 +49,7 @@ from .text_vectorization import TextVectorization
 
 __all__ = ["AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "HashedCrossing", "Hashing",
            "IntegerLookup", "MixUp", "Normalization", "Pipeline", "RandomBrightness", "RandomColorDegeneration",
-           "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale",
-           "RandomHue", "RandomInvert", "RandomRotation", "RandomSaturation", "RandomShear", "RandomTranslation",
-           "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"]
+           "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomErasing", "RandomFlip", "RandomGaussianBlur",
+           "RandomGrayscale", "RandomHue", "RandomInvert", "RandomRotation", "RandomSaturation", "RandomShear",
+           "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup",
+           "TextVectorization"]

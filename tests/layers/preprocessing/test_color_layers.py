@@ -257,3 +257,35 @@ def test_random_gaussian_blur_gradcheck_config_and_errors(float64, rng):
     assert config["kernel_size"] == [3, 5] and layers.RandomGaussianBlur.from_config(config).get_config() == config
     with pytest.raises(ValueError, match="kernel_size must be an odd positive number"):
         layers.RandomGaussianBlur(kernel_size=4)
+
+
+def test_random_erasing_fills_one_box_per_erased_image(rng):
+    x = rng.uniform(10, 200, size=(8, 10, 9, 3)).astype("float32")
+    y = layers.RandomErasing(factor=(0.5, 0.5), scale=(0.1, 0.3), fill_value=255.0, seed=2)(x).data
+    erased = 0
+    for a, b in zip(y, x):
+        changed = np.any(a != b, axis=-1)
+        if changed.any():
+            erased += 1
+            rows, cols = np.nonzero(changed)
+            assert changed[rows.min():rows.max() + 1, cols.min():cols.max() + 1].all()
+            assert np.all(a[changed] == 255.0)
+            assert 0.1 * 10 - 1 <= rows.max() - rows.min() + 1 <= np.sqrt(0.3) * 10 + 1
+    assert 0 < erased < 8
+    noisy = layers.RandomErasing(scale=(0.5, 0.5), seed=1)(x).data  # noise fill, clipped to the range
+    assert noisy.min() >= 0 and noisy.max() <= 255 and not np.array_equal(noisy, x)
+
+
+def test_random_erasing_gradcheck_config_and_errors(float64, rng):
+    layer = layers.RandomErasing(factor=0.8, fill_value=(1.0, 2.0, 3.0), seed=1)
+    x = rng.uniform(60, 190, size=(2, 6, 6, 3))
+
+    def fn(t):
+        layer.generator.state.data[1] = 0  # the same draw on every evaluation
+        return layer(t)
+
+    gradcheck(fn, [x])
+    config = layer.get_config()
+    assert config["fill_value"] == [1.0, 2.0, 3.0] and layers.RandomErasing.from_config(config).get_config() == config
+    with pytest.raises(ValueError, match="RandomErasing: the fill_value argument"):
+        layers.RandomErasing(fill_value=(1, 2))

@@ -36,11 +36,11 @@ _LAZY_FAMILIES = {
     "spatial": ("ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D"),
     "wrappers": ("Bidirectional", "SpectralNormalization", "TimeDistributed", "Wrapper"),
     "preprocessing": ("AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "HashedCrossing",
-                      "Hashing", "IntegerLookup", "MixUp", "Normalization", "Pipeline", "RandomBrightness",
-                      "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomErasing",
-                      "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",
-                      "RandomRotation", "RandomSaturation", "RandomShear", "RandomTranslation", "RandomZoom",
-                      "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"),
+                      "Hashing", "IntegerLookup", "MelSpectrogram", "MixUp", "Normalization", "Pipeline",
+                      "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomContrast",
+                      "RandomCrop", "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue",
+                      "RandomInvert", "RandomRotation", "RandomSaturation", "RandomShear", "RandomTranslation",
+                      "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"),
 }
 _EAGER = (activation, conv, core, embedding, merge, normalization, pooling, recurrent, regularization, reshaping)
 

@@ -119,6 +119,8 @@ LAYERS = {
     "ConvLSTM1D": (lambda: L.ConvLSTM1D(2, 3, go_backwards=True), _f4),
     "RandomGaussianBlur": (lambda: L.RandomGaussianBlur(kernel_size=5), _f4),
     "RandomErasing": (lambda: L.RandomErasing(fill_value=3.0), _f4),
+    "MelSpectrogram": (lambda: L.MelSpectrogram(fft_length=4, sequence_stride=2, num_mel_bins=2, sampling_rate=100,
+                                                power_to_db=False), _f2),
     "MixUp": (lambda: L.MixUp(0.3), _f4), "CutMix": (lambda: L.CutMix(0.5), _f4),
     "RandomSaturation": (lambda: L.RandomSaturation(0.3), _f4_rgb), "RandomHue": (lambda: L.RandomHue(0.3), _f4_rgb),
     "RandomColorDegeneration": (lambda: L.RandomColorDegeneration(0.3), _f4_rgb),

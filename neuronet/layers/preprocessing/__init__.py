@@ -1,7 +1,7 @@
 """Preprocessing layers (``keras.layers`` preprocessing), one concept per file.
 
 Feature preprocessing: Normalization, Rescaling, Discretization, CategoryEncoding, Hashing,
-HashedCrossing, StringLookup, IntegerLookup, TextVectorization. Image preprocessing: Resizing,
+HashedCrossing, StringLookup, IntegerLookup, TextVectorization. Audio: MelSpectrogram. Image preprocessing: Resizing,
 CenterCrop, AutoContrast and the random augmentations (active in training only): RandomFlip,
 RandomRotation, RandomZoom, RandomTranslation, RandomShear, RandomCrop, RandomContrast,
 RandomBrightness, RandomGrayscale, RandomInvert, RandomSaturation, RandomHue,
@@ -22,6 +22,7 @@ from .discretization import Discretization
 from .hashed_crossing import HashedCrossing
 from .hashing import Hashing
 from .integer_lookup import IntegerLookup
+from .mel_spectrogram import MelSpectrogram
 from .mix_up import MixUp
 from .normalization import Normalization
 from .pipeline import Pipeline
@@ -48,8 +49,8 @@ from .string_lookup import StringLookup
 from .text_vectorization import TextVectorization
 
 __all__ = ["AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "HashedCrossing", "Hashing",
-           "IntegerLookup", "MixUp", "Normalization", "Pipeline", "RandomBrightness", "RandomColorDegeneration",
-           "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomErasing", "RandomFlip", "RandomGaussianBlur",
-           "RandomGrayscale", "RandomHue", "RandomInvert", "RandomRotation", "RandomSaturation", "RandomShear",
-           "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup",
-           "TextVectorization"]
+           "IntegerLookup", "MelSpectrogram", "MixUp", "Normalization", "Pipeline", "RandomBrightness",
+           "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomErasing",
+           "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert", "RandomRotation",
+           "RandomSaturation", "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
+           "Solarization", "StringLookup", "TextVectorization"]

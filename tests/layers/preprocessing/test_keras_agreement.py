@@ -170,3 +170,11 @@ def test_color_jitter_draws_as_keras(rng):
     ours, theirs = L.RandomColorJitter(**kw), K.RandomColorJitter(**kw)
     for _ in range(2):
         _same(ours(img, training=True), theirs(img, training=True), atol=5e-4)
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(fft_length=512, sequence_stride=128, sequence_length=400, num_mel_bins=40,
+                                              sampling_rate=8000, power_to_db=False, mag_exp=1.0)])
+def test_mel_spectrogram(rng, kw):
+    signal = rng.normal(size=(3, 4000)).astype("float32")
+    ours, theirs = L.MelSpectrogram(**kw)(signal), K.MelSpectrogram(**kw)(signal)
+    _same(ours, theirs, atol=1e-3 * float(np.abs(np.asarray(theirs)).max()))

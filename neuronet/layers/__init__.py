@@ -35,12 +35,13 @@ _LAZY_FAMILIES = {
     "operator": ("OperatorLayer",),
     "spatial": ("ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D"),
     "wrappers": ("Bidirectional", "SpectralNormalization", "TimeDistributed", "Wrapper"),
-    "preprocessing": ("AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "HashedCrossing",
-                      "Hashing", "IntegerLookup", "MelSpectrogram", "MixUp", "Normalization", "Pipeline",
-                      "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomContrast",
+    "preprocessing": ("AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "Equalization",
+                      "HashedCrossing", "Hashing", "IntegerLookup", "MelSpectrogram", "MixUp", "Normalization",
+                      "Pipeline", "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomContrast",
                       "RandomCrop", "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue",
-                      "RandomInvert", "RandomRotation", "RandomSaturation", "RandomShear", "RandomTranslation",
-                      "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"),
+                      "RandomInvert", "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness",
+                      "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization",
+                      "StringLookup", "TextVectorization"),
 }
 _EAGER = (activation, conv, core, embedding, merge, normalization, pooling, recurrent, regularization, reshaping)
 

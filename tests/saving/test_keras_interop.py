@@ -121,6 +121,10 @@ LAYERS = {
     "RandomErasing": (lambda: L.RandomErasing(fill_value=3.0), _f4),
     "MelSpectrogram": (lambda: L.MelSpectrogram(fft_length=4, sequence_stride=2, num_mel_bins=2, sampling_rate=100,
                                                 power_to_db=False), _f2),
+    # (not Equalization: Keras 3.15 cannot build a model holding its own Equalization, whose output spec is
+    # its input tensor, "part of a cycle")
+    "RandomSharpness": (lambda: L.RandomSharpness(0.5), _f4),
+    "RandomPosterization": (lambda: L.RandomPosterization(4), _f4_rgb),
     "MixUp": (lambda: L.MixUp(0.3), _f4), "CutMix": (lambda: L.CutMix(0.5), _f4),
     "RandomSaturation": (lambda: L.RandomSaturation(0.3), _f4_rgb), "RandomHue": (lambda: L.RandomHue(0.3), _f4_rgb),
     "RandomColorDegeneration": (lambda: L.RandomColorDegeneration(0.3), _f4_rgb),

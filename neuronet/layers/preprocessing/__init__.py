@@ -2,11 +2,11 @@
 
 Feature preprocessing: Normalization, Rescaling, Discretization, CategoryEncoding, Hashing,
 HashedCrossing, StringLookup, IntegerLookup, TextVectorization. Audio: MelSpectrogram. Image preprocessing: Resizing,
-CenterCrop, AutoContrast and the random augmentations (active in training only): RandomFlip,
+CenterCrop, AutoContrast, Equalization and the random augmentations (active in training only): RandomFlip,
 RandomRotation, RandomZoom, RandomTranslation, RandomShear, RandomCrop, RandomContrast,
 RandomBrightness, RandomGrayscale, RandomInvert, RandomSaturation, RandomHue,
-RandomColorDegeneration, RandomColorJitter, RandomGaussianBlur, RandomErasing, Solarization, MixUp,
-CutMix. Pipeline chains them.
+RandomColorDegeneration, RandomColorJitter, RandomGaussianBlur, RandomErasing, RandomSharpness,
+RandomPosterization, Solarization, MixUp, CutMix. Pipeline chains them.
 
 They take raw NumPy data — numbers, or strings as ``str``/``object`` arrays and lists — and the ones
 with state learn it with ``adapt(data)`` from arrays, pandas DataFrames/Series, PyDatasets or
@@ -19,6 +19,7 @@ from .category_encoding import CategoryEncoding
 from .center_crop import CenterCrop
 from .cut_mix import CutMix
 from .discretization import Discretization
+from .equalization import Equalization
 from .hashed_crossing import HashedCrossing
 from .hashing import Hashing
 from .integer_lookup import IntegerLookup
@@ -37,20 +38,23 @@ from .random_gaussian_blur import RandomGaussianBlur
 from .random_grayscale import RandomGrayscale
 from .random_hue import RandomHue
 from .random_invert import RandomInvert
+from .random_posterization import RandomPosterization
 from .random_rotation import RandomRotation
 from .random_saturation import RandomSaturation
 from .random_translation import RandomTranslation
 from .random_zoom import RandomZoom
 from .rescaling import Rescaling
+from .random_sharpness import RandomSharpness
 from .random_shear import RandomShear
 from .resizing import Resizing
 from .solarization import Solarization
 from .string_lookup import StringLookup
 from .text_vectorization import TextVectorization
 
-__all__ = ["AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "HashedCrossing", "Hashing",
-           "IntegerLookup", "MelSpectrogram", "MixUp", "Normalization", "Pipeline", "RandomBrightness",
-           "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop", "RandomErasing",
-           "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert", "RandomRotation",
-           "RandomSaturation", "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
-           "Solarization", "StringLookup", "TextVectorization"]
+__all__ = ["AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "Equalization",
+           "HashedCrossing", "Hashing", "IntegerLookup", "MelSpectrogram", "MixUp", "Normalization", "Pipeline",
+           "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop",
+           "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",
+           "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness", "RandomShear",
+           "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup",
+           "TextVectorization"]

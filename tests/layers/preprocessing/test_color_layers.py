@@ -289,3 +289,43 @@ def test_random_erasing_gradcheck_config_and_errors(float64, rng):
     assert config["fill_value"] == [1.0, 2.0, 3.0] and layers.RandomErasing.from_config(config).get_config() == config
     with pytest.raises(ValueError, match="RandomErasing: the fill_value argument"):
         layers.RandomErasing(fill_value=(1, 2))
+
+
+def test_sharpness_posterization_and_equalization_formulas(rng):
+    x = rng.uniform(20, 230, size=(3, 6, 5, 2)).astype("float32")
+    # f = 0.5: unchanged; f = 0: the smoothed image (3×3, 5/13 centre, 1/13 around, zero padding)
+    np.testing.assert_allclose(layers.RandomSharpness((0.5, 0.5))(x).data, x, rtol=1e-6)
+    padded = np.pad(x.astype(np.float64), [(0, 0), (1, 1), (1, 1), (0, 0)])
+    smooth = sum(padded[:, i:i + 6, j:j + 5] * (5 / 13 if (i, j) == (1, 1) else 1 / 13)
+                 for i in range(3) for j in range(3))
+    np.testing.assert_allclose(layers.RandomSharpness((0.0, 0.0))(x).data, smooth, rtol=1e-5)
+    # b bits kept: each pixel's integer value with its 8 - b low bits cleared
+    np.testing.assert_array_equal(layers.RandomPosterization((3, 3))(x).data,
+                                  (x.astype(np.uint8) >> 5 << 5).astype("float32"))
+    # equalization: the values spread over [0, 255] through the cumulative histogram of each channel
+    y = layers.Equalization()(x).data
+    for c in range(2):
+        assert y[..., c].min() == 0 and y[..., c].max() == 255
+        order = np.argsort(x[..., c], axis=None, kind="stable")
+        assert np.all(np.diff(y[..., c].ravel()[order]) >= 0)  # monotone in the input
+    flat = np.full((2, 3, 3, 1), 40.0, "float32")
+    np.testing.assert_array_equal(layers.Equalization()(flat).data, flat)  # one occupied bin: unchanged
+    np.testing.assert_array_equal(layers.Equalization()(x, training=False).data, x)
+
+
+def test_sharpness_gradcheck_and_configs(float64, rng):
+    layer = layers.RandomSharpness((0.2, 0.9), seed=1)
+    x = rng.uniform(60, 190, size=(2, 4, 4, 2))
+
+    def fn(t):
+        layer.generator.state.data[1] = 0  # the same draw on every evaluation
+        return layer(t)
+
+    gradcheck(fn, [x])
+    for made in (layer, layers.RandomPosterization((2, 6), seed=3), layers.Equalization(bins=64)):
+        config = made.get_config()
+        assert type(made).from_config(config).get_config() == config
+    with pytest.raises(ValueError, match="RandomPosterization: the factor argument"):
+        layers.RandomPosterization(9)
+    with pytest.raises(ValueError, match="Equalization: expected bins"):
+        layers.Equalization(bins=1)

@@ -110,6 +110,8 @@ RANDOM = {
     "contrast": lambda M: M.RandomContrast((0.3, 0.6), seed=1), "brightness": lambda M: M.RandomBrightness(0.3, seed=1),
     "crop": lambda M: M.RandomCrop(5, 4, seed=1), "center": lambda M: M.CenterCrop(12, 4),
     "invert": lambda M: M.RandomInvert((0.2, 0.8), seed=4),
+    "sharpness": lambda M: M.RandomSharpness((0.2, 0.9), seed=4), "posterization": lambda M: M.RandomPosterization(
+        (2, 7), seed=6), "equalization": lambda M: M.Equalization(bins=64),
     "erasing": lambda M: M.RandomErasing(0.7, scale=(0.1, 0.4), seed=6),
     # equal sigmas: Keras's NumPy backend swaps the height and width sigmas of ops.image.gaussian_blur
     "gaussian_blur": lambda M: M.RandomGaussianBlur(0.7, kernel_size=5, sigma=(0.6, 0.6), seed=3),

@@ -29,15 +29,19 @@ _LAZY_FAMILIES = {
     "conv3d": ("Conv3D", "Convolution3D", "MaxPooling3D", "AveragePooling3D", "GlobalMaxPooling3D",
                "GlobalAveragePooling3D", "MaxPool3D", "AvgPool3D", "GlobalMaxPool3D", "GlobalAvgPool3D",
                "ZeroPadding3D", "Cropping3D", "UpSampling3D"),
+    "conv_lstm": ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"),
     "einsum_dense": ("EinsumDense",),
     "masking": ("Masking",),
     "operator": ("OperatorLayer",),
     "spatial": ("ZeroPadding1D", "ZeroPadding2D", "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D"),
     "wrappers": ("Bidirectional", "SpectralNormalization", "TimeDistributed", "Wrapper"),
-    "preprocessing": ("AutoContrast", "CategoryEncoding", "CenterCrop", "Discretization", "HashedCrossing", "Hashing",
-                      "IntegerLookup", "Normalization", "Pipeline", "RandomBrightness", "RandomContrast", "RandomCrop",
-                      "RandomFlip", "RandomGrayscale", "RandomInvert", "RandomRotation", "RandomTranslation",
-                      "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"),
+    "preprocessing": ("AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "Equalization",
+                      "HashedCrossing", "Hashing", "IntegerLookup", "MelSpectrogram", "MixUp", "Normalization",
+                      "Pipeline", "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomContrast",
+                      "RandomCrop", "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue",
+                      "RandomInvert", "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness",
+                      "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization",
+                      "StringLookup", "TextVectorization"),
 }
 _EAGER = (activation, conv, core, embedding, merge, normalization, pooling, recurrent, regularization, reshaping)
 

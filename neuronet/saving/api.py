@@ -85,7 +85,8 @@ def _warn_unloadable(model, where: str) -> None:
         cls = type(layer)
         if isinstance(layer, Lambda):
             lambdas.append(layer.name)
-        elif builtins.get(cls.__name__) is not cls and registry.get_registered_name(cls) == cls.__name__:
+        elif (builtins.get(cls.__name__) is not cls and registry.get_registered_name(cls) == cls.__name__
+              and not cls.__module__.startswith("neuronet.")):  # the library's inner parts (a ConvLSTM's cell)
             unregistered.append(cls.__name__)
         stack.extend(layer.layers)
     if lambdas:

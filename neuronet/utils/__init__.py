@@ -26,7 +26,7 @@ _LAZY_NAMES = {
     "load_img": "image_utils", "save_img": "image_utils", "smart_resize": "image_utils",
     "timeseries_dataset_from_array": "timeseries",
     "model_to_dot": "model_visualization", "plot_model": "model_visualization",
-    "Progbar": "progbar", "Config": "config_object",
+    "Progbar": "progbar", "Config": "config_object", "audio_dataset_from_directory": "audio_dataset",
     **{name: "keras_names" for name in (
         "CustomObjectScope", "custom_object_scope", "deserialize_keras_object", "disable_interactive_logging",
         "enable_interactive_logging", "get_custom_objects", "get_registered_name", "get_registered_object",
@@ -38,7 +38,7 @@ __all__ = ["clear_session", "naming", "set_random_seed", *data.__all__, *sequenc
 
 __getattr__, __dir__ = _lazy.attach(
     __name__, globals(),
-    submodules=("config_object", "dataset_utils", "directory_dataset", "file_utils", "image_utils", "keras_names",
-                "model_visualization", "progbar", "timeseries"),
+    submodules=("audio_dataset", "config_object", "dataset_utils", "directory_dataset", "file_utils", "image_utils",
+                "keras_names", "model_visualization", "progbar", "timeseries"),
     names=_LAZY_NAMES,
 )

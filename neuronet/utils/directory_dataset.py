@@ -135,7 +135,12 @@ def directory_datasets(where: str, directory, labels, label_mode, class_names, b
 
         def load(indices):
             x = [read(part_paths[int(i)]) for i in indices]
-            x = np.stack(x) if kind != "text" else np.array(x, dtype=object)
+            if kind == "audio":  # clips of different lengths: padded to the longest of the batch
+                from .audio_dataset import pad_clips
+
+                x = pad_clips(x)
+            else:
+                x = np.stack(x) if kind != "text" else np.array(x, dtype=object)
             if part_labels is None:
                 return x
             return x, encode_labels(np.asarray(part_labels)[np.asarray(indices, dtype=np.int64)], label_mode,

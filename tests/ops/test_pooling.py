@@ -199,3 +199,17 @@ def test_max_pool_without_a_gradient_keeps_no_argmax_and_gives_the_same_values(r
     assert kept == [True, False, False]
     np.testing.assert_array_equal(inferred.data, recorded.data)
     np.testing.assert_array_equal(constant.data, recorded.data)
+
+
+@pytest.mark.parametrize("shape,pool,strides,padding", [
+    ((30, 26, 26, 32), 2, 2, "valid"),  # more samples than one cache tile of row-pooled images: several tiles
+    ((7, 9, 11, 5), (3, 2), (2, 1), "same"),  # overlapping windows, padded with -inf
+    ((5, 12, 4), 3, 2, "valid"),  # 1-D: windows of one row
+])
+def test_max_pool_inference_pass_matches_the_recorded_one(rng, shape, pool, strides, padding):
+    x = rng.normal(size=shape).astype("float32")
+    recorded = ops.max_pool(Tensor(x, requires_grad=True), pool, strides, padding)
+    with no_grad():
+        inferred = ops.max_pool(x, pool, strides, padding)
+    assert recorded._ctx.arg is not None  # the recorded pass is the per-offset one (it keeps the argmax)
+    np.testing.assert_array_equal(inferred.data, recorded.data)

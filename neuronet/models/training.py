@@ -63,6 +63,8 @@ __all__ = ["Model"]
 def _nonnegative_int(where: str, name: str, value, allow_none: bool = False, positive: bool = False):
     if value is None and allow_none:
         return None
+    if type(value) is int and value >= (1 if positive else 0):  # the common case, without the ABC check below
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < (1 if positive else 0):
         bound = "a positive" if positive else "a non-negative"
         raise ValueError(f"{where}: expected {name} to be {bound} integer, received {name}={value!r}")
@@ -311,7 +313,7 @@ class Model(SavingMixin, Layer):
         expected = self._expected_input_shape()
         shapes = None if expected is None else expected if isinstance(expected, list) else [expected]
         return DataSpec(where, self.dtype, self.name, self._input_count(), shapes,
-                        tuple(h.name for h in self._heads), structure=self._input_structure())
+                        tuple([h.name for h in self._heads]), structure=self._input_structure())
 
     def _input_structure(self) -> InputStructure:
         """How the model takes its inputs; a subclassed model takes x in whatever structure it comes."""

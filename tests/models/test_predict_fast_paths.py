@@ -116,3 +116,14 @@ def test_input_spec_messages_unchanged():
         with pytest.raises(ValueError, match="_ndim="):
             InputSpec(**bounds).check("dense", shape)
     InputSpec(axes={-1: None}).check("dense", (1, 7))
+
+
+def test_batch_size_checks_unchanged():
+    model = _model()
+    full = model.predict(_data(), batch_size=4, verbose=0)
+    np.testing.assert_array_equal(model.predict(_data(), batch_size=np.int64(4), verbose=0), full)
+    np.testing.assert_array_equal(model.predict(_data(), batch_size=100, verbose=0), full)  # one batch
+    for bad in (0, -3, True, 2.0):
+        with pytest.raises(ValueError, match=rf"predict: expected batch_size to be a positive integer, received "
+                                             rf"batch_size={bad!r}"):
+            model.predict(_data(), batch_size=bad, verbose=0)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from ... import config
 from ...utils.data import split_train_validation
 from .data_adapter import DataAdapter
@@ -62,10 +60,10 @@ class ArrayDataAdapter(DataAdapter):
         self.num_samples = len(arrays[0])
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
-        batches = int(math.ceil(self.num_samples / self.batch_size))
+        batches = -(-self.num_samples // self.batch_size)
         self.steps = batches if steps is None else int(steps)
-        self._bounds = [(i * self.batch_size, min((i + 1) * self.batch_size, self.num_samples))
-                        for i in range(batches)]
+        self._bounds = [(0, self.num_samples)] if batches == 1 else \
+            [(i * self.batch_size, min((i + 1) * self.batch_size, self.num_samples)) for i in range(batches)]
 
     @property
     def x(self):

@@ -125,6 +125,7 @@ LAYERS = {
     # its input tensor, "part of a cycle")
     "RandomSharpness": (lambda: L.RandomSharpness(0.5), _f4),
     "RandomPosterization": (lambda: L.RandomPosterization(4), _f4_rgb),
+    "RandAugment": (lambda: L.RandAugment(factor=0.2), _f4_rgb),
     "MixUp": (lambda: L.MixUp(0.3), _f4), "CutMix": (lambda: L.CutMix(0.5), _f4),
     "RandomSaturation": (lambda: L.RandomSaturation(0.3), _f4_rgb), "RandomHue": (lambda: L.RandomHue(0.3), _f4_rgb),
     "RandomColorDegeneration": (lambda: L.RandomColorDegeneration(0.3), _f4_rgb),

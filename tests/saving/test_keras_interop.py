@@ -120,7 +120,7 @@ LAYERS = {
     "RandomGaussianBlur": (lambda: L.RandomGaussianBlur(kernel_size=5), _f4),
     "RandomErasing": (lambda: L.RandomErasing(fill_value=3.0), _f4),
     "MelSpectrogram": (lambda: L.MelSpectrogram(fft_length=4, sequence_stride=2, num_mel_bins=2, sampling_rate=100,
-                                                power_to_db=False), _f2),
+                                                power_to_db=False, mag_exp=1.0), _f2),
     # (not Equalization: Keras 3.15 cannot build a model holding its own Equalization, whose output spec is
     # its input tensor, "part of a cycle")
     "RandomSharpness": (lambda: L.RandomSharpness(0.5), _f4),

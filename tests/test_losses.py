@@ -565,3 +565,31 @@ def test_new_losses_by_name_and_config_round_trip(name):
     config = json.loads(json.dumps(losses.serialize(loss)))
     again = losses.deserialize(config)
     assert type(again) is type(loss) and again.get_config() == loss.get_config()
+
+
+def _circle_numpy(labels, emb, gamma, margin):
+    d = np.maximum(1 - emb @ emb.T, 0)
+    pos = (labels[:, None] == labels[None, :]) & ~np.eye(len(labels), dtype=bool)
+    neg = labels[:, None] != labels[None, :]
+    out = []
+    for i in range(len(labels)):
+        sp = -gamma * np.maximum(margin + d[i], 0) * (margin - d[i])
+        sn = gamma * np.maximum(1 + margin - d[i], 0) * (1 - margin - d[i])
+        lse = lambda v, m: np.log(np.exp(v[m]).sum()) if m.any() else -np.inf  # noqa: E731
+        out.append(np.logaddexp(0, lse(sp, pos[i]) + lse(sn, neg[i])))
+    return np.array(out)
+
+
+def test_circle_loss_matches_numpy_and_gradcheck(float64, rng):
+    emb = rng.normal(size=(6, 4))
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    labels = np.array([0, 1, 0, 2, 1, 3])  # classes 2 and 3 have no positive: 0, masked out of the mean
+    want = _circle_numpy(labels, emb, 10.0, 0.3)
+    per_sample = losses.circle(labels, emb, gamma=10.0, margin=0.3)
+    np.testing.assert_allclose(per_sample.data, want, rtol=1e-10, atol=1e-12)
+    assert want[3] == 0 and want[5] == 0
+    np.testing.assert_allclose(losses.Circle(gamma=10.0, margin=0.3)(labels, emb).data, want[want > 0].mean())
+    gradcheck(lambda t: losses.Circle(gamma=10.0, margin=0.3)(labels, t), [emb])
+    assert losses.get("circle").name == "circle"
+    config = losses.Circle(remove_diagonal=False).get_config()
+    assert losses.Circle.from_config(config).get_config() == config

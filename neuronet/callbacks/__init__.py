@@ -2,7 +2,7 @@
 
 Keras names and defaults: History, ProgbarLogger, EarlyStopping, ReduceLROnPlateau,
 LearningRateScheduler, TerminateOnNaN, CSVLogger, LambdaCallback, ModelCheckpoint,
-BackupAndRestore; subclass
+BackupAndRestore, RemoteMonitor; subclass
 :class:`Callback` for your own. The callbacks every ``fit`` uses (History, ProgbarLogger) load with the
 package, the others on first use (:mod:`neuronet._lazy`).
 """
@@ -22,6 +22,7 @@ _LAZY_NAMES = {
     "LearningRateScheduler": "lr_scheduler",
     "ModelCheckpoint": "model_checkpoint",
     "ReduceLROnPlateau": "reduce_lr",
+    "RemoteMonitor": "remote_monitor",
     "TensorBoard": "tensorboard",
     "TerminateOnNaN": "terminate_on_nan",
 }

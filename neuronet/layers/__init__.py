@@ -37,11 +37,11 @@ _LAZY_FAMILIES = {
     "wrappers": ("Bidirectional", "SpectralNormalization", "TimeDistributed", "Wrapper"),
     "preprocessing": ("AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "Equalization",
                       "HashedCrossing", "Hashing", "IntegerLookup", "MelSpectrogram", "MixUp", "Normalization",
-                      "Pipeline", "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomContrast",
-                      "RandomCrop", "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue",
-                      "RandomInvert", "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness",
-                      "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization",
-                      "StringLookup", "TextVectorization"),
+                      "Pipeline", "RandAugment", "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter",
+                      "RandomContrast", "RandomCrop", "RandomErasing", "RandomFlip", "RandomGaussianBlur",
+                      "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPosterization", "RandomRotation",
+                      "RandomSaturation", "RandomSharpness", "RandomShear", "RandomTranslation", "RandomZoom",
+                      "Rescaling", "Resizing", "Solarization", "StringLookup", "TextVectorization"),
 }
 _EAGER = (activation, conv, core, embedding, merge, normalization, pooling, recurrent, regularization, reshaping)
 

@@ -31,12 +31,13 @@ Example::
     >>> value.backward()
 """
 
-from . import loss, losses, overlap_losses, registry
+from . import embedding_losses, loss, losses, overlap_losses, registry
 from .loss import *  # noqa: F401,F403
 from .loss import _check_smoothing  # noqa: F401 - the metrics' label_smoothing check
 from .losses import *  # noqa: F401,F403
 from .overlap_losses import *  # noqa: F401,F403
+from .embedding_losses import *  # noqa: F401,F403
 from .registry import *  # noqa: F401,F403
 from .registry import _CLASSES, _NAMES  # noqa: F401
 
-__all__ = [*loss.__all__, *losses.__all__, *overlap_losses.__all__, *registry.__all__]
+__all__ = [*loss.__all__, *losses.__all__, *overlap_losses.__all__, *embedding_losses.__all__, *registry.__all__]

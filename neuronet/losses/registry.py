@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..utils.naming import closest_match
 from .loss import Loss, LossFunctionWrapper
+from .embedding_losses import Circle, circle
 from .overlap_losses import Dice, Tversky, dice, tversky
 from .losses import (
     CTC, CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy, categorical_focal_crossentropy,
@@ -24,7 +25,7 @@ _CLASSES = {cls.__name__: cls for cls in (
     MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
     BinaryCrossentropy, BinaryFocalCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Huber,
     LogCosh, KLDivergence, Hinge, SquaredHinge, CategoricalHinge, Poisson, CosineSimilarity,
-    CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy, CTC, Dice, Tversky,
+    CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy, CTC, Dice, Tversky, Circle,
 )}
 
 # function → the class that wraps it; names (functions' and aliases) → class
@@ -38,7 +39,7 @@ _FUNCTION_CLASS = {
     poisson: Poisson, cosine_similarity: CosineSimilarity,
     categorical_focal_crossentropy: CategoricalFocalCrossentropy,
     categorical_generalized_cross_entropy: CategoricalGeneralizedCrossEntropy, ctc: CTC, dice: Dice,
-    tversky: Tversky,
+    tversky: Tversky, circle: Circle,
 }
 #: The per-sample loss functions (``mean_squared_error``, ...).
 FUNCTIONS = frozenset(_FUNCTION_CLASS)

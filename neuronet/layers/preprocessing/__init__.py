@@ -6,7 +6,7 @@ CenterCrop, AutoContrast, Equalization and the random augmentations (active in t
 RandomRotation, RandomZoom, RandomTranslation, RandomShear, RandomCrop, RandomContrast,
 RandomBrightness, RandomGrayscale, RandomInvert, RandomSaturation, RandomHue,
 RandomColorDegeneration, RandomColorJitter, RandomGaussianBlur, RandomErasing, RandomSharpness,
-RandomPosterization, Solarization, MixUp, CutMix. Pipeline chains them.
+RandomPosterization, Solarization, MixUp, CutMix, RandAugment. Pipeline chains them.
 
 They take raw NumPy data — numbers, or strings as ``str``/``object`` arrays and lists — and the ones
 with state learn it with ``adapt(data)`` from arrays, pandas DataFrames/Series, PyDatasets or
@@ -27,6 +27,7 @@ from .mel_spectrogram import MelSpectrogram
 from .mix_up import MixUp
 from .normalization import Normalization
 from .pipeline import Pipeline
+from .rand_augment import RandAugment
 from .random_brightness import RandomBrightness
 from .random_color_degeneration import RandomColorDegeneration
 from .random_color_jitter import RandomColorJitter
@@ -53,8 +54,8 @@ from .text_vectorization import TextVectorization
 
 __all__ = ["AutoContrast", "CategoryEncoding", "CenterCrop", "CutMix", "Discretization", "Equalization",
            "HashedCrossing", "Hashing", "IntegerLookup", "MelSpectrogram", "MixUp", "Normalization", "Pipeline",
-           "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomContrast", "RandomCrop",
-           "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue", "RandomInvert",
-           "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness", "RandomShear",
-           "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup",
+           "RandAugment", "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomContrast",
+           "RandomCrop", "RandomErasing", "RandomFlip", "RandomGaussianBlur", "RandomGrayscale", "RandomHue",
+           "RandomInvert", "RandomPosterization", "RandomRotation", "RandomSaturation", "RandomSharpness",
+           "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing", "Solarization", "StringLookup",
            "TextVectorization"]

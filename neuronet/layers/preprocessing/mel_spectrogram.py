@@ -14,18 +14,21 @@ __all__ = ["MelSpectrogram", "linear_to_mel_weight_matrix"]
 _MEL_BREAK_HERTZ, _MEL_Q = 700.0, 1127.0
 
 
-def _hertz_to_mel(hertz):
-    return _MEL_Q * np.log1p(np.asarray(hertz, np.float64) / _MEL_BREAK_HERTZ)
+def _hertz_to_mel(hertz, dtype="float64"):
+    hertz = np.asarray(hertz, dtype)
+    return (_MEL_Q * np.log(1.0 + hertz / np.asarray(_MEL_BREAK_HERTZ, dtype))).astype(dtype)
 
 
 def linear_to_mel_weight_matrix(num_mel_bins: int, num_spectrogram_bins: int, sampling_rate: float,
                                 lower_edge_hertz: float, upper_edge_hertz: float, dtype="float32") -> np.ndarray:
     """The ``(num_spectrogram_bins, num_mel_bins)`` matrix of triangular mel filters (peak 1, HTK scale)
     that maps linear-frequency bins over ``[0, sampling_rate / 2]`` to mel bands over
-    ``[lower_edge_hertz, upper_edge_hertz]``; the DC bin gets no weight (as ``tf.signal``'s)."""
-    linear = np.linspace(0.0, sampling_rate / 2.0, num_spectrogram_bins)[1:]
-    bins_mel = _hertz_to_mel(linear)[:, None]
-    edges = np.linspace(_hertz_to_mel(lower_edge_hertz), _hertz_to_mel(upper_edge_hertz), num_mel_bins + 2)
+    ``[lower_edge_hertz, upper_edge_hertz]``; the DC bin gets no weight (as ``tf.signal``'s). Computed in
+    ``dtype`` throughout, as Keras does (in float32 its filters differ from float64's in the 6th digit)."""
+    linear = np.linspace(0.0, sampling_rate / 2.0, num_spectrogram_bins, dtype=dtype)[1:]
+    bins_mel = _hertz_to_mel(linear, dtype)[:, None]
+    edges = np.linspace(_hertz_to_mel(lower_edge_hertz, dtype), _hertz_to_mel(upper_edge_hertz, dtype),
+                        num_mel_bins + 2, dtype=dtype)
     lower, center, upper = edges[:-2][None, :], edges[1:-1][None, :], edges[2:][None, :]
     weights = np.maximum(0.0, np.minimum((bins_mel - lower) / (center - lower), (upper - bins_mel) / (upper - center)))
     return np.pad(weights, [(1, 0), (0, 0)]).astype(dtype)

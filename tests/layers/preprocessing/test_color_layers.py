@@ -329,3 +329,20 @@ def test_sharpness_gradcheck_and_configs(float64, rng):
         layers.RandomPosterization(9)
     with pytest.raises(ValueError, match="Equalization: expected bins"):
         layers.Equalization(bins=1)
+
+
+def test_rand_augment_applies_num_ops_operations(rng):
+    x = rng.uniform(0, 255, size=(4, 8, 8, 3)).astype("float32")
+    layer = layers.RandAugment(num_ops=2, factor=0.3, seed=5)
+    outs = [layer(x).data for _ in range(6)]
+    assert all(o.shape == x.shape and o.min() >= 0 and o.max() <= 255 for o in outs)
+    assert sum(not np.array_equal(o, x) for o in outs) >= 4  # almost every draw changes the images
+    again = layers.RandAugment(num_ops=2, factor=0.3, seed=5)
+    np.testing.assert_array_equal(again(x).data, outs[0])  # the same seed: the same choices and draws
+    np.testing.assert_array_equal(layer(x, training=False).data, x)
+    np.testing.assert_array_equal(layers.RandAugment(num_ops=0)(x).data, x)
+    assert len(layer._operations) == 11 and not layer.weights
+    config = layer.get_config()
+    assert config["factor"] == [0.0, 0.3] and layers.RandAugment.from_config(config).get_config() == config
+    with pytest.raises(ValueError, match="RandAugment: expected num_ops"):
+        layers.RandAugment(num_ops=-1)

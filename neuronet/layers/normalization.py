@@ -19,6 +19,18 @@ def _check_momentum_epsilon(where: str, momentum: float | None, epsilon: float) 
         raise ValueError(f"{where}: `epsilon` must be positive, received epsilon={epsilon!r}")
 
 
+def _beta_gamma_config(layer) -> dict:
+    """The config entries of a normalization layer's offset (beta) and scale (gamma) weights."""
+    return {
+        "beta_initializer": serialize_initializer(layer.beta_initializer),
+        "gamma_initializer": serialize_initializer(layer.gamma_initializer),
+        "beta_regularizer": serialize_regularizer(layer.beta_regularizer),
+        "gamma_regularizer": serialize_regularizer(layer.gamma_regularizer),
+        "beta_constraint": constraints.serialize(layer.beta_constraint),
+        "gamma_constraint": constraints.serialize(layer.gamma_constraint),
+    }
+
+
 class BatchNormalization(Layer):
     """Normalize each feature with the batch's statistics while training, moving averages at inference.
 
@@ -146,14 +158,10 @@ class BatchNormalization(Layer):
         cfg = super().get_config()
         cfg.update({
             "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon, "center": self.center,
-            "scale": self.scale, "beta_initializer": serialize_initializer(self.beta_initializer),
-            "gamma_initializer": serialize_initializer(self.gamma_initializer),
+            "scale": self.scale, **_beta_gamma_config(self),
             "moving_mean_initializer": serialize_initializer(self.moving_mean_initializer),
             "moving_variance_initializer": serialize_initializer(self.moving_variance_initializer),
-            "beta_regularizer": serialize_regularizer(self.beta_regularizer),
-            "gamma_regularizer": serialize_regularizer(self.gamma_regularizer),
-            "beta_constraint": constraints.serialize(self.beta_constraint),
-            "gamma_constraint": constraints.serialize(self.gamma_constraint), "synchronized": self.synchronized,
+            "synchronized": self.synchronized,
         })
         return cfg
 
@@ -236,12 +244,7 @@ class LayerNormalization(Layer):
         cfg = super().get_config()
         cfg.update({
             "axis": self.axis, "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-            "rms_scaling": self.rms_scaling, "beta_initializer": serialize_initializer(self.beta_initializer),
-            "gamma_initializer": serialize_initializer(self.gamma_initializer),
-            "beta_regularizer": serialize_regularizer(self.beta_regularizer),
-            "gamma_regularizer": serialize_regularizer(self.gamma_regularizer),
-            "beta_constraint": constraints.serialize(self.beta_constraint),
-            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            "rms_scaling": self.rms_scaling, **_beta_gamma_config(self),
         })
         return cfg
 
@@ -364,12 +367,7 @@ class GroupNormalization(Layer):
         cfg = super().get_config()
         cfg.update({
             "groups": self.groups, "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
-            "scale": self.scale, "beta_initializer": serialize_initializer(self.beta_initializer),
-            "gamma_initializer": serialize_initializer(self.gamma_initializer),
-            "beta_regularizer": serialize_regularizer(self.beta_regularizer),
-            "gamma_regularizer": serialize_regularizer(self.gamma_regularizer),
-            "beta_constraint": constraints.serialize(self.beta_constraint),
-            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            "scale": self.scale, **_beta_gamma_config(self),
         })
         return cfg
 

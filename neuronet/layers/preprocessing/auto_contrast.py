@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import ops
-from .image_layer import ImagePreprocessingLayer
+from .image_layer import ImagePreprocessingLayer, value_range_pair
 
 __all__ = ["AutoContrast"]
 
@@ -28,10 +28,7 @@ class AutoContrast(ImagePreprocessingLayer):
 
     def __init__(self, value_range=(0, 255), **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
-            raise ValueError(f"AutoContrast: the value_range argument should be a list of two numbers, received "
-                             f"value_range={value_range!r}")
-        self.value_range = tuple(sorted(float(v) for v in value_range))
+        self.value_range = value_range_pair("AutoContrast", value_range)
 
     def call(self, inputs, training=None):
         x, batched = self._images(inputs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...autograd import Tensor
-from .image_layer import ImagePreprocessingLayer
+from .image_layer import ImagePreprocessingLayer, value_range_pair
 
 __all__ = ["Equalization"]
 
@@ -28,11 +28,8 @@ class Equalization(ImagePreprocessingLayer):
         super().__init__(data_format=data_format, **kwargs)
         if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 2:
             raise ValueError(f"Equalization: expected bins to be an integer >= 2, received bins={bins!r}")
-        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
-            raise ValueError(f"Equalization: the value_range argument should be a list of two numbers, received "
-                             f"value_range={value_range!r}")
         self.bins = int(bins)
-        self.value_range = tuple(sorted(float(v) for v in value_range))
+        self.value_range = value_range_pair("Equalization", value_range)
 
     def _equalize(self, channel: np.ndarray) -> np.ndarray:
         """One channel (every image of the batch), on the [0, 255] scale."""

@@ -48,6 +48,19 @@ def factor_pair(where: str, name: str, factor, low: float, high: float, low_incl
     return max(-f, low) if low_inclusive else -f, f
 
 
+def value_range_pair(where: str, value_range, ordered: bool = True) -> tuple:
+    """``value_range`` as two floats (sorted unless ``ordered`` is False), or a one-line ValueError."""
+    message = (f"{where}: the value_range argument should be a list of two numbers, received "
+               f"value_range={value_range!r}")
+    if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+        raise ValueError(message)
+    try:
+        pair = tuple(float(v) for v in value_range)
+    except (TypeError, ValueError):
+        raise ValueError(message) from None
+    return tuple(sorted(pair)) if ordered else pair
+
+
 def check_choice(where: str, name: str, value, choices) -> str:
     if value not in choices:
         raise ValueError(f"{where}: unknown {name} {value!r}; expected one of {tuple(choices)}")
@@ -157,10 +170,7 @@ class ColorLayer(ImagePreprocessingLayer):
         super().__init__(**kwargs)
         where = type(self).__name__
         self.factor = factor_pair(where, "factor", factor, *self._FACTOR_BOUNDS)
-        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
-            raise ValueError(f"{where}: the value_range argument should be a list of two numbers, received "
-                             f"value_range={value_range!r}")
-        self.value_range = tuple(sorted(float(v) for v in value_range))
+        self.value_range = value_range_pair(where, value_range)
         self._make_generator(seed)
 
     def get_config(self) -> dict:

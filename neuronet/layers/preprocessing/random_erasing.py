@@ -6,7 +6,7 @@ import numpy as np
 
 from ... import ops
 from ...random import normal, uniform
-from .image_layer import ImagePreprocessingLayer, factor_pair
+from .image_layer import ImagePreprocessingLayer, factor_pair, value_range_pair
 
 __all__ = ["RandomErasing"]
 
@@ -39,10 +39,7 @@ class RandomErasing(ImagePreprocessingLayer):
             raise ValueError(f"RandomErasing: the fill_value argument should be a number (or a list of three "
                              f"numbers) or None, received fill_value={fill_value!r}")
         self.fill_value = list(fill_value) if isinstance(fill_value, (tuple, list)) else fill_value
-        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
-            raise ValueError(f"RandomErasing: the value_range argument should be a list of two numbers, received "
-                             f"value_range={value_range!r}")
-        self.value_range = tuple(float(v) for v in value_range)
+        self.value_range = value_range_pair("RandomErasing", value_range, ordered=False)
         self._make_generator(seed)
 
     def _bounds(self, n: int, length: int, ratio: np.ndarray) -> tuple:

@@ -6,7 +6,7 @@ import numpy as np
 
 from ... import ops
 from ...random import uniform
-from .image_layer import ImagePreprocessingLayer, factor_pair
+from .image_layer import ImagePreprocessingLayer, factor_pair, value_range_pair
 
 __all__ = ["RandomGaussianBlur"]
 
@@ -45,10 +45,7 @@ class RandomGaussianBlur(ImagePreprocessingLayer):
         self.factor = factor_pair("RandomGaussianBlur", "factor", factor, 0.0, 1.0)
         self.kernel_size = _odd_size(kernel_size)
         self.sigma = factor_pair("RandomGaussianBlur", "sigma", sigma, 0.0, 1.0)
-        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
-            raise ValueError(f"RandomGaussianBlur: the value_range argument should be a list of two numbers, "
-                             f"received value_range={value_range!r}")
-        self.value_range = tuple(sorted(float(v) for v in value_range))
+        self.value_range = value_range_pair("RandomGaussianBlur", value_range)
         self._make_generator(seed)
 
     def call(self, inputs, training=True):

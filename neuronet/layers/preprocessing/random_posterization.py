@@ -6,7 +6,7 @@ import numpy as np
 
 from ...autograd import Tensor
 from ...random import randint
-from .image_layer import ImagePreprocessingLayer
+from .image_layer import ImagePreprocessingLayer, value_range_pair
 
 __all__ = ["RandomPosterization"]
 
@@ -32,10 +32,7 @@ class RandomPosterization(ImagePreprocessingLayer):
             raise ValueError(f"RandomPosterization: the factor argument should be an integer (or a list of two "
                              f"integers) in the range [1, 8], received factor={factor!r}")
         self.factor = tuple(sorted(int(v) for v in pair))
-        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
-            raise ValueError(f"RandomPosterization: the value_range argument should be a list of two numbers, "
-                             f"received value_range={value_range!r}")
-        self.value_range = tuple(sorted(float(v) for v in value_range))
+        self.value_range = value_range_pair("RandomPosterization", value_range)
         self._make_generator(seed)
 
     def call(self, inputs, training=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ... import ops
 from ...random import uniform
-from .image_layer import ImagePreprocessingLayer, factor_pair
+from .image_layer import ImagePreprocessingLayer, factor_pair, value_range_pair
 
 __all__ = ["Solarization"]
 
@@ -33,10 +33,7 @@ class Solarization(ImagePreprocessingLayer):
         super().__init__(**kwargs)
         self.addition_factor = factor_pair("Solarization", "addition_factor", addition_factor, 0.0, 1.0)
         self.threshold_factor = factor_pair("Solarization", "threshold_factor", threshold_factor, 0.0, 1.0)
-        if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
-            raise ValueError(f"Solarization: the value_range argument should be a list of two numbers, received "
-                             f"value_range={value_range!r}")
-        self.value_range = tuple(sorted(float(v) for v in value_range))
+        self.value_range = value_range_pair("Solarization", value_range)
         self._make_generator(seed)
 
     def call(self, inputs, training=True):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ... import ops
-from ...autograd import Tensor
 from ...random import beta, shuffle, uniform
 from .image_layer import ImagePreprocessingLayer, factor_pair
+from .mix_up import blend_with_permuted
 
 __all__ = ["CutMix"]
 
@@ -64,11 +64,8 @@ class CutMix(ImagePreprocessingLayer):
                    & (rows >= y0[:, None, None, None]) & (rows < y1[:, None, None, None]))
             x = ops.where(np.broadcast_to(box, x.shape), ops.take(x, order, axis=0), x)
             if "labels" in data:
-                labels = data["labels"]
-                labels = labels if isinstance(labels, Tensor) else Tensor._wrap(np.asarray(labels, x.dtype))
-                w = (1.0 - (x1 - x0) * (y1 - y0) / (width * height)).astype(x.dtype)
-                w = w.reshape(-1, *([1] * (labels.ndim - 1)))
-                data["labels"] = ops.add(ops.multiply(labels, w), ops.multiply(ops.take(labels, order, axis=0), 1 - w))
+                kept = (1.0 - (x1 - x0) * (y1 - y0) / (width * height)).astype(x.dtype)  # the image's own share
+                data["labels"] = blend_with_permuted(data["labels"], order, kept)
         data["images"] = self._restore(x, batched)
         return data if isinstance(inputs, dict) else data["images"]
 

@@ -9,6 +9,15 @@ from ...autograd import Tensor
 from ...random import beta, shuffle
 from .image_layer import ImagePreprocessingLayer
 
+
+def blend_with_permuted(values, order: np.ndarray, weight: np.ndarray):
+    """``values · w + values[order] · (1 − w)`` per sample, ``w`` broadcast over the trailing axes: the
+    images (MixUp) or the labels (MixUp, CutMix) mixed with the batch's permutation ``order``."""
+    if not isinstance(values, Tensor):
+        values = Tensor._wrap(np.asarray(values, weight.dtype))
+    w = weight.reshape(-1, *([1] * (values.ndim - 1)))
+    return ops.add(ops.multiply(values, w), ops.multiply(ops.take(values, order, axis=0), 1 - w))
+
 __all__ = ["MixUp"]
 
 
@@ -50,13 +59,9 @@ class MixUp(ImagePreprocessingLayer):
             # Keras's draw order: the permutation, then the weights
             order = shuffle(np.arange(n, dtype="int64"), seed=self.generator).data.astype(np.int64)
             weight = beta((n,), self.alpha, self.alpha, seed=self.generator).data.astype(x.dtype)
-            x = ops.add(ops.multiply(x, weight.reshape(-1, 1, 1, 1)),
-                        ops.multiply(ops.take(x, order, axis=0), (1.0 - weight).reshape(-1, 1, 1, 1)))
+            x = blend_with_permuted(x, order, weight)
             if "labels" in data:
-                labels = data["labels"]
-                labels = labels if isinstance(labels, Tensor) else Tensor._wrap(np.asarray(labels, x.dtype))
-                w = weight.reshape(-1, *([1] * (labels.ndim - 1)))
-                data["labels"] = ops.add(ops.multiply(labels, w), ops.multiply(ops.take(labels, order, axis=0), 1 - w))
+                data["labels"] = blend_with_permuted(data["labels"], order, weight)
         data["images"] = self._restore(x, batched)
         return data if isinstance(inputs, dict) else data["images"]
 

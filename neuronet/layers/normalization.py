@@ -19,6 +19,17 @@ def _check_momentum_epsilon(where: str, momentum: float | None, epsilon: float) 
         raise ValueError(f"{where}: `epsilon` must be positive, received epsilon={epsilon!r}")
 
 
+def _set_beta_gamma(layer, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                    beta_constraint, gamma_constraint) -> None:
+    """Resolve a normalization layer's offset (beta) and scale (gamma) arguments onto it."""
+    layer.beta_initializer = initializers.get(beta_initializer)
+    layer.gamma_initializer = initializers.get(gamma_initializer)
+    layer.beta_regularizer = regularizers.get(beta_regularizer)
+    layer.gamma_regularizer = regularizers.get(gamma_regularizer)
+    layer.beta_constraint = constraints.get(beta_constraint)
+    layer.gamma_constraint = constraints.get(gamma_constraint)
+
+
 def _beta_gamma_config(layer) -> dict:
     """The config entries of a normalization layer's offset (beta) and scale (gamma) weights."""
     return {
@@ -86,14 +97,10 @@ class BatchNormalization(Layer):
         _check_momentum_epsilon(where, momentum, epsilon)
         self.axis, self.momentum, self.epsilon = int(axis), float(momentum), float(epsilon)
         self.center, self.scale, self.synchronized = bool(center), bool(scale), bool(synchronized)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        _set_beta_gamma(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                        beta_constraint, gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
 
     def build(self, input_shape) -> None:
         ndim = len(input_shape)
@@ -204,12 +211,8 @@ class LayerNormalization(Layer):
         else:
             raise ValueError(f"{where}: `axis` must be an int or a list of ints, received axis={axis!r}")
         self.epsilon, self.center, self.scale, self.rms_scaling = float(epsilon), bool(center), bool(scale), False
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        _set_beta_gamma(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                        beta_constraint, gamma_constraint)
 
     def build(self, input_shape) -> None:
         ndim = len(input_shape)
@@ -310,12 +313,8 @@ class GroupNormalization(Layer):
         _check_momentum_epsilon(where, None, epsilon)
         self.groups, self.axis, self.epsilon = int(groups), int(axis), float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        _set_beta_gamma(self, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                        beta_constraint, gamma_constraint)
 
     def build(self, input_shape) -> None:
         where = f"GroupNormalization '{self.name}'"

@@ -335,7 +335,7 @@ class Optimizer:
         var, slots, s = variable.data, self._slots_of(variable), self._work(variable)
         plan = None
         if var.size * _UPDATE_WORK >= 2 * runtime.policy.min_slice_work:  # else it would not split anyway
-            plan = runtime.plan_rows(var.size, _UPDATE_WORK)
+            plan = runtime.plan_rows(var.size, _UPDATE_WORK, update=True)
         if plan is None or not plan.split or not all(a.flags.c_contiguous for a in (var, s, *slots.values())):
             self._update_arrays(gradient, var, slots, s, learning_rate)
             return

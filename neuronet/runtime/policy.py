@@ -102,12 +102,12 @@ class Policy:
         threaded_blas_macs: a dense product of at least this many multiply-adds runs whole on BLAS's
             own threads, unless an op split its batch over threads within the last
             ``recent_calls`` slicing decisions (BLAS's idle threads spin and take the core those slices
-            need). None (the default) never hands a product to BLAS's threads: dense products are cut
-            into row slices like every other op, whose parallel run is timed against the serial one
-            at each call site, so a busy machine falls back to one core instead of stalling and both
-            ways give the same bits (benchmarks/README.md has the measurements). 2²³ (8,388,608) was
-            the default before: faster on a quiet machine for large products, up to 10× slower on a
-            busy one.
+            need); an optimizer's update then runs whole too. Defaults to 8,388,608 (2²³): on a quiet
+            machine OpenBLAS's threads run such products faster than row slices (mlp +14 %,
+            autoencoder +24 % wall time), but when other work shares the cores they wait for each other
+            and run several times slower. None cuts every dense product into row slices like every
+            other op, whose parallel run is timed against the serial one at each call site: one core's
+            speed at worst, the same bits whatever the load (benchmarks/README.md has both measured).
         recent_calls: the window of that rule, in slicing decisions (counted, never timed, so every
             run chooses alike). Defaults to 256.
 
@@ -132,7 +132,7 @@ class Policy:
     helper_spin: float = 0.002
     helper_max_buffer: int = 64 << 20  # Docker gives /dev/shm 64 MB
     blas_threads: int | None = 1
-    threaded_blas_macs: float | None = None
+    threaded_blas_macs: float | None = 1 << 23
     recent_calls: int = 256
     malloc_tuning: bool = dataclasses.field(default_factory=_default_malloc_tuning)
     mmap_threshold: int = 256 << 20

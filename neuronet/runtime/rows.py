@@ -10,25 +10,27 @@ An op describes its work and leaves the rest to the runtime::
 multiply-add counts 1/16). The plan is one of:
 
 - **as is** — one call ``f(0, slice(None))`` with BLAS as configured: work below ``policy.tiny_work``
-  (BLAS would not thread such small products anyway), or a dense product of at least
-  ``policy.threaded_blas_macs`` multiply-adds while no op has split its batch recently (below);
+  (BLAS would not thread such small products anyway), a dense product of at least
+  ``policy.threaded_blas_macs`` multiply-adds while no op has split its batch recently, or an
+  optimizer's update after such a product (the dense rule, below);
 - **whole** — one call under ``policy.blas_threads`` BLAS threads (1 by default): the batch is too
   small to cut, splitting is off (``policy.num_threads`` = 1), or this runs inside a slice already;
 - **slices** — one slice per thread (``policy.num_threads``), each with at least
   ``policy.min_slice_work`` work and ``min_rows`` rows, run in parallel or one after the other as
   timed faster at this call site (:mod:`neuronet.runtime.threads`), under the BLAS setting.
 
-The dense rule (off by default: ``policy.threaded_blas_macs`` is None). Large dense products run
-somewhat faster on OpenBLAS's own threads than split over Python threads on a quiet machine (its
-hand-off spins instead of sleeping), but when other work shares the cores its threads wait at barriers
-for a descheduled partner and the product runs several times slower, and an idle OpenBLAS thread keeps
-spinning after each call and takes the core that another op's slices need. By default every dense
-product is therefore cut into row slices like any other op: which slices is decided by the sizes alone,
-whether they run in parallel is timed at each call site, and both ways give the same bits — so the
-results never depend on the load, and the speed degrades to one core's rather than collapsing. With
-``threaded_blas_macs`` set, a product of at least that many multiply-adds (``gemm_macs``) uses BLAS's
-threads while none of the last ``policy.recent_calls`` plans that could split was cut into slices
-(counted, never timed, so every run of a model chooses alike).
+The dense rule (``policy.threaded_blas_macs``, 2²³ multiply-adds by default). A dense product at
+least that large (``gemm_macs``) runs whole on OpenBLAS's own threads while none of the last
+``policy.recent_calls`` slicing decisions cut a batch into slices (counted, never timed, so every run
+of a model chooses alike): on a quiet machine OpenBLAS's threads run a large product faster than row
+slices on Python threads (their hand-off spins instead of sleeping). Where another op of the model
+splits its batch, the products are sliced too, since OpenBLAS's idle threads keep spinning after each
+call and would take the core those slices need. For the same reason an optimizer's update
+(``update=True``) runs whole while the model's last large product went to BLAS's threads, and its
+slices never count as splits. The cost: when other work shares the cores, OpenBLAS's threads wait at
+barriers for a descheduled partner and such a product runs several times slower; ``None`` cuts every
+dense product into row slices like any other op (the same bits whatever the load, one core's speed at
+worst) — benchmarks/README.md has both measured.
 
 The slices depend only on ``n``, the work and ``policy.num_threads``, and sums over the batch are
 added in slice order, so parallel and serial runs of a plan give the same bits.
@@ -42,8 +44,9 @@ from .policy import policy
 from . import threads
 
 _AS_IS, _WHOLE, _SLICES = 0, 1, 2
-# slicing decisions so far, and the count at the last one that cut the batch (the dense rule)
-_SPLITS = {"calls": 0, "last": None}
+# for the dense rule: slicing decisions so far, the count at the last one that cut a batch, and whether
+# a large product went to BLAS's threads after that
+_SPLITS = {"calls": 0, "last": None, "on_blas": False}
 
 
 class RowPlan:
@@ -85,16 +88,17 @@ _AS_IS_PLAN = RowPlan([slice(None)], _AS_IS)
 _WHOLE_PLAN = RowPlan([slice(None)], _WHOLE)
 
 
-def slices_for(n: int, work_per_row: float, min_rows: int = 1) -> list:
+def slices_for(n: int, work_per_row: float, min_rows: int = 1, count: bool = True) -> list:
     """The consecutive slices of ``range(n)``: one per thread as long as each gets at least
     ``policy.min_slice_work`` work and ``min_rows`` rows, else one. Counts as a slicing decision for
-    the dense rule."""
+    the dense rule unless ``count`` is False."""
     parts = 1 if threads.in_slice() else policy.num_threads
     if parts > 1:
         parts = max(1, min(parts, n // max(min_rows, 1), int(n * work_per_row // max(policy.min_slice_work, 1e-9))))
-    _SPLITS["calls"] += 1
-    if parts > 1:
-        _SPLITS["last"] = _SPLITS["calls"]
+    if count:
+        _SPLITS["calls"] += 1
+        if parts > 1:
+            _SPLITS["last"], _SPLITS["on_blas"] = _SPLITS["calls"], False
     return [slice(n * i // parts, n * (i + 1) // parts) for i in range(parts)]
 
 
@@ -104,7 +108,8 @@ def split_recently() -> bool:
     return last is not None and _SPLITS["calls"] - last < policy.recent_calls
 
 
-def plan_rows(n: int, work_per_row: float, *, min_rows: int = 1, gemm_macs: float = 0) -> RowPlan:
+def plan_rows(n: int, work_per_row: float, *, min_rows: int = 1, gemm_macs: float = 0,
+              update: bool = False) -> RowPlan:
     """How to run an op's ``n`` independent rows (see the module docstring).
 
     Args:
@@ -113,14 +118,21 @@ def plan_rows(n: int, work_per_row: float, *, min_rows: int = 1, gemm_macs: floa
         min_rows: the fewest rows a slice may have. Defaults to 1.
         gemm_macs: multiply-adds of the op's largest matrix product over all rows, for the dense
             rule; 0 (the default) for ops it does not apply to.
+        update: True for an optimizer's elementwise update of a variable's ``n`` elements: it runs
+            whole while the dense rule has the model's products on BLAS's threads, and its slices do
+            not count as splits. Defaults to False.
     """
     memory.first_use()
     if n * work_per_row < policy.tiny_work:
         return _AS_IS_PLAN
     big = policy.threaded_blas_macs
-    if big is not None and gemm_macs >= big and not split_recently():
-        return _AS_IS_PLAN
-    slices = slices_for(n, work_per_row, min_rows)
+    if big is not None:
+        if update and _SPLITS["on_blas"]:
+            return _AS_IS_PLAN
+        if gemm_macs >= big and not split_recently():
+            _SPLITS["on_blas"] = True
+            return _AS_IS_PLAN
+    slices = slices_for(n, work_per_row, min_rows, count=not update)
     if len(slices) == 1:
         return _WHOLE_PLAN
     return RowPlan(slices, _SLICES, work_per_row)

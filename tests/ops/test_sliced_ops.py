@@ -158,3 +158,29 @@ def test_a_large_dense_product_runs_whole_unless_other_ops_split(monkeypatch):
                 runtime.plan_rows(8, 1.0, min_rows=8)
             ops.dense(x, k)
         assert ran == [2, 2, 2]
+
+
+def test_an_optimizer_update_runs_whole_while_products_are_on_blas_and_never_counts_as_a_split(monkeypatch):
+    """After the dense rule hands a product to BLAS's threads, an optimizer's update runs as one call
+    (BLAS's idle threads would take the core its slices need); once another op splits, updates are
+    sliced, and those slices never count as splits (else they would switch the rule off by themselves)."""
+    rng = np.random.default_rng(0)
+    x, k = rng.standard_normal((64, 32)), rng.standard_normal((32, 16))
+    ran = _count_slices(monkeypatch)
+    with runtime.policy_override(num_threads=2, min_slice_work=1, tiny_work=0, threaded_blas_macs=64 * 32 * 16,
+                                 recent_calls=4):
+        for _ in range(4):  # forget splits made by earlier tests
+            runtime.plan_rows(8, 1.0, min_rows=8)
+        ops.dense(x, k)
+        assert ran == []  # the product went to BLAS's threads
+        update = runtime.plan_rows(1000, 1.0, update=True)
+        assert not update.split
+        runtime.plan_rows(8, 1.0).map(lambda i, s: None)  # another op splits its batch
+        assert ran == [2]
+        for _ in range(4):
+            runtime.plan_rows(1000, 1.0, update=True).map(lambda i, s: None)  # sliced, not counted
+        assert ran == [2, 2, 2, 2, 2]
+        for _ in range(4):  # four slicing decisions that do not split: the op's split is forgotten
+            runtime.plan_rows(8, 1.0, min_rows=8)
+        ops.dense(x, k)
+        assert ran == [2, 2, 2, 2, 2]  # back on BLAS's threads: the updates' slices did not count

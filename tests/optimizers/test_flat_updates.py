@@ -146,7 +146,7 @@ def test_a_model_trains_the_same_packed_or_not():
 
 @pytest.mark.parametrize("parallel", [True, False])
 @pytest.mark.parametrize("name", ["adam", "sgd_nesterov", "rmsprop_centered"])
-def test_large_variables_updated_in_slices_give_the_same_bits(name, parallel):
+def test_large_variables_updated_in_slices_give_the_same_bits(name, parallel, monkeypatch):
     from neuronet import runtime
 
     rng = np.random.default_rng(7)
@@ -154,9 +154,13 @@ def test_large_variables_updated_in_slices_give_the_same_bits(name, parallel):
     grads = [rng.standard_normal((600, 500)).astype("float32") for _ in range(3)]
     sliced, whole = neuronet.Variable(start.copy()), neuronet.Variable(start.copy())
     opt_sliced, opt_whole = MAKERS[name](), MAKERS[name]()
-    with runtime.policy_override(num_threads=2, parallel=parallel):
+    ran = []
+    real = runtime.threads.run_slices
+    monkeypatch.setattr(runtime.threads, "run_slices", lambda *a: ran.append(len(a[1])) or real(*a))
+    with runtime.policy_override(num_threads=2, parallel=parallel, threaded_blas_macs=None):
         for g in grads:
             opt_sliced.apply([g], [sliced])
+    assert ran and all(n == 2 for n in ran)  # the update did run in slices
     with runtime.policy_override(num_threads=1):
         for g in grads:
             opt_whole.apply([g], [whole])

@@ -44,14 +44,11 @@ class Equalization(ImagePreprocessingLayer):
         table = np.clip(np.round((cdf - cdf_min) * 255 / denominator), 0, 255)
         return table[index].astype(channel.dtype)
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if not training:
-            return self._restore(x, batched)
+    def augment(self, x, batched):
         low, high = self.value_range
         scaled = (x.data - low) * (255.0 / (high - low))
         out = np.stack([self._equalize(scaled[..., c]) for c in range(x.shape[-1])], axis=-1)
-        return self._restore(Tensor._wrap((out * ((high - low) / 255.0) + low).astype(x.dtype)), batched)
+        return Tensor._wrap((out * ((high - low) / 255.0) + low).astype(x.dtype))
 
     def get_config(self) -> dict:
         cfg = super().get_config()

@@ -99,6 +99,19 @@ class ImagePreprocessingLayer(PreprocessingLayer):
             training = True
         return super().__call__(inputs, *args, training=training, **kwargs)
 
+    def call(self, inputs, training=True):
+        """The images through :meth:`augment` when training, unchanged otherwise; a single image is
+        given a batch axis of 1 for ``augment`` and loses it again."""
+        x, batched = self._images(inputs)
+        if training:
+            x = self.augment(x, batched)
+        return self._restore(x, batched)
+
+    def augment(self, x: Tensor, batched: bool) -> Tensor:  # pragma: no cover - abstract
+        """The layer's change to ``x``, float images of rank 4 (``batched``: whether the caller gave a
+        batch). Layers that change images outside training too override ``call`` instead."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement augment")
+
     def _per_image_uniform(self, x: Tensor, batched: bool, low: float, high: float, dtype=None) -> np.ndarray:
         """One draw per image, shaped (batch, 1, 1, 1) — Keras draws (batch, 1, 1, 1), or (1, 1, 1) for
         a single image, from the layer's generator."""
@@ -146,13 +159,10 @@ class AffineLayer(ImagePreprocessingLayer):
     def _transforms(self, n: int, height: int, width: int) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if not training:
-            return self._restore(x, batched)
+    def augment(self, x, batched):
         transforms = self._transforms(x.shape[0], x.shape[1], x.shape[2])
         out = affine_transform(x, transforms, self.interpolation, self.fill_mode, self.fill_value)
-        return self._restore(out, batched)
+        return out
 
     def get_config(self) -> dict:
         cfg = super().get_config()

@@ -65,13 +65,12 @@ class RandAugment(ImagePreprocessingLayer):
                 object.__setattr__(operation, "generator", self.generator)
         object.__setattr__(self, "_operations", operations)  # no weights: not tracked as sublayers
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if training and self.num_ops:
+    def augment(self, x, batched):
+        if self.num_ops:
             chosen = randint((self.num_ops,), 0, len(self._operations), seed=self.generator).data
             for index in chosen:
                 x = self._operations[int(index)](x, training=True)
-        return self._restore(x, batched)
+        return x
 
     def get_config(self) -> dict:
         cfg = super().get_config()

@@ -21,11 +21,8 @@ class RandomBrightness(ColorLayer):
     Input and output: ``(batch, height, width, channels)`` or one image. Differentiable in the images.
     """
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if not training:
-            return self._restore(x, batched)
+    def augment(self, x, batched):
         delta = self._per_image_uniform(x, batched, self.factor[0], self.factor[1])
         delta = (delta * (self.value_range[1] - self.value_range[0])).astype(x.dtype)
         out = ops.clip(x + delta, self.value_range[0], self.value_range[1])
-        return self._restore(out, batched)
+        return out

@@ -24,11 +24,8 @@ class RandomColorDegeneration(ColorLayer):
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
         super().__init__(factor, value_range=value_range, seed=seed, data_format=data_format, **kwargs)
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if not training:
-            return self._restore(x, batched)
+    def augment(self, x, batched):
         f = self._per_image_uniform(x, True, self.factor[0], self.factor[1]).astype(x.dtype)
         grey = ops.image.rgb_to_grayscale(x)
         out = ops.clip(ops.add(x, ops.multiply(ops.subtract(grey, x), f)), self.value_range[0], self.value_range[1])
-        return self._restore(out, batched)
+        return out

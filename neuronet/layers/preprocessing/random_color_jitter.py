@@ -41,12 +41,10 @@ class RandomColorJitter(ImagePreprocessingLayer):
             object.__setattr__(change, "generator", self.generator)
         object.__setattr__(self, "_changes", changes)  # no weights: not tracked as sublayers
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if training:
-            for change in self._changes:
-                x = change(x, training=True)
-        return self._restore(x, batched)
+    def augment(self, x, batched):
+        for change in self._changes:
+            x = change(x, training=True)
+        return x
 
     def get_config(self) -> dict:
         cfg = super().get_config()

@@ -26,11 +26,8 @@ class RandomContrast(ColorLayer):
 
     _FACTOR_BOUNDS = (0.0, 1.0)
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if not training:
-            return self._restore(x, batched)
+    def augment(self, x, batched):
         c = self._per_image_uniform(x, batched, 1.0 - self.factor[0], 1.0 + self.factor[1], dtype=self.dtype)
         mean = ops.mean(x, axis=(1, 2), keepdims=True)
         out = ops.clip((x - mean) * c.astype(x.dtype) + mean, self.value_range[0], self.value_range[1])
-        return self._restore(out, batched)
+        return out

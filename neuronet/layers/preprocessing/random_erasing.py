@@ -47,10 +47,7 @@ class RandomErasing(ImagePreprocessingLayer):
         start = uniform((n,), 0.0, 1.0, dtype=self.dtype, seed=self.generator).data * (length - crop)
         return start, start + crop
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if not training:
-            return self._restore(x, batched)
+    def augment(self, x, batched):
         n, height, width = x.shape[0], x.shape[1], x.shape[2]
         # Keras's draw order: the box sizes, x and y starts, the probability, its threshold, the noise
         ratio = np.sqrt(uniform((n, 2), self.scale[0], self.scale[1], dtype=self.dtype, seed=self.generator).data)
@@ -68,7 +65,7 @@ class RandomErasing(ImagePreprocessingLayer):
         box = ((cols >= x0[:, None, None, None]) & (cols < x1[:, None, None, None])
                & (rows >= y0[:, None, None, None]) & (rows < y1[:, None, None, None]))
         erase = np.broadcast_to(box & apply[:, None, None, None], tuple(x.shape))
-        return self._restore(ops.where(erase, fill, x), batched)
+        return ops.where(erase, fill, x)
 
     def get_config(self) -> dict:
         cfg = super().get_config()

@@ -29,16 +29,13 @@ class RandomFlip(ImagePreprocessingLayer):
         self.mode = check_choice("RandomFlip", "mode", mode, _MODES)
         self._make_generator(seed)
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if not training:
-            return self._restore(x, batched)
+    def augment(self, x, batched):
         flips = self._per_image_uniform(x, batched, 0.0, 1.0) <= 0.5
         if self.mode in ("horizontal", "horizontal_and_vertical"):
             x = ops.where(flips, ops.flip(x, axis=2), x)
         if self.mode in ("vertical", "horizontal_and_vertical"):
             x = ops.where(flips, ops.flip(x, axis=1), x)
-        return self._restore(x, batched)
+        return x
 
     def get_config(self) -> dict:
         cfg = super().get_config()

@@ -48,17 +48,14 @@ class RandomGaussianBlur(ImagePreprocessingLayer):
         self.value_range = value_range_pair("RandomGaussianBlur", value_range)
         self._make_generator(seed)
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if not training:
-            return self._restore(x, batched)
+    def augment(self, x, batched):
         n = x.shape[0]
         probability = uniform((n,), self.factor[0], self.factor[1], seed=self.generator).data
         apply = (uniform((n,), 0.0, 1.0, seed=self.generator).data < probability).reshape(-1, 1, 1, 1)
         sigma = uniform((2,), self.sigma[0], self.sigma[1], dtype=self.dtype, seed=self.generator).data + 1e-6
         blurred = ops.image.gaussian_blur(x, kernel_size=self.kernel_size, sigma=tuple(float(s) for s in sigma))
         out = ops.clip(ops.where(apply, blurred, x), self.value_range[0], self.value_range[1])
-        return self._restore(out, batched)
+        return out
 
     def get_config(self) -> dict:
         cfg = super().get_config()

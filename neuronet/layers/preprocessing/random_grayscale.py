@@ -28,14 +28,11 @@ class RandomGrayscale(ImagePreprocessingLayer):
         self.factor = float(factor)
         self._make_generator(seed)
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if not training:
-            return self._restore(x, batched)
+    def augment(self, x, batched):
         draw = uniform((x.shape[0],), 0.0, 1.0, seed=self.generator).data  # Keras: one draw per image
         apply = (draw < self.factor).reshape(-1, 1, 1, 1)
         grey = ops.image.rgb_to_grayscale(x)
-        return self._restore(ops.where(apply, ops.add(ops.zeros_like(x), grey), x), batched)
+        return ops.where(apply, ops.add(ops.zeros_like(x), grey), x)
 
     def get_config(self) -> dict:
         cfg = super().get_config()

@@ -31,10 +31,7 @@ class RandomHue(ColorLayer):
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
         super().__init__(factor, value_range=value_range, seed=seed, data_format=data_format, **kwargs)
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if not training:
-            return self._restore(x, batched)
+    def augment(self, x, batched):
         n = x.shape[0]
         sign = np.where(uniform((n,), seed=self.generator).data > 0.5, -1.0, 1.0)  # Keras: the sign first
         shift = (sign * uniform((n,), self.factor[0], self.factor[1], seed=self.generator).data * 0.5)
@@ -44,4 +41,4 @@ class RandomHue(ColorLayer):
         hue = ops.where(hue.data > 1.0, ops.subtract(hue, 1.0), hue)
         hue = ops.where(hue.data < 0.0, ops.add(hue, 1.0), hue)
         rgb = ops.clip(ops.image.hsv_to_rgb(ops.stack([hue, hsv[..., 1], hsv[..., 2]], axis=-1)), 0.0, 1.0)
-        return self._restore(ops.add(ops.multiply(rgb, high - low), low), batched)
+        return ops.add(ops.multiply(rgb, high - low), low)

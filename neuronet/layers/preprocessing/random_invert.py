@@ -29,12 +29,9 @@ class RandomInvert(ColorLayer):
     def __init__(self, factor=1.0, value_range=(0, 255), seed=None, data_format=None, **kwargs):
         super().__init__(factor, value_range=value_range, seed=seed, data_format=data_format, **kwargs)
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if not training:
-            return self._restore(x, batched)
+    def augment(self, x, batched):
         n = x.shape[0]
         probability = uniform((n,), self.factor[0], self.factor[1], seed=self.generator).data
         threshold = uniform((n,), 0.0, 1.0, seed=self.generator).data
         apply = (threshold < probability).reshape(-1, 1, 1, 1)
-        return self._restore(ops.where(apply, ops.subtract(self.value_range[1], x), x), batched)
+        return ops.where(apply, ops.subtract(self.value_range[1], x), x)

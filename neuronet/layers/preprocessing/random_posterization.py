@@ -35,10 +35,7 @@ class RandomPosterization(ImagePreprocessingLayer):
         self.value_range = value_range_pair("RandomPosterization", value_range)
         self._make_generator(seed)
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if not training:
-            return self._restore(x, batched)
+    def augment(self, x, batched):
         n = x.shape[0]
         if self.factor[0] != self.factor[1]:
             bits = randint((n,), self.factor[0], self.factor[1], dtype="uint8", seed=self.generator).data
@@ -48,7 +45,7 @@ class RandomPosterization(ImagePreprocessingLayer):
         low, high = self.value_range
         pixels = ((x.data - low) * (255.0 / (high - low))).astype(np.uint8)
         posterized = ((pixels >> shift) << shift).astype(x.dtype)
-        return self._restore(Tensor._wrap(posterized * ((high - low) / 255.0) + low), batched)
+        return Tensor._wrap(posterized * ((high - low) / 255.0) + low)
 
     def get_config(self) -> dict:
         cfg = super().get_config()

@@ -29,13 +29,10 @@ class RandomSaturation(ColorLayer):
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
         super().__init__(factor, value_range=value_range, seed=seed, data_format=data_format, **kwargs)
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if not training:
-            return self._restore(x, batched)
+    def augment(self, x, batched):
         u = uniform((x.shape[0],), self.factor[0], self.factor[1], seed=self.generator).data
         scale = (u / (1 - u + config.epsilon())).astype(x.dtype).reshape(-1, 1, 1)
         hsv = ops.image.rgb_to_hsv(x)
         saturation = ops.clip(ops.multiply(hsv[..., 1], scale), self.value_range[0], self.value_range[1])
         hsv = ops.stack([hsv[..., 0], saturation, hsv[..., 2]], axis=-1)
-        return self._restore(ops.image.hsv_to_rgb(hsv), batched)
+        return ops.image.hsv_to_rgb(hsv)

@@ -32,10 +32,7 @@ class RandomSharpness(ColorLayer):
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
         super().__init__(factor, value_range=value_range, seed=seed, data_format=data_format, **kwargs)
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if not training:
-            return self._restore(x, batched)
+    def augment(self, x, batched):
         f = uniform((x.shape[0],), self.factor[0], self.factor[1], seed=self.generator).data
         weight = (1.0 - 2.0 * f).astype(x.dtype).reshape(-1, 1, 1, 1)
         a, b = 1.0 / 13.0, 5.0 / 13.0
@@ -43,4 +40,4 @@ class RandomSharpness(ColorLayer):
                          (1, 1, x.shape[-1], 1))
         smooth = ops.depthwise_conv(x, kernel, strides=1, padding="same")
         out = ops.clip(ops.add(x, ops.multiply(ops.subtract(smooth, x), weight)), *self.value_range)
-        return self._restore(out, batched)
+        return out

@@ -36,10 +36,7 @@ class Solarization(ImagePreprocessingLayer):
         self.value_range = value_range_pair("Solarization", value_range)
         self._make_generator(seed)
 
-    def call(self, inputs, training=True):
-        x, batched = self._images(inputs)
-        if not training:
-            return self._restore(x, batched)
+    def augment(self, x, batched):
         shape = (x.shape[0], 1, 1, 1)
         additions = uniform(shape, self.addition_factor[0], self.addition_factor[1] * 255, dtype=self.dtype,
                             seed=self.generator).data
@@ -49,7 +46,7 @@ class Solarization(ImagePreprocessingLayer):
         scaled = ops.multiply(ops.subtract(x, low), 255.0 / (high - low))  # value_range → [0, 255]
         y = ops.clip(ops.add(scaled, additions), 0.0, 255.0)
         y = ops.where(y.data < thresholds, y, ops.subtract(255.0, y))
-        return self._restore(ops.add(ops.multiply(y, (high - low) / 255.0), low), batched)
+        return ops.add(ops.multiply(y, (high - low) / 255.0), low)
 
     def get_config(self) -> dict:
         cfg = super().get_config()

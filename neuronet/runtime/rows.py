@@ -19,18 +19,18 @@ multiply-add counts 1/16). The plan is one of:
   ``policy.min_slice_work`` work and ``min_rows`` rows, run in parallel or one after the other as
   timed faster at this call site (:mod:`neuronet.runtime.threads`), under the BLAS setting.
 
-The dense rule (``policy.threaded_blas_macs``, 2²³ multiply-adds by default). A dense product at
-least that large (``gemm_macs``) runs whole on OpenBLAS's own threads while none of the last
-``policy.recent_calls`` slicing decisions cut a batch into slices (counted, never timed, so every run
-of a model chooses alike): on a quiet machine OpenBLAS's threads run a large product faster than row
-slices on Python threads (their hand-off spins instead of sleeping). Where another op of the model
-splits its batch, the products are sliced too, since OpenBLAS's idle threads keep spinning after each
-call and would take the core those slices need. For the same reason an optimizer's update
-(``update=True``) runs whole while the model's last large product went to BLAS's threads, and its
-slices never count as splits. The cost: when other work shares the cores, OpenBLAS's threads wait at
-barriers for a descheduled partner and such a product runs several times slower; ``None`` cuts every
-dense product into row slices like any other op (the same bits whatever the load, one core's speed at
-worst) — benchmarks/README.md has both measured.
+The dense rule (``policy.threaded_blas_macs``, 2²³ multiply-adds by default; never when
+``policy.num_threads`` is 1). A dense product at least that large (``gemm_macs``) runs whole on
+OpenBLAS's own threads while none of the last ``policy.recent_calls`` slicing decisions cut a batch
+into slices (counted, never timed, so every run of a model chooses alike): on a quiet machine
+OpenBLAS's threads run a large product faster than row slices on Python threads (their hand-off spins
+instead of sleeping). Where another op of the model splits its batch, the products are sliced too,
+since OpenBLAS's idle threads keep spinning after each call and would take the core those slices need.
+For the same reason an optimizer's update (``update=True``) runs whole while the model's last large
+product went to BLAS's threads, and its slices never count as splits. The cost: when other work shares
+the cores, OpenBLAS's threads wait at barriers for a descheduled partner and such a product runs
+several times slower; ``None`` cuts every dense product into row slices like any other op (the same
+bits whatever the load, one core's speed at worst) — benchmarks/README.md has both measured.
 
 The slices depend only on ``n``, the work and ``policy.num_threads``, and sums over the batch are
 added in slice order, so parallel and serial runs of a plan give the same bits.
@@ -126,7 +126,7 @@ def plan_rows(n: int, work_per_row: float, *, min_rows: int = 1, gemm_macs: floa
     if n * work_per_row < policy.tiny_work:
         return _AS_IS_PLAN
     big = policy.threaded_blas_macs
-    if big is not None:
+    if big is not None and policy.num_threads > 1:  # one thread asked for: BLAS's threads are not taken
         if update and _SPLITS["on_blas"]:
             return _AS_IS_PLAN
         if gemm_macs >= big and not split_recently():

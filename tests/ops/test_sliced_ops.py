@@ -6,7 +6,7 @@ import pytest
 
 from neuronet import config, ops, runtime
 from neuronet.autograd import Tensor, gradcheck
-from neuronet.runtime import threads
+from neuronet.runtime import rows, threads
 
 
 def _count_slices(monkeypatch) -> list:
@@ -158,6 +158,11 @@ def test_a_large_dense_product_runs_whole_unless_other_ops_split(monkeypatch):
                 runtime.plan_rows(8, 1.0, min_rows=8)
             ops.dense(x, k)
         assert ran == [2, 2, 2]
+        with runtime.policy_override(num_threads=1):  # one thread asked for: BLAS is kept to its setting
+            for _ in range(4):
+                runtime.plan_rows(8, 1.0, min_rows=8)
+            assert runtime.plan_rows(64, 32 + 16 + 32, gemm_macs=64 * 32 * 16).mode == rows._WHOLE
+        assert runtime.plan_rows(64, 32 + 16 + 32, gemm_macs=64 * 32 * 16).mode == rows._AS_IS
 
 
 def test_an_optimizer_update_runs_whole_while_products_are_on_blas_and_never_counts_as_a_split(monkeypatch):

@@ -50,6 +50,8 @@ BACKENDS = {"keras-tensorflow": "tensorflow", "keras-jax": "jax"}
 # --baseline DIR: a second neuronet worker that imports neuronet from another checkout, measured
 # interleaved with this one as if it were a peer (the "neuronet / baseline" column is then the A/B ratio).
 BASELINE = "neuronet-baseline"
+# seconds between two frameworks' measurements of a workload: a finished worker's thread pools stop spinning
+SETTLE_S = 1.0
 BASELINE_DIR: str | None = None
 THROUGHPUT_WORKLOADS = [*WORKLOADS, *PREDICTS]
 ALL_WORKLOADS = ["seed", *THROUGHPUT_WORKLOADS, "scaling"]
@@ -152,11 +154,15 @@ def median(values):
 
 
 def rotate(items: list, k: int) -> list:
-    """The frameworks' order for repeat k: rotated so no framework always runs first or last."""
+    """The frameworks' order for repeat k: rotated so no framework always runs first or last, and
+    reversed every other repeat so no framework always runs right after the same one (a process that
+    just finished can leave spinning threads behind it for a moment; measured with the same tree on
+    both sides, always following Keras/JAX cost the autoencoder 1.47× in a 6-repeat run)."""
     if not items:
         return items
-    k %= len(items)
-    return items[k:] + items[:k]
+    order = list(items) if k % 2 == 0 else list(reversed(items))
+    k %= len(order)
+    return order[k:] + order[:k]
 
 
 def say(msg: str = ""):
@@ -324,6 +330,7 @@ def run_workload(name, python, frameworks, args, log, skipped, versions, extra) 
         for fw in rotate(ready, k):
             if results[fw]["status"] != "ok":
                 continue
+            time.sleep(0 if args.smoke else SETTLE_S)  # the previous framework's threads go quiet
             answer = workers[fw].send("measure")
             if answer.get("status") != "ok":
                 results[fw].update(status=answer.get("status"), reason=answer.get("reason"))

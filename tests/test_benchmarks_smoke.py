@@ -165,3 +165,24 @@ def test_goal_verdicts_follow_benchmarks_md():
     assert rows["cifar peak RSS ≤ ½ the lowest peer's"][1] == "not met"  # 200 > 350 / 2
     assert rows["tiny single-sample predict latency ≤ PyTorch's eager forward"][1] == "not met"
     assert rows["peak RSS ≤ the lowest peer's on every workload"] == ("tiny 40 > 30 MB", "not met")
+
+
+def test_core_modes_reports_one_rate_per_half_second(capsys):
+    core_modes = _load("core_modes")
+    rates = core_modes.loop_rate(1.0, threads=1)
+    assert len(rates) == 2 and all(r > 0 for r in rates)
+    assert core_modes.main(["0.5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0].strip() for line in lines] == ["BLAS's threads", "one BLAS thread"]
+    assert all(len(line.split(":")[1].split()) == 1 for line in lines)
+
+
+def test_rotation_puts_no_framework_always_after_the_same_one():
+    run = _load("run")
+    items = ["neuronet", "torch", "keras-tensorflow", "keras-jax", "neuronet-baseline"]
+    orders = [run.rotate(items, k) for k in range(2 * len(items))]
+    assert all(sorted(order) == sorted(items) for order in orders)
+    assert {order[0] for order in orders} == set(items)  # each runs first in some repeat
+    after = [(order[i], order[i + 1]) for order in orders for i in range(len(order) - 1)]
+    # the two neuronet trees follow each other as often one way as the other
+    assert after.count(("neuronet", "neuronet-baseline")) == after.count(("neuronet-baseline", "neuronet")) > 0

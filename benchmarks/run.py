@@ -2,8 +2,9 @@
 
 Every framework runs in its own worker process (``worker.py``), one per workload, so imports and
 peak RSS stay separate. The workers of one workload are driven round-robin — for each repeat, each
-framework in turn (the order rotated every repeat) — so all measurements of a workload interleave in
-time and the ratios hold even while this shared machine's speed drifts. Reported figures are medians.
+framework in turn (the order rotated every repeat and reversed every other one, 1 s of quiet before
+each measurement) — so all measurements of a workload interleave in time and the ratios hold even
+while this shared machine's speed drifts. Reported figures are medians.
 
 Usage:
     python benchmarks/run.py                       # full run, writes benchmarks/results/latest.{md,json}

@@ -137,55 +137,59 @@ def test_split_ops_pass_gradcheck(case, split, float64):
     assert split
 
 
-def test_a_large_dense_product_runs_whole_unless_other_ops_split(monkeypatch):
-    """The dense rule: a product of at least policy.threaded_blas_macs runs as one call (on BLAS's
-    threads) while nothing split recently, and in slices when something did."""
+def _forget_splits():
+    """Four slicing decisions that do not split: with recent_calls=4, earlier splits no longer count."""
+    for _ in range(4):
+        runtime.plan_rows(8, 1.0, min_rows=8)
+
+
+@pytest.fixture
+def dense_rule(monkeypatch):
+    """``(x, kernel, ran)``: a 64×32 by 32×16 product that the dense rule hands to BLAS's threads (two
+    threads, every batch cut, recent_calls=4, no split remembered), and the spy on the slices run."""
     rng = np.random.default_rng(0)
     x, k = rng.standard_normal((64, 32)), rng.standard_normal((32, 16))
     ran = _count_slices(monkeypatch)
     with runtime.policy_override(num_threads=2, min_slice_work=1, tiny_work=0, threaded_blas_macs=64 * 32 * 16,
                                  recent_calls=4):
-        for _ in range(4):  # forget splits made by earlier tests
-            runtime.plan_rows(8, 1.0, min_rows=8)
-        ops.dense(x, k)
-        assert ran == []  # whole: nothing split recently
-        runtime.plan_rows(8, 1.0).map(lambda i, s: None)  # another op splits its batch
-        assert ran == [2]
-        ops.dense(x, k)
-        assert ran == [2, 2]  # now the dense product is split too
-        with runtime.policy_override(threaded_blas_macs=None):  # the rule off
-            for _ in range(4):
-                runtime.plan_rows(8, 1.0, min_rows=8)
-            ops.dense(x, k)
-        assert ran == [2, 2, 2]
-        with runtime.policy_override(num_threads=1):  # one thread asked for: BLAS is kept to its setting
-            for _ in range(4):
-                runtime.plan_rows(8, 1.0, min_rows=8)
-            assert runtime.plan_rows(64, 32 + 16 + 32, gemm_macs=64 * 32 * 16).mode == rows._WHOLE
-        assert runtime.plan_rows(64, 32 + 16 + 32, gemm_macs=64 * 32 * 16).mode == rows._AS_IS
+        _forget_splits()
+        yield x, k, ran
 
 
-def test_an_optimizer_update_runs_whole_while_products_are_on_blas_and_never_counts_as_a_split(monkeypatch):
+def test_a_large_dense_product_runs_whole_unless_other_ops_split(dense_rule):
+    """The dense rule: a product of at least policy.threaded_blas_macs runs as one call (on BLAS's
+    threads) while nothing split recently, and in slices when something did."""
+    x, k, ran = dense_rule
+    ops.dense(x, k)
+    assert ran == []  # whole: nothing split recently
+    runtime.plan_rows(8, 1.0).map(lambda i, s: None)  # another op splits its batch
+    assert ran == [2]
+    ops.dense(x, k)
+    assert ran == [2, 2]  # now the dense product is split too
+    with runtime.policy_override(threaded_blas_macs=None):  # the rule off
+        _forget_splits()
+        ops.dense(x, k)
+    assert ran == [2, 2, 2]
+    with runtime.policy_override(num_threads=1):  # one thread asked for: BLAS is kept to its setting
+        _forget_splits()
+        assert runtime.plan_rows(64, 32 + 16 + 32, gemm_macs=64 * 32 * 16).mode == rows._WHOLE
+    assert runtime.plan_rows(64, 32 + 16 + 32, gemm_macs=64 * 32 * 16).mode == rows._AS_IS
+
+
+def test_an_optimizer_update_runs_whole_while_products_are_on_blas_and_never_counts_as_a_split(dense_rule):
     """After the dense rule hands a product to BLAS's threads, an optimizer's update runs as one call
     (BLAS's idle threads would take the core its slices need); once another op splits, updates are
     sliced, and those slices never count as splits (else they would switch the rule off by themselves)."""
-    rng = np.random.default_rng(0)
-    x, k = rng.standard_normal((64, 32)), rng.standard_normal((32, 16))
-    ran = _count_slices(monkeypatch)
-    with runtime.policy_override(num_threads=2, min_slice_work=1, tiny_work=0, threaded_blas_macs=64 * 32 * 16,
-                                 recent_calls=4):
-        for _ in range(4):  # forget splits made by earlier tests
-            runtime.plan_rows(8, 1.0, min_rows=8)
-        ops.dense(x, k)
-        assert ran == []  # the product went to BLAS's threads
-        update = runtime.plan_rows(1000, 1.0, update=True)
-        assert not update.split
-        runtime.plan_rows(8, 1.0).map(lambda i, s: None)  # another op splits its batch
-        assert ran == [2]
-        for _ in range(4):
-            runtime.plan_rows(1000, 1.0, update=True).map(lambda i, s: None)  # sliced, not counted
-        assert ran == [2, 2, 2, 2, 2]
-        for _ in range(4):  # four slicing decisions that do not split: the op's split is forgotten
-            runtime.plan_rows(8, 1.0, min_rows=8)
-        ops.dense(x, k)
-        assert ran == [2, 2, 2, 2, 2]  # back on BLAS's threads: the updates' slices did not count
+    x, k, ran = dense_rule
+    ops.dense(x, k)
+    assert ran == []  # the product went to BLAS's threads
+    update = runtime.plan_rows(1000, 1.0, update=True)
+    assert not update.split
+    runtime.plan_rows(8, 1.0).map(lambda i, s: None)  # another op splits its batch
+    assert ran == [2]
+    _forget_splits()  # the op's split is forgotten; no product has gone to BLAS's threads since
+    for _ in range(4):
+        runtime.plan_rows(1000, 1.0, update=True).map(lambda i, s: None)  # sliced, not counted
+    assert ran == [2, 2, 2, 2, 2]
+    ops.dense(x, k)
+    assert ran == [2, 2, 2, 2, 2]  # back on BLAS's threads: the updates' slices did not count
